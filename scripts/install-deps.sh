@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a ClipGuard command needs, once. Usage: install-deps.sh run|test|bench
+set -euo pipefail
+profile="${1:-run}"
+pkgs=()
+case "$profile" in
+  run)   pkgs=() ;;
+  test)  pkgs=(python3-numpy python3-sklearn) ;;
+  bench) pkgs=(python3-numpy python3-sklearn libopenblas0-pthread) ;;
+  *) echo "install-deps: unknown profile '$profile'" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+sudo_cmd=()
+[[ "$(id -u)" -ne 0 ]] && sudo_cmd=(sudo)
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq >&2
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,3 @@
+using ClipGuard.Stream.Cli;
+
+return CliApp.Run(args);
