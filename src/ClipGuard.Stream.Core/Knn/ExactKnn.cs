@@ -1,0 +1,175 @@
+using System.Numerics;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Knn;
+
+/// <summary>
+/// Exact k-nearest-neighbour search over a <see cref="VectorStore{T}"/>: the blocked SIMD kernel proposes candidates,
+/// the canonical distance decides. Exact in the sense that matters here: the result equals a full scan with the
+/// canonical distance, ties broken by slot.
+/// </summary>
+public sealed class ExactKnn<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private const int QueryBlock = 64;
+
+    public ExactKnn(VectorStore<T> store, DistanceMetric metric, int threads = 0)
+    {
+        Store = store;
+        Metric = metric;
+        Threads = threads > 0 ? threads : Environment.ProcessorCount;
+    }
+
+    public VectorStore<T> Store { get; }
+
+    public DistanceMetric Metric { get; }
+
+    public int Threads { get; }
+
+    /// <summary>Receives the fraction of tiles done during a search.</summary>
+    public IProgress<double>? Progress { get; set; }
+
+    /// <summary>Neighbours of stored points, each excluding itself by identity (its slot).</summary>
+    public Neighbor[][] SearchMembers(IReadOnlyList<int> slots, int count)
+    {
+        int d = Store.Dimension;
+        var rows = new T[slots.Count * d];
+        var norms = new double[slots.Count];
+        var self = new int[slots.Count];
+        for (int i = 0; i < slots.Count; i++)
+        {
+            Store.Row(slots[i]).CopyTo(rows.AsSpan(i * d, d));
+            norms[i] = Store.SqNorm(slots[i]);
+            self[i] = slots[i];
+        }
+
+        return Search(rows, norms, self, count, dropIdentical: false);
+    }
+
+    /// <summary>
+    /// Neighbours of new points given as contiguous rows in metric space. A stored point identical to the query is the
+    /// query itself under the duplicate policy and is not reported.
+    /// </summary>
+    public Neighbor[][] SearchQueries(ReadOnlySpan<T> rows, int count)
+    {
+        int d = Store.Dimension;
+        int m = rows.Length / d;
+        var norms = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            norms[i] = Distances.SquaredNorm(rows.Slice(i * d, d));
+        }
+
+        return Search(rows.ToArray(), norms, null, count, dropIdentical: true);
+    }
+
+    private Neighbor[][] Search(T[] rows, double[] norms, int[]? self, int count, bool dropIdentical)
+    {
+        int m = norms.Length;
+        int need = count + (dropIdentical ? 1 : 0);
+        int capacity = need + Math.Max(8, need / 2);
+        int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
+        int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / Math.Max(1, queryBlocks), Store.HighWater / 512 + 1));
+        int high = Store.HighWater;
+        var sinks = new TopKSink[queryBlocks * refParts];
+        int done = 0;
+        IProgress<double>? progress = m > QueryBlock ? Progress : null;
+        Parallel.For(0, sinks.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, tile =>
+        {
+            int qb = tile / refParts, rp = tile % refParts;
+            int q0 = qb * QueryBlock, qn = Math.Min(QueryBlock, m - q0);
+            int r0 = (int)((long)high * rp / refParts), r1 = (int)((long)high * (rp + 1) / refParts);
+            int[]? excluded = self is null ? null : self[q0..(q0 + qn)];
+            var sink = new TopKSink(qn, capacity, excluded);
+            GramKernel<T>.Scan<TopKSink>(rows.AsSpan(q0 * Store.Dimension, qn * Store.Dimension), norms.AsSpan(q0, qn), qn, Store, r0, r1, ref sink);
+            sinks[tile] = sink;
+            progress?.Report((double)Interlocked.Increment(ref done) / sinks.Length);
+        });
+
+        var result = new Neighbor[m][];
+        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
+        {
+            union.Clear();
+            int qb = q / QueryBlock, local = q % QueryBlock;
+            for (int rp = 0; rp < refParts; rp++)
+            {
+                sinks[(qb * refParts) + rp].CopyTo(local, union);
+            }
+
+            result[q] = Refine(rows.AsSpan(q * Store.Dimension, Store.Dimension), norms[q], self?[q] ?? -1, union, sinks, qb * refParts, refParts, local, need, count, dropIdentical);
+            return union;
+        }, _ => { });
+        return result;
+    }
+
+    private Neighbor[] Refine(
+        ReadOnlySpan<T> query, double queryNorm, int self, List<(double Key, int Slot)> union, TopKSink[] sinks,
+        int firstSink, int refParts, int local, int need, int count, bool dropIdentical)
+    {
+        union.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        List<Neighbor> candidates;
+        if (union.Count >= need)
+        {
+            double aNeed = union[need - 1].Key;
+            double tau = aNeed + (2 * GramKernel<T>.Margin(Store.Dimension, queryNorm, Store.MaxSqNorm)) + (Math.Abs(aNeed) * 1e-12);
+            for (int rp = 0; rp < refParts; rp++)
+            {
+                if (sinks[firstSink + rp].MayHaveDropped(local, tau))
+                {
+                    return FullScan(query, self, count, dropIdentical);
+                }
+            }
+
+            candidates = new List<Neighbor>(union.Count);
+            foreach ((double key, int slot) in union)
+            {
+                if (key > tau)
+                {
+                    break;
+                }
+
+                candidates.Add(Canonical(query, slot));
+            }
+        }
+        else
+        {
+            candidates = new List<Neighbor>(union.Count);
+            foreach ((_, int slot) in union)
+            {
+                candidates.Add(Canonical(query, slot));
+            }
+        }
+
+        return Finish(candidates, count, dropIdentical);
+    }
+
+    /// <summary>The fallback when many points sit within rounding distance of the k-th: every distance exactly.</summary>
+    private Neighbor[] FullScan(ReadOnlySpan<T> query, int self, int count, bool dropIdentical)
+    {
+        var all = new List<Neighbor>(Store.Count);
+        foreach (int slot in Store.ActiveSlots())
+        {
+            if (slot != self)
+            {
+                all.Add(Canonical(query, slot));
+            }
+        }
+
+        return Finish(all, count, dropIdentical);
+    }
+
+    private Neighbor Canonical(ReadOnlySpan<T> query, int slot) =>
+        new(slot, Distances.FromSquared(Distances.SquaredDifference(query, Store.Row(slot)), Metric));
+
+    private static Neighbor[] Finish(List<Neighbor> candidates, int count, bool dropIdentical)
+    {
+        if (dropIdentical)
+        {
+            candidates.RemoveAll(static n => n.Distance == 0);
+        }
+
+        candidates.Sort();
+        int n = Math.Min(count, candidates.Count);
+        return candidates.GetRange(0, n).ToArray();
+    }
+}

@@ -1,0 +1,105 @@
+namespace ClipGuard.Stream.Core.Knn;
+
+/// <summary>Keeps, per query, the <c>capacity</c> smallest approximate squared distances in a bounded max-heap.</summary>
+internal struct TopKSink : ITileSink
+{
+    private readonly int _capacity;
+    private readonly double[] _keys;
+    private readonly int[] _slots;
+    private readonly int[] _sizes;
+    private readonly int[]? _excludedSlot;
+
+    /// <param name="excludedSlot">Per query, a slot never to report (the query itself when it is a member), or null.</param>
+    public TopKSink(int queryCount, int capacity, int[]? excludedSlot)
+    {
+        _capacity = capacity;
+        _keys = new double[queryCount * capacity];
+        _slots = new int[queryCount * capacity];
+        _sizes = new int[queryCount];
+        _excludedSlot = excludedSlot;
+    }
+
+    public readonly int Capacity => _capacity;
+
+    public void Accept(int query, int slot, double approxSquared)
+    {
+        if (_excludedSlot is not null && _excludedSlot[query] == slot)
+        {
+            return;
+        }
+
+        int size = _sizes[query];
+        int b = query * _capacity;
+        if (size == _capacity)
+        {
+            if (approxSquared >= _keys[b])
+            {
+                return;
+            }
+
+            SiftDown(b, approxSquared, slot);
+            return;
+        }
+
+        int i = size;
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (_keys[b + parent] >= approxSquared)
+            {
+                break;
+            }
+
+            _keys[b + i] = _keys[b + parent];
+            _slots[b + i] = _slots[b + parent];
+            i = parent;
+        }
+
+        _keys[b + i] = approxSquared;
+        _slots[b + i] = slot;
+        _sizes[query] = size + 1;
+    }
+
+    public readonly int Size(int query) => _sizes[query];
+
+    /// <summary>Whether the heap is full and its largest kept value does not exceed <paramref name="bound"/>.</summary>
+    public readonly bool MayHaveDropped(int query, double bound) =>
+        _sizes[query] == _capacity && _keys[query * _capacity] <= bound;
+
+    public readonly void CopyTo(int query, List<(double Key, int Slot)> into)
+    {
+        int b = query * _capacity;
+        for (int i = 0; i < _sizes[query]; i++)
+        {
+            into.Add((_keys[b + i], _slots[b + i]));
+        }
+    }
+
+    private readonly void SiftDown(int b, double key, int slot)
+    {
+        int i = 0;
+        int n = _capacity;
+        while (true)
+        {
+            int l = (2 * i) + 1;
+            if (l >= n)
+            {
+                break;
+            }
+
+            int r = l + 1;
+            int m = r < n && _keys[b + r] > _keys[b + l] ? r : l;
+            if (_keys[b + m] <= key)
+            {
+                break;
+            }
+
+            _keys[b + i] = _keys[b + m];
+            _slots[b + i] = _slots[b + m];
+            i = m;
+        }
+
+        _keys[b + i] = key;
+        _slots[b + i] = slot;
+    }
+}

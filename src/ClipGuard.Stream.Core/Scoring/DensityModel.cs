@@ -1,0 +1,514 @@
+using System.Numerics;
+using ClipGuard.Stream.Core.Knn;
+
+namespace ClipGuard.Stream.Core.Scoring;
+
+/// <summary>
+/// The reference geometry with every member's k-distance, LID, lrd and scores maintained exactly under insert and
+/// delete (Pokrajac et al. 2007): a change at p touches p's reverse neighbours' k-distance and LID, their reverse
+/// neighbours' lrd, and scores one step further. Each member keeps <c>k + extra</c> neighbours so a delete only
+/// re-queries members whose list falls below k. Exact duplicates are one point with a multiplicity (see README,
+/// "Duplicates"): the geometry sees distinct vectors only, so no distance to a neighbour is ever zero.
+/// </summary>
+public sealed class DensityModel<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly ExactKnn<T> _knn;
+    private Neighbor[][] _lists;
+    private int[] _listCount;
+    private List<int>?[] _reverse;
+    private int[] _multiplicity;
+    private double[] _kd;
+    private double[] _lid;
+    private double[] _lrd;
+    private double[] _lof;
+    private double[] _slof;
+    private double[] _dao;
+    private bool _derivedValid;
+
+    public DensityModel(int dimension, int k, DistanceMetric metric, int extraNeighbors = -1, int threads = 0, int initialCapacity = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        K = k;
+        ListLength = k + (extraNeighbors >= 0 ? extraNeighbors : k);
+        Metric = metric;
+        Store = new VectorStore<T>(dimension, initialCapacity);
+        _knn = new ExactKnn<T>(Store, metric, threads);
+        int cap = Store.Capacity;
+        _lists = new Neighbor[cap][];
+        _listCount = new int[cap];
+        _reverse = new List<int>?[cap];
+        _multiplicity = new int[cap];
+        _kd = new double[cap];
+        _lid = new double[cap];
+        _lrd = new double[cap];
+        _lof = new double[cap];
+        _slof = new double[cap];
+        _dao = new double[cap];
+    }
+
+    public int K { get; }
+
+    /// <summary>Neighbours kept per member: k plus the slack that absorbs deletes without a re-query.</summary>
+    public int ListLength { get; }
+
+    public DistanceMetric Metric { get; }
+
+    public VectorStore<T> Store { get; }
+
+    public int Dimension => Store.Dimension;
+
+    /// <summary>Number of distinct points.</summary>
+    public int Count => Store.Count;
+
+    /// <summary>Scores exist once there are k + 1 distinct points: each member needs k others.</summary>
+    public bool IsReady => Store.Count > K;
+
+    /// <summary>Members whose neighbour list had to be re-queried after deletes (a cost counter for benchmarks).</summary>
+    public long Requeries { get; private set; }
+
+    public int Multiplicity(int slot) => _multiplicity[slot];
+
+    /// <summary>Reports the fraction of a from-scratch k-NN computation done (bulk loads and rebuilds).</summary>
+    public IProgress<double>? Progress { get => _knn.Progress; init => _knn.Progress = value; }
+
+    /// <summary>
+    /// Adds many metric-space rows at once, collapsing duplicates, then computes every state from scratch with one
+    /// blocked all-k-NN pass (far cheaper than inserting one by one). Returns each row's slot.
+    /// </summary>
+    public int[] BulkLoad(Numerics.Matrix<T> rows)
+    {
+        var slotOfRow = new int[rows.Rows];
+        for (int i = 0; i < rows.Rows; i++)
+        {
+            ReadOnlySpan<T> row = rows.RowReadOnly(i);
+            int slot = Store.Find(row);
+            if (slot < 0)
+            {
+                slot = Store.Add(row);
+                EnsureCapacity();
+            }
+
+            _multiplicity[slot]++;
+            slotOfRow[i] = slot;
+        }
+
+        RebuildExact();
+        return slotOfRow;
+    }
+
+    /// <summary>Adds a metric-space vector. An exact duplicate of a stored point only raises its multiplicity.</summary>
+    public (int Slot, bool IsNewPoint) Insert(ReadOnlySpan<T> vector)
+    {
+        int existing = Store.Find(vector);
+        if (existing >= 0)
+        {
+            _multiplicity[existing]++;
+            return (existing, false);
+        }
+
+        int before = Store.Count;
+        Neighbor[] own = before == 0 ? [] : _knn.SearchQueries(vector, ListLength)[0];
+        List<(int Slot, Neighbor Entry)> entering = before == 0 ? [] : FindEntering(vector, before);
+        int slot = Store.Add(vector);
+        EnsureCapacity();
+        _multiplicity[slot] = 1;
+        SetList(slot, own);
+        var changed = new HashSet<int> { slot };
+        foreach ((int q, Neighbor entry) in entering)
+        {
+            int rank = InsertIntoList(q, entry);
+            if (rank < K)
+            {
+                changed.Add(q);
+            }
+        }
+
+        Refresh(changed);
+        return (slot, true);
+    }
+
+    /// <summary>Removes one sample from a point; the point leaves the geometry when its multiplicity reaches zero.</summary>
+    public bool Remove(int slot)
+    {
+        if (!Store.IsActive(slot))
+        {
+            throw new ArgumentException($"slot {slot} holds no point", nameof(slot));
+        }
+
+        if (--_multiplicity[slot] > 0)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < _listCount[slot]; i++)
+        {
+            _reverse[_lists[slot][i].Slot]!.Remove(slot);
+        }
+
+        var changed = new HashSet<int>();
+        List<int> holders = _reverse[slot] ?? [];
+        foreach (int q in holders)
+        {
+            int rank = RemoveFromList(q, slot);
+            if (rank < K)
+            {
+                changed.Add(q);
+            }
+        }
+
+        _reverse[slot] = null;
+        _listCount[slot] = 0;
+        Store.Remove(slot);
+        var refill = new List<int>();
+        foreach (int q in changed)
+        {
+            if (_listCount[q] < K && _listCount[q] < Store.Count - 1)
+            {
+                refill.Add(q);
+            }
+        }
+
+        if (refill.Count > 0)
+        {
+            Requeries += refill.Count;
+            Neighbor[][] fresh = _knn.SearchMembers(refill, ListLength);
+            for (int i = 0; i < refill.Count; i++)
+            {
+                ClearList(refill[i]);
+                SetList(refill[i], fresh[i]);
+            }
+        }
+
+        Refresh(changed);
+        return true;
+    }
+
+    /// <summary>Recomputes every list and derived value from scratch (the full re-score's repair step).</summary>
+    public void RebuildExact()
+    {
+        var slots = Store.ActiveSlots().ToList();
+        Neighbor[][] fresh = slots.Count > 1 ? _knn.SearchMembers(slots, ListLength) : slots.Select(_ => Array.Empty<Neighbor>()).ToArray();
+        foreach (int s in slots)
+        {
+            _reverse[s]?.Clear();
+            _listCount[s] = 0;
+            _lists[s] ??= new Neighbor[ListLength];
+        }
+
+        for (int i = 0; i < slots.Count; i++)
+        {
+            SetList(slots[i], fresh[i]);
+        }
+
+        _derivedValid = false;
+        Refresh([]);
+    }
+
+    /// <summary>The first k neighbours of a member (ascending distance, ties by slot).</summary>
+    public ReadOnlySpan<Neighbor> Neighbors(int slot) => _lists[slot].AsSpan(0, Math.Min(K, _listCount[slot]));
+
+    public OutlierScores MemberScores(int slot)
+    {
+        EnsureReady();
+        if (!Store.IsActive(slot))
+        {
+            throw new ArgumentException($"slot {slot} holds no point", nameof(slot));
+        }
+
+        return new OutlierScores(_kd[slot], _lid[slot], _lrd[slot], _lof[slot], _slof[slot], _dao[slot]);
+    }
+
+    /// <summary>Scores new points (not members) against the model: N_k(q) ⊂ members, O(k) after the k-NN search.</summary>
+    public QueryResult[] ScoreQueries(ReadOnlySpan<T> rows)
+    {
+        EnsureReady();
+        Neighbor[][] found = _knn.SearchQueries(rows, K);
+        var results = new QueryResult[found.Length];
+        for (int i = 0; i < found.Length; i++)
+        {
+            results[i] = ScoreNeighborhood(found[i]);
+        }
+
+        return results;
+    }
+
+    /// <summary>The scores of a point whose k nearest members are <paramref name="neighbors"/> (ascending).</summary>
+    public QueryResult ScoreNeighborhood(Neighbor[] neighbors)
+    {
+        EnsureReady();
+        ReadOnlySpan<Neighbor> n = neighbors;
+        double kd = n[K - 1].Distance;
+        double lrd = ScoreMath.Lrd(n, K, _kd);
+        var scores = new OutlierScores(
+            kd,
+            ScoreMath.Lid(n, K),
+            lrd,
+            ScoreMath.Lof(n, K, lrd, _lrd),
+            ScoreMath.Slof(n, K, kd, _kd),
+            ScoreMath.Dao(n, K, kd, _kd, _lid));
+        return new QueryResult(scores, neighbors);
+    }
+
+    /// <summary>
+    /// Compares the maintained state with an exact recomputation on the same points, without changing anything:
+    /// the drift the periodic full re-score reports, and the bar the property tests hold the model to.
+    /// </summary>
+    public DriftReport MeasureDrift()
+    {
+        EnsureReady();
+        var slots = Store.ActiveSlots().ToList();
+        Neighbor[][] exact = _knn.SearchMembers(slots, K);
+        int cap = Store.Capacity;
+        double[] kd = new double[cap], lid = new double[cap], lrd = new double[cap];
+        for (int i = 0; i < slots.Count; i++)
+        {
+            kd[slots[i]] = exact[i][K - 1].Distance;
+            lid[slots[i]] = ScoreMath.Lid(exact[i], K);
+        }
+
+        for (int i = 0; i < slots.Count; i++)
+        {
+            lrd[slots[i]] = ScoreMath.Lrd(exact[i], K, kd);
+        }
+
+        var drift = new DriftAccumulator();
+        for (int i = 0; i < slots.Count; i++)
+        {
+            int s = slots[i];
+            ReadOnlySpan<Neighbor> e = exact[i];
+            if (!e.SequenceEqual(Neighbors(s)))
+            {
+                drift.NeighborMismatches++;
+            }
+
+            drift.Add(DriftQuantity.KDistance, _kd[s], kd[s]);
+            drift.Add(DriftQuantity.Lid, _lid[s], lid[s]);
+            drift.Add(DriftQuantity.Lrd, _lrd[s], lrd[s]);
+            drift.Add(DriftQuantity.Lof, _lof[s], ScoreMath.Lof(e, K, lrd[s], lrd));
+            drift.Add(DriftQuantity.Slof, _slof[s], ScoreMath.Slof(e, K, kd[s], kd));
+            drift.Add(DriftQuantity.Dao, _dao[s], ScoreMath.Dao(e, K, kd[s], kd, lid));
+        }
+
+        return drift.ToReport(slots.Count);
+    }
+
+    /// <summary>Test hook for the re-score tests: overwrites a member's maintained k-distance.</summary>
+    internal void CorruptForTest(int slot, double kd) => _kd[slot] = kd;
+
+    private void EnsureReady()
+    {
+        if (!IsReady)
+        {
+            throw new InvalidOperationException(
+                $"the reference holds {Store.Count} distinct point(s); scoring with k = {K} needs at least {K + 1}");
+        }
+    }
+
+    /// <summary>Members whose neighbour list the new vector enters: the reverse k-NN side of an insert.</summary>
+    private List<(int Slot, Neighbor Entry)> FindEntering(ReadOnlySpan<T> vector, int before)
+    {
+        int high = Store.HighWater;
+        var thresholdSq = new double[high];
+        for (int q = 0; q < high; q++)
+        {
+            if (!Store.IsActive(q))
+            {
+                continue;
+            }
+
+            bool complete = _listCount[q] == before - 1;
+            thresholdSq[q] = complete && _listCount[q] < ListLength
+                ? double.PositiveInfinity
+                : ToSquared(_lists[q][_listCount[q] - 1].Distance) * (1 + 1e-12);
+        }
+
+        double norm = Distances.SquaredNorm(vector);
+        var sink = new ReverseCandidateSink(thresholdSq, GramKernel<T>.Margin(Dimension, norm, Store.MaxSqNorm));
+        double[] single = [norm];
+        GramKernel<T>.Scan(vector, single, 1, Store, 0, high, ref sink);
+        var entering = new List<(int, Neighbor)>();
+        // The scan ran before the point was stored; it will occupy the next free slot, which ties are broken by.
+        int slot = Store.NextSlot;
+        foreach (int q in sink.Candidates)
+        {
+            var entry = new Neighbor(slot, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(q)), Metric));
+            bool complete = _listCount[q] == before - 1;
+            if ((complete && _listCount[q] < ListLength) || LessThanLast(q, entry))
+            {
+                entering.Add((q, entry));
+            }
+        }
+
+        return entering;
+    }
+
+    private bool LessThanLast(int q, Neighbor entry) => entry < _lists[q][_listCount[q] - 1];
+
+    private double ToSquared(double distance) => Metric == DistanceMetric.Euclidean ? distance * distance : 2 * distance;
+
+    private int InsertIntoList(int q, Neighbor entry)
+    {
+        Neighbor[] list = _lists[q];
+        int count = _listCount[q];
+        int pos = count;
+        while (pos > 0 && entry < list[pos - 1])
+        {
+            pos--;
+        }
+
+        if (count == ListLength)
+        {
+            _reverse[list[count - 1].Slot]!.Remove(q);
+            count--;
+        }
+
+        Array.Copy(list, pos, list, pos + 1, count - pos);
+        list[pos] = entry;
+        _listCount[q] = count + 1;
+        (_reverse[entry.Slot] ??= []).Add(q);
+        return pos;
+    }
+
+    private int RemoveFromList(int q, int slot)
+    {
+        Neighbor[] list = _lists[q];
+        int count = _listCount[q];
+        int pos = 0;
+        while (list[pos].Slot != slot)
+        {
+            pos++;
+        }
+
+        Array.Copy(list, pos + 1, list, pos, count - pos - 1);
+        _listCount[q] = count - 1;
+        return pos;
+    }
+
+    private void SetList(int slot, Neighbor[] neighbors)
+    {
+        Neighbor[] list = _lists[slot] ??= new Neighbor[ListLength];
+        neighbors.AsSpan().CopyTo(list);
+        _listCount[slot] = neighbors.Length;
+        foreach (Neighbor n in neighbors)
+        {
+            (_reverse[n.Slot] ??= []).Add(slot);
+        }
+    }
+
+    private void ClearList(int slot)
+    {
+        for (int i = 0; i < _listCount[slot]; i++)
+        {
+            _reverse[_lists[slot][i].Slot]!.Remove(slot);
+        }
+
+        _listCount[slot] = 0;
+    }
+
+    /// <summary>Recomputes derived values for members whose k-list changed and the two rings of reverse neighbours beyond.</summary>
+    private void Refresh(HashSet<int> changedLists)
+    {
+        if (!IsReady)
+        {
+            _derivedValid = false;
+            return;
+        }
+
+        if (!_derivedValid)
+        {
+            var all = Store.ActiveSlots().ToList();
+            RecomputeDerived(all, all, all);
+            _derivedValid = true;
+            return;
+        }
+
+        var lrdSet = new HashSet<int>(changedLists);
+        foreach (int x in changedLists)
+        {
+            AddReverseK(x, lrdSet);
+        }
+
+        var scoreSet = new HashSet<int>(lrdSet);
+        foreach (int x in lrdSet)
+        {
+            AddReverseK(x, scoreSet);
+        }
+
+        RecomputeDerived(changedLists, lrdSet, scoreSet);
+    }
+
+    private void AddReverseK(int x, HashSet<int> into)
+    {
+        if (_reverse[x] is not { } holders)
+        {
+            return;
+        }
+
+        foreach (int r in holders)
+        {
+            if (RankOf(r, x) < K)
+            {
+                into.Add(r);
+            }
+        }
+    }
+
+    private int RankOf(int r, int x)
+    {
+        Neighbor[] list = _lists[r];
+        int n = Math.Min(K, _listCount[r]);
+        for (int i = 0; i < n; i++)
+        {
+            if (list[i].Slot == x)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
+    private void RecomputeDerived(IEnumerable<int> kdSet, IEnumerable<int> lrdSet, IEnumerable<int> scoreSet)
+    {
+        foreach (int s in kdSet)
+        {
+            ReadOnlySpan<Neighbor> n = Neighbors(s);
+            _kd[s] = n[K - 1].Distance;
+            _lid[s] = ScoreMath.Lid(n, K);
+        }
+
+        foreach (int s in lrdSet)
+        {
+            _lrd[s] = ScoreMath.Lrd(Neighbors(s), K, _kd);
+        }
+
+        foreach (int s in scoreSet)
+        {
+            ReadOnlySpan<Neighbor> n = Neighbors(s);
+            _lof[s] = ScoreMath.Lof(n, K, _lrd[s], _lrd);
+            _slof[s] = ScoreMath.Slof(n, K, _kd[s], _kd);
+            _dao[s] = ScoreMath.Dao(n, K, _kd[s], _kd, _lid);
+        }
+    }
+
+    private void EnsureCapacity()
+    {
+        int cap = Store.Capacity;
+        if (_lists.Length == cap)
+        {
+            return;
+        }
+
+        Array.Resize(ref _lists, cap);
+        Array.Resize(ref _listCount, cap);
+        Array.Resize(ref _reverse, cap);
+        Array.Resize(ref _multiplicity, cap);
+        Array.Resize(ref _kd, cap);
+        Array.Resize(ref _lid, cap);
+        Array.Resize(ref _lrd, cap);
+        Array.Resize(ref _lof, cap);
+        Array.Resize(ref _slof, cap);
+        Array.Resize(ref _dao, cap);
+    }
+}
