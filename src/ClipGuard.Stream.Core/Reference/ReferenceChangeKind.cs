@@ -1,0 +1,7 @@
+namespace ClipGuard.Stream.Core.Reference;
+
+public enum ReferenceChangeKind
+{
+    Admitted,
+    Evicted,
+}

@@ -1,0 +1,148 @@
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Tests.Reference;
+
+public sealed class ReferenceSetTests
+{
+    private const int Dim = 8;
+
+    [Fact]
+    public void ClearedSamplesWaitOutTheHoldBackBeforeEntering()
+    {
+        var set = new ReferenceSet<double>(Dim, Options(capacity: 100, holdBack: 10));
+        Matrix<double> data = TestData.Blobs(30, Dim, 1);
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Empty(set.OfferCleared($"s{i}", "a", data.RowReadOnly(i)));
+        }
+
+        Assert.Equal(0, set.Count);
+        var decided = set.OfferCleared("s10", "a", data.RowReadOnly(10));
+        Assert.Equal([("s0", OfferOutcome.Admitted)], decided);
+        Assert.True(set.Contains("s0"));
+        Assert.Equal(10, set.WaitingInHoldBack);
+    }
+
+    [Fact]
+    public void ARevokedSampleNeverEntersAndAMemberCanBeRevoked()
+    {
+        var set = new ReferenceSet<double>(Dim, Options(capacity: 100, holdBack: 3));
+        Matrix<double> data = TestData.Blobs(20, Dim, 2);
+        set.OfferCleared("bad", "a", data.RowReadOnly(0));
+        Assert.True(set.Revoke("bad"));
+        for (int i = 1; i < 20; i++)
+        {
+            set.OfferCleared($"s{i}", "a", data.RowReadOnly(i));
+        }
+
+        Assert.False(set.Contains("bad"));
+        Assert.True(set.Contains("s1"));
+        Assert.True(set.Revoke("s1"));
+        Assert.False(set.Contains("s1"));
+        Assert.True(set.Model.MeasureDrift().IsExact(1e-9));
+    }
+
+    [Theory]
+    [InlineData(AdmissionPolicy.Reservoir)]
+    [InlineData(AdmissionPolicy.SlidingWindow)]
+    public void CapacityAndPerSourceCapHoldWhileTheStreamFlows(AdmissionPolicy policy)
+    {
+        ReferenceSetOptions options = Options(capacity: 200, holdBack: 5);
+        options.Policy = policy;
+        options.MaxSourceShare = 0.1;
+        var set = new ReferenceSet<double>(Dim, options);
+        Matrix<double> data = TestData.Blobs(3000, Dim, 3);
+        for (int i = 0; i < data.Rows; i++)
+        {
+            // Source "flood" sends half the stream; it may hold at most 10% of the reference.
+            string source = i % 2 == 0 ? "flood" : $"src{i % 37}";
+            set.OfferCleared($"s{i}", source, data.RowReadOnly(i));
+            Assert.True(set.Count <= 200);
+            Assert.True(set.SourceCount("flood") <= 20);
+        }
+
+        Assert.Equal(200, set.Count);
+        Assert.Equal(20, set.SourceCount("flood"));
+        Assert.True(set.Model.MeasureDrift().IsExact(1e-9));
+    }
+
+    [Fact]
+    public void ReservoirAdmitsLateSamplesAtTheRateCapacityOverSeen()
+    {
+        ReferenceSetOptions options = Options(capacity: 100, holdBack: 0);
+        options.MaxSourceShare = 1;
+        var set = new ReferenceSet<double>(Dim, options);
+        Matrix<double> data = TestData.Blobs(4000, Dim, 4);
+        for (int i = 0; i < data.Rows; i++)
+        {
+            set.OfferCleared($"s{i}", null, data.RowReadOnly(i));
+        }
+
+        // Algorithm R keeps a uniform sample: about a quarter of the members come from the last quarter.
+        int late = set.MemberIds.Count(id => int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) >= 3000);
+        Assert.InRange(late, 12, 40);
+    }
+
+    [Fact]
+    public void SlidingWindowKeepsTheNewestSamples()
+    {
+        ReferenceSetOptions options = Options(capacity: 50, holdBack: 0);
+        options.Policy = AdmissionPolicy.SlidingWindow;
+        options.MaxSourceShare = 1;
+        var set = new ReferenceSet<double>(Dim, options);
+        Matrix<double> data = TestData.Blobs(500, Dim, 5);
+        for (int i = 0; i < data.Rows; i++)
+        {
+            set.OfferCleared($"s{i}", null, data.RowReadOnly(i));
+        }
+
+        Assert.Equal(Enumerable.Range(450, 50).Select(i => $"s{i}").Order(), set.MemberIds.Order());
+    }
+
+    [Fact]
+    public void EveryChangeBumpsTheVersionAndIsRecordedInOrder()
+    {
+        var set = new ReferenceSet<double>(Dim, Options(capacity: 30, holdBack: 0));
+        Matrix<double> data = TestData.Blobs(40, Dim, 6);
+        for (int i = 0; i < data.Rows; i++)
+        {
+            set.OfferCleared($"s{i}", $"src{i % 5}", data.RowReadOnly(i));
+        }
+
+        IReadOnlyList<ReferenceChange> changes = set.DrainChanges();
+        Assert.Equal(set.Version, changes.Count);
+        Assert.Equal(Enumerable.Range(1, changes.Count).Select(v => (long)v), changes.Select(c => c.Version));
+        int admitted = changes.Count(c => c.Kind == ReferenceChangeKind.Admitted);
+        int evicted = changes.Count(c => c.Kind == ReferenceChangeKind.Evicted);
+        Assert.Equal(set.Count, admitted - evicted);
+        Assert.Empty(set.DrainChanges());
+    }
+
+    [Fact]
+    public void ScoresOfNewSamplesUseTheMembersAndNameThem()
+    {
+        var set = new ReferenceSet<double>(Dim, Options(capacity: 500, holdBack: 0));
+        Matrix<double> data = TestData.Blobs(301, Dim, 7);
+        var seed = new Matrix<double>(300, Dim, data.Data[..(300 * Dim)]);
+        set.Seed(Enumerable.Range(0, 300).Select(i => $"m{i}").ToList(), Enumerable.Repeat<string?>("a", 300).ToList(), seed);
+        var query = new Matrix<double>(1, Dim, data.Data[(300 * Dim)..]);
+        QueryResult r = set.Score(query)[0];
+        QueryResult expected = BatchScorer.Novelty(query, seed, 5, DistanceMetric.Euclidean)[0];
+        Assert.Equal(expected.Scores, r.Scores);
+        Assert.All(r.Neighbors, n => Assert.StartsWith("m", set.IdOfSlot(n.Slot), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InvalidOptionsNameEveryProblem()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ReferenceSetOptions { K = 0, Capacity = 0, MaxSourceShare = 2 }.Validate());
+        Assert.Contains("K must be", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Capacity", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxSourceShare", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static ReferenceSetOptions Options(int capacity, int holdBack) =>
+        new() { Capacity = capacity, HoldBack = holdBack, K = 5, MaxSourceShare = 0.5, Threads = 1 };
+}
