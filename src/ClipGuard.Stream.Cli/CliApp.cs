@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClipGuard.Stream.Cli.Commands;
 
 namespace ClipGuard.Stream.Cli;
 
@@ -13,11 +14,25 @@ internal static class CliApp
             root.Subcommands.Add(verb);
         }
 
-        return root.Parse(args).Invoke();
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Bad command lines are bad input: one line each, exit code 2, like every other input error.
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"clipguard: {error.Message}");
+            }
+
+            return 2;
+        }
+
+        return parse.Invoke();
     }
 
     private static IEnumerable<Command> Verbs()
     {
-        yield break;
+        yield return ScanCommand.Create();
+        yield return BenchCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using ClipGuard.Stream.Cli.Benchmarks;
+
+namespace ClipGuard.Stream.Cli.Commands;
+
+/// <summary>`clipguard bench ...`: the benchmark commands whose output goes in docs/benchmarks.md.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var sizes = new Option<int[]>("--sizes") { Description = "Reference sizes", DefaultValueFactory = _ => [10_000, 100_000], AllowMultipleArgumentsPerToken = true };
+        var dim = new Option<int>("--dim") { Description = "Embedding dimension", DefaultValueFactory = _ => 512 };
+        Option<int> k = CommonOptions.K();
+        var queries = new Option<int>("--queries") { Description = "Novelty queries per size", DefaultValueFactory = _ => 2000 };
+        var updates = new Option<int>("--updates") { Description = "Incremental inserts and deletes per size", DefaultValueFactory = _ => 200 };
+        Option<int> threads = CommonOptions.Threads();
+        var noSklearn = new Option<bool>("--no-sklearn") { Description = "Skip the scikit-learn peer" };
+        var scoring = new Command("scoring", "Exact novelty scoring, incremental insert/delete, k-NN flop rate vs sgemm, scikit-learn peer")
+        {
+            sizes, dim, k, queries, updates, threads, noSklearn,
+        };
+        scoring.SetAction(p => new ScoringBenchmark(Console.Out, Console.Error).Run(
+            p.GetValue(sizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(queries), p.GetValue(updates), p.GetValue(threads), !p.GetValue(noSklearn)));
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring };
+    }
+}
