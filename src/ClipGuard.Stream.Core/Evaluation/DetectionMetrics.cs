@@ -1,0 +1,56 @@
+namespace ClipGuard.Stream.Core.Evaluation;
+
+/// <summary>
+/// Ranking metrics of a detector: higher score = more suspicious, label 1 = poisoned (positive).
+/// All are O(n log n), treat tied scores as one threshold, and agree with scikit-learn.
+/// Every method throws <see cref="ArgumentException"/> for empty input, a length mismatch, a NaN score,
+/// a label other than 0/1, or labels without both classes.
+/// </summary>
+public static class DetectionMetrics
+{
+    public const double DefaultTpr = 0.95;
+
+    /// <summary>
+    /// Area under the ROC curve: the probability that a random positive outscores a random negative, ties counting
+    /// half (Mann-Whitney U with midranks); equals sklearn.metrics.roc_auc_score.
+    /// </summary>
+    public static double Auroc(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels) =>
+        ThresholdCounts.Build(scores, labels).Auroc();
+
+    /// <summary>
+    /// PR-AUC as average precision: Σ_t (R(t) - R(t_prev)) · P(t) over distinct scores t from the highest down,
+    /// with precision and recall of "score ≥ t"; equals sklearn.metrics.average_precision_score.
+    /// </summary>
+    public static double AveragePrecision(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels) =>
+        ThresholdCounts.Build(scores, labels).AveragePrecision();
+
+    /// <summary>
+    /// False-positive rate at the operating point that first catches the fraction <paramref name="tpr"/> of positives.
+    /// Flagging "score ≥ t", TPR(t) and FPR(t) are evaluated at every distinct score t; the result is FPR(t*) where t*
+    /// is the highest t with TPR(t) ≥ tpr. TPR and FPR only grow as t falls, so this is the lowest FPR of any
+    /// threshold that reaches the target TPR. Tied scores are never split. Equals
+    /// <c>fpr[np.searchsorted(tpr_curve, tpr)]</c> for <c>fpr, tpr_curve, _ = roc_curve(labels, scores, drop_intermediate=False)</c>.
+    /// </summary>
+    /// <param name="tpr">Target true-positive rate, in (0, 1].</param>
+    public static double FprAtTpr(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, double tpr = DefaultTpr)
+    {
+        CheckTpr(tpr);
+        return ThresholdCounts.Build(scores, labels).FprAtTpr(tpr);
+    }
+
+    /// <summary>All three metrics at once (one sort), FPR at 95% TPR.</summary>
+    public static DetectionReport Report(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels)
+    {
+        ThresholdCounts counts = ThresholdCounts.Build(scores, labels);
+        return new DetectionReport(
+            counts.Auroc(), counts.AveragePrecision(), counts.FprAtTpr(DefaultTpr), counts.Positives, counts.Negatives);
+    }
+
+    private static void CheckTpr(double tpr)
+    {
+        if (!(tpr > 0 && tpr <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(tpr), tpr, "target TPR must be in (0, 1]");
+        }
+    }
+}
