@@ -7,11 +7,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 bash "$root/scripts/install-deps.sh" test
 log="$(mktemp)"
 set +e
-dotnet test "$root/ClipGuard.Stream.sln" -c Release --nologo "$@" 2>&1 | tee "$log"
+dotnet test --solution "$root/ClipGuard.Stream.sln" -c Release "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-# One plain closing line over all test projects: "N passed, N failed, N skipped".
-awk '/(Passed|Failed)! *- *Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+# One plain closing line from the Testing Platform's run summary: "N passed, N failed, N skipped".
+awk '/^ *succeeded: *[0-9]+/ { p = $2 } /^ *failed: *[0-9]+/ { f = $2 } /^ *skipped: *[0-9]+/ { s = $2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
 exit "$rc"

@@ -9,12 +9,12 @@ namespace ClipGuard.Stream.Cli.Benchmarks;
 internal sealed unsafe class OpenBlasGemm
 {
     private const int RowMajor = 101, NoTrans = 111, Trans = 112;
-    private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
     private readonly delegate* unmanaged<int, void> _setThreads;
 
     private OpenBlasGemm(nint lib)
     {
-        _sgemm = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
+        _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
         _setThreads = NativeLibrary.TryGetExport(lib, "openblas_set_num_threads", out nint st) ? (delegate* unmanaged<int, void>)st : null;
     }
 

@@ -1,0 +1,12 @@
+namespace ClipGuard.Stream.Cli.Tests;
+
+public sealed class CliAppTests
+{
+    [Theory]
+    [InlineData("scan", "--embeddings", "x.npy", "--out", "o.csv", "--detector", "isolation-forest")]
+    [InlineData("scan", "--embeddings", "x.npy", "--out", "o.csv", "--metric", "manhattan")]
+    [InlineData("scan", "--embeddings", "x.npy", "--out", "o.csv", "--k", "0")]
+    [InlineData("scan", "--out", "o.csv")]
+    [InlineData("no-such-verb")]
+    public void BadCommandLinesExitWithTwo(params string[] args) => Assert.Equal(2, CliApp.Run(args));
+}
