@@ -12,6 +12,7 @@ public sealed class ExactKnn<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private const int QueryBlock = 64;
+    private long _fullScans;
 
     public ExactKnn(VectorStore<T> store, DistanceMetric metric, int threads = 0)
     {
@@ -63,11 +64,44 @@ public sealed class ExactKnn<T>
         return Search(rows.ToArray(), norms, null, count, dropIdentical: true);
     }
 
+    /// <summary>
+    /// The search an insert needs, in one parallel pass: the new point's <paramref name="count"/> nearest stored points,
+    /// and every stored point whose approximate squared distance lies within its threshold plus the rounding margin
+    /// (the members whose neighbour list the point may enter; the caller decides exactly).
+    /// </summary>
+    internal (Neighbor[] Own, List<int> Candidates) SearchForInsert(ReadOnlySpan<T> vector, int count, double[] thresholdSq)
+    {
+        T[] row = vector.ToArray();
+        double[] norm = [Distances.SquaredNorm(vector)];
+        double margin = GramKernel<T>.Margin(Store.Dimension, norm[0], Store.MaxSqNorm);
+        int capacity = count + Math.Max(16, count);
+        int high = Store.HighWater;
+        int parts = Math.Max(1, Math.Min(Threads, high / 2048));
+        var sinks = new InsertSink[parts];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Threads }, p =>
+        {
+            var sink = new InsertSink(new TopKSink(1, capacity, null), new ReverseCandidateSink(thresholdSq, margin));
+            GramKernel<T>.Scan(row, norm, 1, Store, (int)((long)high * p / parts), (int)((long)high * (p + 1) / parts), ref sink);
+            sinks[p] = sink;
+        });
+
+        var union = new List<(double Key, int Slot)>(capacity * parts);
+        var candidates = new List<int>();
+        foreach (InsertSink sink in sinks)
+        {
+            sink.Top.CopyTo(0, union);
+            candidates.AddRange(sink.Reverse.Candidates);
+        }
+
+        TopKSink[] tops = sinks.Select(x => x.Top).ToArray();
+        return (Refine(row, norm[0], -1, union, tops, 0, parts, 0, count, count, dropIdentical: false), candidates);
+    }
+
     private Neighbor[][] Search(T[] rows, double[] norms, int[]? self, int count, bool dropIdentical)
     {
         int m = norms.Length;
         int need = count + (dropIdentical ? 1 : 0);
-        int capacity = need + Math.Max(8, need / 2);
+        int capacity = need + Math.Max(16, need);
         int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
         int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / Math.Max(1, queryBlocks), Store.HighWater / 512 + 1));
         int high = Store.HighWater;
@@ -143,9 +177,13 @@ public sealed class ExactKnn<T>
         return Finish(candidates, count, dropIdentical);
     }
 
+    /// <summary>Searches that fell back to a full canonical scan (too many points within rounding of the k-th).</summary>
+    public long FullScans => Interlocked.Read(ref _fullScans);
+
     /// <summary>The fallback when many points sit within rounding distance of the k-th: every distance exactly.</summary>
     private Neighbor[] FullScan(ReadOnlySpan<T> query, int self, int count, bool dropIdentical)
     {
+        Interlocked.Increment(ref _fullScans);
         var all = new List<Neighbor>(Store.Count);
         foreach (int slot in Store.ActiveSlots())
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ClipGuard.Stream.Core.Knn;
 
 /// <summary>Keeps, per query, the <c>capacity</c> smallest approximate squared distances in a bounded max-heap.</summary>
@@ -7,6 +9,7 @@ internal struct TopKSink : ITileSink
     private readonly double[] _keys;
     private readonly int[] _slots;
     private readonly int[] _sizes;
+    private readonly double[] _bound;
     private readonly int[]? _excludedSlot;
 
     /// <param name="excludedSlot">Per query, a slot never to report (the query itself when it is a member), or null.</param>
@@ -16,12 +19,25 @@ internal struct TopKSink : ITileSink
         _keys = new double[queryCount * capacity];
         _slots = new int[queryCount * capacity];
         _sizes = new int[queryCount];
+        _bound = new double[queryCount];
+        Array.Fill(_bound, double.PositiveInfinity);
         _excludedSlot = excludedSlot;
     }
 
     public readonly int Capacity => _capacity;
 
-    public void Accept(int query, int slot, double approxSquared)
+    /// <summary>Most pairs are rejected here by one comparison; the kernel inlines this part only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Accept(int query, int slot, double approxSquared)
+    {
+        if (approxSquared < _bound[query])
+        {
+            Insert(query, slot, approxSquared);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void Insert(int query, int slot, double approxSquared)
     {
         if (_excludedSlot is not null && _excludedSlot[query] == slot)
         {
@@ -38,6 +54,7 @@ internal struct TopKSink : ITileSink
             }
 
             SiftDown(b, approxSquared, slot);
+            _bound[query] = _keys[b];
             return;
         }
 
@@ -58,6 +75,10 @@ internal struct TopKSink : ITileSink
         _keys[b + i] = approxSquared;
         _slots[b + i] = slot;
         _sizes[query] = size + 1;
+        if (size + 1 == _capacity)
+        {
+            _bound[query] = _keys[b];
+        }
     }
 
     public readonly int Size(int query) => _sizes[query];

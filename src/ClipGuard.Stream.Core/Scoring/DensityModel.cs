@@ -19,6 +19,7 @@ public sealed class DensityModel<T>
     private List<int>?[] _reverse;
     private int[] _multiplicity;
     private double[] _kd;
+    private double[] _thresholdSq;
     private double[] _lid;
     private double[] _lrd;
     private double[] _lof;
@@ -40,6 +41,7 @@ public sealed class DensityModel<T>
         _reverse = new List<int>?[cap];
         _multiplicity = new int[cap];
         _kd = new double[cap];
+        _thresholdSq = new double[cap];
         _lid = new double[cap];
         _lrd = new double[cap];
         _lof = new double[cap];
@@ -108,8 +110,14 @@ public sealed class DensityModel<T>
         }
 
         int before = Store.Count;
-        Neighbor[] own = before == 0 ? [] : _knn.SearchQueries(vector, ListLength)[0];
-        List<(int Slot, Neighbor Entry)> entering = before == 0 ? [] : FindEntering(vector, before);
+        Neighbor[] own = [];
+        List<(int Slot, Neighbor Entry)> entering = [];
+        if (before > 0)
+        {
+            (own, List<int> candidates) = _knn.SearchForInsert(vector, ListLength, InsertThresholds(before));
+            entering = Entering(vector, candidates, before);
+        }
+
         int slot = Store.Add(vector);
         EnsureCapacity();
         _multiplicity[slot] = 1;
@@ -305,32 +313,34 @@ public sealed class DensityModel<T>
         }
     }
 
-    /// <summary>Members whose neighbour list the new vector enters: the reverse k-NN side of an insert.</summary>
-    private List<(int Slot, Neighbor Entry)> FindEntering(ReadOnlySpan<T> vector, int before)
+    /// <summary>
+    /// Per member, the squared distance a new point must beat to enter its list: the last entry's, or infinity for a
+    /// list that holds every other point and has room. Only a set of at most <see cref="ListLength"/> points can have
+    /// such complete lists; larger sets use the thresholds maintained with the lists.
+    /// </summary>
+    private double[] InsertThresholds(int before)
     {
-        int high = Store.HighWater;
-        var thresholdSq = new double[high];
-        for (int q = 0; q < high; q++)
+        if (before > ListLength)
         {
-            if (!Store.IsActive(q))
-            {
-                continue;
-            }
-
-            bool complete = _listCount[q] == before - 1;
-            thresholdSq[q] = complete && _listCount[q] < ListLength
-                ? double.PositiveInfinity
-                : ToSquared(_lists[q][_listCount[q] - 1].Distance) * (1 + 1e-12);
+            return _thresholdSq;
         }
 
-        double norm = Distances.SquaredNorm(vector);
-        var sink = new ReverseCandidateSink(thresholdSq, GramKernel<T>.Margin(Dimension, norm, Store.MaxSqNorm));
-        double[] single = [norm];
-        GramKernel<T>.Scan(vector, single, 1, Store, 0, high, ref sink);
-        var entering = new List<(int, Neighbor)>();
+        var thresholds = new double[Store.HighWater];
+        for (int q = 0; q < Store.HighWater; q++)
+        {
+            thresholds[q] = Store.IsActive(q) && _listCount[q] == before - 1 ? double.PositiveInfinity : _thresholdSq[q];
+        }
+
+        return thresholds;
+    }
+
+    /// <summary>Of the kernel's candidates, the members whose list the new vector enters, decided exactly.</summary>
+    private List<(int Slot, Neighbor Entry)> Entering(ReadOnlySpan<T> vector, List<int> candidates, int before)
+    {
         // The scan ran before the point was stored; it will occupy the next free slot, which ties are broken by.
         int slot = Store.NextSlot;
-        foreach (int q in sink.Candidates)
+        var entering = new List<(int, Neighbor)>();
+        foreach (int q in candidates)
         {
             var entry = new Neighbor(slot, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(q)), Metric));
             bool complete = _listCount[q] == before - 1;
@@ -367,6 +377,7 @@ public sealed class DensityModel<T>
         list[pos] = entry;
         _listCount[q] = count + 1;
         (_reverse[entry.Slot] ??= []).Add(q);
+        UpdateThreshold(q);
         return pos;
     }
 
@@ -382,6 +393,7 @@ public sealed class DensityModel<T>
 
         Array.Copy(list, pos + 1, list, pos, count - pos - 1);
         _listCount[q] = count - 1;
+        UpdateThreshold(q);
         return pos;
     }
 
@@ -394,7 +406,13 @@ public sealed class DensityModel<T>
         {
             (_reverse[n.Slot] ??= []).Add(slot);
         }
+
+        UpdateThreshold(slot);
     }
+
+    /// <summary>A new point enters q's list only if it is nearer than the last entry (ties within rounding included).</summary>
+    private void UpdateThreshold(int q) =>
+        _thresholdSq[q] = _listCount[q] == 0 ? double.PositiveInfinity : ToSquared(_lists[q][_listCount[q] - 1].Distance) * (1 + 1e-12);
 
     private void ClearList(int slot)
     {
@@ -404,6 +422,7 @@ public sealed class DensityModel<T>
         }
 
         _listCount[slot] = 0;
+        UpdateThreshold(slot);
     }
 
     /// <summary>Recomputes derived values for members whose k-list changed and the two rings of reverse neighbours beyond.</summary>
@@ -478,17 +497,19 @@ public sealed class DensityModel<T>
             _lid[s] = ScoreMath.Lid(n, K);
         }
 
+        // SLOF and DAO read only k-distances and LIDs, which change for kdSet; so they change for kdSet and its reverse
+        // neighbours, which is lrdSet. LOF reads lrds and needs one ring more.
         foreach (int s in lrdSet)
         {
-            _lrd[s] = ScoreMath.Lrd(Neighbors(s), K, _kd);
+            ReadOnlySpan<Neighbor> n = Neighbors(s);
+            _lrd[s] = ScoreMath.Lrd(n, K, _kd);
+            _slof[s] = ScoreMath.Slof(n, K, _kd[s], _kd);
+            _dao[s] = ScoreMath.Dao(n, K, _kd[s], _kd, _lid);
         }
 
         foreach (int s in scoreSet)
         {
-            ReadOnlySpan<Neighbor> n = Neighbors(s);
-            _lof[s] = ScoreMath.Lof(n, K, _lrd[s], _lrd);
-            _slof[s] = ScoreMath.Slof(n, K, _kd[s], _kd);
-            _dao[s] = ScoreMath.Dao(n, K, _kd[s], _kd, _lid);
+            _lof[s] = ScoreMath.Lof(Neighbors(s), K, _lrd[s], _lrd);
         }
     }
 
@@ -505,6 +526,7 @@ public sealed class DensityModel<T>
         Array.Resize(ref _reverse, cap);
         Array.Resize(ref _multiplicity, cap);
         Array.Resize(ref _kd, cap);
+        Array.Resize(ref _thresholdSq, cap);
         Array.Resize(ref _lid, cap);
         Array.Resize(ref _lrd, cap);
         Array.Resize(ref _lof, cap);
