@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClipGuard.Stream.Cli.Commands;
 
 namespace ClipGuard.Stream.Cli;
 
@@ -18,6 +19,7 @@ internal static class CliApp
 
     private static IEnumerable<Command> Verbs()
     {
-        yield break;
+        yield return DevBrokerCommand.Create();
+        yield return PublishCommand.Create();
     }
 }
