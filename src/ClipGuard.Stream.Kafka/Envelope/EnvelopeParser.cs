@@ -242,7 +242,7 @@ public static class EnvelopeParser
                     RejectionCodes.EmbeddingNotNumbers, $"embedding element {count} is a JSON {Describe(reader.TokenType)}, not a number");
                 reader.Skip();
             }
-            else if (!reader.TryGetSingle(out float v) || !float.IsFinite(v))
+            else if (!JsonFloat.TryParse(reader.ValueSpan, out float v) || !float.IsFinite(v))
             {
                 // Out-of-range literals such as 1e400 (or 1e39, beyond float) would become infinity.
                 failed = state.Fail(
