@@ -1,0 +1,38 @@
+namespace ClipGuard.Stream.Kafka.Contract;
+
+/// <summary>Names of the Kafka headers ClipGuard writes on routed messages (see docs/message-contract.md).</summary>
+public static class ClipGuardHeaders
+{
+    /// <summary>clean, quarantine or deadletter: the same value as the topic the message went to, so a
+    /// consumer that merges topics still knows the decision.</summary>
+    public const string Verdict = "clipguard-verdict";
+
+    /// <summary>Outlier score, invariant culture, round-trip format; absent for dead-letter.</summary>
+    public const string Score = "clipguard-score";
+
+    public const string Detector = "clipguard-detector";
+
+    public const string K = "clipguard-k";
+
+    public const string ReferenceSize = "clipguard-reference-size";
+
+    public const string ReferenceVersion = "clipguard-reference-version";
+
+    public const string ModelVersion = "clipguard-model-version";
+
+    public const string Threshold = "clipguard-threshold";
+
+    /// <summary>Machine-readable reason code (for dead-letter, one of <see cref="ClipGuard.Stream.Kafka.Envelope.RejectionCodes"/>).</summary>
+    public const string Reason = "clipguard-reason";
+
+    public const string SourceTopic = "clipguard-source-topic";
+
+    public const string SourcePartition = "clipguard-source-partition";
+
+    public const string SourceOffset = "clipguard-source-offset";
+
+    /// <summary>W3C Trace Context, copied from the input message or started by ClipGuard.</summary>
+    public const string TraceParent = "traceparent";
+
+    public const string TraceState = "tracestate";
+}

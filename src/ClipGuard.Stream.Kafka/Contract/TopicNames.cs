@@ -1,0 +1,16 @@
+namespace ClipGuard.Stream.Kafka.Contract;
+
+/// <summary>Default topic names of the message contract; every one can be overridden by configuration.</summary>
+public static class TopicNames
+{
+    public const string Pairs = "clipguard.pairs";
+
+    public const string Clean = "clipguard.clean";
+
+    public const string Quarantine = "clipguard.quarantine";
+
+    public const string DeadLetter = "clipguard.deadletter";
+
+    /// <summary>Reserved for the reference set; the dev broker creates it so that later stages find it.</summary>
+    public const string Reference = "clipguard.reference";
+}

@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using ClipGuard.Stream.Kafka.Envelope;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Kafka.Publishing;
+
+/// <summary>Publishes envelopes to the input topic as a crawler would: key = id, value = contract JSON, through an
+/// idempotent producer (acks=all), so retries never duplicate or reorder a partition.</summary>
+public sealed class EnvelopePublisher : IDisposable
+{
+    private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(50);
+
+    private readonly PublisherOptions options;
+    private readonly ILogger logger;
+    private readonly IProducer<byte[], byte[]> producer;
+    private readonly ArrayBufferWriter<byte> buffer = new(4096);
+    private readonly Action<DeliveryReport<byte[], byte[]>> onDelivery;
+    private long delivered;
+    private long failed;
+    private string? firstError;
+    private int sinceFlush;
+
+    public EnvelopePublisher(PublisherOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptionsResult validation = new PublisherOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(nameof(PublisherOptions), typeof(PublisherOptions), validation.Failures);
+        }
+
+        this.options = options;
+        this.logger = logger ?? NullLogger.Instance;
+        var config = new ProducerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = "clipguard-publish",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+
+            // Enough room for one flush batch of d=512 envelopes (~5 KB each) so Produce rarely meets a full queue.
+            QueueBufferingMaxMessages = Math.Max(options.BatchFlush, 100_000),
+            QueueBufferingMaxKbytes = 512 * 1024,
+        };
+        producer = new ProducerBuilder<byte[], byte[]>(config)
+            .SetErrorHandler((_, e) => Log.ClientError(this.logger, e.Code.ToString(), e.Reason))
+            .Build();
+        onDelivery = OnDelivery;
+    }
+
+    public long Delivered => Interlocked.Read(ref delivered);
+
+    public long Failed => Interlocked.Read(ref failed);
+
+    /// <summary>Publishes every envelope, flushing every <see cref="PublisherOptions.BatchFlush"/> messages and at the end.</summary>
+    public PublishReport PublishAll(IEnumerable<SampleEnvelope> envelopes, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var clock = Stopwatch.StartNew();
+        foreach (SampleEnvelope envelope in envelopes)
+        {
+            cancel.ThrowIfCancellationRequested();
+            Enqueue(envelope);
+        }
+
+        Flush();
+        return new PublishReport(Delivered, Failed, clock.Elapsed, Volatile.Read(ref firstError));
+    }
+
+    /// <summary>Queues one envelope; delivery is reported asynchronously and counted.</summary>
+    public void Enqueue(SampleEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        buffer.ResetWrittenCount();
+        EnvelopeWriter.Write(envelope, buffer);
+        var message = new Message<byte[], byte[]>
+        {
+            Key = Encoding.UTF8.GetBytes(envelope.Id),
+            Value = buffer.WrittenSpan.ToArray(),
+        };
+        while (true)
+        {
+            try
+            {
+                producer.Produce(options.Topic, message, onDelivery);
+                break;
+            }
+            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // Back-pressure: serve delivery reports until the local queue has room again.
+                producer.Poll(QueueFullBackoff);
+            }
+        }
+
+        if (++sinceFlush >= options.BatchFlush)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Waits until every queued message is acknowledged or failed.</summary>
+    public void Flush()
+    {
+        sinceFlush = 0;
+        int left = producer.Flush(options.FlushTimeout);
+        if (left > 0)
+        {
+            throw new TimeoutException($"{left} message(s) still unacknowledged after {options.FlushTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    public void Dispose() => producer.Dispose();
+
+    private void OnDelivery(DeliveryReport<byte[], byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            Interlocked.Increment(ref failed);
+            Interlocked.CompareExchange(ref firstError, report.Error.Reason, null);
+            Log.DeliveryFailed(logger, Encoding.UTF8.GetString(report.Message.Key), report.Topic, report.Error.Reason);
+        }
+        else
+        {
+            Interlocked.Increment(ref delivered);
+        }
+    }
+}
