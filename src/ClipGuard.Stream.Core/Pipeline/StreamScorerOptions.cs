@@ -7,6 +7,7 @@ namespace ClipGuard.Stream.Core.Pipeline;
 public sealed class StreamScorerOptions
 {
     public const double DefaultThresholdQuantile = 0.995;
+    public const double DefaultThresholdZ = 5.0;
     public const int DefaultBootstrapSize = 2_000;
     public const int DefaultRecalibrateEvery = 1_000;
 
@@ -14,8 +15,13 @@ public sealed class StreamScorerOptions
 
     public ReferenceSetOptions Reference { get; set; } = new();
 
+    public ThresholdRule ThresholdRule { get; set; } = ThresholdRule.RobustZ;
+
+    /// <summary>The modified z-score cut of <see cref="ThresholdRule.RobustZ"/>.</summary>
+    public double ThresholdZ { get; set; } = DefaultThresholdZ;
+
     /// <summary>
-    /// The threshold is this quantile of the reference members' own leave-one-out scores (shared/DETECTION.md:
+    /// With <see cref="ThresholdRule.Quantile"/>, the threshold is this quantile of the reference members' own leave-one-out scores (shared/DETECTION.md:
     /// calibrate on the reference, since scores are only comparable for a fixed k, |R| and encoder).
     /// </summary>
     public double ThresholdQuantile { get; set; } = DefaultThresholdQuantile;
@@ -39,6 +45,11 @@ public sealed class StreamScorerOptions
         if (ThresholdQuantile is <= 0 or >= 1 || double.IsNaN(ThresholdQuantile))
         {
             errors.Add($"ThresholdQuantile must be in (0, 1) (got {ThresholdQuantile})");
+        }
+
+        if (ThresholdZ <= 0 || double.IsNaN(ThresholdZ))
+        {
+            errors.Add($"ThresholdZ must be positive (got {ThresholdZ})");
         }
 
         if (BootstrapSize <= Reference.K)

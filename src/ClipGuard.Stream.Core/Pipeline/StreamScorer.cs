@@ -1,0 +1,245 @@
+using ClipGuard.Stream.Core.Knn;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Pipeline;
+
+/// <summary>
+/// Decides every sample of a micro-batch: score against the reference, compare with the threshold calibrated on the
+/// reference's own leave-one-out scores, route. Samples routed clean are offered to the reference (hold-back first);
+/// quarantined and dead-lettered samples never are. Until a reference exists, samples are buffered for the
+/// leave-one-out bootstrap and get no verdict. No transport types: the Kafka worker feeds it and routes its verdicts.
+/// </summary>
+public sealed class StreamScorer
+{
+    private readonly StreamScorerOptions _options;
+    private readonly string _detectorName;
+    private readonly List<StreamSample> _bootstrap = [];
+    private long _changesSinceCalibration;
+
+    public StreamScorer(int dimension, StreamScorerOptions options)
+    {
+        options.Validate();
+        _options = options;
+        Dimension = dimension;
+        Reference = new ReferenceSet<float>(dimension, options.Reference);
+        _detectorName = options.Detector.ToString().ToLowerInvariant();
+    }
+
+    public int Dimension { get; }
+
+    public ReferenceSet<float> Reference { get; }
+
+    /// <summary>Current decision threshold (NaN until the reference is ready).</summary>
+    public double Threshold { get; private set; } = double.NaN;
+
+    /// <summary>True until a seed was loaded or the bootstrap buffer was decided.</summary>
+    public bool Bootstrapping => !Reference.IsReady;
+
+    public int BufferedForBootstrap => _bootstrap.Count;
+
+    /// <summary>Loads a trusted seed reference (cold start option 1) and calibrates the threshold on it.</summary>
+    public void Seed(IReadOnlyList<string> ids, Matrix<float> vectors)
+    {
+        if (vectors.Cols != Dimension)
+        {
+            throw new ScoringInputException($"the seed reference has d = {vectors.Cols}, the stream expects d = {Dimension}");
+        }
+
+        Reference.Seed(ids, Enumerable.Repeat<string?>("seed", ids.Count).ToList(), vectors);
+        Recalibrate();
+    }
+
+    /// <summary>
+    /// Decides a batch. Returns one verdict per sample in input order, except while bootstrapping: valid samples are
+    /// then buffered and their verdicts come (in arrival order) from the call that completes the bootstrap.
+    /// Invalid samples always get their dead-letter verdict at once.
+    /// </summary>
+    public IReadOnlyList<Verdict> Decide(IReadOnlyList<StreamSample> batch)
+    {
+        var verdicts = new List<Verdict>(batch.Count);
+        var valid = new List<StreamSample>(batch.Count);
+        foreach (StreamSample s in batch)
+        {
+            if (!s.IsValid)
+            {
+                verdicts.Add(Verdict.DeadLetter(s.Id, _detectorName, _options.Reference.K, _options.ModelVersion, $"{s.RejectCode}: {s.RejectReason}"));
+            }
+            else if (s.Embedding!.Length != Dimension)
+            {
+                verdicts.Add(Verdict.DeadLetter(s.Id, _detectorName, _options.Reference.K, _options.ModelVersion, $"wrong_embedding_size: {s.Embedding.Length}, expected {Dimension}"));
+            }
+            else
+            {
+                valid.Add(s);
+            }
+        }
+
+        if (Bootstrapping)
+        {
+            _bootstrap.AddRange(valid);
+            if (_bootstrap.Count >= _options.BootstrapSize)
+            {
+                verdicts.AddRange(CompleteBootstrap());
+            }
+
+            return verdicts;
+        }
+
+        verdicts.AddRange(Score(valid));
+        return verdicts;
+    }
+
+    /// <summary>
+    /// Cold start option 2: the buffered samples are scored leave-one-out among themselves, the threshold is the
+    /// configured quantile of those scores, samples under it are routed clean and become the first reference (the
+    /// bootstrap set is the hold-back here: nothing was admitted before all of it was scored), the rest quarantined.
+    /// </summary>
+    public IReadOnlyList<Verdict> CompleteBootstrap()
+    {
+        var distinct = _bootstrap.DistinctBy(s => s.Id).ToList();
+        var m = new Matrix<float>(distinct.Count, Dimension);
+        for (int i = 0; i < distinct.Count; i++)
+        {
+            distinct[i].Embedding.AsSpan().CopyTo(m.Row(i));
+        }
+
+        (DensityModel<float> model, int[] slotOfRow) = BatchScorer.Build(m, _options.Reference.K, _options.Reference.Metric, _options.Reference.Threads);
+        var rowOfSlot = new Dictionary<int, int>();
+        for (int i = 0; i < slotOfRow.Length; i++)
+        {
+            rowOfSlot.TryAdd(slotOfRow[i], i);
+        }
+
+        double[] scores = slotOfRow.Select(slot => model.MemberScores(slot).Get(_options.Detector)).ToArray();
+        double threshold = double.IsNaN(_options.FixedThreshold) ? Calibrate(scores) : _options.FixedThreshold;
+        var cleanIds = new List<string>();
+        var cleanRows = new List<int>();
+        for (int i = 0; i < distinct.Count; i++)
+        {
+            if (scores[i] <= threshold)
+            {
+                cleanIds.Add(distinct[i].Id);
+                cleanRows.Add(i);
+            }
+        }
+
+        var seed = new Matrix<float>(cleanRows.Count, Dimension);
+        for (int j = 0; j < cleanRows.Count; j++)
+        {
+            m.RowReadOnly(cleanRows[j]).CopyTo(seed.Row(j));
+        }
+
+        Reference.Seed(cleanIds, cleanRows.Select(r => distinct[r].Source).ToList(), seed);
+        Recalibrate();
+        var byId = distinct.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        var verdicts = new List<Verdict>(_bootstrap.Count);
+        foreach (StreamSample s in _bootstrap)
+        {
+            int i = byId[s.Id];
+            bool clean = scores[i] <= threshold;
+            ReadOnlySpan<Neighbor> neighbors = model.Neighbors(slotOfRow[i]);
+            var neighborIds = new List<string>(neighbors.Length);
+            var neighborDistances = new List<double>(neighbors.Length);
+            foreach (Neighbor n in neighbors)
+            {
+                neighborIds.Add(distinct[rowOfSlot[n.Slot]].Id);
+                neighborDistances.Add(n.Distance);
+            }
+
+            verdicts.Add(new Verdict(
+                s.Id, clean ? Route.Clean : Route.Quarantine, scores[i], _detectorName, _options.Reference.K, distinct.Count, Reference.Version,
+                _options.ModelVersion, threshold, clean ? "bootstrap: below threshold" : "bootstrap: leave-one-out score above threshold",
+                neighborIds, neighborDistances));
+        }
+
+        _bootstrap.Clear();
+        return verdicts;
+    }
+
+    private List<Verdict> Score(List<StreamSample> samples)
+    {
+        var verdicts = new List<Verdict>(samples.Count);
+        if (samples.Count == 0)
+        {
+            return verdicts;
+        }
+
+        var m = new Matrix<float>(samples.Count, Dimension);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            samples[i].Embedding.AsSpan().CopyTo(m.Row(i));
+        }
+
+        QueryResult[] results = Reference.Score(m);
+        int size = Reference.Count;
+        long version = Reference.Version;
+        double threshold = Threshold;
+        for (int i = 0; i < samples.Count; i++)
+        {
+            StreamSample s = samples[i];
+            double score = results[i].Scores.Get(_options.Detector);
+            bool clean = score <= threshold;
+            Neighbor[] n = results[i].Neighbors;
+            verdicts.Add(new Verdict(
+                s.Id, clean ? Route.Clean : Route.Quarantine, score, _detectorName, _options.Reference.K, size, version, _options.ModelVersion,
+                threshold, clean ? "score at or below threshold" : "score above threshold",
+                n.Select(x => Reference.IdOfSlot(x.Slot)).ToList(), n.Select(x => x.Distance).ToList()));
+        }
+
+        // Admission happens after every sample of the batch was scored against the same reference version.
+        for (int i = 0; i < samples.Count; i++)
+        {
+            if (verdicts[i].Route == Route.Clean)
+            {
+                _changesSinceCalibration += Reference.OfferCleared(samples[i].Id, samples[i].Source, samples[i].Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
+            }
+        }
+
+        if (_changesSinceCalibration >= _options.RecalibrateEvery)
+        {
+            Recalibrate();
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>Sets the threshold to the configured quantile of the members' maintained leave-one-out scores.</summary>
+    public void Recalibrate()
+    {
+        _changesSinceCalibration = 0;
+        if (!double.IsNaN(_options.FixedThreshold))
+        {
+            Threshold = _options.FixedThreshold;
+            return;
+        }
+
+        double[] scores = Reference.Model.Store.ActiveSlots().Select(s => Reference.Model.MemberScores(s).Get(_options.Detector)).ToArray();
+        Threshold = Calibrate(scores);
+    }
+
+    private double Calibrate(double[] scores)
+    {
+        if (_options.ThresholdRule == ThresholdRule.Quantile)
+        {
+            return Quantile(scores, _options.ThresholdQuantile);
+        }
+
+        // Scores are positive and right-skewed; the log makes the inlier bulk roughly symmetric.
+        double[] logs = scores.Select(s => Math.Log(Math.Max(s, double.Epsilon))).ToArray();
+        double median = Quantile(logs, 0.5);
+        double mad = Quantile(logs.Select(l => Math.Abs(l - median)).ToArray(), 0.5);
+        return Math.Exp(median + (_options.ThresholdZ * 1.4826 * mad));
+    }
+
+    /// <summary>Linear-interpolated quantile (NumPy's default method).</summary>
+    public static double Quantile(double[] values, double q)
+    {
+        double[] sorted = values.Order().ToArray();
+        double pos = q * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos);
+        int hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + ((pos - lo) * (sorted[hi] - sorted[lo]));
+    }
+}
