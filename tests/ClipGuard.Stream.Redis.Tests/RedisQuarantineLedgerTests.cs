@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace ClipGuard.Stream.Redis.Tests;
+
+/// <summary>The ledger contract against a real redis-server; each test owns a key prefix on the class's server.</summary>
+public sealed class RedisQuarantineLedgerTests(RedisServerFixture redis) : LedgerBehaviourTests, IClassFixture<RedisServerFixture>
+{
+    private readonly string _prefix = $"t{Guid.NewGuid():N}:";
+
+    private IDatabase Db => redis.Connections[0].GetDatabase();
+
+    protected override IQuarantineLedger CreateLedger(TimeProvider time, TimeSpan claimTimeout) =>
+        Create(redis.Connections[0], time, claimTimeout);
+
+    protected override IReadOnlyList<IQuarantineLedger> CreateCompetingLedgers(TimeProvider time, TimeSpan claimTimeout) =>
+        [.. redis.Connections.Select(c => Create(c, time, claimTimeout))];
+
+    [Fact]
+    public async Task Stored_layout_is_the_documented_one_with_raw_value_bytes()
+    {
+        var record = Samples.Record("lay:out", Samples.Epoch, "crawler-a");
+        await Ledger.RecordAsync([record], Ct);
+        long ms = Samples.Epoch.ToUnixTimeMilliseconds();
+
+        Assert.Equal(Samples.AllBytes(), (byte[]?)await Db.HashGetAsync(_prefix + "q:lay:out", "value"));
+        Assert.Equal("lay:out"u8.ToArray(), (byte[]?)await Db.HashGetAsync(_prefix + "q:lay:out", "key"));
+        Assert.Equal("quarantined", (string?)await Db.HashGetAsync(_prefix + "q:lay:out", "status"));
+        Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:quarantined", "lay:out"));
+        Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:quarantined:src:crawler-a", "lay:out"));
+        Assert.Equal(1, (long)await Db.HashGetAsync(_prefix + "counters", "quarantined"));
+        Assert.Equal(1, (long)await Db.HashGetAsync(_prefix + "counters:source", "crawler-a"));
+
+        await Ledger.TryTransitionAsync("lay:out", QuarantineStatus.Rejected, "op", "spam", Ct);
+
+        Assert.Null(await Db.SortedSetScoreAsync(_prefix + "idx:quarantined", "lay:out"));
+        Assert.Null(await Db.SortedSetScoreAsync(_prefix + "idx:quarantined:src:crawler-a", "lay:out"));
+        Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:rejected:src:crawler-a", "lay:out"));
+        Assert.Equal(1, (long)await Db.HashGetAsync(_prefix + "counters", "rejected"));
+        Assert.Equal(1, await Db.ListLengthAsync(_prefix + "audit:lay:out"));
+        var stream = await Db.StreamRangeAsync(_prefix + "audit");
+        var entry = Assert.Single(stream);
+        Assert.Equal(("lay:out", "reject", "applied", "op"), ((string?)entry["id"], (string?)entry["action"], (string?)entry["outcome"], (string?)entry["actor"]));
+    }
+
+    [Fact]
+    public async Task A_big_batch_is_recorded_in_one_pipelined_write_and_counted_once()
+    {
+        var records = Enumerable.Range(0, 2_000).Select(i => Samples.Record($"b{i}", Samples.Epoch.AddMilliseconds(i))).ToList();
+
+        Assert.Equal(2_000, await Ledger.RecordAsync(records, Ct));
+        Assert.Equal(0, await Ledger.RecordAsync(records, Ct));
+
+        Assert.Equal(2_000, (await Ledger.CountersAsync(Ct)).Quarantined);
+        Assert.Equal("b1999", (await Ledger.ListAsync(QuarantineStatus.Quarantined, 0, 1, cancellationToken: Ct))[0].Id);
+    }
+
+    [Fact]
+    public async Task Ping_measures_a_round_trip()
+    {
+        var rtt = await Ledger.PingAsync(Ct);
+
+        Assert.InRange(rtt, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    private RedisQuarantineLedger Create(IConnectionMultiplexer connection, TimeProvider time, TimeSpan claimTimeout)
+    {
+        var options = RedisServerFixture.Options(redis.Server.Configuration, _prefix);
+        options.ReleaseClaimTimeout = claimTimeout;
+        return new RedisQuarantineLedger(connection, Options.Create(options), time, NullLogger<RedisQuarantineLedger>.Instance);
+    }
+}
