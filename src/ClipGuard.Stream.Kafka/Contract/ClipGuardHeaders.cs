@@ -34,5 +34,8 @@ public static class ClipGuardHeaders
     /// <summary>W3C Trace Context, copied from the input message or started by ClipGuard.</summary>
     public const string TraceParent = "traceparent";
 
+    /// <summary>On a released copy in the clean topic: the operator who released it.</summary>
+    public const string ReleasedBy = "clipguard-released-by";
+
     public const string TraceState = "tracestate";
 }

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+using ClipGuard.Stream.Kafka.Contract;
+
+namespace ClipGuard.Stream.Kafka.Streaming;
+
+/// <summary>Where the service reads and writes, and how it batches and commits. Section "ClipGuard:Kafka".</summary>
+public sealed class KafkaStreamOptions
+{
+    public const string Section = "ClipGuard:Kafka";
+    public const int DefaultMaxBatchSize = 500;
+    public const int DefaultMaxMessageBytes = 4 * 1024 * 1024;
+
+    [Required]
+    public string BootstrapServers { get; set; } = string.Empty;
+
+    [Required]
+    public string InputTopic { get; set; } = TopicNames.Pairs;
+
+    [Required]
+    public string CleanTopic { get; set; } = TopicNames.Clean;
+
+    [Required]
+    public string QuarantineTopic { get; set; } = TopicNames.Quarantine;
+
+    [Required]
+    public string DeadLetterTopic { get; set; } = TopicNames.DeadLetter;
+
+    [Required]
+    public string GroupId { get; set; } = "clipguard";
+
+    public DeliveryMode Delivery { get; set; } = DeliveryMode.AtLeastOnce;
+
+    /// <summary>Prefix of the transactional id in exactly-once mode; the instance id is appended.</summary>
+    public string TransactionalIdPrefix { get; set; } = "clipguard-";
+
+    /// <summary>A micro-batch is flushed when it holds this many messages ...</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchSize { get; set; } = DefaultMaxBatchSize;
+
+    /// <summary>... or when its first message has waited this long.</summary>
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Messages larger than this are dead-lettered, never parsed.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = DefaultMaxMessageBytes;
+}
