@@ -29,6 +29,8 @@ public sealed class StreamScorer
 
     public int Dimension { get; }
 
+    public string DetectorName => _detectorName;
+
     public ReferenceSet<float> Reference { get; }
 
     /// <summary>Current decision threshold (NaN until the reference is ready).</summary>
@@ -38,6 +40,9 @@ public sealed class StreamScorer
     public bool Bootstrapping => !Reference.IsReady;
 
     public int BufferedForBootstrap => _bootstrap.Count;
+
+    /// <summary>Samples the leave-one-out bootstrap waits for.</summary>
+    public int BootstrapSize => _options.BootstrapSize;
 
     /// <summary>Loads a trusted seed reference (cold start option 1) and calibrates the threshold on it.</summary>
     public void Seed(IReadOnlyList<string> ids, Matrix<float> vectors)

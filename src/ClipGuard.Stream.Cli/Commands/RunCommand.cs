@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using ClipGuard.Stream.Host.Hosting;
+
+namespace ClipGuard.Stream.Cli.Commands;
+
+/// <summary>
+/// `clipguard run`: the stream service. Flags map onto configuration keys (so appsettings.json and environment
+/// variables such as ClipGuard__Kafka__BootstrapServers work too); a flag given wins.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("run", "Consume image-text pairs, score, route to clean / quarantine / dead-letter (Ctrl-C or SIGTERM stops)");
+        var map = new List<Flag>
+        {
+            Flag.Of<string>("--bootstrap", "Kafka bootstrap servers (host:port)", "ClipGuard:Kafka:BootstrapServers"),
+            Flag.Of<string>("--group", "Consumer group id (default clipguard)", "ClipGuard:Kafka:GroupId"),
+            Flag.Of<string>("--input", "Input topic (default clipguard.pairs)", "ClipGuard:Kafka:InputTopic"),
+            Flag.Of<string>("--delivery", "AtLeastOnce (default) | ExactlyOnce (real brokers)", "ClipGuard:Kafka:Delivery"),
+            Flag.Of<int?>("--max-batch", "Micro-batch size (default 500)", "ClipGuard:Kafka:MaxBatchSize"),
+            Flag.Of<string>("--max-delay", "Micro-batch delay, e.g. 00:00:00.200", "ClipGuard:Kafka:MaxBatchDelay"),
+            Flag.Of<int?>("--max-message-bytes", "Larger messages are dead-lettered", "ClipGuard:Kafka:MaxMessageBytes"),
+            Flag.Of<string>("--redis", "Redis configuration, e.g. 127.0.0.1:6379 (none: in-memory ledger)", "ClipGuard:Redis:Configuration"),
+            Flag.Of<string>("--seed-reference", "Trusted seed reference (.npy); otherwise the first samples bootstrap it", "ClipGuard:Stream:SeedReference"),
+            Flag.Of<int?>("--dimension", "Embedding dimension (default 512; the seed's when given)", "ClipGuard:Stream:Dimension"),
+            Flag.Of<string>("--bootstrap-timeout", "How long a quiet stream may hold the bootstrap buffer", "ClipGuard:Stream:BootstrapTimeout"),
+            Flag.Of<string>("--detector", "kdist | lof | slof | dao (default dao)", "ClipGuard:Scoring:Detector"),
+            Flag.Of<int?>("--k", "Neighbourhood size (default 16)", "ClipGuard:Scoring:Reference:K"),
+            Flag.Of<string>("--metric", "euclidean | cosine", "ClipGuard:Scoring:Reference:Metric"),
+            Flag.Of<int?>("--capacity", "Reference capacity (default 50000)", "ClipGuard:Scoring:Reference:Capacity"),
+            Flag.Of<int?>("--hold-back", "Cleared samples wait this many later ones before entering the reference", "ClipGuard:Scoring:Reference:HoldBack"),
+            Flag.Of<double?>("--max-source-share", "Largest reference share per source (default 0.05)", "ClipGuard:Scoring:Reference:MaxSourceShare"),
+            Flag.Of<int?>("--bootstrap-size", "Samples scored leave-one-out before routing starts (no seed)", "ClipGuard:Scoring:BootstrapSize"),
+            Flag.Of<double?>("--threshold-z", "Robust z cut on the reference's log-scores (default 5)", "ClipGuard:Scoring:ThresholdZ"),
+            Flag.Of<double?>("--threshold", "A fixed threshold instead of calibration", "ClipGuard:Scoring:FixedThreshold"),
+            Flag.Of<string>("--urls", "HTTP listen address (default http://127.0.0.1:0)", "urls"),
+        };
+        foreach (Flag flag in map)
+        {
+            command.Options.Add(flag.Option);
+        }
+
+        command.SetAction(parse =>
+        {
+            var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["urls"] = "http://127.0.0.1:0" };
+            foreach (Flag flag in map)
+            {
+                if (flag.Read(parse) is { } value)
+                {
+                    settings[flag.Key] = value;
+                }
+            }
+
+            return ClipGuardService.Run(settings, Console.Error);
+        });
+        return command;
+    }
+
+    /// <summary>A flag, the configuration key it sets, and how to read it as invariant text when it was given.</summary>
+    private sealed record Flag(Option Option, string Key, Func<ParseResult, string?> Read)
+    {
+        public static Flag Of<T>(string name, string description, string key)
+        {
+            var option = new Option<T>(name) { Description = description };
+            return new Flag(option, key, parse => parse.GetResult(option) is null ? null : Convert.ToString(parse.GetValue(option), CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Hosting;
+
+/// <summary>Builds and runs the service host: the stream worker plus the HTTP endpoints on one web host.</summary>
+public static class ClipGuardService
+{
+    /// <summary>Exit codes: 0 after a clean stop, 1 when the stream loop failed, 2 for invalid options.</summary>
+    public static int Run(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.AddClipGuardStream();
+        WebApplication app = builder.Build();
+        app.MapGet("/healthz", () => "ok");
+        try
+        {
+            app.Run();
+        }
+        catch (OptionsValidationException e)
+        {
+            errors.WriteLine($"clipguard run: invalid configuration: {string.Join("; ", e.Failures)}");
+            return 2;
+        }
+
+        return Environment.ExitCode;
+    }
+}

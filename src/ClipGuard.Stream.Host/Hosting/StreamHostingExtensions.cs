@@ -1,0 +1,75 @@
+using ClipGuard.Stream.Core.IO;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Kafka.Streaming;
+using ClipGuard.Stream.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Hosting;
+
+public static class StreamHostingExtensions
+{
+    public const string ScoringSection = "ClipGuard:Scoring";
+
+    /// <summary>
+    /// The stream service: Kafka in, score, route, Redis ledger (or, without a Redis configuration, an in-memory ledger,
+    /// said loudly at start). Options are bound and validated at start.
+    /// </summary>
+    public static IHostApplicationBuilder AddClipGuardStream(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<KafkaStreamOptions>().Bind(builder.Configuration.GetSection(KafkaStreamOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KafkaStreamOptions>, KafkaStreamOptionsValidator>();
+        builder.Services.AddOptions<StreamHostOptions>().Bind(builder.Configuration.GetSection(StreamHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StreamScorerOptions>().Bind(builder.Configuration.GetSection(ScoringSection)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>, ScorerOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
+        {
+            builder.AddClipGuardRedis();
+        }
+        else
+        {
+            builder.Services.TryAddSingleton<IQuarantineLedger>(sp =>
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("ClipGuard.Stream.Host")
+                    .LogWarning("No Redis configured (ClipGuard:Redis:Configuration): the quarantine ledger is in memory and lost on exit");
+                return new InMemoryQuarantineLedger(sp.GetRequiredService<TimeProvider>());
+            });
+        }
+
+        builder.Services.AddSingleton(CreateScorer);
+        builder.Services.AddSingleton(sp => new StreamProcessor(
+            sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value,
+            sp.GetRequiredService<IOptions<StreamHostOptions>>().Value,
+            sp.GetRequiredService<StreamScorer>(),
+            sp.GetRequiredService<IQuarantineLedger>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<StreamProcessor>>()));
+        builder.Services.AddHostedService<StreamWorker>();
+        return builder;
+    }
+
+    private static StreamScorer CreateScorer(IServiceProvider sp)
+    {
+        StreamHostOptions host = sp.GetRequiredService<IOptions<StreamHostOptions>>().Value;
+        StreamScorerOptions scoring = sp.GetRequiredService<IOptions<StreamScorerOptions>>().Value;
+        ILogger log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("ClipGuard.Stream.Host");
+        if (string.IsNullOrWhiteSpace(host.SeedReference))
+        {
+            return new StreamScorer(host.Dimension, scoring);
+        }
+
+        Matrix<float> seed = Npy.ReadMatrixSingle(host.SeedReference);
+        var scorer = new StreamScorer(seed.Cols, scoring);
+        scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed);
+        Log.SeedLoaded(log, host.SeedReference, seed.Rows, scorer.Threshold);
+        return scorer;
+    }
+}

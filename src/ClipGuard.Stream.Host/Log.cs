@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Host;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Stream worker started: input {Topic}, group {Group}, delivery {Delivery}, d = {Dimension}, detector {Detector}, k = {K}")]
+    public static partial void WorkerStarted(ILogger logger, string topic, string group, string delivery, int dimension, string detector, int k);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Seed reference loaded from {Path}: {Rows} rows, threshold {Threshold}")]
+    public static partial void SeedLoaded(ILogger logger, string path, int rows, double threshold);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Bootstrap: {Buffered} of {Needed} samples buffered; nothing is routed or committed until the reference exists")]
+    public static partial void Bootstrapping(ILogger logger, int buffered, int needed);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Bootstrap complete: reference of {Size} members, threshold {Threshold}")]
+    public static partial void BootstrapComplete(ILogger logger, int size, double threshold);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Debug, Message = "Batch of {Count}: {Clean} clean, {Quarantined} quarantined, {DeadLetter} dead-letter, {Held} held")]
+    public static partial void BatchRouted(ILogger logger, int count, int clean, int quarantined, int deadLetter, int held);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Quarantine ledger unavailable ({Reason}); partitions paused, nothing committed, retrying")]
+    public static partial void LedgerUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Quarantine ledger reachable again after {Seconds:F1} s; partitions resumed")]
+    public static partial void LedgerBack(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Partitions revoked or lost: {Partitions}; their uncommitted messages are left to the next owner")]
+    public static partial void PartitionsRevoked(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
+    public static partial void PartitionsAssigned(ILogger logger, string partitions);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Routed so far: {Clean} clean, {Quarantined} quarantined, {DeadLetter} dead-letter; reference {Size} members, version {Version}, threshold {Threshold}")]
+    public static partial void Progress(ILogger logger, long clean, long quarantined, long deadLetter, int size, long version, double threshold);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Kafka error {Code}: {Reason}")]
+    public static partial void KafkaError(ILogger logger, string code, string reason);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Transaction aborted ({Reason}); the batch will be consumed again")]
+    public static partial void TransactionAborted(ILogger logger, string reason);
+}

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ClipGuard.Stream.Host.Worker;
+
+/// <summary>What the stream service scores with. Section "ClipGuard:Stream".</summary>
+public sealed class StreamHostOptions
+{
+    public const string Section = "ClipGuard:Stream";
+
+    /// <summary>Embedding dimension messages must carry (taken from the seed reference when one is given).</summary>
+    [Range(1, 65_536)]
+    public int Dimension { get; set; } = 512;
+
+    /// <summary>A trusted seed reference (.npy); without it the first samples bootstrap the reference.</summary>
+    public string? SeedReference { get; set; }
+
+    /// <summary>Without a seed, how long a quiet stream may hold fewer than BootstrapSize samples before the bootstrap
+    /// completes with what it has.</summary>
+    public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the consumer waits between ledger retries while Redis is unreachable.</summary>
+    public TimeSpan LedgerRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

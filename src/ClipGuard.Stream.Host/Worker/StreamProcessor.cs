@@ -1,0 +1,473 @@
+using System.Diagnostics;
+using System.Text;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Streaming;
+using ClipGuard.Stream.Redis;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Host.Worker;
+
+/// <summary>
+/// The consume → parse → decide → record → route → commit loop. Every consumed message is routed to exactly one output
+/// topic before its offset moves: at-least-once stores offsets only after every output of the batch was
+/// acknowledged; exactly-once commits outputs and offsets in one transaction. Samples held by the cold-start
+/// bootstrap pin their partitions' offsets until they are routed.
+/// </summary>
+internal sealed class StreamProcessor : IDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
+    private readonly KafkaStreamOptions _kafka;
+    private readonly StreamHostOptions _host;
+    private readonly StreamScorer _scorer;
+    private readonly IQuarantineLedger _ledger;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly IConsumer<byte[], byte[]> _consumer;
+    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly List<PendingMessage> _held = [];
+    private readonly List<ConsumeResult<byte[], byte[]>> _batch = [];
+    private long _clean, _quarantined, _deadLetter;
+    private long _lastProgress;
+    private long _heldSince;
+
+    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ILogger<StreamProcessor> log)
+    {
+        _kafka = kafka;
+        _host = host;
+        _scorer = scorer;
+        _ledger = ledger;
+        _time = time;
+        _log = log;
+        bool exactlyOnce = kafka.Delivery == DeliveryMode.ExactlyOnce;
+        var consumerConfig = new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = kafka.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            SessionTimeoutMs = 10_000,
+            MaxPartitionFetchBytes = Math.Max(1_048_576, kafka.MaxMessageBytes * 2),
+            FetchMaxBytes = Math.Max(52_428_800, kafka.MaxMessageBytes * 2),
+        };
+        _consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig)
+            .SetErrorHandler((_, e) => Log.KafkaError(_log, e.Code.ToString(), e.Reason))
+            .SetPartitionsAssignedHandler((_, parts) => Log.PartitionsAssigned(_log, string.Join(", ", parts)))
+            .SetPartitionsRevokedHandler((_, parts) => OnRevoked(parts.Select(p => p.TopicPartition).ToList()))
+            .SetPartitionsLostHandler((_, parts) => OnRevoked(parts.Select(p => p.TopicPartition).ToList()))
+            .Build();
+        var producerConfig = new ProducerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            MessageMaxBytes = Math.Max(1_048_576, kafka.MaxMessageBytes * 2),
+            TransactionalId = exactlyOnce ? kafka.TransactionalIdPrefix + Environment.MachineName + "-" + Environment.ProcessId : null,
+        };
+        _producer = new ProducerBuilder<byte[], byte[]>(producerConfig)
+            .SetErrorHandler((_, e) => Log.KafkaError(_log, e.Code.ToString(), e.Reason))
+            .Build();
+    }
+
+    public long Routed => Interlocked.Read(ref _clean) + Interlocked.Read(ref _quarantined) + Interlocked.Read(ref _deadLetter);
+
+    /// <summary>Runs until cancelled; returns after closing the consumer (leaving the group cleanly).</summary>
+    public void Run(CancellationToken cancel)
+    {
+        if (_kafka.Delivery == DeliveryMode.ExactlyOnce)
+        {
+            _producer.InitTransactions(FlushTimeout);
+        }
+
+        _consumer.Subscribe(_kafka.InputTopic);
+        Log.WorkerStarted(_log, _kafka.InputTopic, _kafka.GroupId, _kafka.Delivery.ToString(), _scorer.Dimension, _scorer.DetectorName, _scorer.Reference.Options.K);
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                FillBatch(cancel);
+                if (_batch.Count > 0)
+                {
+                    ProcessBatch(cancel);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Shutting down: the current batch was not committed and will be consumed again.
+        }
+        finally
+        {
+            _consumer.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _consumer.Dispose();
+        _producer.Dispose();
+    }
+
+    /// <summary>Collects up to MaxBatchSize messages, waiting at most MaxBatchDelay after the first.</summary>
+    private void FillBatch(CancellationToken cancel)
+    {
+        _batch.Clear();
+        long deadline = 0;
+        while (_batch.Count < _kafka.MaxBatchSize && !cancel.IsCancellationRequested)
+        {
+            TimeSpan wait = PollInterval;
+            if (_batch.Count > 0)
+            {
+                TimeSpan remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                wait = remaining < PollInterval ? remaining : PollInterval;
+            }
+
+            ConsumeResult<byte[], byte[]>? cr = _consumer.Consume(wait);
+            if (cr is null || cr.IsPartitionEOF)
+            {
+                if (_batch.Count == 0 && BootstrapTimedOut())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (_batch.Count == 0)
+            {
+                deadline = _time.GetTimestamp() + (long)(_kafka.MaxBatchDelay.TotalSeconds * _time.TimestampFrequency);
+            }
+
+            _batch.Add(cr);
+        }
+    }
+
+    /// <summary>
+    /// A stream quieter than the bootstrap size would otherwise hold its first samples forever: after the timeout,
+    /// the bootstrap completes with what it has (as long as that is more than k samples).
+    /// </summary>
+    private bool BootstrapTimedOut()
+    {
+        if (!_scorer.Bootstrapping || _held.Count == 0 || _scorer.BufferedForBootstrap <= _scorer.Reference.Options.K
+            || _time.GetElapsedTime(_heldSince) < _host.BootstrapTimeout)
+        {
+            return false;
+        }
+
+        IReadOnlyList<Verdict> verdicts = _scorer.CompleteBootstrap();
+        Log.BootstrapComplete(_log, _scorer.Reference.Count, _scorer.Threshold);
+        Deliver(Match(verdicts), CancellationToken.None);
+        return true;
+    }
+
+    private void ProcessBatch(CancellationToken cancel)
+    {
+        var fresh = _batch.Select(Parse).ToList();
+        bool wasBootstrapping = _scorer.Bootstrapping;
+        IReadOnlyList<Verdict> verdicts = _scorer.Decide(fresh.Select(p => p.Sample).ToList());
+        if (_held.Count == 0)
+        {
+            _heldSince = _time.GetTimestamp();
+        }
+
+        _held.AddRange(fresh);
+        if (_scorer.Bootstrapping)
+        {
+            Log.Bootstrapping(_log, _scorer.BufferedForBootstrap, _scorer.BootstrapSize);
+        }
+        else if (wasBootstrapping)
+        {
+            Log.BootstrapComplete(_log, _scorer.Reference.Count, _scorer.Threshold);
+        }
+
+        Deliver(Match(verdicts), cancel);
+    }
+
+    private void Deliver(List<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
+    {
+        RecordQuarantined(decided, cancel);
+        Route(decided);
+        int clean = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Clean);
+        int quarantined = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Quarantine);
+        Interlocked.Add(ref _clean, clean);
+        Interlocked.Add(ref _quarantined, quarantined);
+        Interlocked.Add(ref _deadLetter, decided.Count - clean - quarantined);
+        Log.BatchRouted(_log, decided.Count, clean, quarantined, decided.Count - clean - quarantined, _held.Count);
+        if (Stopwatch.GetElapsedTime(_lastProgress) > TimeSpan.FromSeconds(10))
+        {
+            _lastProgress = Stopwatch.GetTimestamp();
+            Log.Progress(_log, _clean, _quarantined, _deadLetter, _scorer.Reference.Count, _scorer.Reference.Version, _scorer.Threshold);
+        }
+    }
+
+    private PendingMessage Parse(ConsumeResult<byte[], byte[]> cr)
+    {
+        byte[] value = cr.Message.Value ?? [];
+        EnvelopeParseResult parsed = EnvelopeParser.Parse(cr.Message.Key ?? ReadOnlyMemory<byte>.Empty, value, _scorer.Dimension, _kafka.MaxMessageBytes);
+        if (parsed.Envelope is { } e)
+        {
+            if (e.Embedding is null)
+            {
+                return new PendingMessage(cr, StreamSample.Rejected(e.Id, "embedding_required", "the message has an image but no embedding, and this deployment has no image embedder configured"), e);
+            }
+
+            return new PendingMessage(cr, new StreamSample(e.Id, e.Source, e.Embedding), e);
+        }
+
+        EnvelopeRejection r = parsed.Rejection!;
+        return new PendingMessage(cr, StreamSample.Rejected(r.Id ?? FallbackId(cr), r.Code, r.Message), null);
+    }
+
+    /// <summary>An invalid message without a readable id is known by its key, or by its position.</summary>
+    private static string FallbackId(ConsumeResult<byte[], byte[]> cr)
+    {
+        if (cr.Message.Key is { Length: > 0 } key)
+        {
+            try
+            {
+                return new UTF8Encoding(false, true).GetString(key);
+            }
+            catch (DecoderFallbackException)
+            {
+                // Not text: fall through to the position.
+            }
+        }
+
+        return $"{cr.Topic}/{cr.Partition.Value}/{cr.Offset.Value}";
+    }
+
+    /// <summary>Pairs verdicts with the held messages they belong to (by id, first come first served).</summary>
+    private List<(PendingMessage, Verdict)> Match(IReadOnlyList<Verdict> verdicts)
+    {
+        var waiting = new Dictionary<string, Queue<PendingMessage>>();
+        foreach (PendingMessage p in _held)
+        {
+            if (!waiting.TryGetValue(p.Sample.Id, out Queue<PendingMessage>? q))
+            {
+                q = new Queue<PendingMessage>();
+                waiting[p.Sample.Id] = q;
+            }
+
+            q.Enqueue(p);
+        }
+
+        var decided = new List<(PendingMessage, Verdict)>(verdicts.Count);
+        var routed = new HashSet<PendingMessage>(ReferenceEqualityComparer.Instance);
+        foreach (Verdict v in verdicts)
+        {
+            // A verdict for a message whose partition was revoked meanwhile has nothing left to route.
+            if (waiting.TryGetValue(v.SampleId, out Queue<PendingMessage>? q) && q.TryDequeue(out PendingMessage? p))
+            {
+                decided.Add((p, v));
+                routed.Add(p);
+            }
+        }
+
+        _held.RemoveAll(routed.Contains);
+        return decided;
+    }
+
+    /// <summary>
+    /// Writes quarantine records before anything is produced or committed. While the ledger is unreachable the
+    /// assigned partitions are paused (the group membership stays alive) and the write is retried.
+    /// </summary>
+    private void RecordQuarantined(List<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
+    {
+        var records = decided.Where(d => d.Verdict.Route == Core.Pipeline.Route.Quarantine).Select(d => ToRecord(d.Message, d.Verdict)).ToList();
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        List<TopicPartition>? paused = null;
+        while (true)
+        {
+            try
+            {
+                _ledger.RecordAsync(records, cancel).GetAwaiter().GetResult();
+                if (paused is not null)
+                {
+                    _consumer.Resume(paused);
+                    Log.LedgerBack(_log, Stopwatch.GetElapsedTime(start).TotalSeconds);
+                }
+
+                return;
+            }
+            catch (LedgerUnavailableException e)
+            {
+                if (paused is null)
+                {
+                    Log.LedgerUnavailable(_log, e.Message);
+                    paused = _consumer.Assignment.ToList();
+                    _consumer.Pause(paused);
+                }
+
+                KeepMembershipAlive(cancel);
+            }
+        }
+    }
+
+    /// <summary>Polls the paused consumer for the retry interval; anything a new assignment delivers is rewound.</summary>
+    private void KeepMembershipAlive(CancellationToken cancel)
+    {
+        long until = Stopwatch.GetTimestamp() + (long)(_host.LedgerRetryInterval.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            cancel.ThrowIfCancellationRequested();
+            ConsumeResult<byte[], byte[]>? cr = _consumer.Consume(PollInterval);
+            if (cr is not null && !cr.IsPartitionEOF)
+            {
+                _consumer.Seek(cr.TopicPartitionOffset);
+                _consumer.Pause([cr.TopicPartition]);
+            }
+        }
+    }
+
+    private static QuarantineRecord ToRecord(PendingMessage p, Verdict v) => new()
+    {
+        Id = v.SampleId,
+        Score = v.Score,
+        Detector = v.Detector,
+        K = v.K,
+        ReferenceSize = v.ReferenceSize,
+        ReferenceVersion = v.ReferenceVersion,
+        ModelVersion = v.ModelVersion,
+        Threshold = v.Threshold,
+        NeighbourIds = v.NeighborIds,
+        NeighbourDistances = v.NeighborDistances,
+        SourceTopic = p.Message.Topic,
+        SourcePartition = p.Message.Partition.Value,
+        SourceOffset = p.Message.Offset.Value,
+        Key = p.Message.Message.Key,
+        Value = p.Message.Message.Value ?? [],
+        Headers = p.Message.Message.Headers?.Select(h => new QuarantineHeader(h.Key, h.GetValueBytes())).ToList() ?? [],
+        QuarantinedAt = DateTimeOffset.UtcNow,
+        Source = p.Envelope?.Source,
+        Caption = p.Envelope?.Caption,
+    };
+
+    private void Route(List<(PendingMessage Message, Verdict Verdict)> decided)
+    {
+        bool exactlyOnce = _kafka.Delivery == DeliveryMode.ExactlyOnce;
+        Dictionary<TopicPartition, Offset> offsets = CommittableOffsets(decided);
+        if (exactlyOnce)
+        {
+            _producer.BeginTransaction();
+        }
+
+        try
+        {
+            var failures = new List<string>();
+            foreach ((PendingMessage p, Verdict v) in decided)
+            {
+                ConsumeResult<byte[], byte[]> cr = p.Message;
+                var message = new Message<byte[], byte[]>
+                {
+                    Key = cr.Message.Key,
+                    Value = cr.Message.Value,
+                    Headers = VerdictHeaders.Build(v, cr.Message.Headers, cr.Topic, cr.Partition.Value, cr.Offset.Value),
+                };
+                _producer.Produce(TopicFor(v.Route), message, report =>
+                {
+                    if (report.Error.IsError)
+                    {
+                        lock (failures)
+                        {
+                            failures.Add($"{report.Error.Code}: {report.Error.Reason}");
+                        }
+                    }
+                });
+            }
+
+            if (exactlyOnce)
+            {
+                if (offsets.Count > 0)
+                {
+                    _producer.SendOffsetsToTransaction(offsets.Select(o => new TopicPartitionOffset(o.Key, o.Value)), _consumer.ConsumerGroupMetadata, FlushTimeout);
+                }
+
+                _producer.CommitTransaction(FlushTimeout);
+                return;
+            }
+
+            // At-least-once: nothing is acknowledged upstream until every output is acknowledged downstream.
+            while (_producer.Flush(FlushTimeout) > 0)
+            {
+            }
+
+            if (failures.Count > 0)
+            {
+                throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{failures.Count} outputs were not delivered: {failures[0]}"));
+            }
+
+            if (offsets.Count > 0)
+            {
+                HashSet<TopicPartition> assigned = [.. _consumer.Assignment];
+                var mine = offsets.Where(o => assigned.Contains(o.Key)).Select(o => new TopicPartitionOffset(o.Key, o.Value)).ToList();
+                if (mine.Count > 0)
+                {
+                    _consumer.Commit(mine);
+                }
+            }
+        }
+        catch (KafkaException e) when (exactlyOnce)
+        {
+            Log.TransactionAborted(_log, e.Error.Reason);
+            _producer.AbortTransaction(FlushTimeout);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Per partition, the offset after the last routed message, but never past a message still held for the
+    /// bootstrap: a restart must see every sample that was not yet routed.
+    /// </summary>
+    private Dictionary<TopicPartition, Offset> CommittableOffsets(List<(PendingMessage Message, Verdict Verdict)> decided)
+    {
+        var next = new Dictionary<TopicPartition, long>();
+        foreach ((PendingMessage p, _) in decided)
+        {
+            TopicPartition tp = p.Message.TopicPartition;
+            long o = p.Message.Offset.Value + 1;
+            next[tp] = next.TryGetValue(tp, out long cur) ? Math.Max(cur, o) : o;
+        }
+
+        foreach (PendingMessage h in _held)
+        {
+            if (next.TryGetValue(h.Message.TopicPartition, out long cur) && h.Message.Offset.Value < cur)
+            {
+                next[h.Message.TopicPartition] = h.Message.Offset.Value;
+            }
+        }
+
+        return next.ToDictionary(kv => kv.Key, kv => new Offset(kv.Value));
+    }
+
+    private string TopicFor(Core.Pipeline.Route route) => route switch
+    {
+        Core.Pipeline.Route.Clean => _kafka.CleanTopic,
+        Core.Pipeline.Route.Quarantine => _kafka.QuarantineTopic,
+        _ => _kafka.DeadLetterTopic,
+    };
+
+    /// <summary>Messages of partitions this consumer no longer owns are dropped: the next owner reads them again.</summary>
+    private void OnRevoked(List<TopicPartition> partitions)
+    {
+        Log.PartitionsRevoked(_log, string.Join(", ", partitions));
+        var gone = new HashSet<TopicPartition>(partitions);
+        _batch.RemoveAll(cr => gone.Contains(cr.TopicPartition));
+        _held.RemoveAll(p => gone.Contains(p.Message.TopicPartition));
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Hosting;
+
+namespace ClipGuard.Stream.Host.Worker;
+
+/// <summary>Owns the stream loop's thread; the work itself is <see cref="StreamProcessor"/>.</summary>
+internal sealed class StreamWorker(StreamProcessor processor, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    processor.Run(stoppingToken);
+                }
+                catch (Exception)
+                {
+                    // A batch that could not be routed was not committed: stop with a failure exit code and let the
+                    // supervisor restart the service, which consumes that batch again.
+                    Environment.ExitCode = 1;
+                    lifetime.StopApplication();
+                    throw;
+                }
+            },
+            stoppingToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+}
