@@ -36,5 +36,6 @@ internal static class CliApp
         yield return DemoCommand.Create();
         yield return DevBrokerCommand.Create();
         yield return PublishCommand.Create();
+        yield return QuarantineCommand.Create();
     }
 }

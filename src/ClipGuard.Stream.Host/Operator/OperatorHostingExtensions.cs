@@ -1,10 +1,8 @@
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
-using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ClipGuard.Stream.Host.Operator;
@@ -14,8 +12,8 @@ public static class OperatorHostingExtensions
 {
     /// <summary>
     /// Registers the quarantine ledger (<see cref="RedisHostingExtensions.AddClipGuardRedis"/>), binds
-    /// <see cref="KafkaStreamOptions"/> from <c>ClipGuard:Kafka</c> (validated at start), the one shared release producer
-    /// (keyed <see cref="ReleaseProducer.ServiceKey"/>, built on first use) and <see cref="QuarantineReleaser"/>.
+    /// <see cref="KafkaStreamOptions"/> from <c>ClipGuard:Kafka</c> (validated at start), the one shared
+    /// <see cref="CleanTopicPublisher"/> (its own producer, never the stream worker's) and <see cref="QuarantineReleaser"/>.
     /// </summary>
     public static IHostApplicationBuilder AddClipGuardOperator(this IHostApplicationBuilder builder)
     {
@@ -26,10 +24,7 @@ public static class OperatorHostingExtensions
             .Bind(builder.Configuration.GetSection(KafkaStreamOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaStreamOptions>, ReleaseKafkaOptionsValidator>());
-        services.TryAddKeyedSingleton<IProducer<byte[], byte[]>>(ReleaseProducer.ServiceKey, (sp, _) => ReleaseProducer.Build(
-            sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value.BootstrapServers,
-            ReleaseProducer.DeliveryTimeout(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ReleaseClaimTimeout),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReleaseProducer).FullName!)));
+        services.TryAddSingleton<CleanTopicPublisher>();
         services.TryAddSingleton<QuarantineReleaser>();
         return builder;
     }

@@ -1,11 +1,8 @@
 using System.Text;
 using ClipGuard.Stream.Kafka.Contract;
-using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
 using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ClipGuard.Stream.Host.Operator;
 
@@ -27,23 +24,18 @@ public sealed class QuarantineReleaser
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly IQuarantineLedger _ledger;
-    private readonly IProducer<byte[], byte[]> _producer;
-    private readonly string _cleanTopic;
+    private readonly CleanTopicPublisher _publisher;
     private readonly TimeProvider _time;
     private readonly ILogger<QuarantineReleaser> _logger;
 
     public QuarantineReleaser(
         IQuarantineLedger ledger,
-        [FromKeyedServices(ReleaseProducer.ServiceKey)] IProducer<byte[], byte[]> producer,
-        IOptions<KafkaStreamOptions> kafka,
+        CleanTopicPublisher publisher,
         TimeProvider time,
         ILogger<QuarantineReleaser> logger)
     {
-        ArgumentNullException.ThrowIfNull(kafka);
-        ArgumentException.ThrowIfNullOrWhiteSpace(kafka.Value.CleanTopic);
         _ledger = ledger;
-        _producer = producer;
-        _cleanTopic = kafka.Value.CleanTopic;
+        _publisher = publisher;
         _time = time;
         _logger = logger;
     }
@@ -117,12 +109,12 @@ public sealed class QuarantineReleaser
         DeliveryResult<byte[], byte[]> delivered;
         try
         {
-            delivered = await _producer.ProduceAsync(_cleanTopic, CopyOf(record, actor), CancellationToken.None).ConfigureAwait(false);
+            delivered = await _publisher.PublishAsync(CopyOf(record, actor)).ConfigureAwait(false);
         }
         catch (KafkaException ex)
         {
             var persistence = (ex as ProduceException<byte[], byte[]>)?.DeliveryResult?.Status ?? PersistenceStatus.NotPersisted;
-            Log.PublishFailed(_logger, id, _cleanTopic, persistence.ToString(), ex.Error.Reason, ex);
+            Log.PublishFailed(_logger, id, _publisher.Topic, persistence.ToString(), ex.Error.Reason, ex);
             var abort = await RetryLedgerAsync("aborting the release", id, expires, () =>
                 _ledger.AbortReleaseAsync(id, token, actor, $"republish failed: {ex.Error.Reason}", CancellationToken.None)).ConfigureAwait(false);
             string left = abort is null
@@ -130,7 +122,7 @@ public sealed class QuarantineReleaser
                 : "the claim was given back; release again when Kafka is reachable";
             string maybe = persistence == PersistenceStatus.PossiblyPersisted ? " (the broker may have stored a copy)" : string.Empty;
             return new OperatorResult(id, OperatorOutcome.Unavailable, abort?.Record ?? record with { Status = QuarantineStatus.Releasing },
-                $"publishing to {_cleanTopic} failed{maybe}: {ex.Error.Reason}; {left}");
+                $"publishing to {_publisher.Topic} failed{maybe}: {ex.Error.Reason}; {left}");
         }
 
         var confirm = await RetryLedgerAsync("confirming the release", id, expires, () =>
@@ -139,7 +131,7 @@ public sealed class QuarantineReleaser
         {
             Log.ConfirmAbandoned(_logger, id, expires);
             return new OperatorResult(id, OperatorOutcome.Unavailable, record with { Status = QuarantineStatus.Releasing },
-                $"published to {_cleanTopic}, but the ledger could not record it before the claim expired at {expires:O}; " +
+                $"published to {_publisher.Topic}, but the ledger could not record it before the claim expired at {expires:O}; " +
                 "a later release republishes (consumers deduplicate by key)");
         }
 
