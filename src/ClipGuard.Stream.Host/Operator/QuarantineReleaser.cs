@@ -187,6 +187,7 @@ public sealed class QuarantineReleaser
         }
 
         headers.Add(ClipGuardHeaders.ReleasedBy, Encoding.UTF8.GetBytes(actor));
+        // A null key stays null: the original had none, and the copy must match it.
         return new Message<byte[], byte[]> { Key = record.Key!, Value = record.Value, Headers = headers };
     }
 
