@@ -37,5 +37,6 @@ internal static class CliApp
         yield return DevBrokerCommand.Create();
         yield return PublishCommand.Create();
         yield return RunCommand.Create();
+        yield return QuarantineCommand.Create();
     }
 }

@@ -6,12 +6,15 @@ namespace ClipGuard.Stream.Cli;
 internal static class CliLogging
 {
     public static ILoggerFactory Create(LogLevel minimum = LogLevel.Information) =>
-        LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(minimum)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        LoggerFactory.Create(builder => Configure(builder, minimum));
+
+    /// <summary>The same setup for verbs that build a host (whose default console logger would write to stdout).</summary>
+    public static ILoggingBuilder Configure(ILoggingBuilder builder, LogLevel minimum) => builder
+        .SetMinimumLevel(minimum)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        })
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 }

@@ -54,7 +54,8 @@ public sealed class RedisHostingExtensionsTests(RedisServerFixture redis) : ICla
 
     private static IHost Build(Dictionary<string, string?> settings)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // Qualified: with the Host project in the reference graph (via the CLI), `Host` names the ClipGuard.Stream.Host namespace here.
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         builder.AddClipGuardRedis();

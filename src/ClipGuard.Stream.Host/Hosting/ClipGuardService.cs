@@ -1,3 +1,5 @@
+using ClipGuard.Stream.Host.Api;
+using ClipGuard.Stream.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -23,9 +25,29 @@ public static class ClipGuardService
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        bool api = !string.IsNullOrWhiteSpace(builder.Configuration[$"{OperatorApiOptions.SectionName}:Token"]);
+        if (api && string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
+        {
+            errors.WriteLine("clipguard run: the operator API (ClipGuard:Api:Token) needs the Redis ledger (--redis)");
+            return 2;
+        }
+
         builder.AddClipGuardStream();
+        if (api)
+        {
+            builder.AddClipGuardOperatorApi();
+        }
+
         WebApplication app = builder.Build();
-        app.MapGet("/healthz", () => "ok");
+        if (api)
+        {
+            app.MapOperatorApi();
+        }
+        else
+        {
+            app.MapGet("/healthz", () => "ok");
+        }
+
         try
         {
             app.Run();

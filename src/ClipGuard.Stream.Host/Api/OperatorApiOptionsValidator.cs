@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Api;
+
+[OptionsValidator]
+internal sealed partial class OperatorApiOptionsValidator : IValidateOptions<OperatorApiOptions>;

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using ClipGuard.Stream.Host.Operator;
+using ClipGuard.Stream.Redis;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClipGuard.Stream.Host.Api;
+
+/// <summary>The handlers behind <c>/api/quarantine</c> and <c>/api/counters</c>; routes and auth live in <see cref="OperatorApi"/>.</summary>
+internal static class QuarantineEndpoints
+{
+    public const string ActorHeader = "X-ClipGuard-Actor";
+    public const int DefaultPageSize = 50;
+
+    public static async Task<IResult> ListAsync(
+        IQuarantineLedger ledger, string? status, string? source, int? offset, int? count, CancellationToken cancellationToken)
+    {
+        var parsed = QuarantineStatus.Quarantined;
+        if (status is not null && !OperatorNames.TryParseStatus(status, out parsed))
+        {
+            return BadRequest($"status must be one of: {OperatorNames.StatusList}");
+        }
+
+        int first = offset ?? 0;
+        int size = count ?? DefaultPageSize;
+        if (first < 0 || size < 1 || size > RedisQuarantineLedger.MaxPageSize)
+        {
+            return BadRequest($"offset must be >= 0 and count within 1..{RedisQuarantineLedger.MaxPageSize}");
+        }
+
+        string? from = string.IsNullOrEmpty(source) ? null : source;
+        var records = await ledger.ListAsync(parsed, first, size, from, cancellationToken).ConfigureAwait(false);
+        var page = new QuarantinePage(parsed, from, first, size, [.. records.Select(r => QuarantineView.From(r, withMessage: false))]);
+        return TypedResults.Json(page, OperatorJsonContext.Default.QuarantinePage);
+    }
+
+    public static async Task<IResult> GetAsync(IQuarantineLedger ledger, string id, CancellationToken cancellationToken)
+    {
+        var record = await ledger.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return record is null
+            ? NotFound(id)
+            : TypedResults.Json(QuarantineView.From(record, withMessage: true), OperatorJsonContext.Default.QuarantineView);
+    }
+
+    public static async Task<IResult> AuditAsync(IQuarantineLedger ledger, string id, CancellationToken cancellationToken)
+    {
+        // Calls on ids never recorded are audited too, so an unknown id answers its (possibly empty) trail, not 404.
+        var entries = await ledger.GetAuditAsync(id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(new AuditTrail(id, [.. entries.Select(AuditView.From)]), OperatorJsonContext.Default.AuditTrail);
+    }
+
+    public static async Task<IResult> CountersAsync(IQuarantineLedger ledger, CancellationToken cancellationToken)
+    {
+        var c = await ledger.CountersAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(
+            new CountersView(c.Quarantined, c.Released, c.Rejected, c.AwaitingDecision, c.QuarantinedBySource),
+            OperatorJsonContext.Default.CountersView);
+    }
+
+    public static Task<IResult> ReleaseAsync(HttpContext http, QuarantineReleaser releaser, string id) =>
+        DecideAsync(http, id, releaser.ReleaseAsync);
+
+    public static Task<IResult> RejectAsync(HttpContext http, QuarantineReleaser releaser, string id) =>
+        DecideAsync(http, id, releaser.RejectAsync);
+
+    public static int StatusCodeOf(OperatorOutcome outcome) => outcome switch
+    {
+        OperatorOutcome.Applied => StatusCodes.Status200OK,
+        OperatorOutcome.AlreadyReleased or OperatorOutcome.AlreadyRejected or OperatorOutcome.InProgress => StatusCodes.Status409Conflict,
+        OperatorOutcome.NotFound => StatusCodes.Status404NotFound,
+        OperatorOutcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
+
+    private static async Task<IResult> DecideAsync(
+        HttpContext http, string id, Func<string, string, string, CancellationToken, Task<OperatorResult>> decide)
+    {
+        string? actor = http.Request.Headers[ActorHeader] is { Count: > 0 } named ? named.ToString().Trim() : http.User.Identity?.Name;
+        if (QuarantineReleaser.ActorError(actor) is { } actorError)
+        {
+            return BadRequest($"{ActorHeader}: {actorError}");
+        }
+
+        DecisionRequest? body;
+        try
+        {
+            body = await ReadBodyAsync(http.Request).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            return BadRequest($"the body must be JSON like {{\"reason\": \"...\"}}: {ex.Message}");
+        }
+
+        string reason = body?.Reason ?? string.Empty;
+        if (QuarantineReleaser.ReasonError(reason) is { } reasonError)
+        {
+            return BadRequest(reasonError);
+        }
+
+        var result = await decide(id, actor!, reason, http.RequestAborted).ConfigureAwait(false);
+        if (result.Outcome == OperatorOutcome.Unavailable)
+        {
+            http.Response.Headers.RetryAfter = LedgerUnavailableFilter.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return TypedResults.Json(DecisionView.From(result), OperatorJsonContext.Default.DecisionView, statusCode: StatusCodeOf(result.Outcome));
+    }
+
+    private static async Task<DecisionRequest?> ReadBodyAsync(HttpRequest request)
+    {
+        // The body is optional: a bare POST is a decision without a reason.
+        if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        {
+            return null;
+        }
+
+        return await JsonSerializer.DeserializeAsync(request.Body, OperatorJsonContext.Default.DecisionRequest, request.HttpContext.RequestAborted)
+            .ConfigureAwait(false);
+    }
+
+    private static JsonHttpResult<ErrorView> BadRequest(string error) =>
+        TypedResults.Json(new ErrorView(error), OperatorJsonContext.Default.ErrorView, statusCode: StatusCodes.Status400BadRequest);
+
+    private static JsonHttpResult<ErrorView> NotFound(string id) =>
+        TypedResults.Json(new ErrorView($"no quarantined sample with id '{id}'"), OperatorJsonContext.Default.ErrorView, statusCode: StatusCodes.Status404NotFound);
+}

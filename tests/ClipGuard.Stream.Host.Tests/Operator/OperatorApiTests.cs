@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Redis;
+using ClipGuard.Stream.Testing;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Tests.Operator;
+
+/// <summary>The operator API over real HTTP, on a real redis-server and the dev broker.</summary>
+public sealed class OperatorApiTests(OperatorServices services)
+{
+    private static readonly (HttpMethod Method, string Path)[] Endpoints =
+    [
+        (HttpMethod.Get, "/api/quarantine"),
+        (HttpMethod.Get, "/api/quarantine/laion-1"),
+        (HttpMethod.Get, "/api/quarantine/laion-1/audit"),
+        (HttpMethod.Post, "/api/quarantine/laion-1/release"),
+        (HttpMethod.Post, "/api/quarantine/laion-1/reject"),
+        (HttpMethod.Get, "/api/counters"),
+    ];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_api_endpoint_answers_401_without_the_right_token_and_healthz_needs_none()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        await SeedAsync(prefix, Seeds.Record("laion-1"));
+        string sameLength = new('x', OperatorApiHost.Token.Length);
+        AuthenticationHeaderValue?[] wrong =
+        [
+            null,
+            new("Bearer", sameLength),
+            new("Bearer", OperatorApiHost.Token[..^1]),
+            new("Bearer", OperatorApiHost.Token + "x"),
+            new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("operator:" + OperatorApiHost.Token))),
+        ];
+        foreach (var (method, path) in Endpoints)
+        {
+            foreach (var authorization in wrong)
+            {
+                using var request = new HttpRequestMessage(method, path);
+                request.Headers.Authorization = authorization;
+                using var response = await api.Anonymous.SendAsync(request, Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with '{authorization}': {response.StatusCode}");
+                Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+            }
+        }
+
+        // Nothing was decided by the refused calls.
+        Assert.Equal("quarantined", (await GetJsonAsync(api.Client, "/api/quarantine/laion-1")).GetProperty("status").GetString());
+        Assert.Empty((await GetJsonAsync(api.Client, "/api/quarantine/laion-1/audit")).GetProperty("entries").EnumerateArray());
+        using var health = await api.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task List_and_show_return_the_records_and_only_show_carries_the_message_bytes()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        var older = Seeds.Record("laion-000010", "a red bicycle leaning on a wall", "crawl-3") with { QuarantinedAt = DateTimeOffset.UtcNow.AddMinutes(-5) };
+        var newer = Seeds.Record("laion-000011", "two cats on a sofa", "crawl-7");
+        await SeedAsync(prefix, older, newer);
+
+        var page = await GetJsonAsync(api.Client, "/api/quarantine?status=quarantined&offset=0&count=10");
+        var items = page.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["laion-000011", "laion-000010"], items.Select(i => i.GetProperty("id").GetString()));
+        var first = items[0];
+        Assert.Equal("two cats on a sofa", first.GetProperty("caption").GetString());
+        Assert.Equal("crawl-7", first.GetProperty("source").GetString());
+        Assert.Equal("quarantined", first.GetProperty("status").GetString());
+        Assert.Equal(newer.Score, first.GetProperty("score").GetDouble());
+        Assert.Equal(newer.NeighbourIds, first.GetProperty("neighbours").EnumerateArray().Select(n => n.GetProperty("id").GetString()));
+        Assert.Equal(newer.NeighbourDistances, first.GetProperty("neighbours").EnumerateArray().Select(n => n.GetProperty("distance").GetDouble()));
+        Assert.All(items, i => Assert.False(i.TryGetProperty("valueBase64", out _)));
+        Assert.All(items, i => Assert.False(i.TryGetProperty("headers", out _)));
+
+        var bySource = await GetJsonAsync(api.Client, "/api/quarantine?source=crawl-3");
+        Assert.Equal(["laion-000010"], bySource.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        var paged = await GetJsonAsync(api.Client, "/api/quarantine?offset=1&count=1");
+        Assert.Equal(["laion-000010"], paged.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+
+        var shown = await GetJsonAsync(api.Client, "/api/quarantine/laion-000010");
+        Assert.Equal(older.Value, Convert.FromBase64String(shown.GetProperty("valueBase64").GetString()!));
+        Assert.Equal(older.Key, Convert.FromBase64String(shown.GetProperty("keyBase64").GetString()!));
+        Assert.Equal(older.Headers.Select(h => h.Name), shown.GetProperty("headers").EnumerateArray().Select(h => h.GetProperty("name").GetString()));
+        Assert.Equal(older.QuarantinedAt.ToUnixTimeMilliseconds(), shown.GetProperty("quarantinedAt").GetDateTimeOffset().ToUnixTimeMilliseconds());
+
+        var counters = await GetJsonAsync(api.Client, "/api/counters");
+        Assert.Equal(2, counters.GetProperty("quarantined").GetInt64());
+        Assert.Equal(2, counters.GetProperty("awaitingDecision").GetInt64());
+        Assert.Equal(1, counters.GetProperty("quarantinedBySource").GetProperty("crawl-3").GetInt64());
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/quarantine/no-such-id"));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/quarantine?status=bogus"));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/quarantine?count=0"));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(api.Client, HttpMethod.Get, $"/api/quarantine?count={RedisQuarantineLedger.MaxPageSize + 1}"));
+    }
+
+    [Fact]
+    public async Task A_release_over_http_puts_one_copy_on_the_clean_topic_and_a_second_release_is_a_conflict()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        string topic = OperatorServices.NewCleanTopic();
+        await using var api = await StartApiAsync(prefix, topic);
+        var original = Seeds.Record("laion-000123");
+        await SeedAsync(prefix, original);
+
+        var (status, body) = await DecideAsync(api.Client, "laion-000123", "release", actor: "grace", json: """{"reason":"benign caption, reviewed"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("applied", "released"), (body.GetProperty("outcome").GetString(), body.GetProperty("status").GetString()));
+        ReleasedCopy.AssertCopyOf(original, "grace", Assert.Single(TopicReader.ReadExactly(
+            services.Broker.BootstrapServers, topic, 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2))));
+
+        (status, body) = await DecideAsync(api.Client, "laion-000123", "release", actor: null, json: null);
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("already_released", body.GetProperty("outcome").GetString());
+        (status, body) = await DecideAsync(api.Client, "laion-000123", "reject", actor: "heidi", json: null);
+        Assert.Equal((HttpStatusCode.Conflict, "already_released"), (status, body.GetProperty("outcome").GetString()));
+        (status, body) = await DecideAsync(api.Client, "no-such-id", "release", actor: null, json: null);
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (status, body.GetProperty("outcome").GetString()));
+
+        var audit = (await GetJsonAsync(api.Client, "/api/quarantine/laion-000123/audit")).GetProperty("entries").EnumerateArray()
+            .Select(e => (e.GetProperty("actor").GetString(), e.GetProperty("action").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString()))
+            .ToList();
+        Assert.Equal(
+            [
+                ("grace", "release_claim", "claimed", "benign caption, reviewed"),
+                ("grace", "release_confirm", "applied", string.Empty),
+                ("api-token", "release_claim", "already_released", string.Empty),
+                ("heidi", "reject", "already_released", string.Empty),
+            ],
+            audit);
+
+        // The second copy never came: still exactly one message on the topic.
+        Assert.Single(TopicReader.ReadExactly(services.Broker.BootstrapServers, topic, 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task A_reject_over_http_is_final_and_bad_decision_input_is_refused()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        await SeedAsync(prefix, Seeds.Record("laion-000500"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await DecideAsync(api.Client, "laion-000500", "reject", "ivan", "not json")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await DecideAsync(api.Client, "laion-000500", "reject", new string('a', 200), null)).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await DecideAsync(
+            api.Client, "laion-000500", "reject", "ivan", JsonSerializer.Serialize(new { reason = new string('r', 2_000) }))).Status);
+
+        var (status, body) = await DecideAsync(api.Client, "laion-000500", "reject", "ivan", """{"reason":"visible trigger patch"}""");
+        Assert.Equal((HttpStatusCode.OK, "applied", "rejected"), (status, body.GetProperty("outcome").GetString(), body.GetProperty("status").GetString()));
+        (status, body) = await DecideAsync(api.Client, "laion-000500", "release", "judy", null);
+        Assert.Equal((HttpStatusCode.Conflict, "already_rejected"), (status, body.GetProperty("outcome").GetString()));
+        (status, _) = await DecideAsync(api.Client, "laion-000500", "reject", "judy", null);
+        Assert.Equal(HttpStatusCode.Conflict, status);
+
+        var rejected = await GetJsonAsync(api.Client, "/api/quarantine?status=rejected");
+        Assert.Equal(["laion-000500"], rejected.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(1, (await GetJsonAsync(api.Client, "/api/counters")).GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
+    public async Task With_redis_down_every_ledger_call_answers_503_and_healthz_stays_up()
+    {
+        await using var redis = await RedisServerProcess.StartAsync(Ct);
+        string prefix = OperatorServices.NewPrefix();
+
+        // The dev broker's own (pre-created, empty) clean topic: a fresh name would not exist to be read back.
+        string topic = TopicNames.Clean;
+        await using var api = await OperatorApiHost.StartAsync(OperatorApiHost.Settings(redis.Configuration, prefix, services.Broker.BootstrapServers, topic));
+        await Seeds.StoreAsync(redis.Configuration, prefix, Seeds.Record("laion-1"));
+        Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/quarantine/laion-1"));
+
+        await redis.StopAsync();
+
+        foreach (var (method, path) in Endpoints)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            using var response = await api.Client.SendAsync(request, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{method} {path}: {response.StatusCode}");
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(api.Anonymous, HttpMethod.Get, "/healthz"));
+
+        // Nothing reached the clean topic while the ledger was down.
+        await Assert.ThrowsAsync<TimeoutException>(() => Task.Run(() =>
+            TopicReader.ReadExactly(services.Broker.BootstrapServers, topic, 1, TimeSpan.FromSeconds(3)), Ct));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("short-token")]
+    [InlineData("               ")]
+    public async Task The_host_does_not_start_with_a_missing_or_short_token(string token)
+    {
+        var settings = OperatorApiHost.Settings(services.Redis.Configuration, OperatorServices.NewPrefix(), services.Broker.BootstrapServers, "clean", token);
+        await using var app = OperatorApiHost.Build(settings);
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(Ct));
+        Assert.Contains("Token", string.Join(" ", ex.Failures), StringComparison.Ordinal);
+    }
+
+    private async Task<OperatorApiHost> StartApiAsync(string prefix, string topic) =>
+        await OperatorApiHost.StartAsync(OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, topic));
+
+    private Task SeedAsync(string prefix, params QuarantineRecord[] records) => Seeds.StoreAsync(services.Redis.Configuration, prefix, records);
+
+    private static async Task<JsonElement> GetJsonAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), Ct);
+        string text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {response.StatusCode} {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static async Task<HttpStatusCode> StatusOfAsync(HttpClient client, HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        using var response = await client.SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> DecideAsync(HttpClient client, string id, string verb, string? actor, string? json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/quarantine/{Uri.EscapeDataString(id)}/{verb}");
+        if (actor is not null)
+        {
+            request.Headers.Add("X-ClipGuard-Actor", actor);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        string text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+}
