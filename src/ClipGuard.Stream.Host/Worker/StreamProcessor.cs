@@ -305,11 +305,13 @@ internal sealed class StreamProcessor : IDisposable
 
                 return;
             }
-            catch (LedgerUnavailableException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever the ledger throws (an outage, or a reply Redis gives while it restarts), nothing has been
+                // produced or committed yet: keep the partitions paused and retry rather than stop the service.
                 if (paused is null)
                 {
-                    Log.LedgerUnavailable(_log, e.Message);
+                    Log.LedgerUnavailable(_log, $"{e.GetType().Name}: {e.Message}");
                     paused = _consumer.Assignment.ToList();
                     _consumer.Pause(paused);
                 }
