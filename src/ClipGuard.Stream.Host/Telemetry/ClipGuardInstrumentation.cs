@@ -21,10 +21,10 @@ internal sealed class ClipGuardInstrumentation : IDisposable
     public const string ActivitySourceName = "ClipGuard.Stream";
     private const int MaxBatchLinks = 128;
 
-    /// <summary>Scores are positive and right-skewed with inliers near 1 (LOF, SLOF) or spread over decades (k-distance,
-    /// DAO): a 1-2-5 log ladder with extra resolution around 1, where thresholds usually sit.</summary>
+    /// <summary>Scores are positive and right-skewed: inliers near 1 for LOF and SLOF, spread over decades for k-distance
+    /// and DAO (a DAO threshold in the thousands is normal). A 1-2-5 log ladder, finer around 1.</summary>
     private static readonly double[] ScoreBuckets =
-        [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000];
+        [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000];
 
     private static readonly int[] BatchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
