@@ -172,7 +172,12 @@ internal sealed class ClipGuardInstrumentation : IDisposable
         }
 
         _lagSampledAt = now;
-        long lag = ConsumerLagProbe.Measure(consumer);
+        ReportLag(ConsumerLagProbe.Measure(consumer));
+    }
+
+    /// <summary>Publishes a lag measured elsewhere (the consumer loop's probe, or a test).</summary>
+    public void ReportLag(long lag)
+    {
         lock (_gate)
         {
             _lag = lag;
