@@ -35,8 +35,10 @@ public static class TelemetryHostingExtensions
         // Read once here, not in a constructor: what is exported is decided when the host is built.
         var options = new TelemetryOptions();
         builder.Configuration.GetSection(TelemetryOptions.SectionName).Bind(options);
-        string? endpoint = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : options.OtlpEndpoint;
-        bool otlp = endpoint is not null || !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
+        // A malformed endpoint is left to the options validator, which stops the host at start with a clear message.
+        Uri? endpoint = Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out Uri? parsed) ? parsed : null;
+        bool otlp = endpoint is not null
+            || (string.IsNullOrWhiteSpace(options.OtlpEndpoint) && !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]));
 
         OpenTelemetryBuilder otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(options.ServiceName, serviceVersion: typeof(ClipGuardInstrumentation).Assembly.GetName().Version?.ToString()))
@@ -65,7 +67,7 @@ public static class TelemetryHostingExtensions
             }
             else
             {
-                otel.UseOtlpExporter(options.OtlpProtocol == OtlpProtocol.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf, new Uri(endpoint));
+                otel.UseOtlpExporter(options.OtlpProtocol == OtlpProtocol.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf, endpoint);
             }
         }
 

@@ -114,19 +114,11 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
+        // Killed rather than stopped: its TSDB is a throw-away folder deleted next.
         if (!_process.HasExited)
         {
-            PosixSignals.Send(_process.Id, PosixSignals.SigTerm);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
 
         _process.Dispose();
