@@ -15,10 +15,11 @@ public static class PipelineStages
     /// <summary>Writing the batch's quarantine records to the ledger (retries while Redis is down included).</summary>
     public const string Ledger = "ledger";
 
-    /// <summary>Producing every routed copy until the broker acknowledged all of them.</summary>
+    /// <summary>Producing every routed copy: until the broker acknowledged all of them (at-least-once), or until they
+    /// were handed to the transactional producer (exactly-once, where acknowledgement is part of the commit).</summary>
     public const string Produce = "produce";
 
-    /// <summary>Committing input offsets (or the transaction).</summary>
+    /// <summary>Committing input offsets, or the transaction (outputs and offsets together).</summary>
     public const string Commit = "commit";
 
     public static IReadOnlyList<string> All { get; } = [Parse, Score, Ledger, Produce, Commit];
