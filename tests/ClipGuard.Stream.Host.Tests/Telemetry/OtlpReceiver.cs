@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace ClipGuard.Stream.Host.Tests.Telemetry;
 
@@ -27,10 +25,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync(CancellationToken cancel)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        WebApplication app = builder.Build();
+        WebApplication app = LoopbackWebHost.CreateBuilder().Build();
         var received = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
         {

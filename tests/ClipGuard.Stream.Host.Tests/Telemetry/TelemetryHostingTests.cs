@@ -2,8 +2,6 @@ using System.Diagnostics;
 using ClipGuard.Stream.Host.Telemetry;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -88,10 +86,7 @@ public sealed class TelemetryHostingTests
 
     private static WebApplication Build(Dictionary<string, string?> settings)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        WebApplicationBuilder builder = LoopbackWebHost.CreateBuilder(settings);
         builder.AddClipGuardTelemetry();
         WebApplication app = builder.Build();
         app.MapClipGuardTelemetry();
