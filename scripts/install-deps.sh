@@ -5,7 +5,7 @@ profile="${1:-run}"
 pkgs=()
 case "$profile" in
   run)   pkgs=() ;;
-  test)  pkgs=(python3-numpy python3-sklearn redis-server) ;;
+  test)  pkgs=(python3-numpy python3-sklearn redis-server prometheus) ;;
   bench) pkgs=(python3-numpy python3-sklearn libopenblas0-pthread) ;;
   *) echo "install-deps: unknown profile '$profile'" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
@@ -24,6 +25,7 @@ internal sealed class StreamProcessor : IDisposable
     private readonly StreamScorer _scorer;
     private readonly IQuarantineLedger _ledger;
     private readonly TimeProvider _time;
+    private readonly ClipGuardInstrumentation _telemetry;
     private readonly ILogger _log;
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly IProducer<byte[], byte[]> _producer;
@@ -33,13 +35,14 @@ internal sealed class StreamProcessor : IDisposable
     private long _lastProgress;
     private long _heldSince;
 
-    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ILogger<StreamProcessor> log)
+    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log)
     {
         _kafka = kafka;
         _host = host;
         _scorer = scorer;
         _ledger = ledger;
         _time = time;
+        _telemetry = telemetry;
         _log = log;
         bool exactlyOnce = kafka.Delivery == DeliveryMode.ExactlyOnce;
         var consumerConfig = new ConsumerConfig
@@ -92,6 +95,7 @@ internal sealed class StreamProcessor : IDisposable
             while (!cancel.IsCancellationRequested)
             {
                 FillBatch(cancel);
+                _telemetry.SampleLag(_consumer);
                 if (_batch.Count > 0)
                 {
                     ProcessBatch(cancel);
@@ -173,9 +177,14 @@ internal sealed class StreamProcessor : IDisposable
 
     private void ProcessBatch(CancellationToken cancel)
     {
+        using Activity? span = _telemetry.StartBatch(_batch);
+        long stage = Stopwatch.GetTimestamp();
         var fresh = _batch.Select(Parse).ToList();
+        _telemetry.RecordStage(PipelineStages.Parse, stage);
         bool wasBootstrapping = _scorer.Bootstrapping;
+        stage = Stopwatch.GetTimestamp();
         IReadOnlyList<Verdict> verdicts = _scorer.Decide(fresh.Select(p => p.Sample).ToList());
+        _telemetry.RecordStage(PipelineStages.Score, stage);
         if (_held.Count == 0)
         {
             _heldSince = _time.GetTimestamp();
@@ -198,6 +207,7 @@ internal sealed class StreamProcessor : IDisposable
     {
         RecordQuarantined(decided, cancel);
         Route(decided);
+        _telemetry.RecordRouted(decided, _scorer);
         int clean = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Clean);
         int quarantined = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Quarantine);
         Interlocked.Add(ref _clean, clean);
@@ -297,6 +307,7 @@ internal sealed class StreamProcessor : IDisposable
             try
             {
                 _ledger.RecordAsync(records, cancel).GetAwaiter().GetResult();
+                _telemetry.RecordStage(PipelineStages.Ledger, start);
                 if (paused is not null)
                 {
                     _consumer.Resume(paused);
@@ -371,6 +382,7 @@ internal sealed class StreamProcessor : IDisposable
 
         try
         {
+            long stage = Stopwatch.GetTimestamp();
             var failures = new List<string>();
             foreach ((PendingMessage p, Verdict v) in decided)
             {
@@ -381,7 +393,10 @@ internal sealed class StreamProcessor : IDisposable
                     Value = cr.Message.Value,
                     Headers = VerdictHeaders.Build(v, cr.Message.Headers, cr.Topic, cr.Partition.Value, cr.Offset.Value),
                 };
-                _producer.Produce(TopicFor(v.Route), message, report =>
+                string topic = TopicFor(v.Route);
+                using Activity? span = _telemetry.StartRoute(cr, v, topic);
+                KafkaTraceContext.Inject(span, message.Headers);
+                _producer.Produce(topic, message, report =>
                 {
                     if (report.Error.IsError)
                     {
@@ -395,12 +410,15 @@ internal sealed class StreamProcessor : IDisposable
 
             if (exactlyOnce)
             {
+                _telemetry.RecordStage(PipelineStages.Produce, stage);
+                stage = Stopwatch.GetTimestamp();
                 if (offsets.Count > 0)
                 {
                     _producer.SendOffsetsToTransaction(offsets.Select(o => new TopicPartitionOffset(o.Key, o.Value)), _consumer.ConsumerGroupMetadata, FlushTimeout);
                 }
 
                 _producer.CommitTransaction(FlushTimeout);
+                _telemetry.RecordStage(PipelineStages.Commit, stage);
                 return;
             }
 
@@ -414,6 +432,9 @@ internal sealed class StreamProcessor : IDisposable
                 throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{failures.Count} outputs were not delivered: {failures[0]}"));
             }
 
+            _telemetry.RecordStage(PipelineStages.Produce, stage);
+            stage = Stopwatch.GetTimestamp();
+
             if (offsets.Count > 0)
             {
                 HashSet<TopicPartition> assigned = [.. _consumer.Assignment];
@@ -423,6 +444,8 @@ internal sealed class StreamProcessor : IDisposable
                     _consumer.Commit(mine);
                 }
             }
+
+            _telemetry.RecordStage(PipelineStages.Commit, stage);
         }
         catch (KafkaException e) when (exactlyOnce)
         {
