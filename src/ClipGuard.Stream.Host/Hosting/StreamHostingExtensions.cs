@@ -35,6 +35,8 @@ public static class StreamHostingExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
         {
             builder.AddClipGuardRedis();
+            builder.Services.TryAddSingleton(sp => new LeaderLock(
+                sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix));
         }
         else
         {
@@ -56,6 +58,7 @@ public static class StreamHostingExtensions
             sp.GetRequiredService<ClipGuardInstrumentation>(),
             sp.GetRequiredService<ILogger<StreamProcessor>>()));
         builder.Services.AddHostedService<StreamWorker>();
+        builder.Services.AddHostedService<RescoreWorker>();
         return builder;
     }
 

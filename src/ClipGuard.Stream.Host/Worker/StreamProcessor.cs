@@ -34,6 +34,7 @@ internal sealed class StreamProcessor : IDisposable
     private long _clean, _quarantined, _deadLetter;
     private long _lastProgress;
     private long _heldSince;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _betweenBatches = new();
 
     public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log)
     {
@@ -100,6 +101,11 @@ internal sealed class StreamProcessor : IDisposable
                 {
                     ProcessBatch(cancel);
                 }
+
+                while (_betweenBatches.TryDequeue(out Action? work))
+                {
+                    work();
+                }
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -110,6 +116,27 @@ internal sealed class StreamProcessor : IDisposable
         {
             _consumer.Close();
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the stream thread between two batches: the reference set is not shared
+    /// between threads, so periodic work (the full re-score) queues here instead of locking the hot path.
+    /// </summary>
+    public Task<T> RunBetweenBatches<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _betweenBatches.Enqueue(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
     }
 
     public void Dispose()
@@ -140,7 +167,8 @@ internal sealed class StreamProcessor : IDisposable
             ConsumeResult<byte[], byte[]>? cr = _consumer.Consume(wait);
             if (cr is null || cr.IsPartitionEOF)
             {
-                if (_batch.Count == 0 && BootstrapTimedOut())
+                // An idle stream still yields to queued between-batch work (the re-score) and to the bootstrap timeout.
+                if (_batch.Count == 0 && (!_betweenBatches.IsEmpty || BootstrapTimedOut()))
                 {
                     return;
                 }
