@@ -213,7 +213,7 @@ def encode_text(tokens, w, cfg):
 # ---------------------------------------------------------------- files
 
 def save_safetensors(path, tensors):
-    names = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
+    names = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.uint8: "U8"}
     header, blobs, offset = {}, [], 0
     for key in sorted(tensors):
         data = tensors[key].contiguous().numpy().tobytes()
