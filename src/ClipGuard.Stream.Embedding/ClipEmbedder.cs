@@ -44,6 +44,8 @@ public sealed class ClipEmbedder : IDisposable
     public int ImageSize => model.Config.Vision.ImageSize;
     public int ContextLength => model.Config.Text.ContextLength;
 
+    public long ParameterCount => model.parameters().Sum(p => p.numel());
+
     public static ClipEmbedder Load(ModelSource source, EmbedderOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(source);

@@ -21,6 +21,22 @@ internal static class BenchCommand
         };
         scoring.SetAction(p => new ScoringBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(sizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(queries), p.GetValue(updates), p.GetValue(threads), !p.GetValue(noSklearn)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring };
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, Embed() };
+    }
+
+    private static Command Embed()
+    {
+        var threads = new Option<int>("--threads") { Description = "Torch and decode threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var models = new Option<string[]>("--model") { Description = "RN50 | ViT-B-32 | ViT-B-16 (repeatable)", DefaultValueFactory = _ => ["ViT-B-32"], AllowMultipleArgumentsPerToken = true };
+        var batch = new Option<int>("--batch") { Description = "Images per forward batch", DefaultValueFactory = _ => 32 };
+        var batches = new Option<int>("--batches") { Description = "Timed batches per model (after one warm-up)", DefaultValueFactory = _ => 3 };
+        var decode = new Option<int>("--decode-images") { Description = "Images decoded for the decode rate", DefaultValueFactory = _ => 200 };
+        var embed = new Command("embed", "CLIP image decode+preprocess and forward throughput on CPU (random weights, real OpenCLIP configs)")
+        {
+            models, batch, batches, decode, threads,
+        };
+        embed.SetAction(p => new EmbeddingBenchmark(Console.Out, Console.Error).Run(
+            p.GetValue(models)!, p.GetValue(batch), p.GetValue(batches), p.GetValue(decode), p.GetValue(threads)));
+        return embed;
     }
 }
