@@ -50,6 +50,15 @@ public sealed class ImageRejectionTests
     }
 
     [Fact]
+    public void Extreme_aspect_ratio_is_rejected_instead_of_resizing_to_billions_of_pixels()
+    {
+        const int height = 10_000_000;   // 1 x 10M passes the default max-pixels limit; at 224 it would be 224 x 2.24e9
+        var e = Assert.Throws<ImageRejectedException>(() => ImagePreprocessor.ResizeCropNormalize(new byte[4 * height], 1, height, 224));
+        Assert.Equal(ImageRejectReason.TooManyPixels, e.Reason);
+        Assert.Contains("aspect ratio", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Formats_outside_jpeg_png_webp_gif_are_refused()
     {
         AssertRejected(Fixture("unsupported.bmp"), ImageRejectReason.UnsupportedFormat);

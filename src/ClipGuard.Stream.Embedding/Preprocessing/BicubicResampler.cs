@@ -21,16 +21,20 @@ internal static class BicubicResampler
         return x < 2 ? (((x - 5) * x + 8) * x - 4) * A : 0;
     }
 
-    /// <summary>Per output index: first input index and normalised weights (Pillow's precompute_coeffs).</summary>
-    public static (int[] Start, float[][] Weights) Coefficients(int inSize, int outSize)
+    /// <summary>
+    /// For output indices <paramref name="first"/> .. first + count - 1 of a resize from inSize to outSize: first
+    /// input index and normalised weights (Pillow's precompute_coeffs), only for the window a crop keeps.
+    /// </summary>
+    public static (int[] Start, float[][] Weights) Coefficients(int inSize, long outSize, long first, int count)
     {
         double scale = (double)inSize / outSize;
         double filterScale = Math.Max(scale, 1.0);
         double support = Support * filterScale;
-        var start = new int[outSize];
-        var weights = new float[outSize][];
-        for (int o = 0; o < outSize; o++)
+        var start = new int[count];
+        var weights = new float[count][];
+        for (int j = 0; j < count; j++)
         {
+            long o = first + j;
             double center = (o + 0.5) * scale;
             int lo = Math.Max((int)(center - support + 0.5), 0);
             int hi = Math.Min((int)(center + support + 0.5), inSize);
@@ -42,8 +46,8 @@ internal static class BicubicResampler
                 sum += w[i];
             }
 
-            start[o] = lo;
-            weights[o] = w.Select(v => (float)(sum == 0 ? 0 : v / sum)).ToArray();
+            start[j] = lo;
+            weights[j] = w.Select(v => (float)(sum == 0 ? 0 : v / sum)).ToArray();
         }
 
         return (start, weights);

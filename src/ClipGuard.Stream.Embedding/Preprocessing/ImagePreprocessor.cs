@@ -10,6 +10,10 @@ namespace ClipGuard.Stream.Embedding.Preprocessing;
 /// </summary>
 public sealed class ImagePreprocessor(PreprocessOptions options)
 {
+    // Bound on the virtual resized image (never allocated: only the crop is computed); beyond it the aspect ratio
+    // is absurd and OpenCLIP itself would exhaust memory.
+    private const double MaxResizedPixels = 1L << 31;
+
     public ImagePreprocessor() : this(new PreprocessOptions()) { }
 
     /// <summary>3 x size x size floats in CHW order, or <see cref="ImageRejectedException"/> with a reason.</summary>
@@ -83,27 +87,34 @@ public sealed class ImagePreprocessor(PreprocessOptions options)
         ArgumentNullException.ThrowIfNull(rgba);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         // torchvision's Resize(int): the shorter side becomes `size`, the longer one int(size * long / short).
-        int newW, newH;
+        long newW, newH;
         if (width <= height)
         {
             newW = size;
-            newH = (int)((double)size * height / width);
+            newH = (long)((double)size * height / width);
         }
         else
         {
             newH = size;
-            newW = (int)((double)size * width / height);
+            newW = (long)((double)size * width / height);
+        }
+
+        // A 1 x 80M-pixel strip passes the max-pixels check but would resize to 224 x 18 billion in OpenCLIP.
+        if (newW * (double)newH > MaxResizedPixels)
+        {
+            throw new ImageRejectedException(ImageRejectReason.TooManyPixels,
+                $"a {width}x{height} image resizes to {newW}x{newH} at size {size}; the aspect ratio is too extreme");
         }
 
         // torchvision's CenterCrop rounds the offsets half-to-even (Python's round), as Math.Round does.
-        int top = (int)Math.Round((newH - size) / 2.0);
-        int left = (int)Math.Round((newW - size) / 2.0);
+        long top = (long)Math.Round((newH - size) / 2.0);
+        long left = (long)Math.Round((newW - size) / 2.0);
 
-        var (xStart, xWeights) = BicubicResampler.Coefficients(width, newW);
-        var (yStart, yWeights) = BicubicResampler.Coefficients(height, newH);
+        var (xStart, xWeights) = BicubicResampler.Coefficients(width, newW, left, size);
+        var (yStart, yWeights) = BicubicResampler.Coefficients(height, newH, top, size);
 
         // Horizontal pass over the input rows the crop window needs, for the crop's columns only.
-        int rowLo = yStart[top], rowHi = yStart[top + size - 1] + yWeights[top + size - 1].Length;
+        int rowLo = yStart[0], rowHi = yStart[size - 1] + yWeights[size - 1].Length;
         var horizontal = new float[(rowHi - rowLo) * size * 3];
         for (int y = rowLo; y < rowHi; y++)
         {
@@ -111,8 +122,8 @@ public sealed class ImagePreprocessor(PreprocessOptions options)
             int dst = (y - rowLo) * size * 3;
             for (int ox = 0; ox < size; ox++)
             {
-                var wts = xWeights[left + ox];
-                int x0 = xStart[left + ox];
+                var wts = xWeights[ox];
+                int x0 = xStart[ox];
                 float r = 0, g = 0, b = 0;
                 for (int k = 0; k < wts.Length; k++)
                 {
@@ -141,8 +152,8 @@ public sealed class ImagePreprocessor(PreprocessOptions options)
 
         for (int oy = 0; oy < size; oy++)
         {
-            var wts = yWeights[top + oy];
-            int y0 = yStart[top + oy] - rowLo;
+            var wts = yWeights[oy];
+            int y0 = yStart[oy] - rowLo;
             for (int ox = 0; ox < size; ox++)
             {
                 float r = 0, g = 0, b = 0;
