@@ -67,5 +67,13 @@ public sealed class TokenizerTests
         Assert.Equal(["𝐁𝐨𝐥𝐝", "math"], ClipTokenizer.PreTokenize("𝐁𝐨𝐥𝐝 math"));
     }
 
+    [Theory]
+    [InlineData("the dogs'", new[] { "the", "dogs", "'" })]
+    [InlineData("'", new[] { "'" })]
+    [InlineData("it's'll", new[] { "it", "'s", "'ll" })]
+    [InlineData("<end_of_text", new[] { "<", "end", "_", "of", "_", "text" })]
+    public void Pre_tokenizer_handles_apostrophes_and_special_token_prefixes_at_the_end_of_text(string text, string[] expected) =>
+        Assert.Equal(expected, ClipTokenizer.PreTokenize(text));
+
     private sealed record Case(string Text, int[] Ids);
 }
