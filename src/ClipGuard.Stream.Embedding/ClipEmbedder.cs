@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using ClipGuard.Stream.Embedding.Checkpoints;
 using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Embedding.Model;
+using ClipGuard.Stream.Embedding.Tokenization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -144,6 +145,19 @@ public sealed class ClipEmbedder : IDisposable
         using var noGrad = torch.no_grad();
         var input = torch.tensor(flat, [tokens.Count, n]);
         return Rows(model.EncodeText(input, normalize));
+    }
+
+    /// <summary>Tokenizes captions with CLIP's BPE at this model's context length and embeds them.</summary>
+    public float[][] EncodeTexts(IReadOnlyList<string> texts, ClipTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        if (tokenizer.VocabularySize != model.Config.Text.VocabSize)
+        {
+            throw new ArgumentException($"tokenizer has {tokenizer.VocabularySize} tokens, the model's text tower {model.Config.Text.VocabSize}", nameof(tokenizer));
+        }
+
+        return EncodeTokens(texts.Select(t => tokenizer.Tokenize(t, ContextLength)).ToArray());
     }
 
     public void Dispose() => model.Dispose();

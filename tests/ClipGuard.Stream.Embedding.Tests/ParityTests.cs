@@ -39,6 +39,26 @@ public sealed class ParityTests
         }
     }
 
+    [Fact]
+    public void Openclip_training_checkpoint_with_ddp_prefix_and_float16_weights_loads()
+    {
+        // make_training_checkpoint.py: {"epoch", "name", "state_dict": {"module." + key: float16}} as OpenCLIP's
+        // training loop saves it. Float16 weights cost precision, so the bar is the float16 rounding, not 1e-4.
+        var config = TestPaths.Model("tiny-vit-quickgelu");
+        using var plain = ClipEmbedder.Load(new ModelSource(TestPaths.Fixture("parity", "tiny-vit-quickgelu.pt"), config));
+        using var wrapped = ClipEmbedder.Load(new ModelSource(TestPaths.Fixture("parity", "tiny-vit-quickgelu.epoch_3.pt"), config));
+        var images = TestInputs.Images(2, 32, seed: 4);
+        var a = plain.EncodeImages(images);
+        var b = wrapped.EncodeImages(images);
+        for (int i = 0; i < a.Length; i++)
+        {
+            double cos = a[i].Zip(b[i], (x, y) => (double)x * y).Sum() / Math.Sqrt(a[i].Sum(x => (double)x * x) * b[i].Sum(y => (double)y * y));
+            Assert.InRange(cos, 0.999, 1.0 + 1e-6);
+        }
+
+        Assert.NotEqual(plain.Version, wrapped.Version);
+    }
+
     private static void AssertClose(double[][] expected, float[][] actual, string tower)
     {
         Assert.Equal(expected.Length, actual.Length);
