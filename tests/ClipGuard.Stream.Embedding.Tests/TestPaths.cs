@@ -6,9 +6,6 @@ internal static class TestPaths
 
     public static string Model(string name) => Fixture("models", name + ".json");
 
-    /// <summary>The real OpenCLIP configs shipped with the embedding project's assets.</summary>
-    public static string RealConfig(string name) => Path.Combine(AppContext.BaseDirectory, "Assets", "configs", name + ".json");
-
     public static string TempDir()
     {
         var dir = Path.Combine(Path.GetTempPath(), "clipguard-embed-" + Guid.NewGuid().ToString("N"));
