@@ -48,4 +48,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Release candidates: {Count} of {Scored} recent quarantine records would now pass (never released automatically): {Ids}")]
     public static partial void ReleaseCandidates(ILogger logger, int count, int scored, string ids);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Offset commit refused during a rebalance ({Code}: {Reason}); the batch's outputs are acknowledged and will repeat for the next owner")]
+    public static partial void CommitSkipped(ILogger logger, string code, string reason);
 }

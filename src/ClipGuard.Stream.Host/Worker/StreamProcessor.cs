@@ -469,7 +469,18 @@ internal sealed class StreamProcessor : IDisposable
                 var mine = offsets.Where(o => assigned.Contains(o.Key)).Select(o => new TopicPartitionOffset(o.Key, o.Value)).ToList();
                 if (mine.Count > 0)
                 {
-                    _consumer.Commit(mine);
+                    try
+                    {
+                        _consumer.Commit(mine);
+                    }
+                    catch (KafkaException e) when (e.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration
+                        or ErrorCode.UnknownMemberId or ErrorCode.Local_State or ErrorCode.Local_NoOffset)
+                    {
+                        // The group is rebalancing: these partitions may belong to another member by now. The outputs
+                        // are acknowledged, so nothing is lost; the next owner consumes from the last commit and
+                        // repeats some outputs, which at-least-once allows (consumers deduplicate by key).
+                        Log.CommitSkipped(_log, e.Error.Code.ToString(), e.Error.Reason);
+                    }
                 }
             }
 
