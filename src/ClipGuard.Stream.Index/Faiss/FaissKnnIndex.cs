@@ -160,8 +160,9 @@ internal sealed class FaissKnnIndex : IKnnIndex
             return new KnnResult(n, k, ids, distances);
         }
 
-        // Over-fetch past tombstones: first by a margin, then (for rows still short) by every tombstone, which
-        // guarantees k live results whenever k live vectors exist.
+        // Over-fetch past tombstones: first by a margin, then (for rows still short) by every tombstone. Even that can
+        // come back short: on clustered data a cluster's layer-0 graph can be a component of its own, and when its
+        // members are mostly tombstones the search cannot walk out of it. Those rows force a rebuild and a re-search.
         int want = Math.Min(k, Count);
         int fetch = Math.Min(k + Math.Max(k, _tombstones.Count / 8), k + _tombstones.Count);
         var pending = Enumerable.Range(0, n).ToList();
@@ -178,8 +179,16 @@ internal sealed class FaissKnnIndex : IKnnIndex
                 }
             });
 
-            if (shortRows.Count == 0 || fetch >= k + _tombstones.Count)
+            if (shortRows.Count == 0)
             {
+                break;
+            }
+
+            if (fetch >= k + _tombstones.Count)
+            {
+                Rebuild("tombstones hide a query's whole neighbourhood");
+                float[] retry = Gather(queries, shortRows);
+                RawSearch(retry, shortRows.Count, k, (i, rowIds, rowDistances) => Fill(shortRows[i], k, rowIds, rowDistances, ids, distances));
                 break;
             }
 
