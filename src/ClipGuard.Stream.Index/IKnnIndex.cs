@@ -22,6 +22,12 @@ public interface IKnnIndex : IDisposable
     /// <summary>The <paramref name="k"/> nearest live vectors of each query row, ascending by distance.</summary>
     KnnResult Search(ReadOnlySpan<float> queries, int k);
 
+    /// <summary>
+    /// Applies the search-time knobs of <paramref name="options"/> (IVF probes, HNSW efSearch) without a rebuild, so
+    /// recall can be traded for speed at run time. Build-time settings and the backend must match; exact ignores it.
+    /// </summary>
+    void ApplySearchOptions(KnnIndexOptions options);
+
     /// <summary>Writes the index to <paramref name="path"/> atomically (a crash leaves the old file or the new one).</summary>
     void Save(string path);
 }

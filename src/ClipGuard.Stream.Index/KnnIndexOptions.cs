@@ -99,6 +99,9 @@ public sealed class KnnIndexOptions
         }
     }
 
+    /// <summary>A private copy, so an index's settings cannot change under it through the caller's object.</summary>
+    internal KnnIndexOptions Copy() => (KnnIndexOptions)MemberwiseClone();
+
     /// <summary>The list count for an IVF index first trained on <paramref name="trainingRows"/> vectors.</summary>
     public int IvfListsFor(int trainingRows) =>
         IvfLists > 0 ? IvfLists : Math.Max(1, Math.Min((int)(4 * Math.Sqrt(trainingRows)), trainingRows / IvfTrainingPointsPerList));

@@ -196,6 +196,27 @@ public sealed class KnnIndexTests : IDisposable
     }
 
     [Fact]
+    public void Search_breadth_can_be_retuned_without_a_rebuild()
+    {
+        (long[] ids, float[] vectors, float[] queries) = Clustered.Make(4000, 200, seed: 9);
+        using IKnnIndex exact = Build(KnnBackend.Exact, ids, vectors);
+        KnnResult truth = exact.Search(queries, K);
+        KnnIndexOptions options = Clustered.Options(KnnBackend.FaissIvfFlat);
+        using IKnnIndex ivf = KnnIndexFactory.Create(options);
+        ivf.Add(ids, vectors);
+        options.IvfProbes = 1;
+        double narrow = Clustered.Recall(truth, ivf.Search(queries, K));
+        ivf.ApplySearchOptions(options);
+        double one = Clustered.Recall(truth, ivf.Search(queries, K));
+        options.IvfProbes = 32;
+        ivf.ApplySearchOptions(options);
+        double all = Clustered.Recall(truth, ivf.Search(queries, K));
+        Assert.True(narrow > one, $"changing the caller's options object alone must not retune ({narrow} vs {one})");
+        Assert.True(all > 0.999 && one < 0.95, $"recall with 1 probe {one:F3}, with every list {all:F4}");
+        Assert.Throws<ArgumentException>(() => ivf.ApplySearchOptions(Clustered.Options(KnnBackend.FaissHnsw)));
+    }
+
+    [Fact]
     public void Native_failures_surface_with_faiss_own_message()
     {
         using IKnnIndex index = KnnIndexFactory.Create(Clustered.Options(KnnBackend.FaissHnsw));

@@ -93,6 +93,11 @@ internal sealed class ExactIndex : IKnnIndex
         return new KnnResult(n, k, ids, distances);
     }
 
+    public void ApplySearchOptions(KnnIndexOptions options)
+    {
+        // Exact search has no recall knob.
+    }
+
     public void Save(string path)
     {
         long[] ids = [.. _slotOfId.Keys];

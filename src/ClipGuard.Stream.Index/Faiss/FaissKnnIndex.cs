@@ -21,7 +21,7 @@ internal sealed class FaissKnnIndex : IKnnIndex
 
     public FaissKnnIndex(KnnIndexOptions options, ILogger? logger = null)
     {
-        _options = options;
+        _options = options.Copy();
         _logger = logger ?? NullLogger.Instance;
         // IVF-flat is created on the first Add, which trains it (its list count may depend on that batch's size).
         if (options.Backend != KnnBackend.FaissIvfFlat)
@@ -32,7 +32,7 @@ internal sealed class FaissKnnIndex : IKnnIndex
 
     private FaissKnnIndex(KnnIndexOptions options, ILogger? logger, FaissIndexHandle index, long[] liveIds)
     {
-        _options = options;
+        _options = options.Copy();
         _logger = logger ?? NullLogger.Instance;
         _index = index;
         _live.UnionWith(liveIds);
@@ -197,6 +197,22 @@ internal sealed class FaissKnnIndex : IKnnIndex
         }
 
         return new KnnResult(n, k, ids, distances);
+    }
+
+    public void ApplySearchOptions(KnnIndexOptions options)
+    {
+        options.Validate();
+        if (options.Backend != Backend || options.Dimension != Dimension)
+        {
+            throw new ArgumentException($"options for {options.Backend} d={options.Dimension} cannot tune a {Backend} d={Dimension} index", nameof(options));
+        }
+
+        _options.IvfProbes = options.IvfProbes;
+        _options.HnswEfSearch = options.HnswEfSearch;
+        if (_index is not null)
+        {
+            ApplySearchParameters(_index);
+        }
     }
 
     public void Save(string path)
