@@ -21,6 +21,6 @@ internal static class BenchCommand
         };
         scoring.SetAction(p => new ScoringBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(sizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(queries), p.GetValue(updates), p.GetValue(threads), !p.GetValue(noSklearn)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring };
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, AnnBenchCommand.Create() };
     }
 }
