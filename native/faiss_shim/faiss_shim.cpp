@@ -120,6 +120,11 @@ SHIM_EXPORT void faiss_IndexIVF_set_own_fields(FaissIndexIVF* index, int own) {
     reinterpret_cast<faiss::IndexIVF*>(index)->own_fields = own != 0;
 }
 
+// 1 = every list the same length; the expected scan cost per probe grows with it (queries land in big lists).
+SHIM_EXPORT double faiss_IndexIVF_imbalance_factor(const FaissIndexIVF* index) {
+    return reinterpret_cast<const faiss::IndexIVF*>(index)->invlists->imbalance_factor();
+}
+
 SHIM_EXPORT int faiss_IndexHNSWFlat_new_with(
         FaissIndexHNSWFlat** p_index, idx_t d, int M, int efConstruction, FaissMetricType metric) {
     return guarded([&] {

@@ -22,6 +22,16 @@ public sealed class KnnResult
 
     public int Queries { get; }
 
+    /// <summary>A result with every slot empty (id −1, distance +∞), for a backend to fill.</summary>
+    internal static KnnResult Empty(int queries, int k)
+    {
+        var ids = new long[queries * k];
+        var distances = new double[queries * k];
+        Array.Fill(ids, -1);
+        Array.Fill(distances, double.PositiveInfinity);
+        return new KnnResult(queries, k, ids, distances);
+    }
+
     public int K { get; }
 
     public long[] Ids { get; }

@@ -17,6 +17,8 @@ public sealed class KnnIndexTests : IDisposable
         { KnnBackend.FaissHnsw, 0.95 },
     };
 
+    public static TheoryData<KnnBackend> AllBackends => new(Enum.GetValues<KnnBackend>());
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
@@ -62,10 +64,7 @@ public sealed class KnnIndexTests : IDisposable
     }
 
     [Theory]
-    [InlineData(KnnBackend.Exact)]
-    [InlineData(KnnBackend.FaissFlat)]
-    [InlineData(KnnBackend.FaissIvfFlat)]
-    [InlineData(KnnBackend.FaissHnsw)]
+    [MemberData(nameof(AllBackends))]
     public void Removed_ids_never_come_back_and_the_rest_are_still_found(KnnBackend backend)
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(3000, 100, seed: 3);
@@ -141,10 +140,7 @@ public sealed class KnnIndexTests : IDisposable
     }
 
     [Theory]
-    [InlineData(KnnBackend.Exact)]
-    [InlineData(KnnBackend.FaissFlat)]
-    [InlineData(KnnBackend.FaissIvfFlat)]
-    [InlineData(KnnBackend.FaissHnsw)]
+    [MemberData(nameof(AllBackends))]
     public void Save_then_load_answers_every_query_identically(KnnBackend backend)
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(2500, 60, seed: 6);

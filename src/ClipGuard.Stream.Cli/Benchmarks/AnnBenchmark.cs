@@ -4,6 +4,7 @@ using ClipGuard.Stream.Core.Knn;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Index;
+using ClipGuard.Stream.Index.Faiss;
 
 namespace ClipGuard.Stream.Cli.Benchmarks;
 
@@ -14,6 +15,8 @@ namespace ClipGuard.Stream.Cli.Benchmarks;
 /// </summary>
 internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
 {
+    private double _imbalance = double.NaN;
+
     private const double QueryOutlierFraction = 0.05;
 
     public int Run(AnnBenchmarkSettings s)
@@ -61,16 +64,22 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         GC.Collect();
 
         var flat = new KnnIndexOptions { Backend = KnnBackend.FaissFlat, Dimension = s.Dim };
-        Measure(flat, ids, reference, queries, s, n, [flat], (o, r, qps, build) => Row(n, "faiss flat", "IDMap2(Flat)", build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+        if (s.Backends.Contains("flat"))
+        {
+            Measure(flat, ids, reference, queries, s, n, [flat], (o, r, qps, build) => Row(n, "faiss flat", "IDMap2(Flat)", build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+        }
 
         int lists = s.IvfLists > 0 ? s.IvfLists : Math.Max(16, (int)Math.Round(2 * Math.Sqrt(n)));
         int train = Math.Min(n, Math.Max(64 * lists, 20_000));
         var ivfSettings = s.IvfProbes.Where(p => p <= lists)
             .Select(p => new KnnIndexOptions { Backend = KnnBackend.FaissIvfFlat, Dimension = s.Dim, IvfLists = lists, IvfProbes = p }).ToArray();
-        Measure(ivfSettings[0], ids, reference, queries, s, train, ivfSettings,
-            (o, r, qps, build) => Row(n, "faiss IVF-flat", Inv($"lists={lists}, nprobe={o.IvfProbes} (trained on {train:N0})"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+        if (s.Backends.Contains("ivf"))
+        {
+            Measure(ivfSettings[0], ids, reference, queries, s, train, ivfSettings,
+                (o, r, qps, build) => Row(n, "faiss IVF-flat", Inv($"lists={lists}, nprobe={o.IvfProbes} (trained on {train:N0}; list imbalance {_imbalance:F2})"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+        }
 
-        if (n <= s.HnswMaxSize)
+        if (s.Backends.Contains("hnsw") && n <= s.HnswMaxSize)
         {
             var hnswSettings = s.HnswEf.Select(ef => new KnnIndexOptions { Backend = KnnBackend.FaissHnsw, Dimension = s.Dim, HnswM = s.HnswM, HnswEfConstruction = s.HnswEfConstruction, HnswEfSearch = ef }).ToArray();
             Measure(hnswSettings[0], ids, reference, queries, s, n, hnswSettings,
@@ -98,6 +107,7 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         }
 
         double buildSeconds = sw.Elapsed.TotalSeconds;
+        _imbalance = (index as FaissKnnIndex)?.IvfImbalance ?? double.NaN;
         KnnResult last = null!;
         double qps = 0;
         foreach (KnnIndexOptions o in settings)

@@ -13,4 +13,5 @@ internal sealed record AnnBenchmarkSettings(
     int HnswEfConstruction,
     IReadOnlyList<int> HnswEf,
     int HnswMaxSize,
-    int ScoreMaxSize);
+    int ScoreMaxSize,
+    IReadOnlySet<string> Backends);

@@ -21,13 +21,15 @@ internal static class AnnBenchCommand
         var ef = new Option<int[]>("--hnsw-ef") { Description = "HNSW efSearch settings to measure", DefaultValueFactory = _ => [32, 64, 128], AllowMultipleArgumentsPerToken = true };
         var hnswMax = new Option<int>("--hnsw-max-size") { Description = "Largest reference HNSW is built for (its build is slow in Debian's GENERIC FAISS)", DefaultValueFactory = _ => 100_000 };
         var scoreMax = new Option<int>("--score-max-size") { Description = "Largest reference whose exact all-k-NN state is computed for the score columns", DefaultValueFactory = _ => 100_000 };
+        var backends = new Option<string[]>("--backends") { Description = "Approximate backends to measure: flat, ivf, hnsw (exact always runs: it is the yardstick)", DefaultValueFactory = _ => ["flat", "ivf", "hnsw"], AllowMultipleArgumentsPerToken = true };
         var ann = new Command("ann", "FAISS flat / IVF-flat / HNSW vs exact: build time, queries/s, recall@k, DAO/LOF score and AUROC differences")
         {
-            sizes, dim, k, queries, threads, lists, probes, m, efc, ef, hnswMax, scoreMax,
+            sizes, dim, k, queries, threads, lists, probes, m, efc, ef, hnswMax, scoreMax, backends,
         };
         ann.SetAction(p => new AnnBenchmark(Console.Out, Console.Error).Run(new AnnBenchmarkSettings(
             p.GetValue(sizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(queries), p.GetValue(threads), p.GetValue(lists),
-            p.GetValue(probes)!, p.GetValue(m), p.GetValue(efc), p.GetValue(ef)!, p.GetValue(hnswMax), p.GetValue(scoreMax))));
+            p.GetValue(probes)!, p.GetValue(m), p.GetValue(efc), p.GetValue(ef)!, p.GetValue(hnswMax), p.GetValue(scoreMax),
+            new HashSet<string>(p.GetValue(backends)!, StringComparer.OrdinalIgnoreCase))));
         return ann;
     }
 }

@@ -73,10 +73,8 @@ internal sealed class ExactIndex : IKnnIndex
     public KnnResult Search(ReadOnlySpan<float> queries, int k)
     {
         int n = IdChecks.ValidateSearch(queries, k, Dimension);
-        var ids = new long[n * k];
-        var distances = new double[n * k];
-        Array.Fill(ids, -1);
-        Array.Fill(distances, double.PositiveInfinity);
+        var result = KnnResult.Empty(n, k);
+        (long[] ids, double[] distances) = (result.Ids, result.Distances);
         if (Count > 0 && n > 0)
         {
             Neighbor[][] found = _knn.SearchQueries(queries, k, dropIdentical: false);
@@ -90,7 +88,7 @@ internal sealed class ExactIndex : IKnnIndex
             }
         }
 
-        return new KnnResult(n, k, ids, distances);
+        return result;
     }
 
     public void ApplySearchOptions(KnnIndexOptions options)

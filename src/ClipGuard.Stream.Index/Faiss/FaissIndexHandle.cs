@@ -1,20 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace ClipGuard.Stream.Index.Faiss;
 
-/// <summary>Owns one native FAISS index (and, through own_fields, whatever it wraps); freed exactly once.</summary>
-internal sealed class FaissIndexHandle : SafeHandle
+/// <summary>Owns one native FAISS index (and, through own_fields, whatever it wraps).</summary>
+internal sealed class FaissIndexHandle(IntPtr pointer) : FaissHandle(pointer)
 {
-    public FaissIndexHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
-    public FaissIndexHandle(IntPtr pointer)
-        : base(IntPtr.Zero, ownsHandle: true) => SetHandle(pointer);
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
     protected override bool ReleaseHandle()
     {
         FaissNative.IndexFree(handle);

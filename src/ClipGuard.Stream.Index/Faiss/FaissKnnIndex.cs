@@ -51,6 +51,9 @@ internal sealed class FaissKnnIndex : IKnnIndex
     /// <summary>Vectors the native index holds, tombstoned ones included.</summary>
     public long NativeTotal => _index is null ? 0 : FaissNative.IndexTotal(_index);
 
+    /// <summary>IVF only: 1 when every list holds as many vectors, larger when queries must scan oversized lists.</summary>
+    public double IvfImbalance => Backend == KnnBackend.FaissIvfFlat && _index is not null ? FaissNative.IndexIvfImbalance(_index) : double.NaN;
+
     public static FaissKnnIndex Load(string path, KnnIndexOptions options, ILogger? logger = null) =>
         IndexFile.Read(path, options, (r, ids) =>
         {
@@ -145,19 +148,17 @@ internal sealed class FaissKnnIndex : IKnnIndex
     public KnnResult Search(ReadOnlySpan<float> queries, int k)
     {
         int n = IdChecks.ValidateSearch(queries, k, Dimension);
-        var ids = new long[n * k];
-        var distances = new double[n * k];
-        Array.Fill(ids, -1);
-        Array.Fill(distances, double.PositiveInfinity);
+        var result = KnnResult.Empty(n, k);
+        (long[] ids, double[] distances) = (result.Ids, result.Distances);
         if (_index is null || n == 0 || Count == 0)
         {
-            return new KnnResult(n, k, ids, distances);
+            return result;
         }
 
         if (_tombstones.Count == 0)
         {
             RawSearch(queries, n, k, (q, rowIds, rowDistances) => Fill(q, k, rowIds, rowDistances, ids, distances));
-            return new KnnResult(n, k, ids, distances);
+            return result;
         }
 
         // Over-fetch past tombstones: first by a margin, then (for rows still short) by every tombstone. Even that can
@@ -196,7 +197,7 @@ internal sealed class FaissKnnIndex : IKnnIndex
             fetch = k + _tombstones.Count;
         }
 
-        return new KnnResult(n, k, ids, distances);
+        return result;
     }
 
     public void ApplySearchOptions(KnnIndexOptions options)

@@ -52,6 +52,9 @@ internal static partial class FaissNative
     [LibraryImport(Library, EntryPoint = "faiss_IndexIVF_set_own_fields")]
     public static partial void IndexIvfSetOwnFields(IntPtr index, int own);
 
+    [LibraryImport(Library, EntryPoint = "faiss_IndexIVF_imbalance_factor")]
+    public static partial double IndexIvfImbalance(FaissIndexHandle index);
+
     [LibraryImport(Library, EntryPoint = "faiss_IndexHNSWFlat_new_with")]
     public static partial int IndexHnswFlatNew(out IntPtr index, long d, int m, int efConstruction, int metric);
 

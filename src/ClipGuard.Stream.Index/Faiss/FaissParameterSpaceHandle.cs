@@ -1,20 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace ClipGuard.Stream.Index.Faiss;
 
 /// <summary>Owns a native ParameterSpace, FAISS's way to set nprobe / efSearch through IDMap wrappers.</summary>
-internal sealed class FaissParameterSpaceHandle : SafeHandle
+internal sealed class FaissParameterSpaceHandle(IntPtr pointer) : FaissHandle(pointer)
 {
-    public FaissParameterSpaceHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
-    public FaissParameterSpaceHandle(IntPtr pointer)
-        : base(IntPtr.Zero, ownsHandle: true) => SetHandle(pointer);
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
     /// <summary>Sets one named search-time parameter ("nprobe", "efSearch") on <paramref name="index"/>.</summary>
     public static void Apply(FaissIndexHandle index, string name, double value)
     {

@@ -1,20 +1,8 @@
-using System.Runtime.InteropServices;
-
 namespace ClipGuard.Stream.Index.Faiss;
 
 /// <summary>Owns a native IDSelectorBatch (the id set handed to remove_ids).</summary>
-internal sealed class FaissSelectorHandle : SafeHandle
+internal sealed class FaissSelectorHandle(IntPtr pointer) : FaissHandle(pointer)
 {
-    public FaissSelectorHandle()
-        : base(IntPtr.Zero, ownsHandle: true)
-    {
-    }
-
-    public FaissSelectorHandle(IntPtr pointer)
-        : base(IntPtr.Zero, ownsHandle: true) => SetHandle(pointer);
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
     public static unsafe FaissSelectorHandle Create(ReadOnlySpan<long> ids)
     {
         fixed (long* p = ids)
