@@ -39,4 +39,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Transaction aborted ({Reason}); the batch will be consumed again")]
     public static partial void TransactionAborted(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Full re-score (fence {Fence}): drift {Drift}; evicted {Evicted} members; threshold {Before} -> {After}; reference version {Version}")]
+    public static partial void Rescored(ILogger logger, string drift, int evicted, double before, double after, long version, long fence);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "Full re-score skipped: {Reason}")]
+    public static partial void RescoreSkipped(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Release candidates: {Count} of {Scored} recent quarantine records would now pass (never released automatically): {Ids}")]
+    public static partial void ReleaseCandidates(ILogger logger, int count, int scored, string ids);
 }

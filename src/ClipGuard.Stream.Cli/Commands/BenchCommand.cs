@@ -21,6 +21,15 @@ internal static class BenchCommand
         };
         scoring.SetAction(p => new ScoringBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(sizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(queries), p.GetValue(updates), p.GetValue(threads), !p.GetValue(noSklearn)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, AnnBenchCommand.Create() };
+        var messages = new Option<int>("--messages") { Description = "Backlog messages", DefaultValueFactory = _ => 20_000 };
+        var rate = new Option<int>("--rate") { Description = "Offered rate for the latency phase (messages/s)", DefaultValueFactory = _ => 200 };
+        var seconds = new Option<int>("--seconds") { Description = "Duration of the latency phase", DefaultValueFactory = _ => 20 };
+        var seedSize = new Option<int>("--seed-size") { Description = "Seed reference size", DefaultValueFactory = _ => 10_000 };
+        var streamDim = new Option<int>("--dim") { Description = "Embedding dimension", DefaultValueFactory = _ => 512 };
+        var capacity = new Option<int>("--capacity") { Description = "Reference capacity (equal to the seed size: a full reference)", DefaultValueFactory = _ => 10_000 };
+        var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity };
+        stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
+            p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity)));
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, AnnBenchCommand.Create() };
     }
 }

@@ -35,6 +35,7 @@ internal static class RunCommand
             Flag.Of<int?>("--bootstrap-size", "Samples scored leave-one-out before routing starts (no seed)", "ClipGuard:Scoring:BootstrapSize"),
             Flag.Of<double?>("--threshold-z", "Robust z cut on the reference's log-scores (default 5)", "ClipGuard:Scoring:ThresholdZ"),
             Flag.Of<double?>("--threshold", "A fixed threshold instead of calibration", "ClipGuard:Scoring:FixedThreshold"),
+            Flag.Of<string>("--rescore-interval", "Full re-score period, e.g. 00:10:00 (00:00:00 disables)", "ClipGuard:Stream:RescoreInterval"),
             Flag.Of<string>("--api-token", "Bearer token of the operator HTTP API (/api/quarantine); needs --redis", "ClipGuard:Api:Token"),
             Flag.Of<string>("--urls", "HTTP listen address (default http://127.0.0.1:0)", "urls"),
         };

@@ -210,6 +210,57 @@ public sealed class StreamScorer
         return verdicts;
     }
 
+    /// <summary>
+    /// The periodic full re-score (shared/DETECTION.md): measures how far the incremental state drifted from an exact
+    /// recomputation, repairs it, evicts members whose exact leave-one-out score is now over the threshold (poison that
+    /// slipped in can only hide while it is in the reference), and recalibrates. Must run on the thread that decides
+    /// batches: the reference is not shared between threads.
+    /// </summary>
+    public RescoreReport Rescore()
+    {
+        if (Bootstrapping)
+        {
+            throw new InvalidOperationException("no reference to re-score before the bootstrap completes");
+        }
+
+        DriftReport drift = Reference.Model.MeasureDrift();
+        Reference.Model.RebuildExact();
+        double before = Threshold;
+        var evict = Reference.MemberIds.Where(id => Reference.MemberScores(id).Get(_options.Detector) > before).ToList();
+        foreach (string id in evict)
+        {
+            // Never below k + 1 distinct points: the stream would have no reference to score against.
+            if (Reference.Model.Count <= _options.Reference.K + 1)
+            {
+                break;
+            }
+
+            Reference.Evict(id);
+        }
+
+        Recalibrate();
+        return new RescoreReport(drift, evict.Where(id => !Reference.Contains(id)).ToList(), before, Threshold, Reference.Version);
+    }
+
+    /// <summary>Scores samples against the current reference without deciding or admitting them (release candidates).</summary>
+    public IReadOnlyList<(string Id, double Score, bool WouldPass)> Rescore(IReadOnlyList<StreamSample> samples)
+    {
+        var valid = samples.Where(s => s.IsValid && s.Embedding!.Length == Dimension).ToList();
+        if (valid.Count == 0 || Bootstrapping)
+        {
+            return [];
+        }
+
+        var m = new Matrix<float>(valid.Count, Dimension);
+        for (int i = 0; i < valid.Count; i++)
+        {
+            valid[i].Embedding.AsSpan().CopyTo(m.Row(i));
+        }
+
+        QueryResult[] results = Reference.Score(m);
+        return valid.Select((s, i) => (s.Id, results[i].Scores.Get(_options.Detector), results[i].Scores.Get(_options.Detector) <= Threshold)).ToList();
+    }
+
     /// <summary>Sets the threshold to the configured quantile of the members' maintained leave-one-out scores.</summary>
     public void Recalibrate()
     {

@@ -72,6 +72,10 @@ public sealed class ReferenceSet<T>
         {
             Record(ids[i], sources[i], slots[i]);
         }
+
+        // For Algorithm R the seed is the first n items of the stream: without counting them, a full seeded reference
+        // would admit every new sample (probability capacity / seen > 1) until the stream had caught up.
+        _eligibleSeen = ids.Count;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using ClipGuard.Stream.Host.Api;
+using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -33,12 +34,14 @@ public static class ClipGuardService
         }
 
         builder.AddClipGuardStream();
+        builder.AddClipGuardTelemetry();
         if (api)
         {
             builder.AddClipGuardOperatorApi();
         }
 
         WebApplication app = builder.Build();
+        app.MapClipGuardTelemetry();
         if (api)
         {
             app.MapOperatorApi();

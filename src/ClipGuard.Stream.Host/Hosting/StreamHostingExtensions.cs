@@ -1,6 +1,7 @@
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
@@ -29,10 +30,13 @@ public static class StreamHostingExtensions
         builder.Services.AddOptions<StreamScorerOptions>().Bind(builder.Configuration.GetSection(ScoringSection)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>, ScorerOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddClipGuardInstrumentation();
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
         {
             builder.AddClipGuardRedis();
+            builder.Services.TryAddSingleton(sp => new LeaderLock(
+                sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix));
         }
         else
         {
@@ -51,8 +55,10 @@ public static class StreamHostingExtensions
             sp.GetRequiredService<StreamScorer>(),
             sp.GetRequiredService<IQuarantineLedger>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ClipGuardInstrumentation>(),
             sp.GetRequiredService<ILogger<StreamProcessor>>()));
         builder.Services.AddHostedService<StreamWorker>();
+        builder.Services.AddHostedService<RescoreWorker>();
         return builder;
     }
 

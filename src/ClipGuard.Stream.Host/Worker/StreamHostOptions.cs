@@ -18,6 +18,13 @@ public sealed class StreamHostOptions
     /// completes with what it has.</summary>
     public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often one replica (the holder of the Redis leader lock) runs the full re-score; zero disables it.</summary>
+    public TimeSpan RescoreInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many of the newest quarantine records each re-score scores again for release candidates.</summary>
+    [Range(0, 100_000)]
+    public int RescoreQuarantineSample { get; set; } = 1000;
+
     /// <summary>How long the consumer waits between ledger retries while Redis is unreachable.</summary>
     public TimeSpan LedgerRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
@@ -24,6 +25,7 @@ internal sealed class StreamProcessor : IDisposable
     private readonly StreamScorer _scorer;
     private readonly IQuarantineLedger _ledger;
     private readonly TimeProvider _time;
+    private readonly ClipGuardInstrumentation _telemetry;
     private readonly ILogger _log;
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly IProducer<byte[], byte[]> _producer;
@@ -32,14 +34,16 @@ internal sealed class StreamProcessor : IDisposable
     private long _clean, _quarantined, _deadLetter;
     private long _lastProgress;
     private long _heldSince;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _betweenBatches = new();
 
-    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ILogger<StreamProcessor> log)
+    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log)
     {
         _kafka = kafka;
         _host = host;
         _scorer = scorer;
         _ledger = ledger;
         _time = time;
+        _telemetry = telemetry;
         _log = log;
         bool exactlyOnce = kafka.Delivery == DeliveryMode.ExactlyOnce;
         var consumerConfig = new ConsumerConfig
@@ -92,9 +96,15 @@ internal sealed class StreamProcessor : IDisposable
             while (!cancel.IsCancellationRequested)
             {
                 FillBatch(cancel);
+                _telemetry.SampleLag(_consumer);
                 if (_batch.Count > 0)
                 {
                     ProcessBatch(cancel);
+                }
+
+                while (_betweenBatches.TryDequeue(out Action? work))
+                {
+                    work();
                 }
             }
         }
@@ -106,6 +116,27 @@ internal sealed class StreamProcessor : IDisposable
         {
             _consumer.Close();
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the stream thread between two batches: the reference set is not shared
+    /// between threads, so periodic work (the full re-score) queues here instead of locking the hot path.
+    /// </summary>
+    public Task<T> RunBetweenBatches<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _betweenBatches.Enqueue(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
     }
 
     public void Dispose()
@@ -136,7 +167,8 @@ internal sealed class StreamProcessor : IDisposable
             ConsumeResult<byte[], byte[]>? cr = _consumer.Consume(wait);
             if (cr is null || cr.IsPartitionEOF)
             {
-                if (_batch.Count == 0 && BootstrapTimedOut())
+                // An idle stream still yields to queued between-batch work (the re-score) and to the bootstrap timeout.
+                if (_batch.Count == 0 && (!_betweenBatches.IsEmpty || BootstrapTimedOut()))
                 {
                     return;
                 }
@@ -173,9 +205,14 @@ internal sealed class StreamProcessor : IDisposable
 
     private void ProcessBatch(CancellationToken cancel)
     {
+        using Activity? span = _telemetry.StartBatch(_batch);
+        long stage = Stopwatch.GetTimestamp();
         var fresh = _batch.Select(Parse).ToList();
+        _telemetry.RecordStage(PipelineStages.Parse, stage);
         bool wasBootstrapping = _scorer.Bootstrapping;
+        stage = Stopwatch.GetTimestamp();
         IReadOnlyList<Verdict> verdicts = _scorer.Decide(fresh.Select(p => p.Sample).ToList());
+        _telemetry.RecordStage(PipelineStages.Score, stage);
         if (_held.Count == 0)
         {
             _heldSince = _time.GetTimestamp();
@@ -198,6 +235,7 @@ internal sealed class StreamProcessor : IDisposable
     {
         RecordQuarantined(decided, cancel);
         Route(decided);
+        _telemetry.RecordRouted(decided, _scorer);
         int clean = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Clean);
         int quarantined = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Quarantine);
         Interlocked.Add(ref _clean, clean);
@@ -297,6 +335,7 @@ internal sealed class StreamProcessor : IDisposable
             try
             {
                 _ledger.RecordAsync(records, cancel).GetAwaiter().GetResult();
+                _telemetry.RecordStage(PipelineStages.Ledger, start);
                 if (paused is not null)
                 {
                     _consumer.Resume(paused);
@@ -305,11 +344,13 @@ internal sealed class StreamProcessor : IDisposable
 
                 return;
             }
-            catch (LedgerUnavailableException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever the ledger throws (an outage, or a reply Redis gives while it restarts), nothing has been
+                // produced or committed yet: keep the partitions paused and retry rather than stop the service.
                 if (paused is null)
                 {
-                    Log.LedgerUnavailable(_log, e.Message);
+                    Log.LedgerUnavailable(_log, $"{e.GetType().Name}: {e.Message}");
                     paused = _consumer.Assignment.ToList();
                     _consumer.Pause(paused);
                 }
@@ -369,6 +410,7 @@ internal sealed class StreamProcessor : IDisposable
 
         try
         {
+            long stage = Stopwatch.GetTimestamp();
             var failures = new List<string>();
             foreach ((PendingMessage p, Verdict v) in decided)
             {
@@ -379,7 +421,10 @@ internal sealed class StreamProcessor : IDisposable
                     Value = cr.Message.Value,
                     Headers = VerdictHeaders.Build(v, cr.Message.Headers, cr.Topic, cr.Partition.Value, cr.Offset.Value),
                 };
-                _producer.Produce(TopicFor(v.Route), message, report =>
+                string topic = TopicFor(v.Route);
+                using Activity? span = _telemetry.StartRoute(cr, v, topic);
+                KafkaTraceContext.Inject(span, message.Headers);
+                _producer.Produce(topic, message, report =>
                 {
                     if (report.Error.IsError)
                     {
@@ -393,12 +438,15 @@ internal sealed class StreamProcessor : IDisposable
 
             if (exactlyOnce)
             {
+                _telemetry.RecordStage(PipelineStages.Produce, stage);
+                stage = Stopwatch.GetTimestamp();
                 if (offsets.Count > 0)
                 {
                     _producer.SendOffsetsToTransaction(offsets.Select(o => new TopicPartitionOffset(o.Key, o.Value)), _consumer.ConsumerGroupMetadata, FlushTimeout);
                 }
 
                 _producer.CommitTransaction(FlushTimeout);
+                _telemetry.RecordStage(PipelineStages.Commit, stage);
                 return;
             }
 
@@ -412,6 +460,9 @@ internal sealed class StreamProcessor : IDisposable
                 throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{failures.Count} outputs were not delivered: {failures[0]}"));
             }
 
+            _telemetry.RecordStage(PipelineStages.Produce, stage);
+            stage = Stopwatch.GetTimestamp();
+
             if (offsets.Count > 0)
             {
                 HashSet<TopicPartition> assigned = [.. _consumer.Assignment];
@@ -421,6 +472,8 @@ internal sealed class StreamProcessor : IDisposable
                     _consumer.Commit(mine);
                 }
             }
+
+            _telemetry.RecordStage(PipelineStages.Commit, stage);
         }
         catch (KafkaException e) when (exactlyOnce)
         {

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Scoring;
+using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Streaming;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Telemetry;
+
+/// <summary>
+/// The one owner of ClipGuard's <see cref="Meter"/> and <see cref="ActivitySource"/>. The stream loop calls it at
+/// stage boundaries; everything it reports is copied into fields here, so exporters never touch the scorer or the
+/// consumer from their own threads.
+/// </summary>
+internal sealed class ClipGuardInstrumentation : IDisposable
+{
+    public const string MeterName = "ClipGuard.Stream";
+    public const string ActivitySourceName = "ClipGuard.Stream";
+    private const int MaxBatchLinks = 128;
+
+    /// <summary>Scores are positive and right-skewed: inliers near 1 for LOF and SLOF, spread over decades for k-distance
+    /// and DAO (a DAO threshold in the thousands is normal). A 1-2-5 log ladder, finer around 1.</summary>
+    private static readonly double[] ScoreBuckets =
+        [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000];
+
+    private static readonly int[] BatchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
+    /// <summary>100 µs (a parse of a small batch) to 30 s (a produce waiting out a broker hiccup).</summary>
+    private static readonly double[] StageBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private static readonly HashSet<string> KnownReasons = [.. RejectionCodes.All, "embedding_required"];
+
+    private readonly Meter _meter;
+    private readonly ActivitySource _source;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _lagInterval;
+    private readonly SourceTags _sources;
+    private readonly Counter<long> _routed;
+    private readonly Counter<long> _deadLetters;
+    private readonly Histogram<double> _score;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _stage;
+    private readonly object _gate = new();
+    private ScorerState? _scorer;
+    private DriftReport? _drift;
+    private long? _lag;
+    private long _lagSampledAt;
+
+    public ClipGuardInstrumentation(IMeterFactory meters, IOptions<TelemetryOptions> options, TimeProvider time)
+    {
+        string version = typeof(ClipGuardInstrumentation).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+        _meter = meters.Create(MeterName, version);
+        _source = new ActivitySource(ActivitySourceName, version);
+        _time = time;
+        _lagInterval = options.Value.LagInterval;
+        _sources = new SourceTags(options.Value.MaxSources);
+        _routed = _meter.CreateCounter<long>(MetricNames.SamplesRouted, "{sample}", "Samples routed, by route (clean, quarantine, deadletter) and source");
+        _deadLetters = _meter.CreateCounter<long>(MetricNames.DeadLetters, "{sample}", "Samples dead-lettered, by reason code");
+        _score = _meter.CreateHistogram(MetricNames.Score, unit: null, "Outlier score of each scored sample, by detector",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = ScoreBuckets });
+        _batchSize = _meter.CreateHistogram(MetricNames.BatchSize, "{sample}", "Messages per consumed micro-batch",
+            tags: null, new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
+        _stage = _meter.CreateHistogram(MetricNames.StageDuration, "s", "Time spent per batch in each pipeline stage",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
+        _meter.CreateObservableGauge(MetricNames.ReferenceSize, () => ObserveScorer(s => s.Size), "{sample}", "Members of the clean reference set");
+        _meter.CreateObservableGauge(MetricNames.ReferenceVersion, () => ObserveScorer(s => s.Version), unit: null, "Reference set version (bumps on every admission or eviction)");
+        _meter.CreateObservableGauge(MetricNames.Threshold, ObserveThreshold, unit: null, "Current decision threshold, by detector");
+        _meter.CreateObservableGauge(MetricNames.RescoreDrift, ObserveDrift, unit: null, "Largest relative error of maintained scores against the last full re-score, by quantity");
+        _meter.CreateObservableGauge(MetricNames.RescoreNeighbourMismatches, ObserveMismatches, "{sample}", "Reference members whose maintained k-NN differed from the last full re-score");
+        _meter.CreateObservableGauge(MetricNames.ConsumerLag, ObserveLag, "{message}", "Messages behind the high watermark, summed over the assigned input partitions");
+    }
+
+    /// <summary>Starts the batch span (linked to the messages' producers' contexts) and records the batch size.</summary>
+    public Activity? StartBatch(IReadOnlyList<ConsumeResult<byte[], byte[]>> batch)
+    {
+        _batchSize.Record(batch.Count);
+        if (!_source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<ActivityLink>();
+        foreach (ConsumeResult<byte[], byte[]> cr in batch)
+        {
+            ActivityContext upstream = KafkaTraceContext.Extract(cr.Message.Headers);
+            if (upstream != default && links.Count < MaxBatchLinks)
+            {
+                links.Add(new ActivityLink(upstream));
+            }
+        }
+
+        Activity? span = _source.StartActivity("clipguard.batch process", ActivityKind.Consumer, parentContext: default, links: links);
+        span?.SetTag("messaging.system", "kafka");
+        span?.SetTag("messaging.operation.type", "process");
+        span?.SetTag("messaging.batch.message_count", batch.Count);
+        return span;
+    }
+
+    /// <summary>
+    /// A span for one message's route, child of the context its producer sent (so a crawl's trace continues through
+    /// ClipGuard) and linked to the batch span; without an upstream context it is the batch span's child.
+    /// </summary>
+    public Activity? StartRoute(ConsumeResult<byte[], byte[]> input, Verdict verdict, string outputTopic)
+    {
+        if (!_source.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext upstream = KafkaTraceContext.Extract(input.Message.Headers);
+        Activity? batch = Activity.Current;
+        Activity? span = upstream != default && batch is not null
+            ? _source.StartActivity("clipguard.route publish", ActivityKind.Producer, upstream, links: [new ActivityLink(batch.Context)])
+            : _source.StartActivity("clipguard.route publish", ActivityKind.Producer, upstream);
+        if (span is null)
+        {
+            return null;
+        }
+
+        span.SetTag("messaging.system", "kafka");
+        span.SetTag("messaging.destination.name", outputTopic);
+        span.SetTag("messaging.kafka.message.key", verdict.SampleId);
+        span.SetTag("clipguard.route", VerdictHeaders.RouteName(verdict.Route));
+        span.SetTag("clipguard.detector", verdict.Detector);
+        if (double.IsFinite(verdict.Score))
+        {
+            span.SetTag("clipguard.score", verdict.Score);
+        }
+
+        span.SetTag("clipguard.source.offset", $"{input.Topic}/{input.Partition.Value}/{input.Offset.Value}");
+        return span;
+    }
+
+    /// <summary>Counts what a batch routed (after the outputs were acknowledged) and snapshots the scorer.</summary>
+    public void RecordRouted(IReadOnlyList<(PendingMessage Message, Verdict Verdict)> decided, StreamScorer scorer)
+    {
+        foreach ((PendingMessage p, Verdict v) in decided)
+        {
+            string route = VerdictHeaders.RouteName(v.Route);
+            _routed.Add(1, new KeyValuePair<string, object?>(TagNames.Route, route), new KeyValuePair<string, object?>(TagNames.Source, _sources.For(p.Envelope?.Source)));
+            if (v.Route == Route.DeadLetter)
+            {
+                _deadLetters.Add(1, new KeyValuePair<string, object?>(TagNames.Reason, ReasonCode(p.Sample.RejectCode ?? v.Reason)));
+            }
+            else if (double.IsFinite(v.Score))
+            {
+                _score.Record(v.Score, new KeyValuePair<string, object?>(TagNames.Detector, v.Detector));
+            }
+        }
+
+        Volatile.Write(ref _scorer, new ScorerState(scorer.Reference.Count, scorer.Reference.Version, scorer.Threshold, scorer.DetectorName));
+    }
+
+    /// <summary>Records how long a stage took, from a <see cref="Stopwatch.GetTimestamp"/> taken when it began.</summary>
+    public void RecordStage(string stage, long startTimestamp) =>
+        _stage.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, stage));
+
+    /// <summary>For the periodic full re-score: publishes <see cref="DensityModel{T}.MeasureDrift"/>'s report.</summary>
+    public void ReportDrift(DriftReport report) => Volatile.Write(ref _drift, report);
+
+    /// <summary>Samples the consumer lag at most once per LagInterval; called from the consumer's own thread.</summary>
+    public void SampleLag(IConsumer<byte[], byte[]> consumer)
+    {
+        long now = _time.GetTimestamp();
+        if (_lag is not null && _time.GetElapsedTime(_lagSampledAt, now) < _lagInterval)
+        {
+            return;
+        }
+
+        _lagSampledAt = now;
+        ReportLag(ConsumerLagProbe.Measure(consumer));
+    }
+
+    /// <summary>Publishes a lag measured elsewhere (the consumer loop's probe, or a test).</summary>
+    public void ReportLag(long lag)
+    {
+        lock (_gate)
+        {
+            _lag = lag;
+        }
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _meter.Dispose();
+    }
+
+    /// <summary>Reason codes are a closed set; anything else (free text from a future stage) is "other".</summary>
+    private static string ReasonCode(string reason)
+    {
+        int colon = reason.IndexOf(':', StringComparison.Ordinal);
+        string code = colon < 0 ? reason : reason[..colon];
+        return KnownReasons.Contains(code) ? code : SourceTags.Other;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveScorer(Func<ScorerState, long> read)
+    {
+        ScorerState? s = Volatile.Read(ref _scorer);
+        return s is null ? [] : [new Measurement<long>(read(s))];
+    }
+
+    private IEnumerable<Measurement<double>> ObserveThreshold()
+    {
+        ScorerState? s = Volatile.Read(ref _scorer);
+        return s is null || !double.IsFinite(s.Threshold) ? [] : [new Measurement<double>(s.Threshold, new KeyValuePair<string, object?>(TagNames.Detector, s.Detector))];
+    }
+
+    private IEnumerable<Measurement<double>> ObserveDrift()
+    {
+        DriftReport? d = Volatile.Read(ref _drift);
+        return d is null ? [] : d.MaxRelativeError.Select(kv => new Measurement<double>(kv.Value, new KeyValuePair<string, object?>(TagNames.Quantity, QuantityTag(kv.Key))));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveMismatches()
+    {
+        DriftReport? d = Volatile.Read(ref _drift);
+        return d is null ? [] : [new Measurement<long>(d.NeighborMismatches)];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        lock (_gate)
+        {
+            return _lag is { } lag ? [new Measurement<long>(lag)] : [];
+        }
+    }
+
+    private static string QuantityTag(DriftQuantity q) => q switch
+    {
+        DriftQuantity.KDistance => "k_distance",
+        _ => q.ToString().ToLowerInvariant(),
+    };
+
+    private sealed record ScorerState(long Size, long Version, double Threshold, string Detector);
+}

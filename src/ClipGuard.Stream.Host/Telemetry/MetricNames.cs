@@ -1,0 +1,20 @@
+namespace ClipGuard.Stream.Host.Telemetry;
+
+/// <summary>
+/// The OpenTelemetry names of every ClipGuard instrument. The Prometheus names (docs/operations.md, the Grafana
+/// dashboard) follow from these: dots become underscores, unit "s" adds "_seconds", counters add "_total".
+/// </summary>
+public static class MetricNames
+{
+    public const string SamplesRouted = "clipguard.samples.routed";
+    public const string DeadLetters = "clipguard.dead_letters";
+    public const string Score = "clipguard.score";
+    public const string BatchSize = "clipguard.batch.size";
+    public const string StageDuration = "clipguard.stage.duration";
+    public const string ReferenceSize = "clipguard.reference.size";
+    public const string ReferenceVersion = "clipguard.reference.version";
+    public const string Threshold = "clipguard.threshold";
+    public const string RescoreDrift = "clipguard.rescore.drift";
+    public const string RescoreNeighbourMismatches = "clipguard.rescore.neighbour_mismatches";
+    public const string ConsumerLag = "clipguard.consumer.lag";
+}

@@ -1,0 +1,80 @@
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Tests.Pipeline;
+
+public sealed class RescoreTests
+{
+    private const int Dim = 32;
+
+    [Fact]
+    public void PoisonThatReachedTheReferenceIsEvictedAndTheThresholdRecalibrated()
+    {
+        (Matrix<float> data, int[] labels) = SyntheticEmbeddings.Generate(3000, Dim, 15, 0.02, 21);
+        var scorer = new StreamScorer(Dim, Options());
+        string[] ids = Enumerable.Range(0, data.Rows).Select(i => $"m{i}").ToArray();
+        scorer.Seed(ids, data);
+        double thresholdBefore = scorer.Threshold;
+
+        RescoreReport report = scorer.Rescore();
+
+        var planted = ids.Where((_, i) => labels[i] == 1).ToHashSet();
+        int evictedPlanted = report.Evicted.Count(planted.Contains);
+        Assert.True(evictedPlanted >= 0.9 * planted.Count, $"evicted {evictedPlanted} of {planted.Count} planted outliers");
+        Assert.True(report.Evicted.Count - evictedPlanted <= 0.01 * data.Rows, $"{report.Evicted.Count - evictedPlanted} clean members evicted");
+        Assert.All(report.Evicted, id => Assert.False(scorer.Reference.Contains(id)));
+        Assert.Equal(thresholdBefore, report.ThresholdBefore);
+        Assert.Equal(scorer.Threshold, report.ThresholdAfter);
+        Assert.True(report.Drift.IsExact(1e-9), report.Drift.ToString());
+        Assert.True(scorer.Reference.Model.MeasureDrift().IsExact(0));
+    }
+
+    [Fact]
+    public void CorruptedIncrementalStateIsReportedAsDriftAndRepaired()
+    {
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(800, Dim, 8, 0, 22);
+        var scorer = new StreamScorer(Dim, Options());
+        scorer.Seed(Enumerable.Range(0, data.Rows).Select(i => $"m{i}").ToList(), data);
+        scorer.Reference.Model.CorruptForTest(scorer.Reference.Model.Store.ActiveSlots().First(), 1e6);
+
+        RescoreReport report = scorer.Rescore();
+
+        Assert.False(report.Drift.IsExact(1e-9));
+        Assert.True(report.Drift.MaxRelativeError[DriftQuantity.KDistance] > 1, report.Drift.ToString());
+        Assert.True(scorer.Reference.Model.MeasureDrift().IsExact(0));
+    }
+
+    [Fact]
+    public void QuarantinedSamplesAreRescoredAgainstTheRepairedReference()
+    {
+        (Matrix<float> data, int[] labels) = SyntheticEmbeddings.Generate(1200, Dim, 10, 0.05, 23);
+        var scorer = new StreamScorer(Dim, Options());
+        var inliers = Enumerable.Range(0, 1000).Where(i => labels[i] == 0).ToList();
+        var seed = new Matrix<float>(inliers.Count, Dim);
+        for (int j = 0; j < inliers.Count; j++)
+        {
+            data.RowReadOnly(inliers[j]).CopyTo(seed.Row(j));
+        }
+
+        scorer.Seed(inliers.Select(i => $"m{i}").ToList(), seed);
+        var candidates = Enumerable.Range(1000, 200).Select(i => new StreamSample($"q{i}", null, data.RowReadOnly(i).ToArray())).ToList();
+        var rescored = scorer.Rescore(candidates);
+        Assert.Equal(200, rescored.Count);
+        foreach ((string id, double score, bool wouldPass) in rescored)
+        {
+            int row = int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(score <= scorer.Threshold, wouldPass);
+            Assert.Equal(labels[row] == 0, wouldPass);
+        }
+
+        Assert.Equal(inliers.Count, scorer.Reference.Count);
+    }
+
+    private static StreamScorerOptions Options() => new()
+    {
+        BootstrapSize = 100,
+        Reference = new ReferenceSetOptions { Capacity = 5000, HoldBack = 0, K = 16, MaxSourceShare = 1, Threads = 2 },
+    };
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics.Metrics;
+using ClipGuard.Stream.Host.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Tests.Telemetry;
+
+/// <summary>A <see cref="ClipGuardInstrumentation"/> on its own meter factory, as the host builds it.</summary>
+internal sealed class InstrumentationFactory : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public InstrumentationFactory(TelemetryOptions? options = null)
+    {
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        Instrumentation = new ClipGuardInstrumentation(_services.GetRequiredService<IMeterFactory>(), Options.Create(options ?? new TelemetryOptions()), TimeProvider.System);
+    }
+
+    public ClipGuardInstrumentation Instrumentation { get; }
+
+    /// <summary>Every instrument ClipGuard's meter publishes, as the Prometheus series names it exports.</summary>
+    public static IReadOnlyDictionary<string, Instrument> ExportedSeries()
+    {
+        var instruments = new List<Instrument>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (i, _) =>
+            {
+                if (i.Meter.Name == ClipGuardInstrumentation.MeterName)
+                {
+                    lock (instruments)
+                    {
+                        instruments.Add(i);
+                    }
+                }
+            },
+        };
+        listener.Start();
+        using (var factory = new InstrumentationFactory())
+        {
+            // Instruments are created in the constructor; the listener saw them then.
+        }
+
+        var series = new Dictionary<string, Instrument>(StringComparer.Ordinal);
+        foreach (Instrument i in instruments)
+        {
+            foreach (string name in PrometheusNaming.SeriesNames(i.Name, i.Unit, KindOf(i)))
+            {
+                series[name] = i;
+            }
+        }
+
+        return series;
+    }
+
+    public static InstrumentKind KindOf(Instrument i)
+    {
+        Type t = i.GetType().IsGenericType ? i.GetType().GetGenericTypeDefinition() : i.GetType();
+        if (t == typeof(Counter<>) || t == typeof(ObservableCounter<>))
+        {
+            return InstrumentKind.Counter;
+        }
+
+        return t == typeof(Histogram<>) ? InstrumentKind.Histogram : InstrumentKind.Gauge;
+    }
+
+    public void Dispose()
+    {
+        Instrumentation.Dispose();
+        _services.Dispose();
+    }
+}
