@@ -89,10 +89,7 @@ public sealed class KnnIndexTests : IDisposable
     public void Hnsw_rebuilds_past_the_tombstone_fraction_and_a_removed_id_can_return_with_a_new_vector()
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(2000, 50, seed: 4);
-        KnnIndexOptions options = Clustered.Options(KnnBackend.FaissHnsw);
-        options.HnswRebuildFraction = 0.1;
-        using var index = (FaissKnnIndex)KnnIndexFactory.Create(options);
-        index.Add(ids, vectors);
+        using FaissKnnIndex index = Hnsw(ids, vectors, rebuildFraction: 0.1);
         index.Remove(ids[..150]);
         Assert.Equal(150, index.Tombstones);
         Assert.Equal(2000, index.NativeTotal);
@@ -115,10 +112,7 @@ public sealed class KnnIndexTests : IDisposable
     public void Hnsw_tombstones_that_crowd_the_neighbourhood_are_over_fetched_past()
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(2000, 20, seed: 5);
-        KnnIndexOptions options = Clustered.Options(KnnBackend.FaissHnsw);
-        options.HnswRebuildFraction = 1;
-        using var index = (FaissKnnIndex)KnnIndexFactory.Create(options);
-        index.Add(ids, vectors);
+        using FaissKnnIndex index = Hnsw(ids, vectors, rebuildFraction: 1);
         // Tombstone each query's 40 nearest: the first over-fetch comes back short and the search must widen.
         long[] crowd = index.Search(queries, 40).Ids.Distinct().ToArray();
         index.Remove(crowd);
@@ -250,6 +244,15 @@ public sealed class KnnIndexTests : IDisposable
     private static IKnnIndex Build(KnnBackend backend, long[] ids, float[] vectors)
     {
         IKnnIndex index = KnnIndexFactory.Create(Clustered.Options(backend));
+        index.Add(ids, vectors);
+        return index;
+    }
+
+    private static FaissKnnIndex Hnsw(long[] ids, float[] vectors, double rebuildFraction)
+    {
+        KnnIndexOptions options = Clustered.Options(KnnBackend.FaissHnsw);
+        options.HnswRebuildFraction = rebuildFraction;
+        var index = (FaissKnnIndex)KnnIndexFactory.Create(options);
         index.Add(ids, vectors);
         return index;
     }

@@ -26,6 +26,12 @@ public sealed class ReferenceSnapshotStore(string path, ILogger? logger = null)
     public void Save<T>(ReferenceSetState<T> state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        // A writer killed mid-save leaves its temporary sibling behind; this store is the path's only writer.
+        foreach (string stale in Directory.EnumerateFiles(System.IO.Path.GetDirectoryName(Path)!, System.IO.Path.GetFileName(Path) + ".tmp-*"))
+        {
+            File.Delete(stale);
+        }
+
         if (File.Exists(Path))
         {
             File.Move(Path, PreviousPath, overwrite: true);

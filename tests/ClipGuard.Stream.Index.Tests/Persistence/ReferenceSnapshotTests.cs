@@ -145,6 +145,12 @@ public sealed class ReferenceSnapshotTests : IDisposable
         Assert.Equal(good.Version, restored.Version);
         Assert.Equal(good.MemberIds.Order(), restored.MemberIds.Order());
         Assert.Contains(log.Lines, l => l.Contains($"Restored the reference set from snapshot", StringComparison.Ordinal) && l.Contains($"version {good.Version}", StringComparison.Ordinal));
+
+        // The next save clears the dead writer's temporary file and becomes the current snapshot.
+        Assert.NotEmpty(Directory.GetFiles(_dir, "ref.snap.tmp-*"));
+        store.Save(restored);
+        Assert.Empty(Directory.GetFiles(_dir, "ref.snap.tmp-*"));
+        Assert.Equal(good.Version, store.LoadLatest<float>()!.Version);
     }
 
     /// <summary>A set that went through seeding, admissions with evictions, revocations and a non-empty hold-back.</summary>
