@@ -30,6 +30,22 @@ internal static class BenchCommand
         var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity };
         stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, AnnBenchCommand.Create() };
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, Embed(), AnnBenchCommand.Create() };
+    }
+
+    private static Command Embed()
+    {
+        var threads = new Option<int>("--threads") { Description = "Torch and decode threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var models = new Option<string[]>("--model") { Description = "RN50 | ViT-B-32 | ViT-B-16 (repeatable)", DefaultValueFactory = _ => ["ViT-B-32"], AllowMultipleArgumentsPerToken = true };
+        var batch = new Option<int>("--batch") { Description = "Images per forward batch", DefaultValueFactory = _ => 32 };
+        var batches = new Option<int>("--batches") { Description = "Timed batches per model (after one warm-up)", DefaultValueFactory = _ => 3 };
+        var decode = new Option<int>("--decode-images") { Description = "Images decoded for the decode rate", DefaultValueFactory = _ => 200 };
+        var embed = new Command("embed", "CLIP image decode+preprocess and forward throughput on CPU (random weights, real OpenCLIP configs)")
+        {
+            models, batch, batches, decode, threads,
+        };
+        embed.SetAction(p => new EmbeddingBenchmark(Console.Out, Console.Error).Run(
+            p.GetValue(models)!, p.GetValue(batch), p.GetValue(batches), p.GetValue(decode), p.GetValue(threads)));
+        return embed;
     }
 }
