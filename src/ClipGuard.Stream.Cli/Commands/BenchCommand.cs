@@ -30,7 +30,7 @@ internal static class BenchCommand
         var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity };
         stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, Embed() };
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, Embed(), AnnBenchCommand.Create() };
     }
 
     private static Command Embed()

@@ -49,9 +49,10 @@ public sealed class ExactKnn<T>
 
     /// <summary>
     /// Neighbours of new points given as contiguous rows in metric space. A stored point identical to the query is the
-    /// query itself under the duplicate policy and is not reported.
+    /// query itself under the duplicate policy and is not reported, unless <paramref name="dropIdentical"/> is false
+    /// (a general-purpose k-NN index, which must report exact matches like any other neighbour).
     /// </summary>
-    public Neighbor[][] SearchQueries(ReadOnlySpan<T> rows, int count)
+    public Neighbor[][] SearchQueries(ReadOnlySpan<T> rows, int count, bool dropIdentical = true)
     {
         int d = Store.Dimension;
         int m = rows.Length / d;
@@ -61,7 +62,7 @@ public sealed class ExactKnn<T>
             norms[i] = Distances.SquaredNorm(rows.Slice(i * d, d));
         }
 
-        return Search(rows.ToArray(), norms, null, count, dropIdentical: true);
+        return Search(rows.ToArray(), norms, null, count, dropIdentical);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class ReferenceSet<T>
 {
     private const string NoSource = "";
     private readonly ReferenceSetOptions _options;
-    private readonly Random _rng;
+    private Random _rng;
     private readonly Dictionary<string, Member> _members = [];
     private readonly Dictionary<int, List<string>> _idsBySlot = [];
     private readonly IndexedSet<string> _all = new();
@@ -139,6 +139,79 @@ public sealed class ReferenceSet<T>
     public string IdOfSlot(int slot) => _idsBySlot[slot][0];
 
     public OutlierScores MemberScores(string id) => Model.MemberScores(_members[id].Slot);
+
+    /// <summary>A copy of everything needed to restore this set exactly (see <see cref="Restore"/>).</summary>
+    public ReferenceSetState<T> ExportState()
+    {
+        var pointOfSlot = new Dictionary<int, int>();
+        var members = new List<ReferenceMemberState>(_members.Count);
+        foreach (string id in _arrival)
+        {
+            Member m = _members[id];
+            if (!pointOfSlot.TryGetValue(m.Slot, out int point))
+            {
+                point = pointOfSlot.Count;
+                pointOfSlot[m.Slot] = point;
+            }
+
+            members.Add(new ReferenceMemberState(id, m.Source, point));
+        }
+
+        int d = Model.Dimension;
+        var points = new Matrix<T>(pointOfSlot.Count, d);
+        foreach ((int slot, int point) in pointOfSlot)
+        {
+            Model.Store.Row(slot).CopyTo(points.Row(point));
+        }
+
+        var holdBack = _holdBack.Where(p => _waiting.TryGetValue(p.Id, out Pending? w) && ReferenceEquals(w, p))
+            .Select(p => new PendingSampleState<T>(p.Id, p.Source, (T[])p.Vector.Clone()))
+            .ToList();
+        return new ReferenceSetState<T>(_options, Version, _eligibleSeen, points, members, holdBack);
+    }
+
+    /// <summary>
+    /// Rebuilds a set from <see cref="ExportState"/>'s output: same members, sources, arrival order, hold-back and
+    /// version, with every member's density state recomputed exactly. The admission lottery continues from a seed
+    /// derived from (Seed, samples seen), so replicas restoring the same state draw alike.
+    /// </summary>
+    public static ReferenceSet<T> Restore(ReferenceSetState<T> state)
+    {
+        var set = new ReferenceSet<T>(state.Points.Cols, state.Options);
+        if (state.Members.Count > 0)
+        {
+            var rows = new Matrix<T>(state.Members.Count, state.Points.Cols);
+            for (int i = 0; i < state.Members.Count; i++)
+            {
+                int point = state.Members[i].Point;
+                if ((uint)point >= (uint)state.Points.Rows)
+                {
+                    throw new ArgumentException($"member '{state.Members[i].Id}' names point {point} of {state.Points.Rows}", nameof(state));
+                }
+
+                state.Points.RowReadOnly(point).CopyTo(rows.Row(i));
+            }
+
+            int[] slots = set.Model.BulkLoad(rows);
+            for (int i = 0; i < slots.Length; i++)
+            {
+                set.Record(state.Members[i].Id, state.Members[i].Source, slots[i]);
+            }
+        }
+
+        foreach (PendingSampleState<T> p in state.HoldBack)
+        {
+            var pending = new Pending(p.Id, p.Source, (T[])p.Vector.Clone());
+            set._holdBack.Enqueue(pending);
+            set._waiting[p.Id] = pending;
+        }
+
+        set.Version = state.Version;
+        set._eligibleSeen = state.EligibleSeen;
+        set._rng = new Random(unchecked(state.Options.Seed ^ (int)(state.EligibleSeen * 0x9E3779B1L)));
+        set._changes.Clear();
+        return set;
+    }
 
     /// <summary>Changes since the last call, in order.</summary>
     public IReadOnlyList<ReferenceChange> DrainChanges()

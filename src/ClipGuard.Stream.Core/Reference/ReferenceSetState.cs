@@ -1,0 +1,18 @@
+using System.Numerics;
+using ClipGuard.Stream.Core.Numerics;
+
+namespace ClipGuard.Stream.Core.Reference;
+
+/// <summary>
+/// Everything a <see cref="ReferenceSet{T}"/> needs to come back exactly: options, version, the distinct points (in
+/// metric space), the members in arrival order, and the hold-back queue. Density state is not stored: it is a pure
+/// function of the points and is recomputed exactly on restore, so a restored set has zero drift by construction.
+/// </summary>
+public sealed record ReferenceSetState<T>(
+    ReferenceSetOptions Options,
+    long Version,
+    long EligibleSeen,
+    Matrix<T> Points,
+    IReadOnlyList<ReferenceMemberState> Members,
+    IReadOnlyList<PendingSampleState<T>> HoldBack)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>;

@@ -1,0 +1,22 @@
+using ClipGuard.Stream.Index.Exact;
+using ClipGuard.Stream.Index.Faiss;
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Index;
+
+/// <summary>Creates or loads the backend the options name; the only place that knows the concrete types.</summary>
+public static class KnnIndexFactory
+{
+    public static IKnnIndex Create(KnnIndexOptions options, ILogger? logger = null)
+    {
+        options.Validate();
+        return options.Backend == KnnBackend.Exact ? new ExactIndex(options) : new FaissKnnIndex(options, logger);
+    }
+
+    /// <summary>Loads a file written by <see cref="IKnnIndex.Save"/>; throws SnapshotCorruptException for a damaged one.</summary>
+    public static IKnnIndex Load(string path, KnnIndexOptions options, ILogger? logger = null)
+    {
+        options.Validate();
+        return options.Backend == KnnBackend.Exact ? ExactIndex.Load(path, options) : FaissKnnIndex.Load(path, options, logger);
+    }
+}
