@@ -86,6 +86,24 @@ public sealed class ImageStreamServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutAModelImageOnlyMessagesAreDeadLetteredAsEmbeddingRequired()
+    {
+        await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
+        using (IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            Produce(producer, "img", new SampleEnvelope("img", "an image", null, SyntheticImages.Jpeg(24, 24, seed: 1)));
+            producer.Flush(TestContext.Current.CancellationToken);
+        }
+
+        using var outputs = new OutputCollector(broker.BootstrapServers);
+        await using var service = ServiceProcess.Start(["--bootstrap", broker.BootstrapServers, "--dimension", "16", "--bootstrap-size", "100"]);
+        RoutedCopy copy = Assert.Single(outputs.WaitForDistinct(1, TimeSpan.FromSeconds(30), () => service.Output, () => service.HasExited));
+        Assert.Equal(TopicNames.DeadLetter, copy.Topic);
+        Assert.StartsWith("embedding_required", copy.Headers[ClipGuardHeaders.Reason], StringComparison.Ordinal);
+        Assert.Equal(0, await service.StopAsync());
+    }
+
+    [Fact]
     public async Task AModelThatCannotBeLoadedStopsTheServiceWithTheReason()
     {
         string model = Directory.CreateDirectory(Path.Combine(_dir, "broken")).FullName;
