@@ -51,4 +51,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Offset commit refused during a rebalance ({Code}: {Reason}); the batch's outputs are acknowledged and will repeat for the next owner")]
     public static partial void CommitSkipped(ILogger logger, string code, string reason);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Image embedder {ModelVersion} loaded from {Path}: {Dimension}-d, {DecodeWorkers} decode workers, micro-batches of {Batch}")]
+    public static partial void EmbedderLoaded(ILogger logger, string modelVersion, string path, int dimension, int decodeWorkers, int batch);
 }

@@ -1,6 +1,10 @@
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Embedding;
+using ClipGuard.Stream.Embedding.Checkpoints;
+using ClipGuard.Stream.Embedding.Pipeline;
+using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Streaming;
@@ -48,6 +52,7 @@ public static class StreamHostingExtensions
             });
         }
 
+        builder.Services.AddSingleton(sp => new ImageEmbedding(CreateEmbedder(sp)));
         builder.Services.AddSingleton(CreateScorer);
         builder.Services.AddSingleton(sp => new StreamProcessor(
             sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value,
@@ -56,7 +61,8 @@ public static class StreamHostingExtensions
             sp.GetRequiredService<IQuarantineLedger>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ClipGuardInstrumentation>(),
-            sp.GetRequiredService<ILogger<StreamProcessor>>()));
+            sp.GetRequiredService<ILogger<StreamProcessor>>(),
+            sp.GetRequiredService<ImageEmbedding>().Pipeline));
         builder.Services.AddHostedService<StreamWorker>();
         builder.Services.AddHostedService<RescoreWorker>();
         return builder;
@@ -67,15 +73,68 @@ public static class StreamHostingExtensions
         StreamHostOptions host = sp.GetRequiredService<IOptions<StreamHostOptions>>().Value;
         StreamScorerOptions scoring = sp.GetRequiredService<IOptions<StreamScorerOptions>>().Value;
         ILogger log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("ClipGuard.Stream.Host");
+        int dimension = host.Dimension;
+        if (sp.GetRequiredService<ImageEmbedding>().Pipeline is { } embedding)
+        {
+            // Verdicts name the checkpoint that produced (or must have produced) the embedding they scored.
+            dimension = embedding.EmbedDim;
+            scoring.ModelVersion = embedding.ModelVersionLabel;
+        }
+
         if (string.IsNullOrWhiteSpace(host.SeedReference))
         {
-            return new StreamScorer(host.Dimension, scoring);
+            return new StreamScorer(dimension, scoring);
         }
 
         Matrix<float> seed = Npy.ReadMatrixSingle(host.SeedReference);
+        if (seed.Cols != dimension && sp.GetRequiredService<ImageEmbedding>().Pipeline is not null)
+        {
+            throw new InvalidOperationException($"The seed reference {host.SeedReference} has {seed.Cols}-d embeddings but the model {host.Model} embeds in {dimension}-d");
+        }
+
         var scorer = new StreamScorer(seed.Cols, scoring);
         scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed);
         Log.SeedLoaded(log, host.SeedReference, seed.Rows, scorer.Threshold);
         return scorer;
+    }
+
+    /// <summary>
+    /// One embedder for the process, loaded at start; a model that cannot be loaded stops the service with the reason
+    /// rather than dead-lettering every image later.
+    /// </summary>
+    private static StreamImageEmbedder? CreateEmbedder(IServiceProvider sp)
+    {
+        StreamHostOptions host = sp.GetRequiredService<IOptions<StreamHostOptions>>().Value;
+        if (string.IsNullOrWhiteSpace(host.Model))
+        {
+            return null;
+        }
+
+        ILoggerFactory loggers = sp.GetRequiredService<ILoggerFactory>();
+        ClipEmbedder embedder;
+        try
+        {
+            embedder = ClipEmbedder.Load(
+                ModelSource.Resolve(host.Model, string.IsNullOrWhiteSpace(host.ModelConfig) ? null : host.ModelConfig),
+                new EmbedderOptions { Threads = host.EmbedThreads },
+                loggers.CreateLogger<ClipEmbedder>());
+        }
+        catch (Exception e) when (e is CheckpointException or Embedding.Config.ModelConfigException or IOException or UnauthorizedAccessException
+                                      or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)
+        {
+            throw new InvalidOperationException($"ClipGuard:Stream:Model: cannot load the model {host.Model}: {e.Message}", e);
+        }
+
+        int workers = host.DecodeWorkers > 0 ? host.DecodeWorkers : Environment.ProcessorCount;
+        var pipeline = new ImageEmbeddingPipeline(embedder, new ImageEmbeddingOptions
+        {
+            DecodeWorkers = workers,
+            MaxBatch = host.EmbedBatch,
+            QueueCapacity = Math.Max(256, host.EmbedBatch * 4),
+            Preprocess = new PreprocessOptions { MaxPixels = host.MaxImagePixels },
+        }, sp.GetRequiredService<TimeProvider>(), loggers.CreateLogger<ImageEmbeddingPipeline>());
+        var result = new StreamImageEmbedder(embedder, pipeline);
+        Log.EmbedderLoaded(loggers.CreateLogger("ClipGuard.Stream.Host"), result.ModelVersionLabel, host.Model, embedder.EmbedDim, workers, host.EmbedBatch);
+        return result;
     }
 }

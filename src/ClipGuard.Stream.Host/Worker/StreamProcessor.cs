@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Embedding.Pipeline;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Streaming;
@@ -27,6 +28,7 @@ internal sealed class StreamProcessor : IDisposable
     private readonly TimeProvider _time;
     private readonly ClipGuardInstrumentation _telemetry;
     private readonly ILogger _log;
+    private readonly StreamImageEmbedder? _embedder;
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly List<PendingMessage> _held = [];
@@ -36,8 +38,9 @@ internal sealed class StreamProcessor : IDisposable
     private long _heldSince;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _betweenBatches = new();
 
-    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log)
+    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log, StreamImageEmbedder? embedder = null)
     {
+        _embedder = embedder;
         _kafka = kafka;
         _host = host;
         _scorer = scorer;
@@ -208,6 +211,7 @@ internal sealed class StreamProcessor : IDisposable
         using Activity? span = _telemetry.StartBatch(_batch);
         long stage = Stopwatch.GetTimestamp();
         var fresh = _batch.Select(Parse).ToList();
+        EmbedImages(fresh, cancel);
         _telemetry.RecordStage(PipelineStages.Parse, stage);
         bool wasBootstrapping = _scorer.Bootstrapping;
         stage = Stopwatch.GetTimestamp();
@@ -255,6 +259,12 @@ internal sealed class StreamProcessor : IDisposable
         EnvelopeParseResult parsed = EnvelopeParser.Parse(cr.Message.Key ?? ReadOnlyMemory<byte>.Empty, value, _scorer.Dimension, _kafka.MaxMessageBytes);
         if (parsed.Envelope is { } e)
         {
+            if (e.Embedding is null && _embedder is not null)
+            {
+                // Embedded below, with the rest of the batch's images (EmbedImages).
+                return new PendingMessage(cr, new StreamSample(e.Id, e.Source, null), e);
+            }
+
             if (e.Embedding is null)
             {
                 return new PendingMessage(cr, StreamSample.Rejected(e.Id, "embedding_required", "the message has an image but no embedding, and this deployment has no image embedder configured"), e);
@@ -265,6 +275,44 @@ internal sealed class StreamProcessor : IDisposable
 
         EnvelopeRejection r = parsed.Rejection!;
         return new PendingMessage(cr, StreamSample.Rejected(r.Id ?? FallbackId(cr), r.Code, r.Message), null);
+    }
+
+    /// <summary>
+    /// Embeds every image-only message of the batch at once (so the pipeline's micro-batches fill): decoded on its bounded
+    /// pool, embedded in micro-batches. A rejected image becomes a dead letter with its <c>image_*</c> code; a model
+    /// failure throws out of the batch before anything is routed or committed, so the batch is consumed again.
+    /// </summary>
+    private void EmbedImages(List<PendingMessage> fresh, CancellationToken cancel)
+    {
+        if (_embedder is null)
+        {
+            return;
+        }
+
+        var waiting = new List<(int Index, Task<ImageEmbeddingResult> Result)>();
+        for (int i = 0; i < fresh.Count; i++)
+        {
+            PendingMessage p = fresh[i];
+            if (p.Sample.Embedding is null && p.Sample.RejectCode is null && p.Envelope?.Image is { } image)
+            {
+                waiting.Add((i, _embedder.Pipeline.EmbedAsync(image, cancel)));
+            }
+        }
+
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        Task.WhenAll(waiting.Select(w => w.Result)).GetAwaiter().GetResult();
+        foreach ((int index, Task<ImageEmbeddingResult> task) in waiting)
+        {
+            PendingMessage p = fresh[index];
+            ImageEmbeddingResult r = task.Result;
+            fresh[index] = r.Embedding is { } embedding
+                ? p with { Sample = p.Sample with { Embedding = embedding } }
+                : p with { Sample = StreamSample.Rejected(p.Sample.Id, r.ReasonCode!, $"the image was rejected: {r.Detail}") };
+        }
     }
 
     /// <summary>An invalid message without a readable id is known by its key, or by its position.</summary>
