@@ -104,11 +104,7 @@ public sealed class StreamScorer
     public IReadOnlyList<Verdict> CompleteBootstrap()
     {
         var distinct = _bootstrap.DistinctBy(s => s.Id).ToList();
-        var m = new Matrix<float>(distinct.Count, Dimension);
-        for (int i = 0; i < distinct.Count; i++)
-        {
-            distinct[i].Embedding.AsSpan().CopyTo(m.Row(i));
-        }
+        Matrix<float> m = ToMatrix(distinct);
 
         (DensityModel<float> model, int[] slotOfRow) = BatchScorer.Build(m, _options.Reference.K, _options.Reference.Metric, _options.Reference.Threads);
         var rowOfSlot = new Dictionary<int, int>();
@@ -171,11 +167,7 @@ public sealed class StreamScorer
             return verdicts;
         }
 
-        var m = new Matrix<float>(samples.Count, Dimension);
-        for (int i = 0; i < samples.Count; i++)
-        {
-            samples[i].Embedding.AsSpan().CopyTo(m.Row(i));
-        }
+        Matrix<float> m = ToMatrix(samples);
 
         QueryResult[] results = Reference.Score(m);
         int size = Reference.Count;
@@ -251,14 +243,26 @@ public sealed class StreamScorer
             return [];
         }
 
-        var m = new Matrix<float>(valid.Count, Dimension);
-        for (int i = 0; i < valid.Count; i++)
-        {
-            valid[i].Embedding.AsSpan().CopyTo(m.Row(i));
-        }
+        Matrix<float> m = ToMatrix(valid);
 
         QueryResult[] results = Reference.Score(m);
-        return valid.Select((s, i) => (s.Id, results[i].Scores.Get(_options.Detector), results[i].Scores.Get(_options.Detector) <= Threshold)).ToList();
+        return valid.Select((s, i) =>
+        {
+            double score = results[i].Scores.Get(_options.Detector);
+            return (s.Id, score, score <= Threshold);
+        }).ToList();
+    }
+
+    /// <summary>The embeddings of valid samples (checked to have <see cref="Dimension"/> values) as matrix rows.</summary>
+    private Matrix<float> ToMatrix(IReadOnlyList<StreamSample> samples)
+    {
+        var m = new Matrix<float>(samples.Count, Dimension);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            samples[i].Embedding.AsSpan().CopyTo(m.Row(i));
+        }
+
+        return m;
     }
 
     /// <summary>Sets the threshold to the configured quantile of the members' maintained leave-one-out scores.</summary>
