@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using ClipGuard.Stream.Core.IO;
+
+namespace ClipGuard.Stream.Host.Reembedding;
+
+/// <summary>
+/// The encoded images of reference members and hold-back samples, one file each on disk, so that a changed checkpoint
+/// can re-embed the reference set. Kept as the crawler sent them (JPEG/PNG/WebP bytes, typically 10–100 KB) rather than
+/// as preprocessed pixels (224² × 3 floats = 602 KB each): disk holds them, memory holds none of them. File names are
+/// the SHA-256 of the sample id, so any id is a safe name; each write is atomic (a crash leaves the old file or the new).
+/// Not thread-safe for the same id; the stream's single processing loop owns it.
+/// </summary>
+public sealed class ReferenceImageStore
+{
+    private const string Extension = ".img";
+
+    public ReferenceImageStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = System.IO.Directory.CreateDirectory(directory).FullName;
+    }
+
+    public string Directory { get; }
+
+    public int Count => System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).Count();
+
+    /// <summary>Bytes on disk over all stored images.</summary>
+    public long Bytes => System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).Sum(f => new FileInfo(f).Length);
+
+    public void Put(string id, ReadOnlySpan<byte> encodedImage)
+    {
+        byte[] copy = encodedImage.ToArray();
+        AtomicFile.Write(PathOf(id), temp => File.WriteAllBytes(temp, copy));
+    }
+
+    public bool Contains(string id) => File.Exists(PathOf(id));
+
+    /// <summary>The stored bytes, or null when the id has none (embedding-only samples never have any).</summary>
+    public byte[]? Read(string id)
+    {
+        try
+        {
+            return File.ReadAllBytes(PathOf(id));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public bool Remove(string id)
+    {
+        string path = PathOf(id);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
+    /// <summary>Deletes every image whose id is not in <paramref name="keep"/> (evicted, not sampled, revoked). Returns how many.</summary>
+    public int Prune(IEnumerable<string> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var names = keep.Select(FileName).ToHashSet(StringComparer.Ordinal);
+        int removed = 0;
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).ToList())
+        {
+            if (!names.Contains(Path.GetFileName(file)))
+            {
+                File.Delete(file);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private string PathOf(string id) => Path.Combine(Directory, FileName(id));
+
+    private static string FileName(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))) + Extension;
+    }
+}
