@@ -54,6 +54,9 @@ public sealed class ReferenceSet<T>
 
     public IEnumerable<string> MemberIds => _members.Keys;
 
+    /// <summary>Cleared samples still in the hold-back (they may yet enter).</summary>
+    public IEnumerable<string> WaitingIds => _waiting.Keys;
+
     /// <summary>Loads a trusted seed without hold-back or lottery (cold start), computing all state in one pass.</summary>
     public void Seed(IReadOnlyList<string> ids, IReadOnlyList<string?> sources, Matrix<T> vectors)
     {

@@ -61,15 +61,20 @@ public sealed class ReferenceImageStore
         return true;
     }
 
-    /// <summary>Deletes every image whose id is not in <paramref name="keep"/> (evicted, not sampled, revoked). Returns how many.</summary>
-    public int Prune(IEnumerable<string> keep)
+    /// <summary>
+    /// Deletes every image whose id is not in <paramref name="keep"/> (evicted, not sampled, revoked) and that was
+    /// written before <paramref name="writtenBefore"/>. The grace period matters when replicas share the directory: a
+    /// sample another replica cleared a moment ago may not have reached this replica's reference yet. Returns how many.
+    /// </summary>
+    public int Prune(IEnumerable<string> keep, DateTime? writtenBefore = null)
     {
         ArgumentNullException.ThrowIfNull(keep);
         var names = keep.Select(FileName).ToHashSet(StringComparer.Ordinal);
+        DateTime cutoff = writtenBefore ?? DateTime.MaxValue;
         int removed = 0;
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).ToList())
         {
-            if (!names.Contains(Path.GetFileName(file)))
+            if (!names.Contains(Path.GetFileName(file)) && File.GetLastWriteTimeUtc(file) < cutoff)
             {
                 File.Delete(file);
                 removed++;

@@ -96,6 +96,25 @@ public sealed class ReferenceReembedderTests : IDisposable
         Assert.Equal(1, store.Count);
     }
 
+    [Fact]
+    public void PruningSparesImagesYoungerThanTheGracePeriod()
+    {
+        var store = new ReferenceImageStore(Path.Combine(_dir, "g"));
+        store.Put("member", [1]);
+        store.Put("gone", [2]);
+        store.Put("just-cleared-elsewhere", [3]);
+        foreach (string id in new[] { "member", "gone" })
+        {
+            string file = Directory.EnumerateFiles(store.Directory).Single(f => File.ReadAllBytes(f).SequenceEqual(store.Read(id)!));
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        }
+
+        Assert.Equal(1, store.Prune(["member"], writtenBefore: DateTime.UtcNow.AddMinutes(-10)));
+        Assert.Null(store.Read("gone"));
+        Assert.NotNull(store.Read("member"));
+        Assert.NotNull(store.Read("just-cleared-elsewhere"));
+    }
+
     private ClipModelConfig Config(string json, string name)
     {
         string path = Path.Combine(_dir, name);
