@@ -41,6 +41,10 @@ internal static class RunCommand
             Flag.Of<double?>("--threshold-z", "Robust z cut on the reference's log-scores (default 5)", "ClipGuard:Scoring:ThresholdZ"),
             Flag.Of<double?>("--threshold", "A fixed threshold instead of calibration", "ClipGuard:Scoring:FixedThreshold"),
             Flag.Of<string>("--rescore-interval", "Full re-score period, e.g. 00:10:00 (00:00:00 disables)", "ClipGuard:Stream:RescoreInterval"),
+            Flag.Of<string>("--snapshot", "Reference snapshot file: restored on start (then the reference log is replayed), saved periodically", "ClipGuard:Stream:SnapshotPath"),
+            Flag.Of<string>("--snapshot-interval", "Snapshot period, e.g. 00:01:00 (default one minute)", "ClipGuard:Stream:SnapshotInterval"),
+            Flag.Of<bool>("--replicate", "Share the reference with every replica through the compacted log clipguard.reference (needs --seed-reference)", "ClipGuard:Stream:Replicate"),
+            Flag.Of<string>("--reference-topic", "The replicated reference log (default clipguard.reference)", "ClipGuard:Stream:ReferenceTopic"),
             Flag.Of<string>("--api-token", "Bearer token of the operator HTTP API (/api/quarantine); needs --redis", "ClipGuard:Api:Token"),
             Flag.Of<string>("--urls", "HTTP listen address (default http://127.0.0.1:0)", "urls"),
         };

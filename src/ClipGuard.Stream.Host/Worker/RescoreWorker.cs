@@ -10,8 +10,8 @@ namespace ClipGuard.Stream.Host.Worker;
 
 /// <summary>
 /// The periodic full re-score. One replica at a time (the Redis leader lock; a single process without Redis runs it
-/// unlocked) repairs its reference exactly, evicts members that now score over the threshold, recalibrates, reports the
-/// drift, and scores the newest quarantine records again to list the ones that would now pass (never released
+/// unlocked) repairs its reference exactly, evicts members that now score over the threshold (replicated: publishes
+/// their tombstones and a recalibration to the reference log), recalibrates, reports the drift, and scores the newest quarantine records again to list the ones that would now pass (never released
 /// automatically).
 /// </summary>
 internal sealed class RescoreWorker(
@@ -72,6 +72,12 @@ internal sealed class RescoreWorker(
         try
         {
             RescoreReport report = await processor.RunBetweenBatches(scorer.Rescore).WaitAsync(cancel).ConfigureAwait(false);
+            if (processor.Replicator is { } replicated)
+            {
+                // Replicated: the evictions and the recalibration reach every replica (this one too) through the log.
+                replicated.PublishRescore(report.Evicted);
+            }
+
             telemetry.ReportDrift(report.Drift);
             Log.Rescored(log, report.Drift.ToString(), report.Evicted.Count, report.ThresholdBefore, report.ThresholdAfter, report.ReferenceVersion, lease?.FencingToken ?? 0);
             await ListReleaseCandidatesAsync(cancel).ConfigureAwait(false);
