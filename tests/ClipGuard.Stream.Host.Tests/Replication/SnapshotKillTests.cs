@@ -51,13 +51,21 @@ public sealed class SnapshotKillTests : IDisposable
         Task publishing = Task.Run(() => Trickle(broker.BootstrapServers, data), TestContext.Current.CancellationToken);
         string killedLog = string.Empty;
         bool killedMidWrite = false;
-        for (int attempt = 0; attempt < Attempts && !killedMidWrite; attempt++)
+        int attempts = 0;
+        for (; attempts < Attempts && !killedMidWrite; attempts++)
         {
             await using ServiceProcess service = ServiceProcess.Start(args);
+            DateTime deadline = DateTime.UtcNow + Timeout;
+
+            // Armed once a complete snapshot exists, so the kill always has a good generation to fall back to.
+            while (!File.Exists(snapshot) && !service.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
             using var watcher = new FileSystemWatcher(snapshots, "reference.snap.tmp-*");
             watcher.Created += (_, _) => PosixSignals.Send(service.Id, PosixSignals.SigKill);
             watcher.EnableRaisingEvents = true;
-            DateTime deadline = DateTime.UtcNow + Timeout;
             while (!service.HasExited && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50, TestContext.Current.CancellationToken);
@@ -80,6 +88,8 @@ public sealed class SnapshotKillTests : IDisposable
         Assert.Matches(@"Restored the reference set from snapshot \S+reference\.snap(\.prev)?: version \d+", restarted.Output);
         Assert.Contains("Reference log replayed to offset", restarted.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Skipping reference snapshot", restarted.Output, StringComparison.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine($"kill -9 landed inside a snapshot write on attempt {attempts}; restart: " +
+            string.Join(" | ", restarted.Output.Split('\n').Where(l => l.Contains("Restored the reference", StringComparison.Ordinal) || l.Contains("replayed", StringComparison.Ordinal)).Select(l => l.Trim())));
 
         // The next save clears the killed writer's temporary file.
         DateTime until = DateTime.UtcNow + Timeout;
