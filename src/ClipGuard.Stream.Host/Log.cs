@@ -78,4 +78,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5024, Level = LogLevel.Information, Message = "Full re-score published {Evictions} evictions and a recalibration to {Topic}; every replica applies them in log order")]
     public static partial void RescorePublished(ILogger logger, int evictions, string topic);
+
+    [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "Stream queries search the reference with the {Backend} k-NN backend (members' own neighbourhoods are maintained exactly)")]
+    public static partial void QueryBackend(ILogger logger, string backend);
 }

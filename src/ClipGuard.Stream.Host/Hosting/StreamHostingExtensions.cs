@@ -6,6 +6,7 @@ using ClipGuard.Stream.Embedding.Checkpoints;
 using ClipGuard.Stream.Embedding.Pipeline;
 using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Index;
 using ClipGuard.Stream.Index.Persistence;
 using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Telemetry;
@@ -25,6 +26,9 @@ public static class StreamHostingExtensions
 {
     public const string ScoringSection = "ClipGuard:Scoring";
 
+    /// <summary>The k-NN backend of stream queries (<see cref="KnnIndexOptions"/>); Exact unless configured.</summary>
+    public const string IndexSection = "ClipGuard:Index";
+
     /// <summary>
     /// The stream service: Kafka in, score, route, Redis ledger (or, without a Redis configuration, an in-memory ledger,
     /// said loudly at start). Options are bound and validated at start.
@@ -37,6 +41,8 @@ public static class StreamHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<StreamHostOptions>, StreamHostOptionsValidator>();
         builder.Services.AddOptions<StreamScorerOptions>().Bind(builder.Configuration.GetSection(ScoringSection)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>, ScorerOptionsValidator>();
+        builder.Services.AddOptions<KnnIndexOptions>().Bind(builder.Configuration.GetSection(IndexSection)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KnnIndexOptions>, KnnIndexOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddClipGuardInstrumentation();
 
@@ -57,7 +63,7 @@ public static class StreamHostingExtensions
         }
 
         builder.Services.AddSingleton(sp => new ImageEmbedding(CreateEmbedder(sp)));
-        builder.Services.AddSingleton(CreateScorer);
+        builder.Services.AddSingleton(sp => WithQueryIndex(CreateScorer(sp), sp));
         builder.Services.AddSingleton(sp => new StreamProcessor(
             sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value,
             sp.GetRequiredService<IOptions<StreamHostOptions>>().Value,
@@ -108,6 +114,36 @@ public static class StreamHostingExtensions
         var scorer = new StreamScorer(seed.Cols, scoring) { ReplicatedAdmission = host.Replicate };
         scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed);
         Log.SeedLoaded(log, host.SeedReference, seed.Rows, scorer.Threshold);
+        return scorer;
+    }
+
+    /// <summary>
+    /// Attaches the configured ANN backend to the reference's query search (members' own neighbourhoods stay exact).
+    /// The index lives as long as the scorer, which is the process's (the operating system reclaims native memory at exit).
+    /// </summary>
+    private static StreamScorer WithQueryIndex(StreamScorer scorer, IServiceProvider sp)
+    {
+        KnnIndexOptions configured = sp.GetRequiredService<IOptions<KnnIndexOptions>>().Value;
+        if (configured.Backend != KnnBackend.Exact)
+        {
+            var options = new KnnIndexOptions
+            {
+                Backend = configured.Backend,
+                Dimension = scorer.Dimension,
+                Metric = scorer.Reference.Options.Metric,
+                Threads = configured.Threads,
+                IvfLists = configured.IvfLists,
+                IvfProbes = configured.IvfProbes,
+                HnswM = configured.HnswM,
+                HnswEfConstruction = configured.HnswEfConstruction,
+                HnswEfSearch = configured.HnswEfSearch,
+                HnswRebuildFraction = configured.HnswRebuildFraction,
+            };
+            ILoggerFactory loggers = sp.GetRequiredService<ILoggerFactory>();
+            scorer.Reference.Model.AttachQueryIndex(new IndexedQueryCandidates(KnnIndexFactory.Create(options, loggers.CreateLogger("ClipGuard.Stream.Index"))));
+        }
+
+        Log.QueryBackend(sp.GetRequiredService<ILoggerFactory>().CreateLogger("ClipGuard.Stream.Host"), configured.Backend.ToString());
         return scorer;
     }
 
