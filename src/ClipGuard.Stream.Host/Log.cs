@@ -81,4 +81,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "Stream queries search the reference with the {Backend} k-NN backend (members' own neighbourhoods are maintained exactly)")]
     public static partial void QueryBackend(ILogger logger, string backend);
+
+    [LoggerMessage(EventId = 5026, Level = LogLevel.Warning, Message = "Test hook: the maintained k-distance of reference slot {Slot} was overwritten; this full re-score must report and repair the drift")]
+    public static partial void ReferenceCorruptedForTest(ILogger logger, int slot);
 }

@@ -48,6 +48,7 @@ internal static class RunCommand
             Flag.Of<string>("--knn-backend", "k-NN backend of stream queries: Exact (default) | FaissFlat | FaissIvfFlat | FaissHnsw", "ClipGuard:Index:Backend"),
             Flag.Of<int?>("--ivf-probes", "IVF lists scanned per query (default 32)", "ClipGuard:Index:IvfProbes"),
             Flag.Of<int?>("--hnsw-ef-search", "HNSW search candidate list length (default 128)", "ClipGuard:Index:HnswEfSearch"),
+            Flag.Of<bool>("--test-corrupt-reference", "Test hook: corrupt one member's maintained state before the first re-score (which must report and repair it)", "ClipGuard:Stream:CorruptReferenceForTest"),
             Flag.Of<string>("--api-token", "Bearer token of the operator HTTP API (/api/quarantine); needs --redis", "ClipGuard:Api:Token"),
             Flag.Of<string>("--urls", "HTTP listen address (default http://127.0.0.1:0)", "urls"),
         };

@@ -26,6 +26,7 @@ internal sealed class RescoreWorker(
 {
     private const string LockName = "rescore";
     private readonly string _holder = $"{Environment.MachineName}-{Environment.ProcessId}";
+    private bool _corrupted;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,7 +72,11 @@ internal sealed class RescoreWorker(
 
         try
         {
-            RescoreReport report = await processor.RunBetweenBatches(scorer.Rescore).WaitAsync(cancel).ConfigureAwait(false);
+            RescoreReport report = await processor.RunBetweenBatches(() =>
+            {
+                CorruptOnceForTest();
+                return scorer.Rescore();
+            }).WaitAsync(cancel).ConfigureAwait(false);
             if (processor.Replicator is { } replicated)
             {
                 // Replicated: the evictions and the recalibration reach every replica (this one too) through the log.
@@ -90,6 +95,23 @@ internal sealed class RescoreWorker(
                 await leaderLock!.ReleaseAsync(lease).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The re-score test hook (<see cref="StreamHostOptions.CorruptReferenceForTest"/>): just before this replica's
+    /// first re-score, one member's maintained k-distance is overwritten, so that re-score must report and repair it.
+    /// </summary>
+    private void CorruptOnceForTest()
+    {
+        if (!options.Value.CorruptReferenceForTest || _corrupted)
+        {
+            return;
+        }
+
+        _corrupted = true;
+        int slot = scorer.Reference.Model.Store.ActiveSlots().First();
+        scorer.Reference.Model.CorruptForTest(slot, 1e6);
+        Log.ReferenceCorruptedForTest(log, slot);
     }
 
     private async Task ListReleaseCandidatesAsync(CancellationToken cancel)

@@ -72,6 +72,12 @@ public sealed class StreamHostOptions
     /// <summary>How long a start may take to replay the reference log up to its end before routing anything.</summary>
     public TimeSpan ReplayTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Test hook for the re-score tests: just before this replica's first full re-score, overwrite one member's maintained
+    /// k-distance, so that re-score must find the drift and repair it. Never set in production.
+    /// </summary>
+    public bool CorruptReferenceForTest { get; set; }
+
     /// <summary>How long the consumer waits between ledger retries while Redis is unreachable.</summary>
     public TimeSpan LedgerRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
