@@ -16,7 +16,6 @@ namespace ClipGuard.Stream.Host.Tests.Replication;
 public sealed partial class ReplicatedRescoreTests : IDisposable
 {
     private const int Dim = 32;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-rescore-repl-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -30,8 +29,8 @@ public sealed partial class ReplicatedRescoreTests : IDisposable
         string seed = Path.Combine(_dir, "seed.npy"), x = Path.Combine(_dir, "x.npy");
 
         // The seed carries planted outliers (poison that slipped in): the re-score must evict them.
-        Npy.Write(seed, Slice(data, 0, 1500));
-        Npy.Write(x, Slice(data, 1500, 3000));
+        Npy.Write(seed, ReplicaTestKit.Slice(data, 0, 1500));
+        Npy.Write(x, ReplicaTestKit.Slice(data, 1500, 3000));
         CliResult published = await CliProcess.RunAsync(["publish", "--embeddings", x, "--bootstrap", broker.BootstrapServers], TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
         Assert.True(published.ExitCode == 0, published.StandardError);
 
@@ -41,8 +40,8 @@ public sealed partial class ReplicatedRescoreTests : IDisposable
         await using var a = ServiceProcess.Start([.. args, "--test-corrupt-reference"]);
         await using var b = ServiceProcess.Start(args);
         string Both() => a.Output + "\n----\n" + b.Output;
-        outputs.WaitForDistinct(3000, Timeout, Both, () => a.HasExited || b.HasExited);
-        Wait(() => Rescores(a.Output).Count >= 2 && Rescores(b.Output).Count >= 1, "two re-scores on the corrupted replica and one on the other", Both, () => a.HasExited || b.HasExited);
+        outputs.WaitForDistinct(3000, ReplicaTestKit.Timeout, Both, () => a.HasExited || b.HasExited);
+        ReplicaTestKit.Wait(() => Rescores(a.Output).Count >= 2 && Rescores(b.Output).Count >= 1, "two re-scores on the corrupted replica and one on the other", Both, () => a.HasExited || b.HasExited);
 
         Assert.Contains("Test hook: the maintained k-distance of reference slot", a.Output, StringComparison.Ordinal);
         List<Rescore> fromA = Rescores(a.Output), fromB = Rescores(b.Output);
@@ -56,7 +55,7 @@ public sealed partial class ReplicatedRescoreTests : IDisposable
         // The first re-score evicted the planted seed outliers by publishing tombstones; both replicas applied them.
         Assert.Matches(@"Full re-score published [1-9]\d* evictions", Both());
         (long Position, long Version, int Members, string Digest)?[] states = [];
-        Wait(() =>
+        ReplicaTestKit.Wait(() =>
         {
             long end = ReplicaLog.End(broker.BootstrapServers);
             states = [ReplicaLog.LastState(a.Output), ReplicaLog.LastState(b.Output)];
@@ -75,36 +74,6 @@ public sealed partial class ReplicatedRescoreTests : IDisposable
             QuantityRegex().Matches(m.Groups[3].Value).Select(q => double.Parse(q.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(double.NaN).Max(),
             m.Value)),
     ];
-
-    private static Matrix<float> Slice(Matrix<float> data, int from, int count)
-    {
-        var m = new Matrix<float>(count, data.Cols);
-        for (int i = 0; i < count; i++)
-        {
-            data.RowReadOnly(from + i).CopyTo(m.Row(i));
-        }
-
-        return m;
-    }
-
-    private static void Wait(Func<bool> condition, string what, Func<string> diagnostics, Func<bool> failed)
-    {
-        DateTime deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (failed())
-            {
-                throw new InvalidOperationException($"a replica exited while waiting for: {what}\n{diagnostics()}");
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not reached within {Timeout}: {what}\n{diagnostics()}");
-            }
-
-            Thread.Sleep(250);
-        }
-    }
 
     [GeneratedRegex(@"Full re-score \(fence (\d+)\): drift members=\d+ neighbour_mismatches=(\d+) ([^;]*);")]
     private static partial Regex RescoreRegex();

@@ -19,7 +19,6 @@ public sealed class ReplicatedServiceTests : IDisposable
     private const int Dim = 32;
     private const int Messages = 30_000;
     private const int SeedRows = 2_000;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-replicas-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -44,8 +43,8 @@ public sealed class ReplicatedServiceTests : IDisposable
         string victimLog;
         try
         {
-            Wait(() => outputs.DistinctIds() >= Messages * 2 / 5, "40% routed", () => a.Output + b.Output + victim.Output, () => a.HasExited || b.HasExited || victim.HasExited);
-            Wait(() => File.Exists(Path.Combine(_dir, "c.snap")), "replica c's first snapshot", () => victim.Output, () => victim.HasExited);
+            ReplicaTestKit.Wait(() => outputs.DistinctIds() >= Messages * 2 / 5, "40% routed", () => a.Output + b.Output + victim.Output, () => a.HasExited || b.HasExited || victim.HasExited);
+            ReplicaTestKit.Wait(() => File.Exists(Path.Combine(_dir, "c.snap")), "replica c's first snapshot", () => victim.Output, () => victim.HasExited);
             victim.Kill();
             victimLog = victim.Output;
         }
@@ -58,7 +57,7 @@ public sealed class ReplicatedServiceTests : IDisposable
         await using var c = ServiceProcess.Start(Args(broker, redis, seed, "c"));
         ServiceProcess[] replicas = [a, b, c];
         string All() => string.Join("\n----\n", replicas.Select(r => r.Output)) + "\n---- killed c:\n" + victimLog;
-        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, Timeout, All, () => replicas.Any(r => r.HasExited));
+        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, ReplicaTestKit.Timeout, All, () => replicas.Any(r => r.HasExited));
         var routedIn = clock.Elapsed - started;
 
         // Every id routed; at-least-once duplicates carry the original bytes; planted outliers are quarantined.
@@ -77,7 +76,7 @@ public sealed class ReplicatedServiceTests : IDisposable
         // Every replica applies the whole log and holds the same reference: same position, version and digest.
         (long Position, long Version, int Members, string Digest)[] states = [];
         long end = -1;
-        Wait(() =>
+        ReplicaTestKit.Wait(() =>
         {
             end = ReplicaLog.End(broker.BootstrapServers);
             states = replicas.Select(r => ReplicaLog.LastState(r.Output) ?? default).ToArray();
@@ -132,23 +131,4 @@ public sealed class ReplicatedServiceTests : IDisposable
     }
 
     private static string Id(int i) => "r" + i.ToString(CultureInfo.InvariantCulture);
-
-    private static void Wait(Func<bool> condition, string what, Func<string> diagnostics, Func<bool> failed)
-    {
-        DateTime deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (failed())
-            {
-                throw new InvalidOperationException($"a replica exited while waiting for: {what}\n{diagnostics()}");
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not reached within {Timeout}: {what}\n{diagnostics()}");
-            }
-
-            Thread.Sleep(250);
-        }
-    }
 }

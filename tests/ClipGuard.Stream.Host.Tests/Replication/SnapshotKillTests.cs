@@ -21,7 +21,6 @@ public sealed class SnapshotKillTests : IDisposable
     private const int Messages = 9_000;
     private const int PerSecond = 300;
     private const int Attempts = 6;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-snapkill-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -33,7 +32,7 @@ public sealed class SnapshotKillTests : IDisposable
         await using RedisServerProcess redis = await RedisServerProcess.StartAsync(TestContext.Current.CancellationToken);
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(SeedRows + Messages, Dim, 20, 0, 71);
         string seed = Path.Combine(_dir, "seed.npy");
-        Npy.Write(seed, Slice(data, 0, SeedRows));
+        Npy.Write(seed, ReplicaTestKit.Slice(data, 0, SeedRows));
 
         string snapshots = Path.Combine(_dir, "snapshots");
         Directory.CreateDirectory(snapshots);
@@ -55,7 +54,7 @@ public sealed class SnapshotKillTests : IDisposable
         for (; attempts < Attempts && !killedMidWrite; attempts++)
         {
             await using ServiceProcess service = ServiceProcess.Start(args);
-            DateTime deadline = DateTime.UtcNow + Timeout;
+            DateTime deadline = DateTime.UtcNow + ReplicaTestKit.Timeout;
 
             // Armed once a complete snapshot exists, so the kill always has a good generation to fall back to.
             while (!File.Exists(snapshot) && !service.HasExited && DateTime.UtcNow < deadline)
@@ -81,7 +80,7 @@ public sealed class SnapshotKillTests : IDisposable
 
         await using ServiceProcess restarted = ServiceProcess.Start(args);
         await publishing;
-        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, Timeout, () => restarted.Output + "\n---- killed:\n" + killedLog, () => restarted.HasExited);
+        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, ReplicaTestKit.Timeout, () => restarted.Output + "\n---- killed:\n" + killedLog, () => restarted.HasExited);
         Assert.Equal(Messages, copies.Select(c => c.Id).Distinct().Count());
 
         // One clear line names the snapshot restored; then the log is replayed from the position it covers.
@@ -92,7 +91,7 @@ public sealed class SnapshotKillTests : IDisposable
             string.Join(" | ", restarted.Output.Split('\n').Where(l => l.Contains("Restored the reference", StringComparison.Ordinal) || l.Contains("replayed", StringComparison.Ordinal)).Select(l => l.Trim())));
 
         // The next save clears the killed writer's temporary file.
-        DateTime until = DateTime.UtcNow + Timeout;
+        DateTime until = DateTime.UtcNow + ReplicaTestKit.Timeout;
         while (Directory.EnumerateFiles(snapshots, "reference.snap.tmp-*").Any() && DateTime.UtcNow < until)
         {
             await Task.Delay(200, TestContext.Current.CancellationToken);
@@ -118,16 +117,5 @@ public sealed class SnapshotKillTests : IDisposable
         }
 
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-    }
-
-    private static Matrix<float> Slice(Matrix<float> data, int from, int count)
-    {
-        var m = new Matrix<float>(count, data.Cols);
-        for (int i = 0; i < count; i++)
-        {
-            data.RowReadOnly(from + i).CopyTo(m.Row(i));
-        }
-
-        return m;
     }
 }
