@@ -54,4 +54,34 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Image embedder {ModelVersion} loaded from {Path}: {Dimension}-d, {DecodeWorkers} decode workers, micro-batches of {Batch}")]
     public static partial void EmbedderLoaded(ILogger logger, string modelVersion, string path, int dimension, int decodeWorkers, int batch);
+
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Reference restored from snapshot (version {Version}, {Members} members, log position {Position}); the seed reference is not used")]
+    public static partial void ReferenceRestored(ILogger logger, long version, int members, long position);
+
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Information, Message = "Replaying reference log {Topic} from offset {From} to {To}")]
+    public static partial void ReplayStarting(ILogger logger, string topic, long from, long to);
+
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Information, Message = "Reference log replayed to offset {Position} in {Seconds:F1} s: version {Version}, {Members} members")]
+    public static partial void ReplayDone(ILogger logger, long position, double seconds, long version, int members);
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Reference state at log position {Position}: version {Version}, {Members} members, {Waiting} in hold-back, digest {Digest}")]
+    public static partial void ReferenceDigest(ILogger logger, long position, long version, int members, int waiting, string digest);
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Reference log record at offset {Offset} is unreadable and skipped by every replica alike: {Problem}")]
+    public static partial void ReferenceRecordSkipped(ILogger logger, long offset, string problem);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Error, Message = "Reference snapshot failed: {Problem}")]
+    public static partial void SnapshotFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Warning, Message = "Clean-up tombstone for {Id} not delivered ({Reason}); its record stays in the compacted log, which changes nothing for the reference")]
+    public static partial void CleanupNotDelivered(ILogger logger, string id, string reason);
+
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Information, Message = "Full re-score published {Evictions} evictions and a recalibration to {Topic}; every replica applies them in log order")]
+    public static partial void RescorePublished(ILogger logger, int evictions, string topic);
+
+    [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "Stream queries search the reference with the {Backend} k-NN backend (members' own neighbourhoods are maintained exactly)")]
+    public static partial void QueryBackend(ILogger logger, string backend);
+
+    [LoggerMessage(EventId = 5026, Level = LogLevel.Warning, Message = "Test hook: the maintained k-distance of reference slot {Slot} was overwritten; this full re-score must report and repair the drift")]
+    public static partial void ReferenceCorruptedForTest(ILogger logger, int slot);
 }

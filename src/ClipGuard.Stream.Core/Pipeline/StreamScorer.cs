@@ -16,16 +16,35 @@ public sealed class StreamScorer
     private readonly StreamScorerOptions _options;
     private readonly string _detectorName;
     private readonly List<StreamSample> _bootstrap = [];
+    private readonly List<StreamSample> _proposals = [];
     private long _changesSinceCalibration;
+    private long _calibratedEpoch;
 
     public StreamScorer(int dimension, StreamScorerOptions options)
+        : this(new ReferenceSet<float>(dimension, Validated(options).Reference), options)
     {
-        options.Validate();
-        _options = options;
-        Dimension = dimension;
-        Reference = new ReferenceSet<float>(dimension, options.Reference);
-        _detectorName = options.Detector.ToString().ToLowerInvariant();
     }
+
+    /// <summary>A scorer over a reference restored from a snapshot; calibrated on it at once when it is ready.</summary>
+    public StreamScorer(ReferenceSet<float> reference, StreamScorerOptions options)
+    {
+        Validated(options);
+        _options = options;
+        Dimension = reference.Model.Dimension;
+        Reference = reference;
+        _detectorName = options.Detector.ToString().ToLowerInvariant();
+        if (reference.IsReady)
+        {
+            Recalibrate();
+        }
+    }
+
+    /// <summary>
+    /// Replicated admission: the reference never changes from this replica's own verdicts. Samples routed clean are
+    /// collected as proposals (<see cref="DrainProposals"/>) for the replicated log, and the reference changes only
+    /// through the Apply methods, called with the log's records in offset order on every replica alike.
+    /// </summary>
+    public bool ReplicatedAdmission { get; init; }
 
     public int Dimension { get; }
 
@@ -188,7 +207,11 @@ public sealed class StreamScorer
         // Admission happens after every sample of the batch was scored against the same reference version.
         for (int i = 0; i < samples.Count; i++)
         {
-            if (verdicts[i].Route == Route.Clean)
+            if (verdicts[i].Route == Route.Clean && ReplicatedAdmission)
+            {
+                _proposals.Add(samples[i]);
+            }
+            else if (verdicts[i].Route == Route.Clean)
             {
                 _changesSinceCalibration += Reference.OfferCleared(samples[i].Id, samples[i].Source, samples[i].Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
             }
@@ -202,11 +225,85 @@ public sealed class StreamScorer
         return verdicts;
     }
 
+    /// <summary>Samples routed clean since the last call, to propose to the replicated log (replicated admission only).</summary>
+    public IReadOnlyList<StreamSample> DrainProposals()
+    {
+        var list = _proposals.ToList();
+        _proposals.Clear();
+        return list;
+    }
+
+    /// <summary>
+    /// Applies a log record offering a cleared sample (raw embedding) at <paramref name="logOffset"/>. Returns the ids
+    /// that are neither members nor waiting any more because of it (lost the lottery, or evicted to make room): the
+    /// proposer tombstones them so the compacted log forgets their vectors.
+    /// </summary>
+    public IReadOnlyList<string> ApplyOffer(string id, string? source, float[] embedding, long logOffset)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        var gone = new List<string>();
+        if (embedding.Length == Dimension)
+        {
+            foreach ((string decided, OfferOutcome outcome) in Reference.OfferCleared(id, source, embedding))
+            {
+                if (outcome == OfferOutcome.NotSampled)
+                {
+                    gone.Add(decided);
+                }
+            }
+
+            gone.AddRange(Reference.DrainChanges().Where(c => c.Kind == ReferenceChangeKind.Evicted).Select(c => c.SampleId));
+        }
+
+        Applied(logOffset);
+        return gone;
+    }
+
+    /// <summary>Applies a tombstone: the sample leaves the hold-back or the reference (a no-op when it is in neither).</summary>
+    public void ApplyRevoke(string id, long logOffset)
+    {
+        Reference.Revoke(id);
+        Reference.DrainChanges();
+        Applied(logOffset);
+    }
+
+    /// <summary>Applies a recalibration record (a full re-score's): every replica recalibrates at the same position.</summary>
+    public void ApplyRecalibrate(long logOffset)
+    {
+        Applied(logOffset);
+        if (Reference.IsReady)
+        {
+            Recalibrate();
+        }
+    }
+
+    /// <summary>
+    /// Any other record moves the position only (its content is not for this replica to interpret), so the position
+    /// stays the count of records applied and replicas agree on it.
+    /// </summary>
+    public void ApplySkip(long logOffset) => Applied(logOffset);
+
+    /// <summary>
+    /// Moves the log position, and recalibrates whenever the version enters a new block of RecalibrateEvery
+    /// changes: a function of the version alone, so every replica recalibrates at the same states.
+    /// </summary>
+    private void Applied(long logOffset)
+    {
+        Reference.LogPosition = logOffset + 1;
+        long epoch = Reference.Version / _options.RecalibrateEvery;
+        if (epoch != _calibratedEpoch && Reference.IsReady)
+        {
+            Recalibrate();
+        }
+    }
+
     /// <summary>
     /// The periodic full re-score (shared/DETECTION.md): measures how far the incremental state drifted from an exact
     /// recomputation, repairs it, evicts members whose exact leave-one-out score is now over the threshold (poison that
     /// slipped in can only hide while it is in the reference), and recalibrates. Must run on the thread that decides
     /// batches: the reference is not shared between threads.
+    /// With <see cref="ReplicatedAdmission"/> nothing is evicted here: the report lists the members to evict, the
+    /// caller publishes their tombstones and a recalibration record, and every replica applies them in log order.
     /// </summary>
     public RescoreReport Rescore()
     {
@@ -219,6 +316,13 @@ public sealed class StreamScorer
         Reference.Model.RebuildExact();
         double before = Threshold;
         var evict = Reference.MemberIds.Where(id => Reference.MemberScores(id).Get(_options.Detector) > before).ToList();
+        if (ReplicatedAdmission)
+        {
+            // Never below k + 1 members once applied (the stream needs a reference to score against).
+            int keep = Math.Max(0, Reference.Count - (_options.Reference.K + 1));
+            return new RescoreReport(drift, evict.Take(keep).ToList(), before, Threshold, Reference.Version);
+        }
+
         foreach (string id in evict)
         {
             // Never below k + 1 distinct points: the stream would have no reference to score against.
@@ -269,6 +373,7 @@ public sealed class StreamScorer
     public void Recalibrate()
     {
         _changesSinceCalibration = 0;
+        _calibratedEpoch = Reference.Version / _options.RecalibrateEvery;
         if (!double.IsNaN(_options.FixedThreshold))
         {
             Threshold = _options.FixedThreshold;
@@ -291,6 +396,12 @@ public sealed class StreamScorer
         double median = Quantile(logs, 0.5);
         double mad = Quantile(logs.Select(l => Math.Abs(l - median)).ToArray(), 0.5);
         return Math.Exp(median + (_options.ThresholdZ * 1.4826 * mad));
+    }
+
+    private static StreamScorerOptions Validated(StreamScorerOptions options)
+    {
+        options.Validate();
+        return options;
     }
 
     /// <summary>Linear-interpolated quantile (NumPy's default method).</summary>

@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 
@@ -15,11 +18,9 @@ public sealed class ReferenceSet<T>
 {
     private const string NoSource = "";
     private readonly ReferenceSetOptions _options;
-    private Random _rng;
     private readonly Dictionary<string, Member> _members = [];
     private readonly Dictionary<int, List<string>> _idsBySlot = [];
-    private readonly IndexedSet<string> _all = new();
-    private readonly Dictionary<string, IndexedSet<string>> _bySource = [];
+    private readonly Dictionary<string, HashSet<string>> _bySource = [];
     private readonly LinkedList<string> _arrival = new();
     private readonly Queue<Pending> _holdBack = new();
     private readonly Dictionary<string, Pending> _waiting = [];
@@ -30,7 +31,6 @@ public sealed class ReferenceSet<T>
     {
         options.Validate();
         _options = options;
-        _rng = new Random(options.Seed);
         Model = new DensityModel<T>(dimension, options.K, options.Metric, threads: options.Threads, initialCapacity: Math.Min(options.Capacity, 1 << 16));
     }
 
@@ -41,6 +41,12 @@ public sealed class ReferenceSet<T>
     /// <summary>Bumped by every admission and eviction; verdicts name the version they were scored against.</summary>
     public long Version { get; private set; }
 
+    /// <summary>
+    /// The next offset of the replicated reference log this state has not applied yet (0 when nothing was applied, or
+    /// when the set is not replicated). Saved with snapshots, so a restart replays the log from here.
+    /// </summary>
+    public long LogPosition { get; set; }
+
     /// <summary>Members (sample ids), duplicates counted.</summary>
     public int Count => _members.Count;
 
@@ -50,7 +56,7 @@ public sealed class ReferenceSet<T>
 
     public bool Contains(string id) => _members.ContainsKey(id);
 
-    public int SourceCount(string? source) => _bySource.TryGetValue(source ?? NoSource, out IndexedSet<string>? s) ? s.Count : 0;
+    public int SourceCount(string? source) => _bySource.TryGetValue(source ?? NoSource, out HashSet<string>? s) ? s.Count : 0;
 
     public IEnumerable<string> MemberIds => _members.Keys;
 
@@ -119,7 +125,6 @@ public sealed class ReferenceSet<T>
             return false;
         }
 
-        _all.Remove(id);
         _bySource[member.Source].Remove(id);
         List<string> ids = _idsBySlot[member.Slot];
         ids.Remove(id);
@@ -170,13 +175,13 @@ public sealed class ReferenceSet<T>
         var holdBack = _holdBack.Where(p => _waiting.TryGetValue(p.Id, out Pending? w) && ReferenceEquals(w, p))
             .Select(p => new PendingSampleState<T>(p.Id, p.Source, (T[])p.Vector.Clone()))
             .ToList();
-        return new ReferenceSetState<T>(_options, Version, _eligibleSeen, points, members, holdBack);
+        return new ReferenceSetState<T>(_options, Version, _eligibleSeen, points, members, holdBack) { LogPosition = LogPosition };
     }
 
     /// <summary>
     /// Rebuilds a set from <see cref="ExportState"/>'s output: same members, sources, arrival order, hold-back and
-    /// version, with every member's density state recomputed exactly. The admission lottery continues from a seed
-    /// derived from (Seed, samples seen), so replicas restoring the same state draw alike.
+    /// version, with every member's density state recomputed exactly. Every admission draw is a function of (Seed,
+    /// samples seen) and of the arrival order only, so a restored set decides exactly as the set it was saved from.
     /// </summary>
     public static ReferenceSet<T> Restore(ReferenceSetState<T> state)
     {
@@ -211,7 +216,7 @@ public sealed class ReferenceSet<T>
 
         set.Version = state.Version;
         set._eligibleSeen = state.EligibleSeen;
-        set._rng = new Random(unchecked(state.Options.Seed ^ (int)(state.EligibleSeen * 0x9E3779B1L)));
+        set.LogPosition = state.LogPosition;
         set._changes.Clear();
         return set;
     }
@@ -224,9 +229,55 @@ public sealed class ReferenceSet<T>
         return list;
     }
 
+    /// <summary>
+    /// SHA-256 over what replicas must agree on: version, samples seen, log position, the members in arrival order
+    /// (id, source, metric-space vector) and the hold-back queue. Equal digests mean equal reference contents.
+    /// </summary>
+    public string Digest()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] number = new byte[8];
+        void Long(long v)
+        {
+            BitConverter.TryWriteBytes(number, v);
+            hash.AppendData(number);
+        }
+
+        void Text(string v)
+        {
+            Long(v.Length);
+            hash.AppendData(Encoding.UTF8.GetBytes(v));
+        }
+
+        Long(Version);
+        Long(_eligibleSeen);
+        Long(LogPosition);
+        Long(_members.Count);
+        foreach (string id in _arrival)
+        {
+            Member m = _members[id];
+            Text(id);
+            Text(m.Source);
+            hash.AppendData(MemoryMarshal.AsBytes(Model.Store.Row(m.Slot)));
+        }
+
+        foreach (Pending p in _holdBack.Where(p => _waiting.TryGetValue(p.Id, out Pending? w) && ReferenceEquals(w, p)))
+        {
+            Text(p.Id);
+            Text(p.Source);
+            hash.AppendData(MemoryMarshal.AsBytes(p.Vector.AsSpan()));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     private OfferOutcome Decide(Pending p)
     {
         _eligibleSeen++;
+
+        // A fresh generator per decision, seeded by (Seed, samples seen): the draw depends on nothing a restart or a
+        // replica could hold differently (a long-lived generator's state is not part of a snapshot).
+        var rng = new Random(unchecked(_options.Seed ^ (int)(_eligibleSeen * 0x9E3779B1L) ^ (int)(_eligibleSeen >> 32)));
         int sourceCount = SourceCount(p.Source);
         bool sourceFull = sourceCount >= _options.SourceCap;
         bool setFull = _members.Count >= _options.Capacity;
@@ -236,27 +287,30 @@ public sealed class ReferenceSet<T>
             return OfferOutcome.Admitted;
         }
 
-        if (_options.Policy == AdmissionPolicy.Reservoir && _rng.NextDouble() >= (double)_options.Capacity / _eligibleSeen)
+        if (_options.Policy == AdmissionPolicy.Reservoir && rng.NextDouble() >= (double)_options.Capacity / _eligibleSeen)
         {
             return OfferOutcome.NotSampled;
         }
 
         // A source at its cap only ever replaces its own members, so no source can crowd a neighbourhood.
+        // The reservoir's victim is the r-th member in arrival order: arrival order is restored exactly, the layout
+        // of the swap-remove sets is not.
+        string? source = sourceFull ? p.Source : null;
         string victim = _options.Policy == AdmissionPolicy.Reservoir
-            ? (sourceFull ? _bySource[p.Source].Pick(_rng) : _all.Pick(_rng))
-            : Oldest(sourceFull ? p.Source : null);
+            ? InArrivalOrder(source, rng.Next(sourceFull ? SourceCount(p.Source) : _members.Count))
+            : InArrivalOrder(source, 0);
 
         Evict(victim);
         Admit(p);
         return OfferOutcome.Admitted;
     }
 
-    /// <summary>The earliest admitted member, of one source when <paramref name="source"/> is given.</summary>
-    private string Oldest(string? source)
+    /// <summary>The <paramref name="rank"/>-th admitted member (0: the earliest), of one source when given.</summary>
+    private string InArrivalOrder(string? source, int rank)
     {
         for (LinkedListNode<string>? n = _arrival.First; n is not null; n = n.Next)
         {
-            if (source is null || _members[n.Value].Source == source)
+            if ((source is null || _members[n.Value].Source == source) && rank-- == 0)
             {
                 return n.Value;
             }
@@ -276,10 +330,9 @@ public sealed class ReferenceSet<T>
         source ??= NoSource;
         LinkedListNode<string> arrival = _arrival.AddLast(id);
         _members[id] = new Member(slot, source, arrival);
-        _all.Add(id);
-        if (!_bySource.TryGetValue(source, out IndexedSet<string>? set))
+        if (!_bySource.TryGetValue(source, out HashSet<string>? set))
         {
-            set = new IndexedSet<string>();
+            set = new HashSet<string>();
             _bySource[source] = set;
         }
 

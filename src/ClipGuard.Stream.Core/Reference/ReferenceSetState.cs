@@ -15,4 +15,8 @@ public sealed record ReferenceSetState<T>(
     Matrix<T> Points,
     IReadOnlyList<ReferenceMemberState> Members,
     IReadOnlyList<PendingSampleState<T>> HoldBack)
-    where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The next offset of the replicated reference log this state has not applied (see ReferenceSet.LogPosition).</summary>
+    public long LogPosition { get; init; }
+}

@@ -26,6 +26,7 @@ public sealed class DensityModel<T>
     private double[] _slof;
     private double[] _dao;
     private bool _derivedValid;
+    private IQueryCandidates<T>? _queryIndex;
 
     public DensityModel(int dimension, int k, DistanceMetric metric, int extraNeighbors = -1, int threads = 0, int initialCapacity = 1024)
     {
@@ -89,6 +90,7 @@ public sealed class DensityModel<T>
             {
                 slot = Store.Add(row);
                 EnsureCapacity();
+                _queryIndex?.Added(slot, row);
             }
 
             _multiplicity[slot]++;
@@ -120,6 +122,7 @@ public sealed class DensityModel<T>
 
         int slot = Store.Add(vector);
         EnsureCapacity();
+        _queryIndex?.Added(slot, vector);
         _multiplicity[slot] = 1;
         SetList(slot, own);
         var changed = new HashSet<int> { slot };
@@ -168,6 +171,7 @@ public sealed class DensityModel<T>
         _reverse[slot] = null;
         _listCount[slot] = 0;
         Store.Remove(slot);
+        _queryIndex?.Removed(slot);
         var refill = new List<int>();
         foreach (int q in changed)
         {
@@ -227,11 +231,26 @@ public sealed class DensityModel<T>
         return new OutlierScores(_kd[slot], _lid[slot], _lrd[slot], _lof[slot], _slof[slot], _dao[slot]);
     }
 
+    /// <summary>
+    /// Lets <paramref name="index"/> propose the neighbours of stream queries (see <see cref="IQueryCandidates{T}"/>).
+    /// It is given every point the model holds now and every later change.
+    /// </summary>
+    public void AttachQueryIndex(IQueryCandidates<T> index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        foreach (int slot in Store.ActiveSlots())
+        {
+            index.Added(slot, Store.Row(slot));
+        }
+
+        _queryIndex = index;
+    }
+
     /// <summary>Scores new points (not members) against the model: N_k(q) ⊂ members, O(k) after the k-NN search.</summary>
     public QueryResult[] ScoreQueries(ReadOnlySpan<T> rows)
     {
         EnsureReady();
-        Neighbor[][] found = _knn.SearchQueries(rows, K);
+        Neighbor[][] found = _queryIndex is null ? _knn.SearchQueries(rows, K) : Measured(rows, _queryIndex.Search(rows, K));
         var results = new QueryResult[found.Length];
         for (int i = 0; i < found.Length; i++)
         {
@@ -256,6 +275,39 @@ public sealed class DensityModel<T>
             ScoreMath.Slof(n, K, kd, _kd),
             ScoreMath.Dao(n, K, kd, _kd, _lid));
         return new QueryResult(scores, neighbors);
+    }
+
+    /// <summary>
+    /// The index's candidates with canonical float64 distances, ascending (ties by slot). A row the index answered
+    /// short (fewer than k live points) is searched exactly: every score needs k neighbours.
+    /// </summary>
+    private Neighbor[][] Measured(ReadOnlySpan<T> rows, int[][] candidates)
+    {
+        int d = Dimension;
+        var result = new Neighbor[candidates.Length][];
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            ReadOnlySpan<T> q = rows.Slice(i * d, d);
+            var list = new List<Neighbor>(K);
+            foreach (int slot in candidates[i])
+            {
+                if (slot >= 0 && Store.IsActive(slot))
+                {
+                    list.Add(new Neighbor(slot, Knn.Distances.FromSquared(Knn.Distances.SquaredDifference(q, Store.Row(slot)), Metric)));
+                }
+            }
+
+            if (list.Count < K)
+            {
+                result[i] = _knn.SearchQueries(q, K)[0];
+                continue;
+            }
+
+            list.Sort();
+            result[i] = [.. list.Take(K)];
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -60,6 +60,18 @@ public static class ClipGuardService
             errors.WriteLine($"clipguard run: invalid configuration: {string.Join("; ", e.Failures)}");
             return 2;
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            // Several option sections failed at once: name every failure.
+            errors.WriteLine($"clipguard run: invalid configuration: {string.Join("; ", e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures))}");
+            return 2;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FormatException f)
+        {
+            // The configuration binder could not convert a value (an unknown enum name, a malformed time span).
+            errors.WriteLine($"clipguard run: invalid configuration: {e.Message} {f.Message}");
+            return 2;
+        }
 
         return Environment.ExitCode;
     }

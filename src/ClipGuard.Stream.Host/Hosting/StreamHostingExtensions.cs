@@ -5,6 +5,10 @@ using ClipGuard.Stream.Embedding;
 using ClipGuard.Stream.Embedding.Checkpoints;
 using ClipGuard.Stream.Embedding.Pipeline;
 using ClipGuard.Stream.Embedding.Preprocessing;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Index;
+using ClipGuard.Stream.Index.Persistence;
+using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Streaming;
@@ -22,6 +26,9 @@ public static class StreamHostingExtensions
 {
     public const string ScoringSection = "ClipGuard:Scoring";
 
+    /// <summary>The k-NN backend of stream queries (<see cref="KnnIndexOptions"/>); Exact unless configured.</summary>
+    public const string IndexSection = "ClipGuard:Index";
+
     /// <summary>
     /// The stream service: Kafka in, score, route, Redis ledger (or, without a Redis configuration, an in-memory ledger,
     /// said loudly at start). Options are bound and validated at start.
@@ -31,8 +38,11 @@ public static class StreamHostingExtensions
         builder.Services.AddOptions<KafkaStreamOptions>().Bind(builder.Configuration.GetSection(KafkaStreamOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<KafkaStreamOptions>, KafkaStreamOptionsValidator>();
         builder.Services.AddOptions<StreamHostOptions>().Bind(builder.Configuration.GetSection(StreamHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StreamHostOptions>, StreamHostOptionsValidator>();
         builder.Services.AddOptions<StreamScorerOptions>().Bind(builder.Configuration.GetSection(ScoringSection)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>, ScorerOptionsValidator>();
+        builder.Services.AddOptions<KnnIndexOptions>().Bind(builder.Configuration.GetSection(IndexSection)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KnnIndexOptions>, KnnIndexOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddClipGuardInstrumentation();
 
@@ -53,7 +63,7 @@ public static class StreamHostingExtensions
         }
 
         builder.Services.AddSingleton(sp => new ImageEmbedding(CreateEmbedder(sp)));
-        builder.Services.AddSingleton(CreateScorer);
+        builder.Services.AddSingleton(sp => WithQueryIndex(CreateScorer(sp), sp));
         builder.Services.AddSingleton(sp => new StreamProcessor(
             sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value,
             sp.GetRequiredService<IOptions<StreamHostOptions>>().Value,
@@ -62,7 +72,11 @@ public static class StreamHostingExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ClipGuardInstrumentation>(),
             sp.GetRequiredService<ILogger<StreamProcessor>>(),
-            sp.GetRequiredService<ImageEmbedding>().Pipeline));
+            sp.GetRequiredService<ImageEmbedding>().Pipeline,
+            SnapshotStore(sp) is { } store
+                ? new ReferenceSnapshotter(store, sp.GetRequiredService<IOptions<StreamHostOptions>>().Value.SnapshotInterval, sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger<ReferenceSnapshotter>())
+                : null));
         builder.Services.AddHostedService<StreamWorker>();
         builder.Services.AddHostedService<RescoreWorker>();
         return builder;
@@ -81,9 +95,14 @@ public static class StreamHostingExtensions
             scoring.ModelVersion = embedding.ModelVersionLabel;
         }
 
+        if (SnapshotStore(sp)?.LoadLatest<float>() is { } restored)
+        {
+            return Restored(restored, host, scoring, dimension, sp.GetRequiredService<ImageEmbedding>().Pipeline is not null, log);
+        }
+
         if (string.IsNullOrWhiteSpace(host.SeedReference))
         {
-            return new StreamScorer(dimension, scoring);
+            return new StreamScorer(dimension, scoring) { ReplicatedAdmission = host.Replicate };
         }
 
         Matrix<float> seed = Npy.ReadMatrixSingle(host.SeedReference);
@@ -92,9 +111,87 @@ public static class StreamHostingExtensions
             throw new InvalidOperationException($"The seed reference {host.SeedReference} has {seed.Cols}-d embeddings but the model {host.Model} embeds in {dimension}-d");
         }
 
-        var scorer = new StreamScorer(seed.Cols, scoring);
+        var scorer = new StreamScorer(seed.Cols, scoring) { ReplicatedAdmission = host.Replicate };
         scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed);
         Log.SeedLoaded(log, host.SeedReference, seed.Rows, scorer.Threshold);
+        return scorer;
+    }
+
+    /// <summary>
+    /// Attaches the configured ANN backend to the reference's query search (members' own neighbourhoods stay exact).
+    /// The index lives as long as the scorer, which is the process's (the operating system reclaims native memory at exit).
+    /// </summary>
+    private static StreamScorer WithQueryIndex(StreamScorer scorer, IServiceProvider sp)
+    {
+        KnnIndexOptions configured = sp.GetRequiredService<IOptions<KnnIndexOptions>>().Value;
+        if (configured.Backend != KnnBackend.Exact)
+        {
+            var options = new KnnIndexOptions
+            {
+                Backend = configured.Backend,
+                Dimension = scorer.Dimension,
+                Metric = scorer.Reference.Options.Metric,
+                Threads = configured.Threads,
+                IvfLists = configured.IvfLists,
+                IvfProbes = configured.IvfProbes,
+                HnswM = configured.HnswM,
+                HnswEfConstruction = configured.HnswEfConstruction,
+                HnswEfSearch = configured.HnswEfSearch,
+                HnswRebuildFraction = configured.HnswRebuildFraction,
+            };
+            ILoggerFactory loggers = sp.GetRequiredService<ILoggerFactory>();
+            scorer.Reference.Model.AttachQueryIndex(new IndexedQueryCandidates(KnnIndexFactory.Create(options, loggers.CreateLogger("ClipGuard.Stream.Index"))));
+        }
+
+        Log.QueryBackend(sp.GetRequiredService<ILoggerFactory>().CreateLogger("ClipGuard.Stream.Host"), configured.Backend.ToString());
+        return scorer;
+    }
+
+    /// <summary>The snapshot store when snapshots are configured (its loads and saves log what they did).</summary>
+    private static ReferenceSnapshotStore? SnapshotStore(IServiceProvider sp)
+    {
+        string? path = sp.GetRequiredService<IOptions<StreamHostOptions>>().Value.SnapshotPath;
+        return string.IsNullOrWhiteSpace(path)
+            ? null
+            : new ReferenceSnapshotStore(path, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ReferenceSnapshotStore>());
+    }
+
+    /// <summary>
+    /// A scorer over a restored reference. The snapshot's reference options must be this run's: a different k,
+    /// capacity or admission rule would score and admit unlike the replicas (and the run) that made the snapshot.
+    /// </summary>
+    private static StreamScorer Restored(ReferenceSet<float> restored, StreamHostOptions host, StreamScorerOptions scoring, int dimension, bool embedder, ILogger log)
+    {
+        ReferenceSetOptions saved = restored.Options, asked = scoring.Reference;
+        var differences = new List<string>();
+        void Compare<TValue>(string name, TValue was, TValue now)
+        {
+            if (!EqualityComparer<TValue>.Default.Equals(was, now))
+            {
+                differences.Add($"{name} {was} (snapshot) vs {now} (this run)");
+            }
+        }
+
+        Compare("K", saved.K, asked.K);
+        Compare("Capacity", saved.Capacity, asked.Capacity);
+        Compare("Metric", saved.Metric, asked.Metric);
+        Compare("Policy", saved.Policy, asked.Policy);
+        Compare("HoldBack", saved.HoldBack, asked.HoldBack);
+        Compare("MaxSourceShare", saved.MaxSourceShare, asked.MaxSourceShare);
+        Compare("Seed", saved.Seed, asked.Seed);
+        if (embedder || string.IsNullOrWhiteSpace(host.SeedReference))
+        {
+            Compare("dimension", restored.Model.Dimension, dimension);
+        }
+
+        if (differences.Count > 0)
+        {
+            throw new OptionsValidationException(StreamHostOptions.Section, typeof(StreamHostOptions),
+                [$"the reference snapshot {host.SnapshotPath} was made with other reference options: {string.Join("; ", differences)}. Start with the same options, or move the snapshot away to start from the seed"]);
+        }
+
+        var scorer = new StreamScorer(restored, scoring) { ReplicatedAdmission = host.Replicate };
+        Log.ReferenceRestored(log, restored.Version, restored.Count, restored.LogPosition);
         return scorer;
     }
 

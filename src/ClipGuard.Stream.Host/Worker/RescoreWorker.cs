@@ -10,8 +10,8 @@ namespace ClipGuard.Stream.Host.Worker;
 
 /// <summary>
 /// The periodic full re-score. One replica at a time (the Redis leader lock; a single process without Redis runs it
-/// unlocked) repairs its reference exactly, evicts members that now score over the threshold, recalibrates, reports the
-/// drift, and scores the newest quarantine records again to list the ones that would now pass (never released
+/// unlocked) repairs its reference exactly, evicts members that now score over the threshold (replicated: publishes
+/// their tombstones and a recalibration to the reference log), recalibrates, reports the drift, and scores the newest quarantine records again to list the ones that would now pass (never released
 /// automatically).
 /// </summary>
 internal sealed class RescoreWorker(
@@ -26,6 +26,7 @@ internal sealed class RescoreWorker(
 {
     private const string LockName = "rescore";
     private readonly string _holder = $"{Environment.MachineName}-{Environment.ProcessId}";
+    private bool _corrupted;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,7 +72,17 @@ internal sealed class RescoreWorker(
 
         try
         {
-            RescoreReport report = await processor.RunBetweenBatches(scorer.Rescore).WaitAsync(cancel).ConfigureAwait(false);
+            RescoreReport report = await processor.RunBetweenBatches(() =>
+            {
+                CorruptOnceForTest();
+                return scorer.Rescore();
+            }).WaitAsync(cancel).ConfigureAwait(false);
+            if (processor.Replicator is { } replicated)
+            {
+                // Replicated: the evictions and the recalibration reach every replica (this one too) through the log.
+                replicated.PublishRescore(report.Evicted);
+            }
+
             telemetry.ReportDrift(report.Drift);
             Log.Rescored(log, report.Drift.ToString(), report.Evicted.Count, report.ThresholdBefore, report.ThresholdAfter, report.ReferenceVersion, lease?.FencingToken ?? 0);
             await ListReleaseCandidatesAsync(cancel).ConfigureAwait(false);
@@ -84,6 +95,23 @@ internal sealed class RescoreWorker(
                 await leaderLock!.ReleaseAsync(lease).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The re-score test hook (<see cref="StreamHostOptions.CorruptReferenceForTest"/>): just before this replica's
+    /// first re-score, one member's maintained k-distance is overwritten, so that re-score must report and repair it.
+    /// </summary>
+    private void CorruptOnceForTest()
+    {
+        if (!options.Value.CorruptReferenceForTest || _corrupted)
+        {
+            return;
+        }
+
+        _corrupted = true;
+        int slot = scorer.Reference.Model.Store.ActiveSlots().First();
+        scorer.Reference.Model.CorruptForTest(slot, 1e6);
+        Log.ReferenceCorruptedForTest(log, slot);
     }
 
     private async Task ListReleaseCandidatesAsync(CancellationToken cancel)

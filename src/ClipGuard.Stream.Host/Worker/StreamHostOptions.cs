@@ -50,6 +50,34 @@ public sealed class StreamHostOptions
     [Range(1, long.MaxValue)]
     public long MaxImagePixels { get; set; } = Embedding.Preprocessing.PreprocessOptions.DefaultMaxPixels;
 
+    /// <summary>
+    /// Where the reference set is snapshotted (with one previous generation at <c>PATH.prev</c>). A start restores the
+    /// newest good snapshot instead of the seed, then replays the replicated log from the position it covers.
+    /// </summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>How often the reference is snapshotted (also once on a clean stop).</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Replicas share one reference through the compacted log <see cref="ReferenceTopic"/>: a sample routed clean is
+    /// proposed there, and every replica (the proposer too) applies the log in offset order. Needs a seed reference
+    /// (identical on every replica) so all replicas start from the same state.
+    /// </summary>
+    public bool Replicate { get; set; }
+
+    /// <summary>The replicated reference log: one partition, <c>cleanup.policy=compact</c> on a real broker.</summary>
+    public string ReferenceTopic { get; set; } = Kafka.Contract.TopicNames.Reference;
+
+    /// <summary>How long a start may take to replay the reference log up to its end before routing anything.</summary>
+    public TimeSpan ReplayTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Test hook for the re-score tests: just before this replica's first full re-score, overwrite one member's maintained
+    /// k-distance, so that re-score must find the drift and repair it. Never set in production.
+    /// </summary>
+    public bool CorruptReferenceForTest { get; set; }
+
     /// <summary>How long the consumer waits between ledger retries while Redis is unreachable.</summary>
     public TimeSpan LedgerRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Embedding.Pipeline;
+using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Streaming;
@@ -37,10 +38,15 @@ internal sealed class StreamProcessor : IDisposable
     private long _lastProgress;
     private long _heldSince;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _betweenBatches = new();
+    private readonly ReferenceReplicator? _replicator;
+    private readonly ReferenceSnapshotter? _snapshots;
+    private long _digestPosition = -1;
 
-    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log, StreamImageEmbedder? embedder = null)
+    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log, StreamImageEmbedder? embedder = null, ReferenceSnapshotter? snapshots = null)
     {
         _embedder = embedder;
+        _snapshots = snapshots;
+        _replicator = host.Replicate ? new ReferenceReplicator(kafka, host, scorer, log) : null;
         _kafka = kafka;
         _host = host;
         _scorer = scorer;
@@ -84,6 +90,9 @@ internal sealed class StreamProcessor : IDisposable
 
     public long Routed => Interlocked.Read(ref _clean) + Interlocked.Read(ref _quarantined) + Interlocked.Read(ref _deadLetter);
 
+    /// <summary>The replicated reference log, when replicas share the reference (the full re-score publishes to it).</summary>
+    public ReferenceReplicator? Replicator => _replicator;
+
     /// <summary>Runs until cancelled; returns after closing the consumer (leaving the group cleanly).</summary>
     public void Run(CancellationToken cancel)
     {
@@ -92,12 +101,16 @@ internal sealed class StreamProcessor : IDisposable
             _producer.InitTransactions(FlushTimeout);
         }
 
-        _consumer.Subscribe(_kafka.InputTopic);
-        Log.WorkerStarted(_log, _kafka.InputTopic, _kafka.GroupId, _kafka.Delivery.ToString(), _scorer.Dimension, _scorer.DetectorName, _scorer.Reference.Options.K);
+        bool stopped = false;
         try
         {
+            // The replicated reference is brought up to the log's end before anything is scored.
+            _replicator?.Start(cancel);
+            _consumer.Subscribe(_kafka.InputTopic);
+            Log.WorkerStarted(_log, _kafka.InputTopic, _kafka.GroupId, _kafka.Delivery.ToString(), _scorer.Dimension, _scorer.DetectorName, _scorer.Reference.Options.K);
             while (!cancel.IsCancellationRequested)
             {
+                _replicator?.Poll();
                 FillBatch(cancel);
                 _telemetry.SampleLag(_consumer);
                 if (_batch.Count > 0)
@@ -109,16 +122,43 @@ internal sealed class StreamProcessor : IDisposable
                 {
                     work();
                 }
+
+                _snapshots?.MaybeSave(_scorer.Reference);
+                if (_batch.Count == 0)
+                {
+                    LogDigestIfChanged();
+                }
             }
+
+            stopped = true;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // Shutting down: the current batch was not committed and will be consumed again.
+            stopped = true;
         }
         finally
         {
             _consumer.Close();
+            if (stopped)
+            {
+                // A clean stop leaves a snapshot of exactly what was applied; a failure leaves the last periodic one.
+                _snapshots?.SaveNow(_scorer.Reference);
+                LogDigestIfChanged();
+            }
         }
+    }
+
+    /// <summary>What replicas compare: the applied log position, version and a digest of the reference contents.</summary>
+    private void LogDigestIfChanged()
+    {
+        if (_replicator is null || _scorer.Reference.LogPosition == _digestPosition)
+        {
+            return;
+        }
+
+        _digestPosition = _scorer.Reference.LogPosition;
+        Log.ReferenceDigest(_log, _scorer.Reference.LogPosition, _scorer.Reference.Version, _scorer.Reference.Count, _scorer.Reference.WaitingInHoldBack, _scorer.Reference.Digest());
     }
 
     /// <summary>
@@ -146,6 +186,7 @@ internal sealed class StreamProcessor : IDisposable
     {
         _consumer.Dispose();
         _producer.Dispose();
+        _replicator?.Dispose();
     }
 
     /// <summary>Collects up to MaxBatchSize messages, waiting at most MaxBatchDelay after the first.</summary>
@@ -170,8 +211,9 @@ internal sealed class StreamProcessor : IDisposable
             ConsumeResult<byte[], byte[]>? cr = _consumer.Consume(wait);
             if (cr is null || cr.IsPartitionEOF)
             {
-                // An idle stream still yields to queued between-batch work (the re-score) and to the bootstrap timeout.
-                if (_batch.Count == 0 && (!_betweenBatches.IsEmpty || BootstrapTimedOut()))
+                // An idle stream still yields to queued between-batch work (the re-score), to the bootstrap timeout, and
+                // to the replicated log and snapshots, which change the reference while no input arrives.
+                if (_batch.Count == 0 && (!_betweenBatches.IsEmpty || BootstrapTimedOut() || _replicator is not null || _snapshots is not null))
                 {
                     return;
                 }
@@ -238,7 +280,7 @@ internal sealed class StreamProcessor : IDisposable
     private void Deliver(List<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
     {
         RecordQuarantined(decided, cancel);
-        Route(decided);
+        Route(decided, _scorer.ReplicatedAdmission ? _scorer.DrainProposals() : []);
         _telemetry.RecordRouted(decided, _scorer);
         int clean = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Clean);
         int quarantined = decided.Count(d => d.Verdict.Route == Core.Pipeline.Route.Quarantine);
@@ -447,7 +489,7 @@ internal sealed class StreamProcessor : IDisposable
         Caption = p.Envelope?.Caption,
     };
 
-    private void Route(List<(PendingMessage Message, Verdict Verdict)> decided)
+    private void Route(List<(PendingMessage Message, Verdict Verdict)> decided, IReadOnlyList<StreamSample> proposals)
     {
         bool exactlyOnce = _kafka.Delivery == DeliveryMode.ExactlyOnce;
         Dictionary<TopicPartition, Offset> offsets = CommittableOffsets(decided);
@@ -484,8 +526,12 @@ internal sealed class StreamProcessor : IDisposable
                 });
             }
 
+            // Offers of this batch's clean samples are acknowledged before its inputs are committed: a crash in
+            // between repeats the batch (and the offers, which the admission rule ignores when already known).
+            _replicator?.Propose(proposals);
             if (exactlyOnce)
             {
+                _replicator?.AwaitDelivery();
                 _telemetry.RecordStage(PipelineStages.Produce, stage);
                 stage = Stopwatch.GetTimestamp();
                 if (offsets.Count > 0)
@@ -507,6 +553,8 @@ internal sealed class StreamProcessor : IDisposable
             {
                 throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{failures.Count} outputs were not delivered: {failures[0]}"));
             }
+
+            _replicator?.AwaitDelivery();
 
             _telemetry.RecordStage(PipelineStages.Produce, stage);
             stage = Stopwatch.GetTimestamp();

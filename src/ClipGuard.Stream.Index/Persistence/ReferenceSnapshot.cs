@@ -11,13 +11,14 @@ namespace ClipGuard.Stream.Index.Persistence;
 /// <summary>
 /// The file format of a saved <see cref="ReferenceSetState{T}"/>: a <see cref="ChecksummedFile"/> (magic, format
 /// version, SHA-256 over the whole body, written by temp file + fsync + rename) whose body is the options, version,
-/// distinct points, members in arrival order and the hold-back queue. Every count is checked against the bytes left,
+/// samples seen, replicated log position, distinct points, members in arrival order and the hold-back queue. Every count is checked against the bytes left,
 /// so even a file with a valid checksum but impossible contents is rejected before any set is built.
 /// </summary>
 public static class ReferenceSnapshot
 {
     public const string Magic = "CGREFSNP";
-    public const int FormatVersion = 1;
+    /// <summary>2 added the replicated log position after the samples-seen counter.</summary>
+    public const int FormatVersion = 2;
 
     public static void Write<T>(string path, ReferenceSetState<T> state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -36,6 +37,7 @@ public static class ReferenceSnapshot
             w.Write(o.Threads);
             w.Write(state.Version);
             w.Write(state.EligibleSeen);
+            w.Write(state.LogPosition);
             w.Write(state.Points.Rows);
             w.Write(state.Points.Cols);
             w.Write(MemoryMarshal.AsBytes(state.Points.Data.AsSpan()));
@@ -91,6 +93,8 @@ public static class ReferenceSnapshot
 
             long version = r.ReadInt64();
             long eligibleSeen = r.ReadInt64();
+            long logPosition = r.ReadInt64();
+            Require(path, logPosition >= 0, $"log position {logPosition} is negative");
             int rows = r.ReadInt32();
             int cols = r.ReadInt32();
             Require(path, rows >= 0 && cols > 0 && (long)rows * cols * elementSize <= Left(r), $"{rows} x {cols} points do not fit in the file");
@@ -121,7 +125,7 @@ public static class ReferenceSnapshot
                 holdBack.Add(new PendingSampleState<T>(id, source, vector));
             }
 
-            return new ReferenceSetState<T>(options, version, eligibleSeen, points, members, holdBack);
+            return new ReferenceSetState<T>(options, version, eligibleSeen, points, members, holdBack) { LogPosition = logPosition };
         });
     }
 

@@ -91,9 +91,14 @@ public sealed class DeployFilesTests
     {
         var services = (YamlMappingNode)Root("docker-compose.yml")["services"];
         string[] names = services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToArray();
-        Assert.Equal(["clipguard", "grafana", "kafka", "otel-collector", "prometheus", "redis"], names.Order());
+        Assert.Equal(["clipguard", "grafana", "kafka", "kafka-topics", "otel-collector", "prometheus", "redis"], names.Order());
         Assert.StartsWith("apache/kafka:", Scalar(services, "kafka", "image"), StringComparison.Ordinal);
         Assert.Equal("broker,controller", Scalar(services, "kafka", "environment", "KAFKA_PROCESS_ROLES"));
+
+        // The replicated reference log is created compacted, with one partition (docs/replication.md).
+        string topics = string.Join(' ', ((YamlSequenceNode)((YamlMappingNode)services["kafka-topics"])["command"]).Children.Select(c => ((YamlScalarNode)c).Value));
+        Assert.Contains("--topic clipguard.reference --partitions 1", topics, StringComparison.Ordinal);
+        Assert.Contains("cleanup.policy=compact", topics, StringComparison.Ordinal);
 
         foreach ((YamlNode _, YamlNode service) in services.Children)
         {

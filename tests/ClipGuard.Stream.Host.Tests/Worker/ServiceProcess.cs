@@ -32,6 +32,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public static ServiceProcess Start(IEnumerable<string> args)
     {
         ProcessStartInfo info = CliProcess.StartInfo(["run", .. args]);

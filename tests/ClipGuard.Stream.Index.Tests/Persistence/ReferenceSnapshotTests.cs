@@ -77,7 +77,7 @@ public sealed class ReferenceSnapshotTests : IDisposable
 
         // Counts that contradict the file are caught even when the checksum is right.
         byte[] lying = (byte[])good.Clone();
-        int rowsAt = 8 + 4 + 4 + (5 * 4) + 8 + (2 * 4) + 8 + 8; // magic, version, element size, options, version, seen
+        int rowsAt = 8 + 4 + 4 + (5 * 4) + 8 + (2 * 4) + 8 + 8 + 8; // magic, version, element size, options, version, seen, log position
         BitConverter.GetBytes(int.MaxValue / 2).CopyTo(lying, rowsAt);
         SHA256.HashData(lying.AsSpan(0, lying.Length - 32)).CopyTo(lying, lying.Length - 32);
         Assert.Contains("do not fit", Reject(path, lying).Problem);
