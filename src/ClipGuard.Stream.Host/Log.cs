@@ -84,4 +84,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5026, Level = LogLevel.Warning, Message = "Test hook: the maintained k-distance of reference slot {Slot} was overwritten; this full re-score must report and repair the drift")]
     public static partial void ReferenceCorruptedForTest(ILogger logger, int slot);
+
+    [LoggerMessage(EventId = 5090, Level = LogLevel.Warning, Message = "The reference snapshot was built with model {Was}; this run embeds with {Now}: re-embedding {Samples} reference and hold-back samples from {Directory}")]
+    public static partial void ReembedStarting(ILogger logger, string was, string now, int samples, string directory);
+
+    [LoggerMessage(EventId = 5091, Level = LogLevel.Warning, Message = "Reference re-embedded with {Now} in {Seconds:F1} s: {Embedded} samples embedded, {Dropped} dropped ({WithoutImage} without a stored image, {Rejected} images rejected); {Members} members, version {Version}; snapshot saved")]
+    public static partial void Reembedded(ILogger logger, string now, double seconds, int embedded, int dropped, int withoutImage, int rejected, int members, long version);
+
+    [LoggerMessage(EventId = 5092, Level = LogLevel.Debug, Message = "Reference image store {Directory}: {Removed} images of samples outside the reference deleted")]
+    public static partial void ReferenceImagesPruned(ILogger logger, int removed, string directory);
 }

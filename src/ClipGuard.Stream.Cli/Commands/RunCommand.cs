@@ -41,6 +41,7 @@ internal static class RunCommand
             Flag.Of<double?>("--threshold-z", "Robust z cut on the reference's log-scores (default 5)", "ClipGuard:Scoring:ThresholdZ"),
             Flag.Of<double?>("--threshold", "A fixed threshold instead of calibration", "ClipGuard:Scoring:FixedThreshold"),
             Flag.Of<string>("--rescore-interval", "Full re-score period, e.g. 00:10:00 (00:00:00 disables)", "ClipGuard:Stream:RescoreInterval"),
+            Flag.Of<string>("--reference-images", "Directory keeping reference samples' images, so a changed --model re-embeds the reference", "ClipGuard:Stream:ReferenceImages"),
             Flag.Of<string>("--snapshot", "Reference snapshot file: restored on start (then the reference log is replayed), saved periodically", "ClipGuard:Stream:SnapshotPath"),
             Flag.Of<string>("--snapshot-interval", "Snapshot period, e.g. 00:01:00 (default one minute)", "ClipGuard:Stream:SnapshotInterval"),
             Flag.Of<bool>("--replicate", "Share the reference with every replica through the compacted log clipguard.reference (needs --seed-reference)", "ClipGuard:Stream:Replicate"),

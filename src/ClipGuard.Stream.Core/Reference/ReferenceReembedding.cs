@@ -15,7 +15,8 @@ public static class ReferenceReembedding
     /// <param name="state">The set as saved under the old model.</param>
     /// <param name="dimension">The new model's embedding dimension (it may differ from the old one).</param>
     /// <param name="rawVectors">New raw (not metric-space) vectors by sample id, each of <paramref name="dimension"/>.</param>
-    public static ReembeddedState<T> Apply<T>(ReferenceSetState<T> state, int dimension, IReadOnlyDictionary<string, T[]> rawVectors)
+    /// <param name="modelVersion">The new model's label, recorded in the state.</param>
+    public static ReembeddedState<T> Apply<T>(ReferenceSetState<T> state, int dimension, IReadOnlyDictionary<string, T[]> rawVectors, string? modelVersion = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -47,7 +48,11 @@ public static class ReferenceReembedding
             holdBack.Add(p with { Vector = vector });
         }
 
-        var next = new ReferenceSetState<T>(state.Options, state.Version + 1, state.EligibleSeen, points, members, holdBack);
+        var next = new ReferenceSetState<T>(state.Options, state.Version + 1, state.EligibleSeen, points, members, holdBack)
+        {
+            LogPosition = state.LogPosition,
+            ModelVersion = modelVersion,
+        };
         return new ReembeddedState<T>(next, dropped);
 
         bool Keep(string id)

@@ -47,6 +47,12 @@ public sealed class ReferenceSet<T>
     /// </summary>
     public long LogPosition { get; set; }
 
+    /// <summary>
+    /// The embedding model whose space the vectors live in (a verdict's model label, e.g. <c>ViT-B-32@1a2b…</c>), or
+    /// null when unknown. Saved with snapshots, so a restart under another checkpoint knows to re-embed.
+    /// </summary>
+    public string? ModelVersion { get; set; }
+
     /// <summary>Members (sample ids), duplicates counted.</summary>
     public int Count => _members.Count;
 
@@ -175,7 +181,7 @@ public sealed class ReferenceSet<T>
         var holdBack = _holdBack.Where(p => _waiting.TryGetValue(p.Id, out Pending? w) && ReferenceEquals(w, p))
             .Select(p => new PendingSampleState<T>(p.Id, p.Source, (T[])p.Vector.Clone()))
             .ToList();
-        return new ReferenceSetState<T>(_options, Version, _eligibleSeen, points, members, holdBack) { LogPosition = LogPosition };
+        return new ReferenceSetState<T>(_options, Version, _eligibleSeen, points, members, holdBack) { LogPosition = LogPosition, ModelVersion = ModelVersion };
     }
 
     /// <summary>
@@ -217,6 +223,7 @@ public sealed class ReferenceSet<T>
         set.Version = state.Version;
         set._eligibleSeen = state.EligibleSeen;
         set.LogPosition = state.LogPosition;
+        set.ModelVersion = state.ModelVersion;
         set._changes.Clear();
         return set;
     }

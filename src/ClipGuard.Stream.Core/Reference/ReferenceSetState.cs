@@ -19,4 +19,7 @@ public sealed record ReferenceSetState<T>(
 {
     /// <summary>The next offset of the replicated reference log this state has not applied (see ReferenceSet.LogPosition).</summary>
     public long LogPosition { get; init; }
+
+    /// <summary>The embedding model of the vectors (see ReferenceSet.ModelVersion); null when unknown.</summary>
+    public string? ModelVersion { get; init; }
 }

@@ -8,6 +8,7 @@ using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Index;
 using ClipGuard.Stream.Index.Persistence;
+using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Worker;
@@ -76,7 +77,8 @@ public static class StreamHostingExtensions
             SnapshotStore(sp) is { } store
                 ? new ReferenceSnapshotter(store, sp.GetRequiredService<IOptions<StreamHostOptions>>().Value.SnapshotInterval, sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger<ReferenceSnapshotter>())
-                : null));
+                : null,
+            ReferenceImages(sp)));
         builder.Services.AddHostedService<StreamWorker>();
         builder.Services.AddHostedService<RescoreWorker>();
         return builder;
@@ -95,14 +97,20 @@ public static class StreamHostingExtensions
             scoring.ModelVersion = embedding.ModelVersionLabel;
         }
 
-        if (SnapshotStore(sp)?.LoadLatest<float>() is { } restored)
+        StreamImageEmbedder? embedder = sp.GetRequiredService<ImageEmbedding>().Pipeline;
+        if (SnapshotStore(sp) is { } snapshots && snapshots.LoadLatest<float>() is { } restored)
         {
-            return Restored(restored, host, scoring, dimension, sp.GetRequiredService<ImageEmbedding>().Pipeline is not null, log);
+            if (embedder is not null && restored.ModelVersion is { } was && was != embedder.ModelVersionLabel)
+            {
+                restored = Reembedded(restored, embedder, ReferenceImages(sp), snapshots, host, log);
+            }
+
+            return WithModel(Restored(restored, host, scoring, dimension, embedder is not null, log), embedder);
         }
 
         if (string.IsNullOrWhiteSpace(host.SeedReference))
         {
-            return new StreamScorer(dimension, scoring) { ReplicatedAdmission = host.Replicate };
+            return WithModel(new StreamScorer(dimension, scoring) { ReplicatedAdmission = host.Replicate }, embedder);
         }
 
         Matrix<float> seed = Npy.ReadMatrixSingle(host.SeedReference);
@@ -114,8 +122,58 @@ public static class StreamHostingExtensions
         var scorer = new StreamScorer(seed.Cols, scoring) { ReplicatedAdmission = host.Replicate };
         scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed);
         Log.SeedLoaded(log, host.SeedReference, seed.Rows, scorer.Threshold);
+        return WithModel(scorer, embedder);
+    }
+
+    /// <summary>Records which checkpoint's space the reference lives in (unknown when messages carry their own embeddings).</summary>
+    private static StreamScorer WithModel(StreamScorer scorer, StreamImageEmbedder? embedder)
+    {
+        if (embedder is not null)
+        {
+            scorer.Reference.ModelVersion = embedder.ModelVersionLabel;
+        }
+
         return scorer;
     }
+
+    /// <summary>
+    /// The snapshot was built under another checkpoint: distances between two models' spaces mean nothing, so the
+    /// reference is re-embedded from its stored images before anything is scored, and saved at once (a crash after
+    /// this does not repeat the work). Without stored images, or under replication (each replica would re-embed on its
+    /// own, and the log still holds offers in the old space), the start stops and says what to do.
+    /// </summary>
+    private static ReferenceSet<float> Reembedded(
+        ReferenceSet<float> restored, StreamImageEmbedder embedder, ReferenceImageStore? images, ReferenceSnapshotStore snapshots, StreamHostOptions host, ILogger log)
+    {
+        string was = restored.ModelVersion!, now = embedder.ModelVersionLabel;
+        if (host.Replicate)
+        {
+            throw new OptionsValidationException(StreamHostOptions.Section, typeof(StreamHostOptions),
+                [$"the reference snapshot {host.SnapshotPath} was built with model {was}, this run embeds with {now}, and the reference is replicated: "
+                 + "stop every replica, run one without --replicate and with --reference-images to re-embed and save the snapshot, "
+                 + "then start all replicas from copies of that snapshot with a new, empty --reference-topic (see docs/embedding.md)"]);
+        }
+
+        if (images is null)
+        {
+            throw new OptionsValidationException(StreamHostOptions.Section, typeof(StreamHostOptions),
+                [$"the reference snapshot {host.SnapshotPath} was built with model {was}, this run embeds with {now}: re-embedding the reference needs its images "
+                 + "(--reference-images, kept by the run that built it); or move the snapshot away to start from the seed"]);
+        }
+
+        ReferenceSetState<float> state = restored.ExportState();
+        Log.ReembedStarting(log, was, now, state.Members.Count + state.HoldBack.Count, images.Directory);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        ReembedReport report = ReferenceReembedder.ReembedAsync(state, images, embedder.Pipeline, embedder.EmbedDim).GetAwaiter().GetResult();
+        ReferenceSet<float> moved = ReferenceSet<float>.Restore(report.Result.State);
+        snapshots.Save(moved);
+        Log.Reembedded(log, now, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds, report.Embedded, report.Result.Dropped.Count,
+            report.WithoutImage, report.Rejected.Count, moved.Count, moved.Version);
+        return moved;
+    }
+
+    private static ReferenceImageStore? ReferenceImages(IServiceProvider sp) =>
+        sp.GetRequiredService<IOptions<StreamHostOptions>>().Value.ReferenceImages is { Length: > 0 } directory ? new ReferenceImageStore(directory) : null;
 
     /// <summary>
     /// Attaches the configured ANN backend to the reference's query search (members' own neighbourhoods stay exact).

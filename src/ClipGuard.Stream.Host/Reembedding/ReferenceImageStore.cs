@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using ClipGuard.Stream.Core.IO;
 
 namespace ClipGuard.Stream.Host.Reembedding;
 
@@ -8,7 +7,9 @@ namespace ClipGuard.Stream.Host.Reembedding;
 /// The encoded images of reference members and hold-back samples, one file each on disk, so that a changed checkpoint
 /// can re-embed the reference set. Kept as the crawler sent them (JPEG/PNG/WebP bytes, typically 10–100 KB) rather than
 /// as preprocessed pixels (224² × 3 floats = 602 KB each): disk holds them, memory holds none of them. File names are
-/// the SHA-256 of the sample id, so any id is a safe name; each write is atomic (a crash leaves the old file or the new).
+/// the SHA-256 of the sample id, so any id is a safe name. Each write goes to a temporary sibling renamed over the name,
+/// so a reader never sees half a file; it is not fsynced (one per image would throttle the stream), so a power cut can
+/// lose the newest images: their samples are then dropped at the next re-embedding, like samples without an image.
 /// Not thread-safe for the same id; the stream's single processing loop owns it.
 /// </summary>
 public sealed class ReferenceImageStore
@@ -30,8 +31,14 @@ public sealed class ReferenceImageStore
 
     public void Put(string id, ReadOnlySpan<byte> encodedImage)
     {
-        byte[] copy = encodedImage.ToArray();
-        AtomicFile.Write(PathOf(id), temp => File.WriteAllBytes(temp, copy));
+        string path = PathOf(id);
+        string temp = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(encodedImage);
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
 
     public bool Contains(string id) => File.Exists(PathOf(id));

@@ -58,7 +58,7 @@ internal static class ReferenceReembedder
             progress?.Report(done);
         }
 
-        ReembeddedState<float> moved = ReferenceReembedding.Apply(state, dimension, vectors);
+        ReembeddedState<float> moved = ReferenceReembedding.Apply(state, dimension, vectors, Worker.StreamImageEmbedder.Label(pipeline.ModelId, pipeline.ModelVersion));
         return new ReembedReport(moved, vectors.Count, missing, rejected);
     }
 }

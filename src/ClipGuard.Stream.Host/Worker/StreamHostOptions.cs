@@ -56,6 +56,13 @@ public sealed class StreamHostOptions
     /// </summary>
     public string? SnapshotPath { get; set; }
 
+    /// <summary>
+    /// A directory that keeps the encoded image of every cleared sample that may be (or is) a reference member, so a
+    /// start under a different checkpoint than the snapshot's re-embeds the reference instead of mixing two embedding
+    /// spaces. Disk cost: the images as sent (about capacity + hold-back files); memory: none. Replicas may share it.
+    /// </summary>
+    public string? ReferenceImages { get; set; }
+
     /// <summary>How often the reference is snapshotted (also once on a clean stop).</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(1);
 

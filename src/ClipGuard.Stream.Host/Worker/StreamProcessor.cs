@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Embedding.Pipeline;
+using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
@@ -29,6 +30,14 @@ internal sealed class StreamProcessor : IDisposable
     private readonly TimeProvider _time;
     private readonly ClipGuardInstrumentation _telemetry;
     private readonly ILogger _log;
+    /// <summary>Batches between two prunes of the reference image store.</summary>
+    private const int PruneEveryBatches = 100;
+
+    /// <summary>Images younger than this survive a prune: under replication a sample another replica cleared may not have reached this reference yet.</summary>
+    private static readonly TimeSpan PruneGrace = TimeSpan.FromMinutes(10);
+
+    private readonly ReferenceImageStore? _referenceImages;
+    private int _batchesSincePrune;
     private readonly StreamImageEmbedder? _embedder;
     private readonly IConsumer<byte[], byte[]> _consumer;
     private readonly IProducer<byte[], byte[]> _producer;
@@ -42,9 +51,10 @@ internal sealed class StreamProcessor : IDisposable
     private readonly ReferenceSnapshotter? _snapshots;
     private long _digestPosition = -1;
 
-    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log, StreamImageEmbedder? embedder = null, ReferenceSnapshotter? snapshots = null)
+    public StreamProcessor(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, IQuarantineLedger ledger, TimeProvider time, ClipGuardInstrumentation telemetry, ILogger<StreamProcessor> log, StreamImageEmbedder? embedder = null, ReferenceSnapshotter? snapshots = null, ReferenceImageStore? referenceImages = null)
     {
         _embedder = embedder;
+        _referenceImages = referenceImages;
         _snapshots = snapshots;
         _replicator = host.Replicate ? new ReferenceReplicator(kafka, host, scorer, log) : null;
         _kafka = kafka;
@@ -279,6 +289,7 @@ internal sealed class StreamProcessor : IDisposable
 
     private void Deliver(List<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
     {
+        KeepReferenceImages(decided);
         RecordQuarantined(decided, cancel);
         Route(decided, _scorer.ReplicatedAdmission ? _scorer.DrainProposals() : []);
         _telemetry.RecordRouted(decided, _scorer);
@@ -292,6 +303,34 @@ internal sealed class StreamProcessor : IDisposable
         {
             _lastProgress = Stopwatch.GetTimestamp();
             Log.Progress(_log, _clean, _quarantined, _deadLetter, _scorer.Reference.Count, _scorer.Reference.Version, _scorer.Threshold);
+        }
+    }
+
+    /// <summary>
+    /// Cleared samples are offered to the reference, so their images are kept (when configured) for a re-embedding
+    /// under a future checkpoint; now and then the images of samples that did not enter, or left, are deleted.
+    /// </summary>
+    private void KeepReferenceImages(List<(PendingMessage Message, Verdict Verdict)> decided)
+    {
+        if (_referenceImages is null)
+        {
+            return;
+        }
+
+        foreach ((PendingMessage message, Verdict verdict) in decided)
+        {
+            if (verdict.Route == Core.Pipeline.Route.Clean && message.Envelope?.Image is { } image)
+            {
+                _referenceImages.Put(message.Sample.Id, image);
+            }
+        }
+
+        if (++_batchesSincePrune >= PruneEveryBatches)
+        {
+            _batchesSincePrune = 0;
+            int removed = _referenceImages.Prune(
+                _scorer.Reference.MemberIds.Concat(_scorer.Reference.WaitingIds).ToList(), _time.GetUtcNow().UtcDateTime - PruneGrace);
+            Log.ReferenceImagesPruned(_log, removed, _referenceImages.Directory);
         }
     }
 

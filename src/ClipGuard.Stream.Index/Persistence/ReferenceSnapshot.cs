@@ -17,8 +17,8 @@ namespace ClipGuard.Stream.Index.Persistence;
 public static class ReferenceSnapshot
 {
     public const string Magic = "CGREFSNP";
-    /// <summary>2 added the replicated log position after the samples-seen counter.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>2 added the replicated log position after the samples-seen counter; 3 the embedding model after it.</summary>
+    public const int FormatVersion = 3;
 
     public static void Write<T>(string path, ReferenceSetState<T> state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -38,6 +38,7 @@ public static class ReferenceSnapshot
             w.Write(state.Version);
             w.Write(state.EligibleSeen);
             w.Write(state.LogPosition);
+            w.Write(state.ModelVersion ?? string.Empty);
             w.Write(state.Points.Rows);
             w.Write(state.Points.Cols);
             w.Write(MemoryMarshal.AsBytes(state.Points.Data.AsSpan()));
@@ -95,6 +96,7 @@ public static class ReferenceSnapshot
             long eligibleSeen = r.ReadInt64();
             long logPosition = r.ReadInt64();
             Require(path, logPosition >= 0, $"log position {logPosition} is negative");
+            string model = r.ReadString();
             int rows = r.ReadInt32();
             int cols = r.ReadInt32();
             Require(path, rows >= 0 && cols > 0 && (long)rows * cols * elementSize <= Left(r), $"{rows} x {cols} points do not fit in the file");
@@ -125,7 +127,7 @@ public static class ReferenceSnapshot
                 holdBack.Add(new PendingSampleState<T>(id, source, vector));
             }
 
-            return new ReferenceSetState<T>(options, version, eligibleSeen, points, members, holdBack) { LogPosition = logPosition };
+            return new ReferenceSetState<T>(options, version, eligibleSeen, points, members, holdBack) { LogPosition = logPosition, ModelVersion = model.Length == 0 ? null : model };
         });
     }
 

@@ -67,6 +67,7 @@ public sealed class ReferenceReembedderTests : IDisposable
         Assert.Equal(24, moved.Count);
         Assert.Equal(4, moved.WaitingInHoldBack);
         Assert.Equal(set.Version + 1, moved.Version);
+        Assert.Equal("new@random-2", moved.ModelVersion);
         ReferenceSetState<float> state = moved.ExportState();
         foreach (ReferenceMemberState m in state.Members)
         {

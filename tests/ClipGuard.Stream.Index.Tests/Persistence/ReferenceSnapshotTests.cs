@@ -19,11 +19,13 @@ public sealed class ReferenceSnapshotTests : IDisposable
     public void A_restored_set_has_the_same_members_scores_hold_back_and_version_and_zero_drift()
     {
         ReferenceSet<float> set = Churned(seed: 11);
+        set.ModelVersion = "ViT-B-32@0123456789abcdef";
         var store = new ReferenceSnapshotStore(Path.Combine(_dir, "ref.snap"));
         store.Save(set);
         ReferenceSet<float> restored = store.LoadLatest<float>()!;
 
         Assert.Equal(set.Version, restored.Version);
+        Assert.Equal("ViT-B-32@0123456789abcdef", restored.ModelVersion);
         Assert.Equal(set.Count, restored.Count);
         Assert.Equal(set.WaitingInHoldBack, restored.WaitingInHoldBack);
         Assert.True(set.WaitingInHoldBack > 0);
@@ -77,7 +79,8 @@ public sealed class ReferenceSnapshotTests : IDisposable
 
         // Counts that contradict the file are caught even when the checksum is right.
         byte[] lying = (byte[])good.Clone();
-        int rowsAt = 8 + 4 + 4 + (5 * 4) + 8 + (2 * 4) + 8 + 8 + 8; // magic, version, element size, options, version, seen, log position
+        // magic, version, element size, options, version, seen, log position, model (no model: a 1-byte empty string)
+        int rowsAt = 8 + 4 + 4 + (5 * 4) + 8 + (2 * 4) + 8 + 8 + 8 + 1;
         BitConverter.GetBytes(int.MaxValue / 2).CopyTo(lying, rowsAt);
         SHA256.HashData(lying.AsSpan(0, lying.Length - 32)).CopyTo(lying, lying.Length - 32);
         Assert.Contains("do not fit", Reject(path, lying).Problem);
