@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.FileProviders;
+
+namespace ClipGuard.Stream.Host.Web;
+
+/// <summary>
+/// The operator console: a static single page embedded in this assembly (no node at build or run time) that talks
+/// to the operator API with the bearer token the operator types in. The files hold no data, so they are served
+/// without the token; every call they make needs it.
+/// </summary>
+public static class OperatorConsole
+{
+    public const string Path = "/console";
+
+    public static WebApplication MapOperatorConsole(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var files = new EmbeddedFileProvider(typeof(OperatorConsole).Assembly, "ClipGuard.Stream.Host.Web.wwwroot");
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = Path });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            RequestPath = Path,
+            // The page is small and changes with the binary: revalidate rather than run yesterday's script.
+            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
+        });
+        // "/console" itself is redirected to "/console/" by the default-files middleware.
+        app.MapGet("/", () => TypedResults.Redirect(Path + "/")).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+}
