@@ -110,21 +110,16 @@ function svg(name, attributes) {
 }
 
 function drawChart() {
+  // The SVG stretches to the card's width, so it holds only lines; the labels are HTML and keep their shape.
   const chart = $("chart");
-  const [w, h, pad] = [600, 140, 18];
+  const [w, h, pad] = [600, 140, 10];
   const peak = Math.max(1, ...state.chart);
+  $("chart-peak").textContent = `${peak.toFixed(1)} / min`;
+  $("chart-wait").hidden = state.chart.length >= 2;
   chart.replaceChildren(
     svg("line", { x1: 0, y1: h - pad, x2: w, y2: h - pad, class: "axis" }),
     svg("line", { x1: 0, y1: pad, x2: w, y2: pad, class: "grid" }));
-  const top = svg("text", { x: 4, y: pad - 4, class: "label" });
-  top.textContent = `${peak.toFixed(1)} / min`;
-  chart.append(top);
-  if (state.chart.length < 2) {
-    const wait = svg("text", { x: w / 2, y: h / 2, class: "label", "text-anchor": "middle" });
-    wait.textContent = "collecting…";
-    chart.append(wait);
-    return;
-  }
+  if (state.chart.length < 2) return;
   const step = w / (CHART_POINTS - 1);
   const x0 = w - step * (state.chart.length - 1);
   const points = state.chart.map((v, i) => `${(x0 + i * step).toFixed(1)},${(h - pad - (v / peak) * (h - 2 * pad)).toFixed(1)}`);
