@@ -16,6 +16,33 @@ public static class ClipGuardService
     /// <summary>Exit codes: 0 after a clean stop, 1 when the stream loop failed, 2 for invalid options.</summary>
     public static int Run(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
     {
+        ArgumentNullException.ThrowIfNull(errors);
+        WebApplication? app = Build(settings, errors);
+        if (app is null)
+        {
+            return 2;
+        }
+
+        try
+        {
+            app.Run();
+        }
+        catch (OptionsValidationException e)
+        {
+            errors.WriteLine($"clipguard run: invalid configuration: {string.Join("; ", e.Failures)}");
+            return 2;
+        }
+
+        return Environment.ExitCode;
+    }
+
+    /// <summary>
+    /// The service host, built but not started (the demo starts it inside its own process). Null, with the reason
+    /// written to <paramref name="errors"/>, when the settings cannot work together. Options are validated on start.
+    /// </summary>
+    public static WebApplication? Build(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
@@ -30,7 +57,7 @@ public static class ClipGuardService
         if (api && string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
         {
             errors.WriteLine("clipguard run: the operator API (ClipGuard:Api:Token) needs the Redis ledger (--redis)");
-            return 2;
+            return null;
         }
 
         builder.AddClipGuardStream();
@@ -51,16 +78,6 @@ public static class ClipGuardService
             app.MapGet("/healthz", () => "ok");
         }
 
-        try
-        {
-            app.Run();
-        }
-        catch (OptionsValidationException e)
-        {
-            errors.WriteLine($"clipguard run: invalid configuration: {string.Join("; ", e.Failures)}");
-            return 2;
-        }
-
-        return Environment.ExitCode;
+        return app;
     }
 }
