@@ -80,7 +80,8 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Stream:Model"] = lab ? settings.ModelDirectory : null,
             ["ClipGuard:Stream:Dimension"] = features?.Dimension.ToString(CultureInfo.InvariantCulture),
         };
-        WebApplication? app = ClipGuardService.Build(service, errors);
+        // Absent, not empty: an empty value would bind as 0 and override the option's default.
+        WebApplication? app = ClipGuardService.Build(service.Where(p => p.Value is not null).ToDictionary(StringComparer.OrdinalIgnoreCase), errors);
         if (app is null)
         {
             return 2;
