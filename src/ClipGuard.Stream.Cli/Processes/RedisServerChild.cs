@@ -11,6 +11,7 @@ namespace ClipGuard.Stream.Cli.Processes;
 /// </summary>
 internal sealed class RedisServerChild : IDisposable
 {
+    private const string SetSid = "/usr/bin/setsid";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Process _process;
@@ -42,7 +43,15 @@ internal sealed class RedisServerChild : IDisposable
         }
 
         int port = FreePort();
-        var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // In a session of its own, so a Ctrl-C at the terminal reaches only this process, which then stops the
+        // service before the ledger under it (setsid execs in place: the process id stays the one to kill).
+        bool ownSession = File.Exists(SetSid);
+        var info = new ProcessStartInfo(ownSession ? SetSid : executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (ownSession)
+        {
+            info.ArgumentList.Add(executable);
+        }
+
         foreach (string a in new[] { "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no" })
         {
             info.ArgumentList.Add(a);
