@@ -13,6 +13,10 @@ public static class OperatorConsole
 {
     public const string Path = "/console";
 
+    /// <summary>Own scripts, styles and API only; thumbnails arrive as blob: URLs (fetched with the token).</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
     public static WebApplication MapOperatorConsole(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -22,8 +26,16 @@ public static class OperatorConsole
         {
             FileProvider = files,
             RequestPath = Path,
-            // The page is small and changes with the binary: revalidate rather than run yesterday's script.
-            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
+            OnPrepareResponse = c =>
+            {
+                var headers = c.Context.Response.Headers;
+                // The page is small and changes with the binary: revalidate rather than run yesterday's script.
+                headers.CacheControl = "no-cache";
+                // The token sits in sessionStorage, readable by any script on this origin: only our own may run.
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+            },
         });
         // "/console" itself is redirected to "/console/" by the default-files middleware.
         app.MapGet("/", () => TypedResults.Redirect(Path + "/")).AllowAnonymous().ExcludeFromDescription();

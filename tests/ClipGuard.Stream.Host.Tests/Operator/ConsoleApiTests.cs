@@ -132,6 +132,9 @@ public sealed class ConsoleApiTests(OperatorServices services)
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<title>ClipGuard operator console</title>", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        string csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         foreach (var (file, type) in new[] { ("app.js", "text/javascript"), ("app.css", "text/css") })
         {
             using var asset = await api.Anonymous.GetAsync(new Uri("/console/" + file, UriKind.Relative), Ct);

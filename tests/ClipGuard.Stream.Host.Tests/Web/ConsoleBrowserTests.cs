@@ -50,6 +50,19 @@ public sealed class ConsoleBrowserTests : IDisposable
 
         IPage page = await chromium.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
+        var scriptErrors = new List<string>();
+        page.Console += (_, m) =>
+        {
+            // The refused logins answer 401 on purpose; anything else (a CSP violation, a script error) is a defect.
+            if (m.Type == "error" && !m.Text.Contains("401", StringComparison.Ordinal))
+            {
+                lock (scriptErrors)
+                {
+                    scriptErrors.Add($"{m.Text} ({m.Location})");
+                }
+            }
+        };
+        page.PageError += (_, e) => { lock (scriptErrors) { scriptErrors.Add(e); } };
         await page.GotoAsync($"http://127.0.0.1:{port}/");
         await page.Locator("#login-view").WaitForAsync();
         await Shot(page, "login");
@@ -93,6 +106,11 @@ public sealed class ConsoleBrowserTests : IDisposable
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("sign in again");
         Assert.True(await page.Locator("#app-view").IsHiddenAsync());
+        lock (scriptErrors)
+        {
+            Assert.True(scriptErrors.Count == 0, string.Join("\n", scriptErrors));
+        }
+
         Assert.Equal(0, await service.StopAsync());
     }
 
