@@ -14,7 +14,7 @@ namespace ClipGuard.Stream.Host.Tests.Web;
 /// <summary>
 /// The operator console in headless Chromium against the real service (`clipguard run` as a child process, the dev
 /// broker, redis-server): an operator signs in, sees a quarantined sample's thumbnail, releases it after confirming,
-/// and the released copy arrives on the clean topic.
+/// and the released copy arrives on the clean topic; then filters, and rejects another one.
 /// </summary>
 public sealed class ConsoleBrowserTests : IDisposable
 {
@@ -100,6 +100,22 @@ public sealed class ConsoleBrowserTests : IDisposable
         RoutedCopy copy = WaitForRelease(outputs, target.Id);
         Assert.Equal(target.Value, copy.Value);
         Assert.Equal("api-token", copy.Headers[ClipGuardHeaders.ReleasedBy]);
+
+        // Filtering by text narrows the list to the one sample; rejecting it asks first, then lists it as rejected.
+        RoutedCopy other = routed.Last(c => c.Topic == TopicNames.Quarantine);
+        Assert.NotEqual(target.Id, other.Id);
+        await page.FillAsync("#filter-q", other.Id);
+        await page.ClickAsync("#filters button[type=submit]");
+        await Assertions.Expect(page.Locator("#rows tr")).ToHaveCountAsync(1);
+        await page.ClickAsync($"tr[data-id=\"{other.Id}\"]");
+        await page.ClickAsync("#reject-button");
+        await Assertions.Expect(page.Locator("#confirm-title")).ToHaveTextAsync("Reject this sample?");
+        await page.ClickAsync("#confirm-ok");
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync($"{other.Id}: rejected");
+        await page.SelectOptionAsync("#filter-status", "rejected");
+        await page.ClickAsync("#filters button[type=submit]");
+        await Assertions.Expect(page.Locator($"tr[data-id=\"{other.Id}\"]")).ToHaveCountAsync(1);
+        Assert.DoesNotContain(outputs.Snapshot(), c => c.Id == other.Id && c.Topic == TopicNames.Clean);
 
         // A token that stops working sends the operator back to the login form.
         await page.EvaluateAsync("() => sessionStorage.setItem('clipguard.token', 'revoked-token-0123456789')");
