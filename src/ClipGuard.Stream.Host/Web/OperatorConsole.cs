@@ -9,7 +9,7 @@ namespace ClipGuard.Stream.Host.Web;
 /// to the operator API with the bearer token the operator types in. The files hold no data, so they are served
 /// without the token; every call they make needs it.
 /// </summary>
-public static class OperatorConsole
+internal static class OperatorConsole
 {
     public const string Path = "/console";
 
