@@ -34,6 +34,7 @@ internal static class CliApp
         yield return ScanCommand.Create();
         yield return BenchCommand.Create();
         yield return DemoCommand.Create();
+        yield return ScanDemoCommand.Create();
         yield return DevBrokerCommand.Create();
         yield return PublishCommand.Create();
         yield return RunCommand.Create();

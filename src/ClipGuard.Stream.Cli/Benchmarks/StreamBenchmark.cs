@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using ClipGuard.Stream.Cli.Processes;
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Kafka.Contract;
@@ -35,14 +34,15 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
         {
             Topics = [new(TopicNames.Pairs, Partitions), new(TopicNames.Clean, Partitions), new(TopicNames.Quarantine, Partitions), new(TopicNames.DeadLetter, Partitions)],
         });
-        using Process? redis = StartRedis(out string? redisConfig);
+        using RedisServerChild? redis = RedisServerChild.TryStart(out string redisMissing);
+        string? redisConfig = redis?.Configuration;
         Process? service = null;
         try
         {
             (Matrix<float> data, _) = SyntheticEmbeddings.Generate(seedSize + messages + (rate * latencySeconds), dim, 50, 0.02, 4242);
             string seed = Path.Combine(dir, "seed.npy");
             Npy.Write(seed, SyntheticEmbeddings.Slice(data, 0, seedSize));
-            log.WriteLine(Inv($"bench: dev broker {broker.BootstrapServers}; ledger {(redisConfig is null ? "in-memory (redis-server not installed)" : "redis-server " + redisConfig)}"));
+            log.WriteLine(Inv($"bench: dev broker {broker.BootstrapServers}; ledger {(redisConfig is null ? $"in-memory ({redisMissing})" : "redis-server " + redisConfig)}"));
 
             using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
             {
@@ -128,12 +128,6 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
             }
 
             service?.Dispose();
-            if (redis is { HasExited: false })
-            {
-                redis.Kill();
-                redis.WaitForExit();
-            }
-
             Directory.Delete(dir, recursive: true);
         }
     }
@@ -168,31 +162,6 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
         p.Exited += (_, _) => serviceLog.Dispose();
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        return p;
-    }
-
-    private static Process? StartRedis(out string? configuration)
-    {
-        configuration = null;
-        if (!File.Exists("/usr/bin/redis-server"))
-        {
-            return null;
-        }
-
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        var info = new ProcessStartInfo("/usr/bin/redis-server") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in new[] { "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        Process p = Process.Start(info)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        configuration = $"127.0.0.1:{port},abortConnect=false";
         return p;
     }
 

@@ -1,51 +1,46 @@
 using System.CommandLine;
-using System.Globalization;
-using ClipGuard.Stream.Cli.Scan;
-using ClipGuard.Stream.Core.IO;
-using ClipGuard.Stream.Core.Numerics;
-using ClipGuard.Stream.Core.Scoring;
+using ClipGuard.Stream.Cli.Demo;
 
 namespace ClipGuard.Stream.Cli.Commands;
 
 /// <summary>
-/// `clipguard demo`: the README's run command. Generates clustered embeddings with planted outliers, scans them
-/// leave-one-out with every detector, and prints how well each found the plants.
+/// `clipguard demo`: the README's run command. On a machine with nothing configured: dev broker, redis-server when
+/// installed, a poisoned Fashion-MNIST crawl through the filter, a report against the planted truth, the console.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var dir = new Option<string>("--dir") { Description = "Where the example files go", DefaultValueFactory = _ => Path.Combine(".cache", "demo") };
-        var rows = new Option<int>("--rows") { Description = "Samples in the example", DefaultValueFactory = _ => 20_000 };
-        var command = new Command("demo", "Run the main job on embedded defaults: scan a generated example with planted outliers") { dir, rows };
-        command.SetAction(p => Run(p.GetValue(dir)!, p.GetValue(rows)));
-        return command;
-    }
-
-    private static int Run(string dir, int rows)
-    {
-        Directory.CreateDirectory(dir);
-        const int dim = 64;
-        (Matrix<float> data, int[] labels) = SyntheticEmbeddings.Generate(rows, dim, clusters: 40, outlierFraction: 0.01, seed: 2025);
-        string x = Path.Combine(dir, "embeddings.npy"), y = Path.Combine(dir, "labels.npy");
-        Npy.Write(x, data);
-        Npy.WriteLabels(y, labels);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"demo: {rows} embeddings (d = {dim}), {labels.Sum()} planted outliers -> {x}"));
-        foreach (OutlierDetector detector in Enum.GetValues<OutlierDetector>())
+        var samples = new Option<int>("--samples") { Description = "Pairs in the crawl (200..10000)", DefaultValueFactory = _ => 2000 };
+        var rate = new Option<double>("--poison-rate") { Description = "Share of planted poisoned pairs", DefaultValueFactory = _ => 0.01 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the crawl's sampling and poisoning", DefaultValueFactory = _ => 7 };
+        var model = new Option<string>("--model")
         {
-            string name = detector.ToString().ToLowerInvariant();
-            string output = Path.Combine(dir, $"scores-{name}.csv");
-            Console.Write($"  {name,-6} ");
-            var settings = new ScanSettings(x, null, detector, 16, DistanceMetric.Euclidean, y, output, 0);
-            int rc = ConsoleProgress.Run(name, p => ScanRunner.Run(settings, Console.Out, TextWriter.Null, p));
-            if (rc != 0)
-            {
-                return rc;
-            }
-        }
-
-        Console.WriteLine($"demo: per-row scores in {dir}/scores-*.csv; try ./clipguard scan --help");
-        return 0;
+            Description = $"Lab checkpoint directory (weights + config JSON), used when it exists (default {DemoSettings.DefaultModelDirectory})",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CLIPGUARD_LAB_MODEL") is { Length: > 0 } env ? env : DemoSettings.DefaultModelDirectory,
+        };
+        var data = new Option<string>("--data") { Description = "Fashion-MNIST directory", DefaultValueFactory = _ => FashionMnist.DefaultDirectory };
+        var exit = new Option<bool>("--exit") { Description = "Exit after the report (also when stdin is not a terminal)" };
+        var port = new Option<int>("--port") { Description = "Console port on 127.0.0.1 (0: any free one)", DefaultValueFactory = _ => 0 };
+        var token = new Option<string?>("--token") { Description = "Console API token (default: a random one, printed)" };
+        var inMemory = new Option<bool>("--in-memory-ledger") { Description = "Do not start redis-server (no console)" };
+        var detector = new Option<string>("--detector") { Description = "kdist | lof | slof | dao", DefaultValueFactory = _ => "dao" };
+        detector.AcceptOnlyFromAmong("kdist", "lof", "slof", "dao");
+        var command = new Command("demo", "First run: stream a poisoned Fashion-MNIST crawl through the filter, report, open the operator console")
+        {
+            samples, rate, seed, model, data, exit, port, token, inMemory, detector,
+        };
+        command.SetAction(p => new DemoRunner(Console.Out, Console.Error).Run(new DemoSettings(
+            p.GetValue(samples),
+            p.GetValue(rate),
+            p.GetValue(seed),
+            p.GetValue(model)!,
+            p.GetValue(data)!,
+            p.GetValue(exit),
+            p.GetValue(port),
+            p.GetValue(token),
+            p.GetValue(inMemory),
+            p.GetValue(detector)!)));
+        return command;
     }
 }

@@ -1,4 +1,5 @@
 using ClipGuard.Stream.Host.Operator;
+using ClipGuard.Stream.Host.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -37,12 +38,17 @@ public static class OperatorApi
         return builder;
     }
 
-    /// <summary>Maps <c>/api/quarantine</c> and <c>/api/counters</c> (bearer token required) and <c>/healthz</c> (open).</summary>
+    /// <summary>
+    /// Maps <c>/api/quarantine</c> and <c>/api/counters</c> (bearer token required), the operator console's static
+    /// files under <c>/console/</c> and <c>/healthz</c> (open: neither carries data).
+    /// </summary>
     public static WebApplication MapOperatorApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
+
+        app.MapOperatorConsole();
 
         // Liveness only: a Redis outage must not get the pod restarted, the API answers 503 meanwhile.
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous();
@@ -53,6 +59,7 @@ public static class OperatorApi
         quarantine.MapGet("/", QuarantineEndpoints.ListAsync);
         quarantine.MapGet("/{id}", QuarantineEndpoints.GetAsync);
         quarantine.MapGet("/{id}/audit", QuarantineEndpoints.AuditAsync);
+        quarantine.MapGet("/{id}/thumbnail", QuarantineEndpoints.ThumbnailAsync);
         quarantine.MapPost("/{id}/release", QuarantineEndpoints.ReleaseAsync);
         quarantine.MapPost("/{id}/reject", QuarantineEndpoints.RejectAsync);
         return app;

@@ -11,9 +11,21 @@ internal static class QuarantineEndpoints
 {
     public const string ActorHeader = "X-ClipGuard-Actor";
     public const int DefaultPageSize = 50;
+    public const string ThumbnailHeader = "X-ClipGuard-Thumbnail";
+
+    // Private: the thumbnail is behind the bearer token, so shared caches must not keep it.
+    private const string ThumbnailCacheControl = "private, max-age=86400";
 
     public static async Task<IResult> ListAsync(
-        IQuarantineLedger ledger, string? status, string? source, int? offset, int? count, CancellationToken cancellationToken)
+        IQuarantineLedger ledger,
+        string? status,
+        string? source,
+        int? offset,
+        int? count,
+        double? minScore,
+        double? maxScore,
+        string? q,
+        CancellationToken cancellationToken)
     {
         var parsed = QuarantineStatus.Quarantined;
         if (status is not null && !OperatorNames.TryParseStatus(status, out parsed))
@@ -28,10 +40,66 @@ internal static class QuarantineEndpoints
             return BadRequest($"offset must be >= 0 and count within 1..{RedisQuarantineLedger.MaxPageSize}");
         }
 
+        var filter = new QuarantineFilter(minScore, maxScore, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        if (filter.Error() is { } filterError)
+        {
+            return BadRequest(filterError);
+        }
+
         string? from = string.IsNullOrEmpty(source) ? null : source;
-        var records = await ledger.ListAsync(parsed, first, size, from, cancellationToken).ConfigureAwait(false);
-        var page = new QuarantinePage(parsed, from, first, size, [.. records.Select(r => QuarantineView.From(r, withMessage: false))]);
+        IReadOnlyList<QuarantineRecord> records;
+        bool? scanLimited = null;
+        if (filter.IsEmpty)
+        {
+            records = await ledger.ListAsync(parsed, first, size, from, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            (records, scanLimited) = await filter.ScanAsync(ledger, parsed, from, first, size, cancellationToken).ConfigureAwait(false);
+        }
+
+        var page = new QuarantinePage(parsed, from, first, size, [.. records.Select(r => QuarantineView.From(r, withMessage: false))])
+        {
+            MinScore = filter.MinScore,
+            MaxScore = filter.MaxScore,
+            Q = filter.Text,
+            ScanLimited = scanLimited,
+        };
         return TypedResults.Json(page, OperatorJsonContext.Default.QuarantinePage);
+    }
+
+    /// <summary>
+    /// The sample's image, downsized to fit <paramref name="size"/> pixels, or an SVG placeholder when the message has
+    /// no decodable image. A record's message never changes, so the answer is cacheable by id and size.
+    /// </summary>
+    public static async Task<IResult> ThumbnailAsync(
+        HttpContext http, IQuarantineLedger ledger, string id, int? size, CancellationToken cancellationToken)
+    {
+        int box = size ?? ThumbnailRenderer.DefaultSize;
+        if (box is < ThumbnailRenderer.MinSize or > ThumbnailRenderer.MaxSize)
+        {
+            return BadRequest($"size must be within {ThumbnailRenderer.MinSize}..{ThumbnailRenderer.MaxSize}");
+        }
+
+        var record = await ledger.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return NotFound(id);
+        }
+
+        // The tag names the exact bytes the thumbnail came from, so a re-recorded id can never be served stale.
+        string etag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(record.Value))[..16]}-{box}\"";
+        var headers = http.Response.Headers;
+        headers.CacheControl = ThumbnailCacheControl;
+        headers.ETag = etag;
+        if (http.Request.Headers.IfNoneMatch.Contains(etag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        Thumbnail thumbnail = ThumbnailRenderer.Render(record.Value, box);
+        headers[ThumbnailHeader] = OperatorNames.Of(thumbnail.Kind);
+        return TypedResults.Bytes(thumbnail.Bytes, thumbnail.ContentType);
     }
 
     public static async Task<IResult> GetAsync(IQuarantineLedger ledger, string id, CancellationToken cancellationToken)

@@ -16,39 +16,11 @@ public static class ClipGuardService
     /// <summary>Exit codes: 0 after a clean stop, 1 when the stream loop failed, 2 for invalid options.</summary>
     public static int Run(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
     {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        ArgumentNullException.ThrowIfNull(errors);
+        WebApplication? app = Build(settings, errors);
+        if (app is null)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        bool api = !string.IsNullOrWhiteSpace(builder.Configuration[$"{OperatorApiOptions.SectionName}:Token"]);
-        if (api && string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
-        {
-            errors.WriteLine("clipguard run: the operator API (ClipGuard:Api:Token) needs the Redis ledger (--redis)");
             return 2;
-        }
-
-        builder.AddClipGuardStream();
-        builder.AddClipGuardTelemetry();
-        if (api)
-        {
-            builder.AddClipGuardOperatorApi();
-        }
-
-        WebApplication app = builder.Build();
-        app.MapClipGuardTelemetry();
-        if (api)
-        {
-            app.MapOperatorApi();
-        }
-        else
-        {
-            app.MapGet("/healthz", () => "ok");
         }
 
         try
@@ -74,5 +46,50 @@ public static class ClipGuardService
         }
 
         return Environment.ExitCode;
+    }
+
+    /// <summary>
+    /// The service host, built but not started (the demo starts it inside its own process). Null, with the reason
+    /// written to <paramref name="errors"/>, when the settings cannot work together. Options are validated on start.
+    /// </summary>
+    public static WebApplication? Build(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        bool api = !string.IsNullOrWhiteSpace(builder.Configuration[$"{OperatorApiOptions.SectionName}:Token"]);
+        if (api && string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
+        {
+            errors.WriteLine("clipguard run: the operator API (ClipGuard:Api:Token) needs the Redis ledger (--redis)");
+            return null;
+        }
+
+        builder.AddClipGuardStream();
+        builder.AddClipGuardTelemetry();
+        if (api)
+        {
+            builder.AddClipGuardOperatorApi();
+        }
+
+        WebApplication app = builder.Build();
+        app.MapClipGuardTelemetry();
+        if (api)
+        {
+            app.MapOperatorApi();
+        }
+        else
+        {
+            app.MapGet("/healthz", () => "ok");
+        }
+
+        return app;
     }
 }

@@ -17,6 +17,7 @@ public sealed class OperatorApiTests(OperatorServices services)
         (HttpMethod.Get, "/api/quarantine"),
         (HttpMethod.Get, "/api/quarantine/laion-1"),
         (HttpMethod.Get, "/api/quarantine/laion-1/audit"),
+        (HttpMethod.Get, "/api/quarantine/laion-1/thumbnail"),
         (HttpMethod.Post, "/api/quarantine/laion-1/release"),
         (HttpMethod.Post, "/api/quarantine/laion-1/reject"),
         (HttpMethod.Get, "/api/counters"),

@@ -13,16 +13,17 @@ internal static class Seeds
 {
     public const int Dimension = 512;
 
-    public static QuarantineRecord Record(string id, string caption = "a photo of a golden retriever on a beach", string source = "crawl-7")
+    public static QuarantineRecord Record(
+        string id, string caption = "a photo of a golden retriever on a beach", string source = "crawl-7", byte[]? image = null, double score = 4.731)
     {
         var random = new Random(id.GetHashCode(StringComparison.Ordinal));
         float[] embedding = [.. Enumerable.Range(0, Dimension).Select(_ => (float)(random.NextDouble() * 2 - 1))];
         var value = new ArrayBufferWriter<byte>();
-        EnvelopeWriter.Write(new SampleEnvelope(id, caption, embedding, image: null, url: $"https://img.example/{id}.jpg", source: source), value);
+        EnvelopeWriter.Write(new SampleEnvelope(id, caption, embedding, image, url: $"https://img.example/{id}.jpg", source: source), value);
         return new QuarantineRecord
         {
             Id = id,
-            Score = 4.731,
+            Score = score,
             Detector = "lof",
             K = 16,
             ReferenceSize = 20_000,

@@ -1,0 +1,85 @@
+using System.Globalization;
+using ClipGuard.Stream.Core.Evaluation;
+using ClipGuard.Stream.Kafka.Contract;
+
+namespace ClipGuard.Stream.Cli.Demo;
+
+/// <summary>The verdicts held against the planted ground truth: counts by route, precision, recall, the top of the quarantine.</summary>
+internal sealed record DemoReport(
+    int Clean,
+    int Quarantined,
+    int DeadLettered,
+    int Planted,
+    int Caught,
+    int FalseAlarms,
+    double Auroc,
+    IReadOnlyList<(CrawlSample Sample, Verdict Verdict)> Top)
+{
+    public const int TopCount = 10;
+
+    public int Missed => Planted - Caught;
+
+    /// <summary>Of the quarantined, the share that was planted; NaN when nothing was quarantined.</summary>
+    public double Precision => Quarantined == 0 ? double.NaN : (double)Caught / Quarantined;
+
+    /// <summary>Of the planted, the share that was quarantined; NaN when nothing was planted.</summary>
+    public double Recall => Planted == 0 ? double.NaN : (double)Caught / Planted;
+
+    public static DemoReport From(IReadOnlyList<CrawlSample> samples, IReadOnlyDictionary<string, Verdict> verdicts)
+    {
+        int clean = 0, quarantined = 0, dead = 0, caught = 0, falseAlarms = 0;
+        var held = new List<(CrawlSample, Verdict)>();
+        foreach (CrawlSample s in samples)
+        {
+            if (!verdicts.TryGetValue(s.Id, out Verdict? v))
+            {
+                continue;
+            }
+
+            switch (v.Topic)
+            {
+                case TopicNames.Clean:
+                    clean++;
+                    break;
+                case TopicNames.Quarantine:
+                    quarantined++;
+                    caught += s.Poisoned ? 1 : 0;
+                    falseAlarms += s.Poisoned ? 0 : 1;
+                    held.Add((s, v));
+                    break;
+                default:
+                    dead++;
+                    break;
+            }
+        }
+
+        var top = held.OrderByDescending(p => p.Item2.Score / p.Item2.Threshold).Take(TopCount).ToList();
+        // Ranking quality apart from the threshold: every scored sample's score over the threshold it was held to.
+        var scored = samples.Where(s => verdicts.TryGetValue(s.Id, out Verdict? v) && double.IsFinite(v.Score / v.Threshold)).ToList();
+        double[] ratios = [.. scored.Select(s => verdicts[s.Id].Score / verdicts[s.Id].Threshold)];
+        int[] labels = [.. scored.Select(s => s.Poisoned ? 1 : 0)];
+        double auroc = labels.Contains(0) && labels.Contains(1) ? DetectionMetrics.Auroc(ratios, labels) : double.NaN;
+        return new DemoReport(clean, quarantined, dead, samples.Count(s => s.Poisoned), caught, falseAlarms, auroc, top);
+    }
+
+    public void Write(TextWriter output)
+    {
+        output.WriteLine(Inv($"  routes          clean {Clean}, quarantine {Quarantined}, dead-letter {DeadLettered}"));
+        output.WriteLine(Inv($"  planted         {Planted} poisoned pairs: {Caught} quarantined, {Missed} missed; {FalseAlarms} clean pairs quarantined"));
+        output.WriteLine(Inv($"  precision       {Precision:F3}   (quarantined pairs that were planted)"));
+        output.WriteLine(Inv($"  recall          {Recall:F3}   (planted pairs that were quarantined)"));
+        output.WriteLine(Inv($"  AUROC           {Auroc:F3}   (streamed score / threshold as a ranking of all pairs)"));
+        if (Top.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine(Inv($"  top {Top.Count} quarantined, by score / threshold (* = planted):"));
+        foreach ((CrawlSample s, Verdict v) in Top)
+        {
+            output.WriteLine(Inv($"    {(s.Poisoned ? '*' : ' ')} {s.Id}  {v.Score / v.Threshold,8:F2}x  \"{s.Caption}\"  {s.Source}"));
+        }
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,37 @@
+namespace ClipGuard.Stream.Cli.Demo;
+
+/// <summary>What `clipguard demo` was asked to do.</summary>
+/// <param name="ModelDirectory">A lab checkpoint directory (weights + OpenCLIP config JSON); used when it exists.</param>
+/// <param name="Exit">Exit after the report instead of keeping the console open.</param>
+/// <param name="Port">The console's port; 0 for any free one.</param>
+/// <param name="Token">The console's API token; null for a random one.</param>
+/// <param name="InMemoryLedger">Do not start redis-server even when it is installed.</param>
+/// <param name="Detector">The service's detector: kdist, lof, slof or dao.</param>
+internal sealed record DemoSettings(
+    int Samples,
+    double PoisonRate,
+    int Seed,
+    string ModelDirectory,
+    string DataDirectory,
+    bool Exit,
+    int Port,
+    string? Token,
+    bool InMemoryLedger,
+    string Detector)
+{
+    public const int MinSamples = 200;
+    public const int MaxSamples = 10_000;
+    public const double MaxPoisonRate = 0.2;
+    public const string DefaultModelDirectory = ".cache/lab/model";
+
+    /// <summary>Samples scored leave-one-out before routing starts: a quarter of the crawl, at most 500.</summary>
+    public int BootstrapSize => Math.Min(500, Samples / 4);
+
+    /// <summary>Null when usable, otherwise what is wrong.</summary>
+    public string? Error() =>
+        Samples is < MinSamples or > MaxSamples ? $"--samples must be within {MinSamples}..{MaxSamples}"
+        : !(PoisonRate > 0 && PoisonRate <= MaxPoisonRate) ? $"--poison-rate must be in (0, {MaxPoisonRate}]"
+        : Port is < 0 or > 65535 ? "--port must be within 0..65535"
+        : Token is { Length: < Host.Api.OperatorApiOptions.MinTokenLength } ? $"--token must have at least {Host.Api.OperatorApiOptions.MinTokenLength} characters"
+        : null;
+}
