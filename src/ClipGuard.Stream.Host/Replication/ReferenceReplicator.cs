@@ -133,39 +133,25 @@ internal sealed class ReferenceReplicator : IDisposable
     {
         foreach (StreamSample s in cleared)
         {
-            Produce(s.Id, ReferenceLogCodec.Offer(Proposer, s.Source, s.Embedding!), critical: true);
+            Produce(s.Id, ReferenceLogCodec.Offer(Proposer, s.Source, s.Embedding!), _failures);
         }
     }
 
     /// <summary>Waits until every record produced so far is acknowledged; throws when an offer was not.</summary>
-    public void AwaitDelivery()
-    {
-        while (_producer.Flush(FlushTimeout) > 0)
-        {
-        }
-
-        lock (_failures)
-        {
-            if (_failures.Count > 0)
-            {
-                string first = _failures[0];
-                int count = _failures.Count;
-                _failures.Clear();
-                throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{count} reference offers were not delivered: {first}"));
-            }
-        }
-    }
+    public void AwaitDelivery() => AwaitDelivery(_failures, "reference offers");
 
     /// <summary>A full re-score's outcome: one tombstone per member to evict, then a recalibration, applied by every replica.</summary>
     public void PublishRescore(IReadOnlyList<string> evict)
     {
+        // Its own failure list: the stream thread's offers and the re-score's records are acknowledged separately.
+        var failures = new List<string>();
         foreach (string id in evict)
         {
-            Produce(id, null, critical: true);
+            Produce(id, null, failures);
         }
 
-        Produce(ReferenceLogCodec.RecalibrateKey, ReferenceLogCodec.Recalibrate(Proposer), critical: true);
-        AwaitDelivery();
+        Produce(ReferenceLogCodec.RecalibrateKey, ReferenceLogCodec.Recalibrate(Proposer), failures);
+        AwaitDelivery(failures, "re-score records");
         Log.RescorePublished(_log, evict.Count, Topic);
     }
 
@@ -216,7 +202,7 @@ internal sealed class ReferenceReplicator : IDisposable
                     // the proposer sends them, so each is sent once; applying one changes nothing.
                     foreach (string id in gone)
                     {
-                        Produce(id, null, critical: false);
+                        Produce(id, null, failures: null);
                     }
                 }
 
@@ -233,7 +219,26 @@ internal sealed class ReferenceReplicator : IDisposable
         }
     }
 
-    private void Produce(string key, byte[]? value, bool critical)
+    private void AwaitDelivery(List<string> failures, string what)
+    {
+        while (_producer.Flush(FlushTimeout) > 0)
+        {
+        }
+
+        lock (failures)
+        {
+            if (failures.Count > 0)
+            {
+                string first = failures[0];
+                int count = failures.Count;
+                failures.Clear();
+                throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{count} {what} were not delivered: {first}"));
+            }
+        }
+    }
+
+    /// <summary>Produces one record; a failed delivery lands in <paramref name="failures"/>, or is only logged without one.</summary>
+    private void Produce(string key, byte[]? value, List<string>? failures)
     {
         _producer.Produce(_partition, new Message<byte[], byte[]?> { Key = ReferenceLogCodec.Key(key), Value = value }, report =>
         {
@@ -242,15 +247,15 @@ internal sealed class ReferenceReplicator : IDisposable
                 return;
             }
 
-            if (!critical)
+            if (failures is null)
             {
                 Log.CleanupNotDelivered(_log, key, report.Error.Reason);
                 return;
             }
 
-            lock (_failures)
+            lock (failures)
             {
-                _failures.Add($"{report.Error.Code}: {report.Error.Reason}");
+                failures.Add($"{report.Error.Code}: {report.Error.Reason}");
             }
         });
     }

@@ -47,6 +47,11 @@ internal sealed class RescoreWorker(
             {
                 Log.RescoreSkipped(log, "Redis unavailable: " + e.Message);
             }
+            catch (Confluent.Kafka.KafkaException e)
+            {
+                // The evictions did not all reach the reference log; the next re-score finds the same members again.
+                Log.RescoreSkipped(log, "the reference log did not acknowledge the re-score's records: " + e.Error.Reason);
+            }
         }
     }
 
