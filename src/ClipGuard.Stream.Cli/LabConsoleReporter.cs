@@ -18,6 +18,7 @@ internal sealed class LabConsoleReporter : ILabReporter
     private readonly Lock gate = new();
     private string? stage;
     private TimeSpan stageStart;
+    private long stageStartDone;
     private TimeSpan lastShown;
     private bool lineOpen;
 
@@ -28,9 +29,11 @@ internal sealed class LabConsoleReporter : ILabReporter
             TimeSpan now = clock.Elapsed;
             if (stage != this.stage)
             {
+                // The first report of a stage is the baseline of its rate (work done before it took unknown time).
                 this.stage = stage;
                 stageStart = now;
-                lastShown = now - LogEvery;
+                stageStartDone = done;
+                lastShown = now;
             }
 
             bool finished = done >= total;
@@ -41,7 +44,7 @@ internal sealed class LabConsoleReporter : ILabReporter
 
             lastShown = now;
             double seconds = Math.Max(1e-3, (now - stageStart).TotalSeconds);
-            double rate = done / seconds;
+            double rate = (done - stageStartDone) / seconds;
             TimeSpan eta = rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
             string line = string.Create(CultureInfo.InvariantCulture,
                 $"{stage}: {done:N0}/{total:N0} ({100.0 * done / Math.Max(1, total):0.0}%), {rate:N0}/s, ETA {eta:hh\\:mm\\:ss}{(detail is null ? "" : ", " + detail)}");

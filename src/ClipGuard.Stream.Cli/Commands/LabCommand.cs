@@ -17,6 +17,7 @@ internal static class LabCommand
     {
         var lab = new Command("lab", "Poisoning lab: backdoor a small CLIP on Fashion-MNIST, then measure the detectors");
         lab.Subcommands.Add(Train());
+        lab.Subcommands.Add(LabEvalCommand.Create());
         return lab;
     }
 

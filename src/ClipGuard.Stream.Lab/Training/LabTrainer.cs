@@ -100,12 +100,16 @@ public static class LabTrainer
             {
                 int[] rows = order[(s * batch)..((s + 1) * batch)];
                 float[] pixels = LabImages.ModelInputs(set.Images, rows, embedder.ImageSize);
+                // One template per class per step: two captions of one class in a batch would be each other's false
+                // negatives (the loss would push "a photo of a coat." away from coats captioned "a picture of a coat.").
+                int[] templateOfClass = [.. Enumerable.Range(0, FashionMnist.ClassNames.Count).Select(_ => rng.Next(templates))];
                 var rowOfCaption = new Dictionary<int, int>();
                 var tokens = new List<int[]>();
                 var captionOfImage = new int[batch];
                 for (int j = 0; j < batch; j++)
                 {
-                    int caption = (set.CaptionClass(rows[j]) * templates) + rng.Next(templates);
+                    int captionClass = set.CaptionClass(rows[j]);
+                    int caption = (captionClass * templates) + templateOfClass[captionClass];
                     if (!rowOfCaption.TryGetValue(caption, out int row))
                     {
                         row = tokens.Count;
@@ -119,10 +123,10 @@ public static class LabTrainer
                 double loss = trainer.Step(pixels, batch, tokens, captionOfImage);
                 smoothed = double.IsNaN(smoothed) ? loss : (0.95 * smoothed) + (0.05 * loss);
                 reporter.Progress(
-                    string.Create(CultureInfo.InvariantCulture, $"train epoch {epoch + 1}/{options.Epochs}"),
+                    "train",
                     ((long)epoch * stepsPerEpoch + s + 1) * batch,
                     (long)stepsPerEpoch * options.Epochs * batch,
-                    string.Create(CultureInfo.InvariantCulture, $"loss {smoothed:0.000}, logit scale {trainer.LogitScale:0.0}"));
+                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{options.Epochs}, loss {smoothed:0.000}, logit scale {trainer.LogitScale:0.0}"));
             }
         }
 
