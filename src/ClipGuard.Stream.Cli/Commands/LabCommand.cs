@@ -18,6 +18,7 @@ internal static class LabCommand
         var lab = new Command("lab", "Poisoning lab: backdoor a small CLIP on Fashion-MNIST, then measure the detectors");
         lab.Subcommands.Add(Train());
         lab.Subcommands.Add(LabEvalCommand.Create());
+        lab.Subcommands.Add(LabEvalCommand.Report());
         return lab;
     }
 

@@ -56,6 +56,23 @@ internal static class LabEvalCommand
         return command;
     }
 
+    /// <summary><c>lab report</c>: the summary document over evaluated runs.</summary>
+    public static Command Report()
+    {
+        var runs = new Option<DirectoryInfo[]>("--runs") { Description = "Evaluated run directories, in table order", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<FileInfo>("--out") { Description = "Markdown file to write (ROC plots are copied next to it)", Required = true };
+        var preamble = new Option<FileInfo?>("--preamble") { Description = "Markdown put before the tables (method, commands)" };
+        var command = new Command("report", "Write the summary markdown and ROC plots of evaluated lab runs");
+        command.Options.Add(runs);
+        command.Options.Add(output);
+        command.Options.Add(preamble);
+        command.SetAction(p => LabCommand.Guarded("lab report", () => LabReportWriter.Write(
+            [.. p.GetRequiredValue(runs).Select(d => d.FullName)],
+            p.GetRequiredValue(output).FullName,
+            p.GetValue(preamble) is { } file ? File.ReadAllText(file.FullName) : "# Detection results\n")));
+        return command;
+    }
+
     /// <summary>This CLI as a child process (the dev broker and the stream service the lab drives).</summary>
     private static ProcessStartInfo Self(IReadOnlyList<string> args)
     {

@@ -4,7 +4,7 @@ namespace ClipGuard.Stream.Lab.Evaluation;
 public sealed record LabEvalOptions
 {
     /// <summary>Batch mode's random reference sizes; one at least the training set's size means all of it.</summary>
-    public IReadOnlyList<int> ReferenceSizes { get; init; } = [2_000, 10_000, 60_000];
+    public IReadOnlyList<int> ReferenceSizes { get; init; } = [500, 2_000, 10_000];
 
     public IReadOnlyList<int> Ks { get; init; } = [8, 16, 32];
 

@@ -10,11 +10,13 @@ public sealed record LabModelSpec
 {
     public int ImageSize { get; init; } = 28;
 
-    public int PatchSize { get; init; } = 4;
+    /// <summary>7: a 4x4 grid of 7x7 patches. Patch 4 (49 tokens), width 96, 3 layers trained at 141 pairs/s
+    /// here against about 1,400/s for this default, on the shared 2-core machine.</summary>
+    public int PatchSize { get; init; } = 7;
 
-    public int VisionWidth { get; init; } = 96;
+    public int VisionWidth { get; init; } = 64;
 
-    public int VisionLayers { get; init; } = 3;
+    public int VisionLayers { get; init; } = 2;
 
     public int HeadWidth { get; init; } = 32;
 

@@ -7,8 +7,9 @@ namespace ClipGuard.Stream.Lab.Training;
 /// <summary>Every knob of <c>clipguard lab train</c>.</summary>
 public sealed record LabTrainOptions
 {
-    public const int DefaultEpochs = 4;
-    public const int DefaultBatchSize = 256;
+    public const int DefaultEpochs = 3;
+    public const int DefaultBatchSize = 128;
+    public const double DefaultLearningRate = 2e-3;
 
     public string DataDirectory { get; init; } = FashionMnist.DefaultDirectory;
 
@@ -31,7 +32,7 @@ public sealed record LabTrainOptions
     /// <summary>Test images for accuracy and ASR (0 = all 10,000).</summary>
     public int TestSubset { get; init; }
 
-    public double LearningRate { get; init; } = ContrastiveTrainingOptions.DefaultLearningRate;
+    public double LearningRate { get; init; } = DefaultLearningRate;
 
     public double WeightDecay { get; init; } = ContrastiveTrainingOptions.DefaultWeightDecay;
 
