@@ -96,7 +96,7 @@ public sealed class StreamDetection(Func<IReadOnlyList<string>, ProcessStartInfo
     {
         // The mock broker keeps ~5 MB per partition; 12 runs copy every image to the output topics, so spread them.
         ProcessStartInfo info = cli(["dev-broker", "--stop-on-stdin-eof", "--topics",
-            $"{TopicNames.Pairs}:16,{TopicNames.Clean}:64,{TopicNames.Quarantine}:16,{TopicNames.DeadLetter}:4"]);
+            $"{TopicNames.Pairs}:32,{TopicNames.Clean}:128,{TopicNames.Quarantine}:32,{TopicNames.DeadLetter}:4"]);
         return new ChildProcess(info, captureStdout: false);
     }
 
