@@ -57,7 +57,7 @@ public static class LabReport
                 DetectionRow? batch = result.Rows.FirstOrDefault(b => b.Mode == DetectionRow.BatchNovelty && b.K == r.K && b.Detector == r.Detector);
                 StreamRunReport? timing = stream.Runs.FirstOrDefault(t => t.K == r.K && t.Detector == r.Detector.ToString().ToLowerInvariant());
                 Line(md, $"| {r.K} | {BatchDetection.Name(r.Detector)} | {r.Report.Auroc:0.0000} | {batch?.Report.Auroc:0.0000} | {r.Report.PrAuc:0.0000} | " +
-                         $"{r.Report.FprAt95Tpr:0.0000} | {r.Precision:0.000} | {r.Recall:0.000} | {timing?.ImagesPerSecond:0} |");
+                         $"{r.Report.FprAt95Tpr:0.0000} | {r.Precision:0.000} | {r.Recall:0.000} | {timing?.ImagesPerSecond:0}{(timing is { Restarts: > 0 } ? $" ({timing.Restarts} restart(s))" : "")} |");
             }
         }
 

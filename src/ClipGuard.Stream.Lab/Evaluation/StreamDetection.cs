@@ -20,6 +20,7 @@ namespace ClipGuard.Stream.Lab.Evaluation;
 /// </summary>
 public sealed class StreamDetection(Func<IReadOnlyList<string>, ProcessStartInfo> cli, ILabReporter reporter)
 {
+    private const int MaxRestarts = 2;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
     public StreamResult Run(PoisonedSet set, float[][] embeddings, string modelDirectory, string workDirectory, StreamEvalOptions options)
@@ -149,23 +150,57 @@ public sealed class StreamDetection(Func<IReadOnlyList<string>, ProcessStartInfo
     {
         string name = detector.ToString().ToLowerInvariant();
         string kText = k.ToString(CultureInfo.InvariantCulture);
-        ProcessStartInfo info = cli(
+        ProcessStartInfo StartInfo() => cli(
         [
             "run", "--bootstrap", bootstrap, "--model", modelDirectory, "--seed-reference", seedPath, "--detector", name, "--k", kText,
             "--group", $"lab-{name}-{kText}", "--hold-back", (expected.Count + 1).ToString(CultureInfo.InvariantCulture),
             "--embed-threads", "1", "--decode-workers", "1", "--rescore-interval", "00:00:00", "--max-source-share", "1",
         ]);
-        using var service = new ChildProcess(info);
         string stage = $"stream {BatchDetection.Name(detector)} k = {kText}";
-        var (verdicts, seconds, threshold) = VerdictCollector.Collect(
-            bootstrap, name, k, expected, service, options.RunTimeout, n => reporter.Progress(stage, n, expected.Count));
-        int exit = service.Stop(StopGrace);
-        if (exit != 0)
+        string log = Path.Combine(Path.GetDirectoryName(seedPath)!, $"stream-{name}-{kText}.log");
+        var attempts = new List<ChildProcess> { new(StartInfo()) };
+        bool Running()
         {
-            throw new InvalidOperationException($"clipguard run exited with {exit} after SIGTERM:\n{service.Tail()}");
+            ChildProcess current = attempts[^1];
+            if (!current.HasExited)
+            {
+                return true;
+            }
+
+            if (attempts.Count > MaxRestarts)
+            {
+                return false;
+            }
+
+            // What a deployment does: restart it; it resumes from its committed offsets (at-least-once, the collector
+            // keeps the first copy of each id). Counted in the report.
+            reporter.Info(string.Create(CultureInfo.InvariantCulture, $"{stage}: clipguard run exited with {current.ExitCode}; restarting it (log: {log})"));
+            attempts.Add(new ChildProcess(StartInfo()));
+            return true;
         }
 
-        var report = new StreamRunReport(name, k, verdicts.Count, seconds, threshold);
+        Dictionary<string, StreamVerdict> verdicts;
+        double seconds, threshold;
+        int exit;
+        try
+        {
+            (verdicts, seconds, threshold) = VerdictCollector.Collect(
+                bootstrap, name, k, expected, Running, options.RunTimeout, n => reporter.Progress(stage, n, expected.Count));
+            exit = attempts[^1].Stop(StopGrace);
+        }
+        finally
+        {
+            // The whole service log stays with the run: a failure's cause is rarely in the last lines of a stack trace.
+            File.WriteAllText(log, string.Join("\n--- restarted ---\n", attempts.Select(a => a.Output)));
+            attempts.ForEach(a => a.Dispose());
+        }
+
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"clipguard run exited with {exit} after SIGTERM; its log: {log}");
+        }
+
+        var report = new StreamRunReport(name, k, verdicts.Count, seconds, threshold) { Restarts = attempts.Count - 1 };
         reporter.Info(string.Create(CultureInfo.InvariantCulture,
             $"{stage}: {verdicts.Count} routed, {verdicts.Values.Count(v => v.Topic == TopicNames.Quarantine)} quarantined, {report.ImagesPerSecond:0} images/s, threshold {threshold:G4}"));
         return (verdicts, report);

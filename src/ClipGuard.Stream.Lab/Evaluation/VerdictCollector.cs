@@ -9,11 +9,12 @@ namespace ClipGuard.Stream.Lab.Evaluation;
 /// <summary>
 /// A downstream consumer of the clean, quarantine and dead-letter topics (its own group, from the start) that keeps
 /// the verdicts of one service run, recognised by its detector and k headers; a dead letter is an error here.
+/// <c>serviceRunning</c> is asked on every poll: false (the service is gone for good) ends the collection.
 /// </summary>
 internal static class VerdictCollector
 {
     public static (Dictionary<string, StreamVerdict> Verdicts, double Seconds, double Threshold) Collect(
-        string bootstrap, string detector, int k, ISet<string> expected, ChildProcess service, TimeSpan timeout, Action<int> progress)
+        string bootstrap, string detector, int k, ISet<string> expected, Func<bool> serviceRunning, TimeSpan timeout, Action<int> progress)
     {
         var config = new ConsumerConfig
         {
@@ -35,12 +36,12 @@ internal static class VerdictCollector
             {
                 if (clock.Elapsed > timeout)
                 {
-                    throw new TimeoutException($"the stream routed {verdicts.Count} of {expected.Count} images within {timeout}; service log:\n{service.Tail()}");
+                    throw new TimeoutException($"the stream routed {verdicts.Count} of {expected.Count} images within {timeout} (log: stream-{detector}-{k}.log in the run directory)");
                 }
 
-                if (service.HasExited)
+                if (!serviceRunning())
                 {
-                    throw new InvalidOperationException($"clipguard run exited with {service.ExitCode} after routing {verdicts.Count} of {expected.Count} images:\n{service.Tail()}");
+                    throw new InvalidOperationException($"clipguard run kept exiting; {verdicts.Count} of {expected.Count} images routed (log: stream-{detector}-{k}.log in the run directory)");
                 }
 
                 ConsumeResult<byte[], byte[]>? r = consumer.Consume(TimeSpan.FromMilliseconds(200));
