@@ -17,6 +17,7 @@ internal static class LabEvalCommand
         var noStream = new Option<bool>("--no-stream") { Description = "Batch mode only (no dev broker, no clipguard run)" };
         var streamSize = LabCommand.Int("--stream-size", "Images published to the stream (poisoned fraction kept)", defaults.StreamOptions.StreamSize);
         var streamReference = LabCommand.Int("--stream-reference", "Seed reference size of the streaming runs", defaults.StreamOptions.ReferenceSize);
+        var cleanReference = new Option<bool>("--stream-clean-reference") { Description = "Seed the stream with clean training embeddings only (a trusted reference)" };
         var streamKs = IntList("--stream-k", "k values of the streaming runs (one service run per detector and k)", defaults.StreamOptions.Ks);
         var streamDetectors = new Option<OutlierDetector[]>("--stream-detectors")
         {
@@ -28,7 +29,7 @@ internal static class LabEvalCommand
         var seed = LabCommand.Int("--seed", "Seed of the reference draws", defaults.Seed);
         var threads = LabCommand.Int("--threads", "k-NN and libtorch threads", defaults.Threads);
         var command = new Command("eval", "Embed a lab run's training set with its checkpoint and measure kdist/LOF/SLOF/DAO in batch and through the stream");
-        foreach (Option option in new Option[] { run, sizes, ks, noStream, streamSize, streamReference, streamKs, streamDetectors, seed, threads })
+        foreach (Option option in new Option[] { run, sizes, ks, noStream, streamSize, streamReference, cleanReference, streamKs, streamDetectors, seed, threads })
         {
             command.Options.Add(option);
         }
@@ -44,6 +45,7 @@ internal static class LabEvalCommand
                 {
                     StreamSize = p.GetValue(streamSize),
                     ReferenceSize = p.GetValue(streamReference),
+                    CleanReference = p.GetValue(cleanReference),
                     Ks = p.GetRequiredValue(streamKs),
                     Detectors = p.GetRequiredValue(streamDetectors),
                 },

@@ -47,7 +47,7 @@ public static class LabReport
         {
             Line(md);
             Line(md, $"Streaming: {stream.Published:N0} PNG images published to the dev broker, `clipguard run --model` per detector and k with a " +
-                     $"seed reference of {stream.ReferenceSize:N0} training embeddings; batch = the same images scored by batch novelty " +
+                     $"seed reference of {stream.ReferenceSize:N0} training embeddings{stream.ReferencePoisoned switch { null => "", 0 => " (all clean)", int n => $" ({n} poisoned)" }}; batch = the same images scored by batch novelty " +
                      $"against the same reference (largest relative score difference stream vs batch: {stream.MaxScoreDifference:G3}).");
             Line(md);
             Line(md, "| k | detector | stream AUROC | batch AUROC | stream PR-AUC | stream FPR@95%TPR | quarantine precision | quarantine recall | images/s |");

@@ -6,14 +6,15 @@ namespace ClipGuard.Stream.Lab.Evaluation;
 /// </summary>
 public static class ReferenceSample
 {
-    public static int[] Draw(IReadOnlyList<bool> poisoned, int size, Random rng, ISet<int>? exclude = null)
+    /// <summary><paramref name="clean"/>: no poisoned row at all (a trusted reference) instead of the kept fraction.</summary>
+    public static int[] Draw(IReadOnlyList<bool> poisoned, int size, Random rng, ISet<int>? exclude = null, bool clean = false)
     {
         ArgumentNullException.ThrowIfNull(poisoned);
         ArgumentNullException.ThrowIfNull(rng);
         int[] positives = [.. Enumerable.Range(0, poisoned.Count).Where(i => poisoned[i] && exclude?.Contains(i) != true)];
         int[] negatives = [.. Enumerable.Range(0, poisoned.Count).Where(i => !poisoned[i] && exclude?.Contains(i) != true)];
         int totalPositives = poisoned.Count(p => p);
-        int want = Math.Max(1, (int)Math.Round((double)size * totalPositives / poisoned.Count, MidpointRounding.AwayFromZero));
+        int want = clean ? 0 : Math.Max(1, (int)Math.Round((double)size * totalPositives / poisoned.Count, MidpointRounding.AwayFromZero));
         if (want > positives.Length || size - want > negatives.Length || size <= want)
         {
             throw new ArgumentException(

@@ -29,7 +29,7 @@ public sealed class StreamDetection(Func<IReadOnlyList<string>, ProcessStartInfo
         ArgumentNullException.ThrowIfNull(embeddings);
         ArgumentNullException.ThrowIfNull(options);
         var rng = new Random(options.Seed);
-        int[] reference = ReferenceSample.Draw(set.Poisoned, options.ReferenceSize, rng);
+        int[] reference = ReferenceSample.Draw(set.Poisoned, options.ReferenceSize, rng, clean: options.CleanReference);
         int[] streamed = ReferenceSample.Draw(set.Poisoned, options.StreamSize, rng, reference.ToHashSet());
         Matrix<float> referenceMatrix = BatchDetection.Stack(embeddings, reference);
         string seedPath = Path.Combine(workDirectory, "stream-seed-reference.npy");
@@ -90,7 +90,10 @@ public sealed class StreamDetection(Func<IReadOnlyList<string>, ProcessStartInfo
         }
 
         broker.Stop(StopGrace);
-        return new StreamResult(rows, curves, runs, publishRate, streamed.Length, reference.Length, maxDifference);
+        return new StreamResult(rows, curves, runs, publishRate, streamed.Length, reference.Length, maxDifference)
+        {
+            ReferencePoisoned = reference.Count(r => set.Poisoned[r]),
+        };
     }
 
     private ChildProcess StartBroker()

@@ -11,6 +11,9 @@ public sealed record StreamEvalOptions
     /// <summary>Seed reference size, drawn from the rest of the training set (the poisoned fraction kept).</summary>
     public int ReferenceSize { get; init; } = 5_000;
 
+    /// <summary>Seed the stream with clean training embeddings only (a trusted reference) instead of a random sample.</summary>
+    public bool CleanReference { get; init; }
+
     public IReadOnlyList<OutlierDetector> Detectors { get; init; } = Enum.GetValues<OutlierDetector>();
 
     public IReadOnlyList<int> Ks { get; init; } = [8, 16, 32];
