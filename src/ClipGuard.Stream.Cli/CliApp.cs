@@ -39,5 +39,6 @@ internal static class CliApp
         yield return PublishCommand.Create();
         yield return RunCommand.Create();
         yield return QuarantineCommand.Create();
+        yield return LabCommand.Create();
     }
 }
