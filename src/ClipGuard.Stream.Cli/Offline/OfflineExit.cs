@@ -1,0 +1,33 @@
+using ClipGuard.Stream.Core.IO;
+using ClipGuard.Stream.Core.Scoring;
+using ClipGuard.Stream.Embedding.Checkpoints;
+using ClipGuard.Stream.Embedding.Config;
+using ClipGuard.Stream.Offline;
+
+namespace ClipGuard.Stream.Cli.Offline;
+
+/// <summary>Exit codes of the offline verbs and the one place that turns bad input into one line and code 2.</summary>
+internal static class OfflineExit
+{
+    public const int Ok = 0;
+    public const int BadInput = 2;
+    public const int Interrupted = 130;
+
+    public static int Guard(string verb, TextWriter stderr, Func<int> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception e) when (e is OfflineInputException or NpyFormatException or ScoringInputException or CheckpointException or ModelConfigException)
+        {
+            stderr.WriteLine($"clipguard {verb}: {e.Message}");
+            return BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine($"clipguard {verb}: interrupted; finished shards are kept, run the same command again to resume");
+            return Interrupted;
+        }
+    }
+}
