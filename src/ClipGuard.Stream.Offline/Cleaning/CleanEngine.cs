@@ -91,7 +91,7 @@ public static class CleanEngine
         return scores;
     }
 
-    private static (Matrix<float> Reference, string Description) LoadReference(EmbeddingSet set, CleanSettings settings, ILogger logger)
+    internal static (Matrix<float> Reference, string Description) LoadReference(EmbeddingSet set, CleanSettings settings, ILogger logger)
     {
         int d = set.Manifest.Dimension;
         if (settings.Reference is { } file)

@@ -1,0 +1,25 @@
+using ClipGuard.Stream.Embedding;
+using ClipGuard.Stream.Embedding.Config;
+
+namespace ClipGuard.Stream.Offline.Tests;
+
+/// <summary>A small OpenCLIP ViT with CLIP's full vocabulary and seeded random weights, saved as a model folder.</summary>
+internal static class TinyModel
+{
+    private const string Config = """
+        {
+          "embed_dim": 32,
+          "vision_cfg": { "image_size": 32, "layers": 2, "width": 64, "patch_size": 4, "head_width": 16 },
+          "text_cfg": { "context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1 }
+        }
+        """;
+
+    public static string Create(string folder, long seed = 3)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "tiny-fashion.json"), Config);
+        using var embedder = ClipEmbedder.CreateRandom(ClipModelConfig.Parse(Config), "tiny-fashion", seed);
+        embedder.Save(Path.Combine(folder, "tiny-fashion.safetensors"));
+        return folder;
+    }
+}
