@@ -43,14 +43,25 @@ public sealed class EndToEndTests : IDisposable
         int[] labels = samples.Select(s => s.Poisoned ? 1 : 0).ToArray();
 
         // |R| = n: every sample is scored leave-one-out, exactly as the batch scorer does it.
-        var full = CleanEngine.Run(new CleanSettings(temp.Sub("emb-wds"), temp.Sub("clean-full")) { ReferenceSize = samples.Count, RemoveTopPercent = 2 }, cancellationToken: TestContext.Current.CancellationToken);
+        var full = CleanEngine.Run(new CleanSettings(temp.Sub("emb-wds"), temp.Sub("clean-full")) { ReferenceSize = samples.Count, RemoveTopPercent = 2, BurstMin = 5 }, cancellationToken: TestContext.Current.CancellationToken);
         double[] scores = ReadScores(temp.Sub("clean-full"));
         double[] batch = BatchScorer.LeaveOneOut(all, 16, DistanceMetric.Euclidean).Select(q => q.Scores.Dao).ToArray();
         Assert.Equal(batch, scores);
         double auroc = DetectionMetrics.Auroc(scores, labels);
         Assert.Equal(DetectionMetrics.Auroc(batch, labels), auroc);
-        TestContext.Current.SendDiagnosticMessage($"AUROC leave-one-out: {auroc}");
-        Assert.NotNull(full.Summary);
+        // Measured 0.878 with this seeded model and data (a random-weight encoder: the trigger is visible, not learned).
+        Assert.InRange(auroc, 0.8, 1.0);
+        var summary = Assert.IsType<CleanSummary>(full.Summary);
+        Assert.Equal(samples.Count, summary.Samples);
+        Assert.Equal((int)Math.Ceiling(samples.Count * 0.02), summary.Removed);
+        var removed = File.ReadAllLines(Path.Combine(temp.Sub("clean-full"), "remove.txt"));
+        Assert.Equal(summary.Removed, removed.Length);
+        Assert.Equal(summary.Top[0].Id, removed[0]);
+        var burst = Assert.Single(summary.Bursts);
+        Assert.Equal(PoisonedFashion.TargetCaption, burst.Caption);
+        Assert.Equal(Poisoned, burst.Count);
+        Assert.Equal(new SourceCount(PoisonedFashion.AttackerHost, Poisoned), Assert.Single(burst.Sources));
+        Assert.True(new FileInfo(Path.Combine(temp.Sub("clean-full"), "score_histogram.png")).Length > 1000);
 
         // A random reference of 200: the clean's scores are the batch scorer's novelty scores against the same rows.
         CleanEngine.Run(new CleanSettings(temp.Sub("emb-wds"), temp.Sub("clean-200")) { ReferenceSize = 200, Seed = 9, RemoveTopPercent = 2 }, cancellationToken: TestContext.Current.CancellationToken);
@@ -64,7 +75,7 @@ public sealed class EndToEndTests : IDisposable
 
         double[] novelty = BatchScorer.Novelty(all, reference, 16, DistanceMetric.Euclidean).Select(q => q.Scores.Dao).ToArray();
         Assert.Equal(novelty, sampled);
-        TestContext.Current.SendDiagnosticMessage($"AUROC |R|=200: {DetectionMetrics.Auroc(sampled, labels)}");
+        Assert.Equal(DetectionMetrics.Auroc(novelty, labels), DetectionMetrics.Auroc(sampled, labels));
     }
 
     internal static Matrix<float> Concat(string embeddings, int shards)
