@@ -26,8 +26,9 @@ public sealed class ShardReader(InputShard shard, SampleAssembler assembler, lon
             BytesRead = stream.Position;
             if (failure is not null)
             {
+                // The members read in full before the cut still form a sample (it may then lack its caption).
                 assembler.Skip(key ?? "(none)", SkipReason.TruncatedTar, $"{shard.Path} ends early at byte {stream.Position}: {failure.Message}");
-                yield break;
+                break;
             }
 
             if (entry is null)
