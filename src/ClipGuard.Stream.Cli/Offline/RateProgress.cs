@@ -12,7 +12,7 @@ internal sealed class RateProgress(string label, TextWriter stderr, bool termina
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly Lock gate = new();
-    private TimeSpan lastPrint = TimeSpan.MinValue;
+    private TimeSpan? lastPrint;
     private bool printed;
 
     public static RateProgress ForConsole(string label) => new(label, Console.Error, !Console.IsErrorRedirected);
@@ -22,7 +22,7 @@ internal sealed class RateProgress(string label, TextWriter stderr, bool termina
         lock (gate)
         {
             var now = clock.Elapsed;
-            if (now - lastPrint < (terminal ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10)) && value.Done < value.Total)
+            if (lastPrint is { } last && now - last < (terminal ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10)) && value.Done < value.Total)
             {
                 return;
             }

@@ -29,6 +29,11 @@ public sealed record EmbedSettings(string Model, string? ModelConfig, string Inp
 
     public void Validate()
     {
+        if (!File.Exists(Model) && !Directory.Exists(Model))
+        {
+            throw new OfflineInputException($"--model {Model}: no such file or folder");
+        }
+
         if (Batch < 1 || Batch > MaxBatchSize)
         {
             throw new OfflineInputException($"--batch {Batch} must be between 1 and {MaxBatchSize}");
