@@ -14,7 +14,18 @@ internal static class TinyModel
         }
         """;
 
+    // torch.manual_seed is process-global: two test classes drawing weights at once would interleave one generator.
+    private static readonly Lock Gate = new();
+
     public static string Create(string folder, long seed = 3)
+    {
+        lock (Gate)
+        {
+            return CreateLocked(folder, seed);
+        }
+    }
+
+    private static string CreateLocked(string folder, long seed)
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "tiny-fashion.json"), Config);
