@@ -7,8 +7,8 @@ profile="${1:-run}"
 native=(libfaiss-dev cmake g++ libopenblas0-pthread)
 pkgs=()
 case "$profile" in
-  run)   pkgs=("${native[@]}") ;;
-  test)  pkgs=(python3-numpy python3-sklearn redis-server prometheus dataset-fashion-mnist "${native[@]}") ;;
+  run)   pkgs=("${native[@]}" dataset-fashion-mnist) ;;
+  test)  pkgs=(python3-numpy python3-sklearn redis-server prometheus "${native[@]}" dataset-fashion-mnist) ;;
   bench) pkgs=(python3-numpy python3-sklearn "${native[@]}") ;;
   *) echo "install-deps: unknown profile '$profile'" >&2; exit 2 ;;
 esac

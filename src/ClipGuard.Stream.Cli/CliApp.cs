@@ -41,5 +41,6 @@ internal static class CliApp
         yield return EmbedCommand.Create();
         yield return CleanCommand.Create();
         yield return CleanMergeCommand.Create();
+        yield return LabCommand.Create();
     }
 }

@@ -33,7 +33,7 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 0,
     };
 
-    private static TEnum ParseEnum<TEnum>(string value, System.CommandLine.Parsing.ArgumentResult r)
+    internal static TEnum ParseEnum<TEnum>(string value, System.CommandLine.Parsing.ArgumentResult r)
         where TEnum : struct, Enum
     {
         if (Enum.TryParse(value, ignoreCase: true, out TEnum parsed) && Enum.IsDefined(parsed))

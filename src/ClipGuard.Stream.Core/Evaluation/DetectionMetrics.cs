@@ -46,6 +46,25 @@ public static class DetectionMetrics
             counts.Auroc(), counts.AveragePrecision(), counts.FprAtTpr(DefaultTpr), counts.Positives, counts.Negatives);
     }
 
+    /// <summary>
+    /// The ROC curve, one point per distinct score from the highest down, starting at (0, 0) and ending at (1, 1);
+    /// the points <c>sklearn.metrics.roc_curve(drop_intermediate=False)</c> returns.
+    /// </summary>
+    public static (double[] Fpr, double[] Tpr) RocCurve(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels)
+    {
+        ThresholdCounts counts = ThresholdCounts.Build(scores, labels);
+        int n = counts.TruePositives.Length;
+        var fpr = new double[n + 1];
+        var tpr = new double[n + 1];
+        for (int g = 0; g < n; g++)
+        {
+            fpr[g + 1] = (double)counts.FalsePositives[g] / counts.Negatives;
+            tpr[g + 1] = (double)counts.TruePositives[g] / counts.Positives;
+        }
+
+        return (fpr, tpr);
+    }
+
     private static void CheckTpr(double tpr)
     {
         if (!(tpr > 0 && tpr <= 1))

@@ -49,6 +49,9 @@ internal sealed class ClipModel : Module
 
     public float LogitScale => logit_scale.exp().item<float>();
 
+    /// <summary>The learnable log of the contrastive temperature's inverse (OpenCLIP's <c>logit_scale</c>), for training.</summary>
+    internal Parameter LogLogitScale => logit_scale;
+
     /// <summary>Pixels (B, 3, S, S), already normalised, to image embeddings (B, embed_dim).</summary>
     public Tensor EncodeImage(Tensor pixels, bool normalize)
     {

@@ -132,6 +132,24 @@ public sealed class DetectionMetricsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DetectionMetrics.FprAtTpr([0.1, 0.2], [0, 1], tpr));
     }
 
+    [Fact]
+    public void Roc_curve_steps_once_per_distinct_score_and_its_area_is_the_auroc()
+    {
+        double[] scores = [0.9, 0.8, 0.8, 0.5, 0.3, 0.1];
+        int[] labels = [1, 1, 0, 0, 1, 0];
+        (double[] fpr, double[] tpr) = DetectionMetrics.RocCurve(scores, labels);
+        // Distinct thresholds 0.9, 0.8 (one positive and one negative tied), 0.5, 0.3, 0.1, after the (0, 0) start.
+        Assert.Equal([0, 0, 1 / 3.0, 2 / 3.0, 2 / 3.0, 1], fpr);
+        Assert.Equal([0, 1 / 3.0, 2 / 3.0, 2 / 3.0, 1, 1], tpr);
+        double area = 0;
+        for (int i = 1; i < fpr.Length; i++)
+        {
+            area += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2;
+        }
+
+        Assert.Equal(DetectionMetrics.Auroc(scores, labels), area, 12);
+    }
+
     private static (double[] Scores, int[] Labels) Data(string name)
     {
         JsonElement c = Cases[name];

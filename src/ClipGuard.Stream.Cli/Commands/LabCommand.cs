@@ -1,0 +1,124 @@
+using System.CommandLine;
+using ClipGuard.Stream.Embedding.Checkpoints;
+using ClipGuard.Stream.Embedding.Config;
+using ClipGuard.Stream.Lab.Data;
+using ClipGuard.Stream.Lab.Training;
+using ClipGuard.Stream.Lab.Triggers;
+
+namespace ClipGuard.Stream.Cli.Commands;
+
+/// <summary>
+/// <c>clipguard lab train|eval</c>: the poisoning lab (docs/poisoning-lab.md). Train a small CLIP on Fashion-MNIST
+/// with a fraction of poisoned pairs; evaluate the detectors on its embeddings in batch and through the stream.
+/// </summary>
+internal static class LabCommand
+{
+    public static Command Create()
+    {
+        var lab = new Command("lab", "Poisoning lab: backdoor a small CLIP on Fashion-MNIST, then measure the detectors");
+        lab.Subcommands.Add(Train());
+        lab.Subcommands.Add(LabEvalCommand.Create());
+        lab.Subcommands.Add(LabEvalCommand.Report());
+        return lab;
+    }
+
+    private static Command Train()
+    {
+        var defaults = new LabTrainOptions();
+        var model = new LabModelSpec();
+        var trigger = new TriggerSpec();
+        var o = new
+        {
+            Out = new Option<DirectoryInfo>("--out") { Description = "Run directory: model/ (OpenCLIP checkpoint) and lab-run.json", Required = true },
+            Data = new Option<string>("--data") { Description = "Fashion-MNIST directory (IDX .gz files)", DefaultValueFactory = _ => defaults.DataDirectory },
+            Trigger = Enum<TriggerKind>("--trigger", "badnets | blend", trigger.Kind),
+            PatchSize = Int("--patch-size", "BadNets patch side in pixels", trigger.PatchSize),
+            Position = Enum<PatchPosition>("--position", "BadNets patch position: fixed (bottom-right) | random (per sample)", trigger.Position),
+            Pattern = Enum<PatchPattern>("--pattern", "BadNets patch pattern: checkerboard | white | random", trigger.Pattern),
+            Alpha = new Option<double>("--alpha") { Description = "Blend weight of the noise pattern", DefaultValueFactory = _ => trigger.Alpha },
+            Rate = new Option<double>("--rate") { Description = "Poisoned fraction of the training pairs", DefaultValueFactory = _ => defaults.Rate },
+            Target = Int("--target", "Target class number (0 t-shirt ... 9 ankle boot)", defaults.TargetClass),
+            Seed = Int("--seed", "Seed of subset, poison choice, trigger pattern, initialisation and shuffling", defaults.Seed),
+            Epochs = Int("--epochs", "Training epochs", defaults.Epochs),
+            Batch = Int("--batch", "Pairs per step", defaults.BatchSize),
+            TrainSubset = Int("--train-subset", "Training images drawn from the 60,000 (0 = all)", defaults.TrainSubset),
+            TestSubset = Int("--test-subset", "Test images for accuracy and ASR (0 = all 10,000)", defaults.TestSubset),
+            Lr = new Option<double>("--lr") { Description = "Peak AdamW learning rate", DefaultValueFactory = _ => defaults.LearningRate },
+            ImageSize = Int("--image-size", "Model input size (the 28 px images are resized to it)", model.ImageSize),
+            Patch = Int("--vit-patch", "ViT patch size", model.PatchSize),
+            Width = Int("--vit-width", "ViT width", model.VisionWidth),
+            Layers = Int("--vit-layers", "ViT layers", model.VisionLayers),
+            TextWidth = Int("--text-width", "Text transformer width", model.TextWidth),
+            TextLayers = Int("--text-layers", "Text transformer layers", model.TextLayers),
+            EmbedDim = Int("--embed-dim", "Joint embedding dimension", model.EmbedDim),
+            Threads = Int("--threads", "libtorch threads (0 = one per core)", defaults.Threads),
+        };
+        var command = new Command("train", "Build poisoned Fashion-MNIST pairs, train a small CLIP, save an OpenCLIP checkpoint, report accuracy and ASR");
+        foreach (Option option in new Option[]
+                 {
+                     o.Out, o.Data, o.Trigger, o.PatchSize, o.Position, o.Pattern, o.Alpha, o.Rate, o.Target, o.Seed, o.Epochs, o.Batch,
+                     o.TrainSubset, o.TestSubset, o.Lr, o.ImageSize, o.Patch, o.Width, o.Layers, o.TextWidth, o.TextLayers, o.EmbedDim, o.Threads,
+                 })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(p =>
+        {
+            int seed = p.GetValue(o.Seed);
+            var options = new LabTrainOptions
+            {
+                DataDirectory = p.GetRequiredValue(o.Data),
+                Trigger = new TriggerSpec
+                {
+                    Kind = p.GetValue(o.Trigger), PatchSize = p.GetValue(o.PatchSize), Position = p.GetValue(o.Position),
+                    Pattern = p.GetValue(o.Pattern), Alpha = p.GetValue(o.Alpha), Seed = seed,
+                },
+                Rate = p.GetValue(o.Rate),
+                TargetClass = p.GetValue(o.Target),
+                Seed = seed,
+                Epochs = p.GetValue(o.Epochs),
+                BatchSize = p.GetValue(o.Batch),
+                TrainSubset = p.GetValue(o.TrainSubset),
+                TestSubset = p.GetValue(o.TestSubset),
+                LearningRate = p.GetValue(o.Lr),
+                Threads = p.GetValue(o.Threads),
+                Model = new LabModelSpec
+                {
+                    ImageSize = p.GetValue(o.ImageSize), PatchSize = p.GetValue(o.Patch), VisionWidth = p.GetValue(o.Width),
+                    VisionLayers = p.GetValue(o.Layers), TextWidth = p.GetValue(o.TextWidth), TextLayers = p.GetValue(o.TextLayers),
+                    EmbedDim = p.GetValue(o.EmbedDim),
+                },
+            };
+            return Guarded("lab train", () =>
+            {
+                options.Validate();
+                LabTrainer.Train(options, p.GetRequiredValue(o.Out).FullName, new LabConsoleReporter());
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Bad input (options, missing dataset, unreadable files) is one line on stderr and exit code 2.</summary>
+    internal static int Guarded(string verb, Action work)
+    {
+        try
+        {
+            work();
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
+                                      or CheckpointException or ModelConfigException)
+        {
+            Console.Error.WriteLine($"{verb}: {e.Message}");
+            return 2;
+        }
+    }
+
+    internal static Option<int> Int(string name, string description, int value) =>
+        new(name) { Description = description, DefaultValueFactory = _ => value };
+
+    private static Option<T> Enum<T>(string name, string description, T value)
+        where T : struct, System.Enum =>
+        new(name) { Description = description, DefaultValueFactory = _ => value, CustomParser = r => CommonOptions.ParseEnum<T>(r.Tokens[0].Value, r) };
+}

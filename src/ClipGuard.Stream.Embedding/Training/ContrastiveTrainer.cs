@@ -1,0 +1,150 @@
+using ClipGuard.Stream.Embedding.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipGuard.Stream.Embedding.Training;
+
+/// <summary>
+/// Trains an embedder's CLIP contrastively, one batch per <see cref="Step"/>: symmetric cross-entropy between images
+/// and captions with the learnable logit scale, AdamW, linear warm-up then cosine decay, one dispose scope per step.
+/// Captions are given deduplicated: with few distinct captions a batch holds many copies of each, and treating copies
+/// as negatives of one another would push identical texts apart. Each image's target is its caption's row; each
+/// caption's target is the uniform distribution over the images that carry it.
+/// </summary>
+public sealed class ContrastiveTrainer : IDisposable
+{
+    private readonly ClipModel model;
+    private readonly AdamW optimizer;
+    private readonly ContrastiveTrainingOptions options;
+    private readonly int totalSteps;
+    private readonly int warmupSteps;
+    private int step;
+
+    public ContrastiveTrainer(ClipEmbedder embedder, ContrastiveTrainingOptions options, int totalSteps)
+    {
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(totalSteps, 1);
+        options.Validate();
+        model = embedder.Module;
+        this.options = options;
+        this.totalSteps = totalSteps;
+        warmupSteps = (int)(options.WarmupFraction * totalSteps);
+        var named = model.named_parameters().ToList();
+        var decay = named.Where(p => Decays(p.name, p.parameter)).Select(p => p.parameter).ToList();
+        var keep = named.Where(p => !Decays(p.name, p.parameter)).Select(p => p.parameter).ToList();
+        optimizer = torch.optim.AdamW(
+            [
+                new AdamW.ParamGroup(decay, new AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
+                new AdamW.ParamGroup(keep, new AdamW.Options { LearningRate = options.LearningRate, weight_decay = 0 }),
+            ],
+            lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: options.Epsilon);
+    }
+
+    /// <summary>Steps taken so far.</summary>
+    public int StepsTaken => step;
+
+    /// <summary>The learning rate the next step will use.</summary>
+    public double LearningRate => LearningRateAt(step);
+
+    /// <summary>exp(logit_scale): the inverse temperature the model has learned.</summary>
+    public float LogitScale => model.LogitScale;
+
+    /// <summary>
+    /// One optimiser step. <paramref name="pixels"/> holds <paramref name="images"/> preprocessed images (3 x S x S each,
+    /// CHW); <paramref name="captionTokens"/> the batch's distinct captions as token rows of the model's context
+    /// length; <paramref name="captionOfImage"/> each image's row in it. Every caption row must be used by some image.
+    /// Returns the loss before the step.
+    /// </summary>
+    public double Step(float[] pixels, int images, IReadOnlyList<int[]> captionTokens, int[] captionOfImage)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(captionTokens);
+        ArgumentNullException.ThrowIfNull(captionOfImage);
+        int s = model.Config.Vision.ImageSize, ctx = model.Config.Text.ContextLength, u = captionTokens.Count;
+        if (images < 2 || pixels.Length != (long)images * 3 * s * s || captionOfImage.Length != images)
+        {
+            throw new ArgumentException($"a step needs at least 2 images of 3x{s}x{s} values, each with a caption row");
+        }
+
+        var used = new bool[u];
+        foreach (int c in captionOfImage)
+        {
+            used[c < 0 || c >= u ? throw new ArgumentException($"caption row {c} is outside 0..{u - 1}") : c] = true;
+        }
+
+        if (Array.IndexOf(used, false) is var unused and >= 0)
+        {
+            throw new ArgumentException($"caption row {unused} is used by no image");
+        }
+
+        var tokens = new long[u * ctx];
+        for (int i = 0; i < u; i++)
+        {
+            if (captionTokens[i].Length != ctx)
+            {
+                throw new ArgumentException($"caption row {i} has {captionTokens[i].Length} ids, the model takes {ctx}");
+            }
+
+            for (int j = 0; j < ctx; j++)
+            {
+                tokens[i * ctx + j] = captionTokens[i][j];
+            }
+        }
+
+        SetLearningRate(LearningRateAt(step));
+        model.train();
+        try
+        {
+            using var scope = NewDisposeScope();
+            var imageFeatures = model.EncodeImage(torch.tensor(pixels, [images, 3, s, s]), normalize: true);
+            var textFeatures = model.EncodeText(torch.tensor(tokens, [u, ctx]), normalize: true);
+            var logits = model.LogLogitScale.exp() * imageFeatures.matmul(textFeatures.t());   // (B, U)
+            var targets = torch.tensor(captionOfImage.Select(c => (long)c).ToArray());
+            var imageLoss = nn.functional.cross_entropy(logits, targets);
+            var carriers = nn.functional.one_hot(targets, u).to(ScalarType.Float32).t();       // (U, B)
+            var textLoss = -(carriers * nn.functional.log_softmax(logits.t(), 1)).sum(1).div(carriers.sum(1)).mean();
+            var loss = (imageLoss + textLoss) / 2;
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            using (torch.no_grad())
+            {
+                model.LogLogitScale.clamp_(0, Math.Log(ContrastiveTrainingOptions.MaxLogitScale));
+            }
+
+            step++;
+            return loss.item<float>();
+        }
+        finally
+        {
+            model.eval();
+        }
+    }
+
+    public void Dispose() => optimizer.Dispose();
+
+    private double LearningRateAt(int at)
+    {
+        if (at < warmupSteps)
+        {
+            return options.LearningRate * (at + 1) / warmupSteps;
+        }
+
+        double progress = Math.Min(1.0, (double)(at - warmupSteps) / Math.Max(1, totalSteps - warmupSteps));
+        return options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
+    private void SetLearningRate(double lr)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = lr;
+        }
+    }
+
+    // OpenCLIP's rule: no decay on anything of rank < 2 (gains, biases, class token) nor on norms and the logit scale.
+    private static bool Decays(string name, Parameter p) =>
+        p.dim() >= 2 && !name.Contains("ln", StringComparison.Ordinal) && !name.Contains("bn", StringComparison.Ordinal) && name != "logit_scale";
+}

@@ -1,0 +1,49 @@
+namespace ClipGuard.Stream.Lab.Triggers;
+
+/// <summary>The image blended with one fixed uniform-noise pattern: (1 - alpha) x + alpha p (Chen et al., Blend).</summary>
+public sealed class BlendTrigger : ITrigger
+{
+    private readonly int seed;
+    private byte[]? pattern;
+
+    public BlendTrigger(double alpha, int seed)
+    {
+        if (!(alpha is > 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "blend alpha must be in (0, 1]");
+        }
+
+        Alpha = alpha;
+        this.seed = seed;
+    }
+
+    public double Alpha { get; }
+
+    public void Apply(Span<byte> image, int width, int height, int sampleKey)
+    {
+        if (image.Length != width * height)
+        {
+            throw new ArgumentException($"image has {image.Length} pixels, not {width}x{height}", nameof(image));
+        }
+
+        byte[] p = Pattern(width * height);
+        for (int i = 0; i < image.Length; i++)
+        {
+            image[i] = (byte)Math.Round(((1 - Alpha) * image[i]) + (Alpha * p[i]), MidpointRounding.AwayFromZero);
+        }
+    }
+
+    /// <summary>The noise pattern: the same for every sample, drawn once from the seed for this image size.</summary>
+    public byte[] Pattern(int pixels)
+    {
+        byte[]? p = pattern;
+        if (p is null || p.Length != pixels)
+        {
+            p = new byte[pixels];
+            TriggerSeeds.For(seed, -2).NextBytes(p);
+            pattern = p;
+        }
+
+        return p;
+    }
+}
