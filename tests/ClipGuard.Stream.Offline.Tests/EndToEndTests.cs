@@ -8,8 +8,8 @@ using ClipGuard.Stream.Offline.Embedding;
 namespace ClipGuard.Stream.Offline.Tests;
 
 /// <summary>
-/// Fashion-MNIST pairs with planted backdoors, written in both img2dataset layouts: embed, then clean, must find the
-/// poisoned ids with exactly the AUROC the batch scorer gives on the same embeddings.
+/// Fashion-MNIST pairs with planted backdoors, written in both img2dataset layouts: both embed to the same rows, and
+/// the clean's scores (and so its AUROC) are exactly the batch scorer's on the same embeddings.
 /// </summary>
 public sealed class EndToEndTests : IDisposable
 {
@@ -49,8 +49,8 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(batch, scores);
         double auroc = DetectionMetrics.Auroc(scores, labels);
         Assert.Equal(DetectionMetrics.Auroc(batch, labels), auroc);
-        // Measured 0.878 with this seeded model and data (a random-weight encoder: the trigger is visible, not learned).
-        Assert.InRange(auroc, 0.8, 1.0);
+        // A random-weight encoder has learned no backdoor, so how well the trigger separates here says nothing; detection
+        // quality is held up in LabCheckpointEndToEndTests, on a checkpoint trained on the poisoned pairs.
         var summary = Assert.IsType<CleanSummary>(full.Summary);
         Assert.Equal(samples.Count, summary.Samples);
         Assert.Equal((int)Math.Ceiling(samples.Count * 0.02), summary.Removed);

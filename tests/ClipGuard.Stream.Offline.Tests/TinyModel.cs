@@ -14,12 +14,15 @@ internal static class TinyModel
         }
         """;
 
-    // torch.manual_seed is process-global: two test classes drawing weights at once would interleave one generator.
-    private static readonly Lock Gate = new();
+    /// <summary>
+    /// torch.manual_seed is process-global: two test classes drawing weights at once would interleave one generator,
+    /// so everything here that seeds torch (this, the lab's trainer) holds this lock.
+    /// </summary>
+    public static readonly Lock TorchSeedGate = new();
 
     public static string Create(string folder, long seed = 3)
     {
-        lock (Gate)
+        lock (TorchSeedGate)
         {
             return CreateLocked(folder, seed);
         }
