@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ClipGuard.Stream.Offline;
 
 /// <summary>The JSON files of offline runs (manifests, stats, summaries): indented, camelCase, written atomically.</summary>
-internal static class OfflineJson
+public static class OfflineJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
