@@ -10,6 +10,7 @@ namespace ClipGuard.Stream.Cli.Offline;
 internal static class OfflineExit
 {
     public const int Ok = 0;
+    public const int Failed = 1;
     public const int BadInput = 2;
     public const int Interrupted = 130;
 
@@ -23,6 +24,12 @@ internal static class OfflineExit
         {
             stderr.WriteLine($"clipguard {verb}: {e.Message}");
             return BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable input or a full disk: finished shards are intact (atomic writes), the rerun resumes.
+            stderr.WriteLine($"clipguard {verb}: I/O error: {e.Message}");
+            return Failed;
         }
         catch (OperationCanceledException)
         {

@@ -36,7 +36,7 @@ public static class CleanEngine
         int alreadyDone = Enumerable.Range(0, set.Shards.Count).Count(i => settings.Shard.Includes(i)) - pending.Length;
 
         var (reference, description) = LoadReference(set, settings, logger);
-        CheckConfig(layout, new CleanConfig(Path.GetFullPath(settings.Embeddings), $"{set.Manifest.ModelId}@{set.Manifest.ModelVersion}",
+        CheckConfig(layout, new CleanConfig(OfflinePaths.Canonical(settings.Embeddings), $"{set.Manifest.ModelId}@{set.Manifest.ModelVersion}",
             settings.Detector.ToString().ToLowerInvariant(), settings.K, settings.Metric.ToString().ToLowerInvariant(), description, reference.Rows));
 
         var sw = Stopwatch.StartNew();
@@ -114,7 +114,7 @@ public static class CleanEngine
             }
 
             using var stream = File.OpenRead(file);
-            return (r, $"file {Path.GetFullPath(file)} sha256:{Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}");
+            return (r, $"file {OfflinePaths.Canonical(file)} sha256:{Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}");
         }
 
         int[] chosen = ReferenceSampler.Draw((int)set.Total, settings.ReferenceSize, settings.Seed);

@@ -20,7 +20,7 @@ public static class CleanMerger
     internal static CleanSummary Merge(EmbeddingSet set, CleanLayout layout, CleanSettings settings)
     {
         var config = OfflineJson.Read<CleanConfig>(layout.Config) ?? throw new OfflineInputException($"{layout.Root}: no clean_config.json (run clipguard clean first)");
-        if (config.Embeddings != Path.GetFullPath(settings.Embeddings))
+        if (config.Embeddings != OfflinePaths.Canonical(settings.Embeddings))
         {
             throw new OfflineInputException($"{layout.Root} holds scores of {config.Embeddings}, not {settings.Embeddings}");
         }

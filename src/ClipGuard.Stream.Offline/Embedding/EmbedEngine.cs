@@ -27,7 +27,7 @@ public static class EmbedEngine
 
         var layout = new EmbedLayout(settings.Out);
         layout.CreateFolders();
-        CheckManifest(layout, new EmbedManifest(Path.GetFullPath(settings.Input), shards.Select(s => s.Name).ToArray(),
+        CheckManifest(layout, new EmbedManifest(OfflinePaths.Canonical(settings.Input), shards.Select(s => s.Name).ToArray(),
             embedder.ModelId, embedder.Version, embedder.EmbedDim, settings.Normalize, settings.Text));
 
         var mine = shards.Where(s => settings.Shard.Includes(s.Index)).ToArray();
