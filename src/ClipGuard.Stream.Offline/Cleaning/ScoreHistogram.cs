@@ -4,8 +4,9 @@ namespace ClipGuard.Stream.Offline.Cleaning;
 
 /// <summary>
 /// The score histogram as a PNG (ScottPlot 5, which draws with the SkiaSharp the embedder already loads), with the
-/// removal threshold as a vertical line. Bins span the 0th to 99.9th percentile so one extreme score does not squash
-/// the rest into one bar; the few beyond are counted in the title.
+/// removal threshold as a vertical line. Density-ratio scores are heavy-tailed (DAO reaches thousands while most
+/// samples sit near 1), so positive scores spanning more than two decades are binned on log10; bins span the 0th to
+/// 99.9th percentile so one extreme score does not squash the rest into one bar; the few beyond are counted in the title.
 /// </summary>
 public static class ScoreHistogram
 {
@@ -15,6 +16,13 @@ public static class ScoreHistogram
     {
         ArgumentNullException.ThrowIfNull(scores);
         var sorted = scores.Order().ToArray();
+        bool log = sorted.Length > 0 && sorted[0] > 0 && sorted[^1] / sorted[0] > 100;
+        if (log)
+        {
+            sorted = sorted.Select(Math.Log10).ToArray();
+            threshold = threshold is { } th && th > 0 ? Math.Log10(th) : null;
+        }
+
         var plot = new ScottPlot.Plot();
         int beyond = 0;
         if (sorted.Length > 0)
@@ -49,9 +57,10 @@ public static class ScoreHistogram
         }
 
         plot.Title(beyond > 0 ? string.Create(CultureInfo.InvariantCulture, $"{title} ({beyond} above the axis)") : title);
-        plot.XLabel("score (higher is more suspicious)");
+        plot.XLabel(log ? "log10 score (higher is more suspicious)" : "score (higher is more suspicious)");
         plot.YLabel("samples");
         plot.Axes.Margins(bottom: 0);
+        plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
         byte[] png = plot.GetImageBytes(900, 500, ScottPlot.ImageFormat.Png);
         Core.IO.AtomicFile.Write(path, tmp => File.WriteAllBytes(tmp, png));
     }
