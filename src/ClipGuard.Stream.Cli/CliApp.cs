@@ -39,6 +39,9 @@ internal static class CliApp
         yield return PublishCommand.Create();
         yield return RunCommand.Create();
         yield return QuarantineCommand.Create();
+        yield return EmbedCommand.Create();
+        yield return CleanCommand.Create();
+        yield return CleanMergeCommand.Create();
         yield return LabCommand.Create();
     }
 }

@@ -30,7 +30,22 @@ internal static class BenchCommand
         var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity };
         stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, Embed(), AnnBenchCommand.Create() };
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, Embed(), AnnBenchCommand.Create(), Offline() };
+    }
+
+    private static Command Offline()
+    {
+        var model = new Option<string>("--model") { Description = "RN50 | ViT-B-32 | ViT-B-16", DefaultValueFactory = _ => "ViT-B-32" };
+        var samples = new Option<int>("--samples") { Description = "Synthetic pairs", DefaultValueFactory = _ => 512 };
+        var perShard = new Option<int>("--per-shard") { Description = "Pairs per webdataset shard", DefaultValueFactory = _ => 256 };
+        var batch = new Option<int>("--batch") { Description = "Images per forward batch", DefaultValueFactory = _ => 64 };
+        var reference = new Option<int>("--reference-size") { Description = "Clean reference size", DefaultValueFactory = _ => 256 };
+        var scale = new Option<int>("--scale-rows") { Description = "Rows of the clean-at-scale measurement (|R| = 4096)", DefaultValueFactory = _ => 50_000 };
+        Option<int> threads = CommonOptions.Threads();
+        var offline = new Command("offline", "clipguard embed + clean on synthetic webdataset shards; projection to 3.3M pairs") { model, samples, perShard, batch, reference, scale, threads };
+        offline.SetAction(p => new OfflineBenchmark(Console.Out, Console.Error).Run(
+            p.GetValue(model)!, p.GetValue(samples), p.GetValue(perShard), p.GetValue(batch), p.GetValue(reference), p.GetValue(scale), p.GetValue(threads)));
+        return offline;
     }
 
     private static Command Embed()

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using ClipGuard.Stream.Core.IO;
+
+namespace ClipGuard.Stream.Offline.Cleaning;
+
+/// <summary>
+/// The merge step: all shards' scores in global order become scores.csv, the removal list, the histogram and the
+/// summary. Runs after an unsharded clean, or as <c>clipguard clean-merge</c> once every <c>--shard i/n</c> part is done.
+/// </summary>
+public static class CleanMerger
+{
+    public static CleanSummary Merge(CleanSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        return Merge(EmbeddingSet.Open(settings.Embeddings), new CleanLayout(settings.Out), settings);
+    }
+
+    internal static CleanSummary Merge(EmbeddingSet set, CleanLayout layout, CleanSettings settings)
+    {
+        var config = OfflineJson.Read<CleanConfig>(layout.Config) ?? throw new OfflineInputException($"{layout.Root}: no clean_config.json (run clipguard clean first)");
+        if (config.Embeddings != OfflinePaths.Canonical(settings.Embeddings))
+        {
+            throw new OfflineInputException($"{layout.Root} holds scores of {config.Embeddings}, not {settings.Embeddings}");
+        }
+
+        var missing = Enumerable.Range(0, set.Shards.Count).Where(i => !File.Exists(layout.ShardScores(i))).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new OfflineInputException($"{layout.Root}: shards {string.Join(", ", missing.Take(10))}{(missing.Length > 10 ? ", ..." : "")} are not scored yet; run the remaining clipguard clean --shard parts first");
+        }
+
+        var ids = new List<string>();
+        var captions = new List<string>();
+        var sources = new List<string?>();
+        var scores = new List<double>();
+        for (int i = 0; i < set.Shards.Count; i++)
+        {
+            double[] part = Npy.ReadVector(layout.ShardScores(i));
+            var meta = set.ReadMetadata(i);
+            if (part.Length != meta.Count)
+            {
+                throw new OfflineInputException($"{layout.ShardScores(i)} has {part.Length} scores for {meta.Count} samples: delete it and run clean again");
+            }
+
+            scores.AddRange(part);
+            foreach (var row in meta)
+            {
+                ids.Add(row.Key ?? "");
+                captions.Add(row.Caption ?? "");
+                sources.Add(Reading.DatasetSample.SourceOf(row.Url));
+            }
+        }
+
+        int n = scores.Count;
+        int[] order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var (removedCount, threshold, rule) = Removal(settings, order, scores);
+        var removed = new bool[n];
+        foreach (int i in order.Take(removedCount))
+        {
+            removed[i] = true;
+        }
+
+        WriteScores(layout.Scores, ids, scores);
+        AtomicFile.Write(layout.Removal, tmp => File.WriteAllLines(tmp, order.Take(removedCount).Select(i => ids[i])));
+        ScoreHistogram.Write(layout.Histogram, scores, threshold, $"{config.Detector} scores, k = {config.K}, |R| = {config.ReferenceCount}, n = {n}");
+
+        var summary = new CleanSummary(
+            n,
+            set.Shards.Count,
+            set.Skipped(),
+            config,
+            Quantiles(order, scores),
+            rule,
+            removedCount,
+            threshold,
+            order.Take(settings.Top).Select((i, r) => new SuspiciousSample(r + 1, ids[i], scores[i], captions[i], sources[i])).ToArray(),
+            CaptionBursts.Find(captions, sources, scores, removed, settings.BurstMin));
+        OfflineJson.Write(layout.SummaryJson, summary);
+        AtomicFile.Write(layout.SummaryMarkdown, tmp => File.WriteAllText(tmp, SummaryMarkdown.Render(summary)));
+        return summary;
+    }
+
+    private static (int Count, double? Threshold, string Rule) Removal(CleanSettings settings, int[] order, List<double> scores)
+    {
+        if (settings.RemoveTopPercent is { } p)
+        {
+            // The epsilon keeps 1% of 1,000 at 10 when p * n / 100 lands a rounding error above an integer.
+            int count = Math.Min(order.Length, (int)Math.Ceiling((p * order.Length / 100.0) - 1e-9));
+            return (count, count > 0 ? scores[order[count - 1]] : null, string.Create(CultureInfo.InvariantCulture, $"top {p}%"));
+        }
+
+        if (settings.Threshold is { } t)
+        {
+            return (order.TakeWhile(i => scores[i] > t).Count(), t, string.Create(CultureInfo.InvariantCulture, $"score > {t}"));
+        }
+
+        return (0, null, "none (give --remove-top or --threshold)");
+    }
+
+    private static ScoreQuantiles Quantiles(int[] order, List<double> scores)
+    {
+        if (order.Length == 0)
+        {
+            return new ScoreQuantiles(0, 0, 0, 0, 0);
+        }
+
+        // order is descending: the q-quantile sits (1 - q) of the way down.
+        double At(double q) => scores[order[(int)Math.Round((1 - q) * (order.Length - 1))]];
+        return new ScoreQuantiles(At(0), At(0.5), At(0.9), At(0.99), At(1));
+    }
+
+    private static void WriteScores(string path, List<string> ids, List<double> scores) => AtomicFile.Write(path, tmp =>
+    {
+        using var w = new StreamWriter(tmp, false, new UTF8Encoding(false));
+        w.WriteLine("id,score");
+        for (int i = 0; i < ids.Count; i++)
+        {
+            w.Write(Csv(ids[i]));
+            w.Write(',');
+            w.WriteLine(scores[i].ToString("R", CultureInfo.InvariantCulture));
+        }
+    });
+
+    /// <summary>RFC 4180 quoting, only where an id needs it.</summary>
+    internal static string Csv(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Offline;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Shard {Shard}: skipped {Key} ({Reason}): {Detail}")]
+    public static partial void Skipped(ILogger logger, string shard, string key, string reason, string detail);
+
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Information, Message = "Shard {Index} ({Shard}) already embedded: skipped")]
+    public static partial void ShardAlreadyDone(ILogger logger, int index, string shard);
+
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Information, Message = "Shard {Index} ({Shard}): {Samples} samples embedded, {Skipped} skipped, in {ElapsedMs} ms")]
+    public static partial void ShardEmbedded(ILogger logger, int index, string shard, int samples, long skipped, long elapsedMs);
+
+    [LoggerMessage(EventId = 8004, Level = LogLevel.Information, Message = "Reference: {Count} samples drawn with seed {Seed} from {Total}")]
+    public static partial void ReferenceDrawn(ILogger logger, int count, int seed, long total);
+
+    [LoggerMessage(EventId = 8005, Level = LogLevel.Information, Message = "Embedding shard {Index} already scored: skipped")]
+    public static partial void ShardAlreadyScored(ILogger logger, int index);
+
+    [LoggerMessage(EventId = 8006, Level = LogLevel.Information, Message = "Embedding shard {Index}: {Rows} samples scored in {ElapsedMs} ms")]
+    public static partial void ShardScored(ILogger logger, int index, int rows, long elapsedMs);
+
+    [LoggerMessage(EventId = 8007, Level = LogLevel.Warning, Message = "Parquet metadata {Path} could not be read, captions come from the shard only: {Detail}")]
+    public static partial void ParquetUnreadable(ILogger logger, string path, string detail);
+}
