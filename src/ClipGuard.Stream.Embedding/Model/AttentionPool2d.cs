@@ -34,7 +34,7 @@ internal sealed class AttentionPool2d : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long b = input.shape[0], c = input.shape[1];
         var x = input.flatten(2).transpose(1, 2);                            // (B, HW, C)
-        x = torch.cat([x.mean([1], keepdim: true), x], 1) + positional_embedding;
+        x = torch.cat([x.mean([1], keepdim: true), x], 1).Plus(positional_embedding);
         long n = x.shape[1], d = c / heads;
         // Only the mean token's output is kept, so only its query is computed: the other rows never reach the output.
         var q = q_proj.forward(x.narrow(1, 0, 1)).view(b, 1, heads, d).transpose(1, 2);

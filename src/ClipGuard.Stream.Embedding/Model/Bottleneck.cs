@@ -51,7 +51,7 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         var x = functional.relu(bn1.forward(conv1.forward(input)));
         x = functional.relu(bn2.forward(conv2.forward(x)));
         x = bn3.forward(conv3.forward(avgpool.forward(x)));
-        x = x + (downsample is null ? input : downsample.forward(input));
+        x = x.Plus(downsample is null ? input : downsample.forward(input));
         return functional.relu(x).MoveToOuterDisposeScope();
     }
 }

@@ -63,7 +63,7 @@ internal sealed class ClipModel : Module
     public Tensor EncodeText(Tensor tokens, bool normalize)
     {
         using var scope = NewDisposeScope();
-        var x = token_embedding.forward(tokens) + positional_embedding;
+        var x = token_embedding.forward(tokens).Plus(positional_embedding);
         x = ln_final.forward(transformer.forward(x));
         // CLIP's end-of-text id 49407 is the largest in the vocabulary, so argmax finds it without a lookup.
         var eot = tokens.argmax(-1);

@@ -28,10 +28,10 @@ internal sealed class ResidualAttentionBlock : Module<Tensor, Tensor>
     {
         using var normed1 = ln_1.forward(input);
         using var attended = attn.forward(normed1);
-        using var x = input + attended;
+        using var x = input.Plus(attended);
         using var normed2 = ln_2.forward(x);
         using var mlpOut = mlp.forward(normed2);
         // Out of place: ln_2 saved x for the backward pass (training), which an in-place add would invalidate.
-        return x + mlpOut;
+        return x.Plus(mlpOut);
     }
 }

@@ -47,7 +47,7 @@ internal sealed class VisionTransformer : Module<Tensor, Tensor>
         var x = conv1.forward(input);                      // (B, width, grid, grid)
         x = x.flatten(2).transpose(1, 2);                  // (B, grid², width)
         var cls = class_embedding.view(1, 1, -1).expand(x.shape[0], 1, -1);
-        x = torch.cat([cls, x], 1) + positional_embedding;
+        x = torch.cat([cls, x], 1).Plus(positional_embedding);
         x = transformer.forward(ln_pre.forward(x));
         var pooled = ln_post.forward(x.select(1, 0));
         return pooled.matmul(proj).MoveToOuterDisposeScope();
