@@ -14,4 +14,7 @@ public enum KnnBackend
 
     /// <summary>FAISS HNSW (IndexHNSWFlat inside IndexIDMap2): cannot delete, so removal is by tombstone and rebuild.</summary>
     FaissHnsw,
+
+    /// <summary>USearch HNSW (runtime SIMD dispatch, multi-threaded add and search): removal is native.</summary>
+    USearchHnsw,
 }

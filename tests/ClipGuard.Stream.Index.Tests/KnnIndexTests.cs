@@ -15,6 +15,7 @@ public sealed class KnnIndexTests : IDisposable
         { KnnBackend.FaissFlat, 0.999 },
         { KnnBackend.FaissIvfFlat, 0.95 },
         { KnnBackend.FaissHnsw, 0.95 },
+        { KnnBackend.USearchHnsw, 0.95 },
     };
 
     public static TheoryData<KnnBackend> AllBackends => new(Enum.GetValues<KnnBackend>());
@@ -159,6 +160,7 @@ public sealed class KnnIndexTests : IDisposable
     [Theory]
     [InlineData(KnnBackend.Exact)]
     [InlineData(KnnBackend.FaissFlat)]
+    [InlineData(KnnBackend.USearchHnsw)]
     public void A_flipped_byte_or_a_truncation_is_reported_before_anything_loads(KnnBackend backend)
     {
         (long[] ids, float[] vectors, _) = Clustered.Make(500, 0, seed: 7);
