@@ -17,4 +17,7 @@ public enum KnnBackend
 
     /// <summary>USearch HNSW (runtime SIMD dispatch, multi-threaded add and search): removal is native.</summary>
     USearchHnsw,
+
+    /// <summary>Inverted lists (k-means++-seeded FAISS k-means) scanned by the scoring core's exact SIMD kernel.</summary>
+    IvfSimd,
 }

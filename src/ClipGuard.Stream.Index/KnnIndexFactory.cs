@@ -1,5 +1,6 @@
 using ClipGuard.Stream.Index.Exact;
 using ClipGuard.Stream.Index.Faiss;
+using ClipGuard.Stream.Index.Ivf;
 using ClipGuard.Stream.Index.USearch;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ public static class KnnIndexFactory
         {
             KnnBackend.Exact => new ExactIndex(options),
             KnnBackend.USearchHnsw => new USearchKnnIndex(options),
+            KnnBackend.IvfSimd => new IvfSimdIndex(options),
             _ => new FaissKnnIndex(options, logger),
         };
     }
@@ -27,6 +29,7 @@ public static class KnnIndexFactory
         {
             KnnBackend.Exact => ExactIndex.Load(path, options),
             KnnBackend.USearchHnsw => USearchKnnIndex.Load(path, options),
+            KnnBackend.IvfSimd => IvfSimdIndex.Load(path, options),
             _ => FaissKnnIndex.Load(path, options, logger),
         };
     }

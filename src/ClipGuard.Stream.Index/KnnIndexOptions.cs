@@ -27,7 +27,7 @@ public sealed class KnnIndexOptions
     /// <summary>IVF lists; 0 picks about 4·√n from the first batch added (which trains the quantizer).</summary>
     public int IvfLists { get; set; }
 
-    /// <summary>Lists scanned per query: the IVF recall/speed knob.</summary>
+    /// <summary>Lists scanned per query: the IVF recall/speed knob (FAISS IVF-flat and IvfSimd).</summary>
     public int IvfProbes { get; set; } = DefaultIvfProbes;
 
     /// <summary>HNSW links per node, FAISS's M and USearch's connectivity (memory and build time grow with it; recall too).</summary>

@@ -5,6 +5,8 @@ using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Index;
 using ClipGuard.Stream.Index.Faiss;
+using ClipGuard.Stream.Index.Ivf;
+using ClipGuard.Stream.Index.USearch;
 
 namespace ClipGuard.Stream.Cli.Benchmarks;
 
@@ -16,6 +18,7 @@ namespace ClipGuard.Stream.Cli.Benchmarks;
 internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
 {
     private double _imbalance = double.NaN;
+    private string _acceleration = "";
 
     private const double QueryOutlierFraction = 0.05;
 
@@ -24,8 +27,8 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         int threads = s.Threads > 0 ? s.Threads : Environment.ProcessorCount;
         output.WriteLine(Inv($"ANN vs exact, d = {s.Dim}, k = {s.K}, {s.Queries} queries ({QueryOutlierFraction:P0} planted outliers), {threads} threads, {Environment.ProcessorCount} cores."));
         output.WriteLine();
-        output.WriteLine("| reference size | backend | setting | build s | queries/s | speed-up vs exact | recall@k | DAO rel. diff median / p95 | LOF rel. diff median / p95 | ΔAUROC DAO | ΔAUROC LOF |");
-        output.WriteLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| reference size | backend | setting | build s | queries/s | speed-up vs exact | recall@k | DAO rel. diff median / p95 | LOF rel. diff median / p95 | ΔAUROC DAO | ΔAUROC LOF | load avg |");
+        output.WriteLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int n in s.Sizes)
         {
             RunSize(n, s, threads);
@@ -79,6 +82,15 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
                 (o, r, qps, build) => Row(n, "faiss IVF-flat", Inv($"lists={lists}, nprobe={o.IvfProbes} (trained on {train:N0}; list imbalance {_imbalance:F2})"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
         }
 
+        if (s.Backends.Contains("ivfsimd"))
+        {
+            var simdSettings = s.IvfProbes.Where(p => p <= lists)
+                .Select(p => new KnnIndexOptions { Backend = KnnBackend.IvfSimd, Dimension = s.Dim, Threads = threads, IvfLists = lists, IvfProbes = p }).ToArray();
+            Measure(simdSettings[0], ids, reference, queries, s, n, simdSettings,
+                (o, r, qps, build) => Row(n, "IVF + SIMD kernel", Inv($"lists={lists}, nprobe={o.IvfProbes} (k-means++ seeds; list imbalance {_imbalance:F2})"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+            GC.Collect();
+        }
+
         if (s.Backends.Contains("hnsw") && n <= s.HnswMaxSize)
         {
             var hnswSettings = s.HnswEf.Select(ef => new KnnIndexOptions { Backend = KnnBackend.FaissHnsw, Dimension = s.Dim, HnswM = s.HnswM, HnswEfConstruction = s.HnswEfConstruction, HnswEfSearch = ef }).ToArray();
@@ -88,6 +100,21 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         else
         {
             log.WriteLine(Inv($"bench ann: |R| = {n:N0}: HNSW skipped (above --hnsw-max-size {s.HnswMaxSize:N0})"));
+        }
+
+        if (s.Backends.Contains("usearch"))
+        {
+            foreach (VectorStorage storage in s.USearchStorage)
+            {
+                var usearchSettings = s.USearchEf.Select(ef => new KnnIndexOptions
+                {
+                    Backend = KnnBackend.USearchHnsw, Dimension = s.Dim, Threads = threads, HnswM = s.USearchM,
+                    HnswEfConstruction = s.USearchEfConstruction, HnswEfSearch = ef, USearchStorage = storage,
+                }).ToArray();
+                Measure(usearchSettings[0], ids, reference, queries, s, n, usearchSettings,
+                    (o, r, qps, build) => Row(n, "usearch HNSW", Inv($"M={o.HnswM}, efC={o.HnswEfConstruction}, ef={o.HnswEfSearch}, {storage} ({_acceleration})"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+                GC.Collect();
+            }
         }
     }
 
@@ -107,7 +134,13 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         }
 
         double buildSeconds = sw.Elapsed.TotalSeconds;
-        _imbalance = (index as FaissKnnIndex)?.IvfImbalance ?? double.NaN;
+        _imbalance = index switch
+        {
+            FaissKnnIndex faiss => faiss.IvfImbalance,
+            IvfSimdIndex simd => simd.Imbalance,
+            _ => double.NaN,
+        };
+        _acceleration = (index as USearchKnnIndex)?.Acceleration ?? "";
         KnnResult last = null!;
         double qps = 0;
         foreach (KnnIndexOptions o in settings)
@@ -136,8 +169,21 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
             dLof = Inv($"{aucLof:+0.0000;-0.0000;0}");
         }
 
-        output.WriteLine(Inv($"| {n:N0} | {backend} | {setting} | {build:F1} | {qps:F0} | {qps / exactQps:F1}x | {recall:F4} | {dao} | {lof} | {dDao} | {dLof} |"));
+        output.WriteLine(Inv($"| {n:N0} | {backend} | {setting} | {build:F1} | {qps:F0} | {qps / exactQps:F1}x | {recall:F4} | {dao} | {lof} | {dDao} | {dLof} | {LoadAverage()} |"));
         output.Flush();
+    }
+
+    /// <summary>The 1-minute load average: the machine is shared, and a row's speed means little without it.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 
     private static double Quantile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
