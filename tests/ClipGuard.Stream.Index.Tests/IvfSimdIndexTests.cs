@@ -14,10 +14,10 @@ public sealed class IvfSimdIndexTests : IDisposable
     public void Probing_every_list_is_exact_search_with_the_canonical_distances()
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(3000, 80, seed: 21);
-        using IKnnIndex exact = Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
+        using IKnnIndex exact = Clustered.Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
         KnnIndexOptions options = Clustered.Options(KnnBackend.IvfSimd);
         options.IvfProbes = options.IvfLists;
-        using IKnnIndex ivf = Build(options, ids, vectors);
+        using IKnnIndex ivf = Clustered.Build(options, ids, vectors);
         KnnResult truth = exact.Search(queries, K);
         KnnResult found = ivf.Search(queries, K);
         Assert.Equal(truth.Ids, found.Ids);
@@ -28,11 +28,11 @@ public sealed class IvfSimdIndexTests : IDisposable
     public void Probes_retune_recall_without_a_rebuild_and_found_distances_are_exact()
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(4000, 200, seed: 22);
-        using IKnnIndex exact = Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
+        using IKnnIndex exact = Clustered.Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
         KnnResult truth = exact.Search(queries, K);
         KnnIndexOptions options = Clustered.Options(KnnBackend.IvfSimd);
         options.IvfProbes = 1;
-        using IKnnIndex ivf = Build(options, ids, vectors);
+        using IKnnIndex ivf = Clustered.Build(options, ids, vectors);
         KnnResult one = ivf.Search(queries, K);
         options.IvfProbes = 8;
         ivf.ApplySearchOptions(options);
@@ -62,13 +62,13 @@ public sealed class IvfSimdIndexTests : IDisposable
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(4000, 50, seed: 23);
         KnnIndexOptions options = Clustered.Options(KnnBackend.IvfSimd);
-        using var ivf = (IvfSimdIndex)Build(options, ids[..3000], vectors[..(3000 * Clustered.Dimension)]);
+        using var ivf = (IvfSimdIndex)Clustered.Build(options, ids[..3000], vectors[..(3000 * Clustered.Dimension)]);
         Assert.Equal(32, ivf.Lists);
         // k-means++ seeds are sample points and FAISS keeps no list empty, so the spread stays moderate.
         Assert.InRange(ivf.Imbalance, 1.0, 3.0);
         ivf.Add(ids[3000..], vectors.AsSpan(3000 * Clustered.Dimension));
         Assert.Equal(4000, ivf.Count);
-        using IKnnIndex exact = Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
+        using IKnnIndex exact = Clustered.Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
         double recall = Clustered.Recall(exact.Search(queries, K), ivf.Search(queries, K));
         Assert.True(recall > 0.95, $"recall {recall:F4}");
     }
@@ -91,12 +91,5 @@ public sealed class IvfSimdIndexTests : IDisposable
         loaded.Add(ids, vectors);
         Assert.Equal(32, loaded.Lists);
         Assert.Equal(500, loaded.Count);
-    }
-
-    private static IKnnIndex Build(KnnIndexOptions options, long[] ids, float[] vectors)
-    {
-        IKnnIndex index = KnnIndexFactory.Create(options);
-        index.Add(ids, vectors);
-        return index;
     }
 }

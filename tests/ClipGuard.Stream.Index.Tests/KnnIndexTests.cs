@@ -248,12 +248,7 @@ public sealed class KnnIndexTests : IDisposable
         Assert.All(empty.Distances, x => Assert.Equal(double.PositiveInfinity, x));
     }
 
-    private static IKnnIndex Build(KnnBackend backend, long[] ids, float[] vectors)
-    {
-        IKnnIndex index = KnnIndexFactory.Create(Clustered.Options(backend));
-        index.Add(ids, vectors);
-        return index;
-    }
+    private static IKnnIndex Build(KnnBackend backend, long[] ids, float[] vectors) => Clustered.Build(Clustered.Options(backend), ids, vectors);
 
     private static FaissKnnIndex Hnsw(long[] ids, float[] vectors, double rebuildFraction)
     {

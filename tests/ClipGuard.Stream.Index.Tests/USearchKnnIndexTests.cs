@@ -16,10 +16,10 @@ public sealed class USearchKnnIndexTests : IDisposable
     public void Half_precision_storage_keeps_recall_and_distances_close(VectorStorage storage)
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(4000, 200, seed: 11);
-        using IKnnIndex exact = Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
+        using IKnnIndex exact = Clustered.Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
         KnnIndexOptions options = Clustered.Options(KnnBackend.USearchHnsw);
         options.USearchStorage = storage;
-        using IKnnIndex half = Build(options, ids, vectors);
+        using IKnnIndex half = Clustered.Build(options, ids, vectors);
         KnnResult truth = exact.Search(queries, K);
         KnnResult found = half.Search(queries, K);
         double recall = Clustered.Recall(truth, found);
@@ -40,12 +40,12 @@ public sealed class USearchKnnIndexTests : IDisposable
     public void Search_expansion_retunes_recall_without_a_rebuild()
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(6000, 200, seed: 12);
-        using IKnnIndex exact = Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
+        using IKnnIndex exact = Clustered.Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
         KnnResult truth = exact.Search(queries, K);
         KnnIndexOptions options = Clustered.Options(KnnBackend.USearchHnsw);
         options.HnswM = 8;
         options.HnswEfConstruction = 32;
-        using IKnnIndex index = Build(options, ids, vectors);
+        using IKnnIndex index = Clustered.Build(options, ids, vectors);
         options.HnswEfSearch = K;
         index.ApplySearchOptions(options);
         double narrow = Clustered.Recall(truth, index.Search(queries, K));
@@ -62,9 +62,9 @@ public sealed class USearchKnnIndexTests : IDisposable
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(1500, 50, seed: 13);
         KnnIndexOptions options = Clustered.Options(KnnBackend.USearchHnsw);
         options.HnswEfSearch = 1500;
-        using IKnnIndex exact = Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
+        using IKnnIndex exact = Clustered.Build(Clustered.Options(KnnBackend.Exact), ids, vectors);
         options.Threads = 3 * Environment.ProcessorCount;
-        using IKnnIndex batch = Build(options, ids, vectors);
+        using IKnnIndex batch = Clustered.Build(options, ids, vectors);
         options.Threads = 1;
         using IKnnIndex single = KnnIndexFactory.Create(options);
         int d = Clustered.Dimension;
@@ -73,18 +73,21 @@ public sealed class USearchKnnIndexTests : IDisposable
             single.Add(ids.AsSpan(i, 1), vectors.AsSpan(i * d, d));
         }
 
-        // An expansion as large as the index makes the search exhaustive, so both must equal exact search.
+        // An expansion as large as the index leaves only float32 near-ties and clusters the graph cannot leave: both
+        // builds (the batch one inserts concurrently, so its graph differs run to run) must be near-exact.
         KnnResult truth = exact.Search(queries, K);
-        Assert.Equal(1.0, Clustered.Recall(truth, batch.Search(queries, K)));
-        Assert.Equal(1.0, Clustered.Recall(truth, single.Search(queries, K)));
+        double batchRecall = Clustered.Recall(truth, batch.Search(queries, K));
+        double singleRecall = Clustered.Recall(truth, single.Search(queries, K));
+        Assert.True(batchRecall >= 0.99 && singleRecall >= 0.99, $"recall {batchRecall:F4} (batch), {singleRecall:F4} (one at a time)");
         Assert.Equal(ids.Length, single.Count);
+        Assert.Equal(ids.Length, batch.Count);
     }
 
     [Fact]
     public void Removed_nodes_are_reused_and_survive_a_save()
     {
         (long[] ids, float[] vectors, float[] queries) = Clustered.Make(2000, 20, seed: 14);
-        using var index = (USearchKnnIndex)Build(Clustered.Options(KnnBackend.USearchHnsw), ids, vectors);
+        using var index = (USearchKnnIndex)Clustered.Build(Clustered.Options(KnnBackend.USearchHnsw), ids, vectors);
         Assert.Equal(500, index.Remove(ids[..500]));
         Assert.Equal(1500, index.NativeCount);
         string path = Path.Combine(_dir, "reuse.knn");
@@ -124,12 +127,5 @@ public sealed class USearchKnnIndexTests : IDisposable
         KnnIndexException e = Assert.Throws<KnnIndexException>(() => USearchNative.Check(error, "load"));
         Assert.StartsWith("USearch load failed: ", e.Message);
         Assert.True(e.Message.Length > "USearch load failed: ".Length);
-    }
-
-    private static IKnnIndex Build(KnnIndexOptions options, long[] ids, float[] vectors)
-    {
-        IKnnIndex index = KnnIndexFactory.Create(options);
-        index.Add(ids, vectors);
-        return index;
     }
 }

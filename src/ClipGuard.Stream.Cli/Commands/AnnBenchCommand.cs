@@ -50,6 +50,13 @@ internal static class AnnBenchCommand
                 r.AddError("--usearch-ef-construction must be at least 1");
             }
         });
+        probes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int[]>().Any(x => x < 1))
+            {
+                r.AddError("every --ivf-probes must be at least 1");
+            }
+        });
         uef.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int[]>().Any(x => x < 1))

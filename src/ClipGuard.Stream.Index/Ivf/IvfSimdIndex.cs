@@ -111,41 +111,27 @@ internal sealed class IvfSimdIndex : IKnnIndex
         }
 
         Neighbor[][] nearest = _centroidKnn!.SearchQueries(vectors, 1, dropIdentical: false);
-        var members = new List<int>[_lists.Length];
-        for (int i = 0; i < nearest.Length; i++)
+        var joining = new int[_lists.Length];
+        foreach (Neighbor[] centroid in nearest)
         {
-            int l = nearest[i][0].Slot;
-            (members[l] ??= []).Add(i);
+            joining[centroid[0].Slot]++;
         }
 
-        for (int l = 0; l < members.Length; l++)
+        for (int l = 0; l < joining.Length; l++)
         {
             // A list never filled yet is created at the size this batch gives it, not grown by doubling to it.
-            if (members[l] is { Count: > 16 } rowsOfList && _lists[l].Store.HighWater == 0)
+            if (joining[l] > 16 && _lists[l].Store.HighWater == 0)
             {
-                _lists[l] = new IvfList(Dimension, _options.Metric, rowsOfList.Count + (rowsOfList.Count / 8));
+                _lists[l] = new IvfList(Dimension, _options.Metric, joining[l] + (joining[l] / 8));
             }
         }
 
-        long[] idArray = ids.ToArray();
-        float[] rows = vectors.ToArray();
-        var slots = new int[idArray.Length];
+        // Sequential: a copy of the batch for parallel workers would cost as much memory as the lists themselves.
         int d = Dimension;
-        // Lists are independent: fill them in parallel, then record where each id went.
-        Parallel.For(0, members.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads }, l =>
+        for (int i = 0; i < ids.Length; i++)
         {
-            if (members[l] is { } rowsOfList)
-            {
-                foreach (int i in rowsOfList)
-                {
-                    slots[i] = _lists[l].Add(idArray[i], rows.AsSpan(i * d, d));
-                }
-            }
-        });
-
-        for (int i = 0; i < idArray.Length; i++)
-        {
-            _where[idArray[i]] = (nearest[i][0].Slot, slots[i]);
+            int l = nearest[i][0].Slot;
+            _where[ids[i]] = (l, _lists[l].Add(ids[i], vectors.Slice(i * d, d)));
         }
     }
 
@@ -234,11 +220,7 @@ internal sealed class IvfSimdIndex : IKnnIndex
 
     public void ApplySearchOptions(KnnIndexOptions options)
     {
-        options.Validate();
-        if (options.Backend != Backend || options.Dimension != Dimension)
-        {
-            throw new ArgumentException($"options for {options.Backend} d={options.Dimension} cannot tune a {Backend} d={Dimension} index", nameof(options));
-        }
+        IdChecks.ValidateTuning(options, Backend, Dimension);
 
         _options.IvfProbes = options.IvfProbes;
     }

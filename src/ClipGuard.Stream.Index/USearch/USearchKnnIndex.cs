@@ -57,7 +57,7 @@ internal sealed class USearchKnnIndex : IKnnIndex
         IndexFile.Read(path, options, (r, ids) =>
         {
             long freeNodes = r.ReadInt64();
-            string temp = Path.Combine(Path.GetTempPath(), $"clipguard-usearch-{Environment.ProcessId}-{Guid.NewGuid():N}.index");
+            string temp = IndexFile.TempPath("usearch");
             USearchIndexHandle handle = USearchIndexHandle.Create(options.Dimension, options.USearchStorage, options.HnswM, options.HnswEfConstruction, options.HnswEfSearch);
             try
             {
@@ -219,11 +219,7 @@ internal sealed class USearchKnnIndex : IKnnIndex
 
     public void ApplySearchOptions(KnnIndexOptions options)
     {
-        options.Validate();
-        if (options.Backend != Backend || options.Dimension != Dimension)
-        {
-            throw new ArgumentException($"options for {options.Backend} d={options.Dimension} cannot tune a {Backend} d={Dimension} index", nameof(options));
-        }
+        IdChecks.ValidateTuning(options, Backend, Dimension);
 
         _options.HnswEfSearch = options.HnswEfSearch;
         IntPtr error = IntPtr.Zero;
@@ -234,7 +230,7 @@ internal sealed class USearchKnnIndex : IKnnIndex
 
     public void Save(string path)
     {
-        string temp = Path.Combine(Path.GetTempPath(), $"clipguard-usearch-{Environment.ProcessId}-{Guid.NewGuid():N}.index");
+        string temp = IndexFile.TempPath("usearch");
         try
         {
             IntPtr error = IntPtr.Zero;
