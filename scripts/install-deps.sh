@@ -4,7 +4,8 @@ set -euo pipefail
 profile="${1:-run}"
 # The FAISS shim (native/faiss_shim, built by scripts/build-native.sh) needs FAISS, a C++ toolchain and CMake at build
 # time; OpenBLAS makes FAISS's flat and IVF search about 30x faster than Debian's reference BLAS.
-native=(libfaiss-dev cmake g++ libopenblas0-pthread)
+# libgomp1: the OpenMP runtime that USearch's libusearch_c.so (from the Cloud.Unum.USearch package) links against.
+native=(libfaiss-dev cmake g++ libopenblas0-pthread libgomp1)
 pkgs=()
 case "$profile" in
   run)   pkgs=(redis-server dataset-fashion-mnist "${native[@]}") ;;  # redis + Fashion-MNIST: `clipguard demo`

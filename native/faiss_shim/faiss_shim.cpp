@@ -2,6 +2,7 @@
 // ClipGuard.Stream.Index uses, plus the HNSW constructor the 1.7.3 C API lacks. Signatures come from the installed
 // C-API headers, so a mismatch with upstream fails to compile rather than at P/Invoke time.
 #include <faiss/AutoTune.h>
+#include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
@@ -11,6 +12,7 @@
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -28,6 +30,10 @@ extern "C" {
 // Not in the 1.7.3 C API: an HNSW-flat index with the build-time parameters that cannot be changed later.
 typedef struct FaissIndex_H FaissIndexHNSWFlat;
 int faiss_IndexHNSWFlat_new_with(FaissIndexHNSWFlat** p_index, idx_t d, int M, int efConstruction, FaissMetricType metric);
+
+// Not in any FAISS C API: k-means (L2) started from the caller's centroids instead of random points, so a seeding
+// that covers every cluster (k-means++) survives into the result. centroids: k * d floats, in and out.
+int clipguard_kmeans_from(size_t d, size_t n, size_t k, const float* x, float* centroids, int niter, int seed);
 }
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
@@ -123,6 +129,22 @@ SHIM_EXPORT void faiss_IndexIVF_set_own_fields(FaissIndexIVF* index, int own) {
 // 1 = every list the same length; the expected scan cost per probe grows with it (queries land in big lists).
 SHIM_EXPORT double faiss_IndexIVF_imbalance_factor(const FaissIndexIVF* index) {
     return reinterpret_cast<const faiss::IndexIVF*>(index)->invlists->imbalance_factor();
+}
+
+SHIM_EXPORT int clipguard_kmeans_from(size_t d, size_t n, size_t k, const float* x, float* centroids, int niter, int seed) {
+    return guarded([&] {
+        faiss::ClusteringParameters params;
+        params.niter = niter;
+        params.seed = seed;
+        // Every given point takes part: the caller has already sampled, and FAISS's own subsampling would be random.
+        params.max_points_per_centroid = static_cast<int>((n + k - 1) / k);
+        params.min_points_per_centroid = 1;
+        faiss::Clustering clustering(static_cast<int>(d), k, params);
+        clustering.centroids.assign(centroids, centroids + k * d);
+        faiss::IndexFlatL2 assign(static_cast<faiss::Index::idx_t>(d));
+        clustering.train(static_cast<faiss::Index::idx_t>(n), x, assign);
+        std::copy(clustering.centroids.begin(), clustering.centroids.end(), centroids);
+    });
 }
 
 SHIM_EXPORT int faiss_IndexHNSWFlat_new_with(

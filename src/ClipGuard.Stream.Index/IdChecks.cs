@@ -43,4 +43,14 @@ internal static class IdChecks
 
         return queries.Length / dimension;
     }
+
+    /// <summary>Search options may retune an index only when they describe the same backend and dimension.</summary>
+    public static void ValidateTuning(KnnIndexOptions options, KnnBackend backend, int dimension)
+    {
+        options.Validate();
+        if (options.Backend != backend || options.Dimension != dimension)
+        {
+            throw new ArgumentException($"options for {options.Backend} d={options.Dimension} cannot tune a {backend} d={dimension} index", nameof(options));
+        }
+    }
 }

@@ -50,6 +50,10 @@ internal static class IndexFile
         });
     }
 
+    /// <summary>A private scratch file for a native library that only reads and writes paths.</summary>
+    public static string TempPath(string library) =>
+        Path.Combine(Path.GetTempPath(), $"clipguard-{library}-{Environment.ProcessId}-{Guid.NewGuid():N}.index");
+
     /// <summary>Copies a FAISS-written file into the payload as a length-prefixed blob.</summary>
     public static void WriteBlob(BinaryWriter writer, string sourcePath)
     {

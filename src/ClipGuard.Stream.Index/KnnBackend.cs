@@ -14,4 +14,10 @@ public enum KnnBackend
 
     /// <summary>FAISS HNSW (IndexHNSWFlat inside IndexIDMap2): cannot delete, so removal is by tombstone and rebuild.</summary>
     FaissHnsw,
+
+    /// <summary>USearch HNSW (runtime SIMD dispatch, multi-threaded add and search): removal is native.</summary>
+    USearchHnsw,
+
+    /// <summary>Inverted lists (k-means++-seeded FAISS k-means) scanned by the scoring core's exact SIMD kernel.</summary>
+    IvfSimd,
 }

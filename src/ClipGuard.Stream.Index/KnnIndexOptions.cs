@@ -21,21 +21,22 @@ public sealed class KnnIndexOptions
     /// <summary>The units distances are reported in; vectors must already be in this metric's space.</summary>
     public DistanceMetric Metric { get; set; } = DistanceMetric.Euclidean;
 
-    /// <summary>Threads of the exact backend's search (0: one per core). FAISS uses OpenMP's default.</summary>
+    /// <summary>Threads of the exact and USearch backends' searches and USearch's adds (0: one per core). FAISS uses OpenMP's default.</summary>
     public int Threads { get; set; }
 
     /// <summary>IVF lists; 0 picks about 4·√n from the first batch added (which trains the quantizer).</summary>
     public int IvfLists { get; set; }
 
-    /// <summary>Lists scanned per query: the IVF recall/speed knob.</summary>
+    /// <summary>Lists scanned per query: the IVF recall/speed knob (FAISS IVF-flat and IvfSimd).</summary>
     public int IvfProbes { get; set; } = DefaultIvfProbes;
 
-    /// <summary>HNSW links per node (memory and build time grow with it; recall too).</summary>
+    /// <summary>HNSW links per node, FAISS's M and USearch's connectivity (memory and build time grow with it; recall too).</summary>
     public int HnswM { get; set; } = DefaultHnswM;
 
+    /// <summary>Candidate list length while inserting (USearch: expansion_add).</summary>
     public int HnswEfConstruction { get; set; } = DefaultHnswEfConstruction;
 
-    /// <summary>Candidate list length during search: the HNSW recall/speed knob.</summary>
+    /// <summary>Candidate list length during search (USearch: expansion_search): the HNSW recall/speed knob.</summary>
     public int HnswEfSearch { get; set; } = DefaultHnswEfSearch;
 
     /// <summary>
@@ -43,6 +44,9 @@ public sealed class KnnIndexOptions
     /// exceed this fraction of the stored vectors the graph is rebuilt from the live vectors.
     /// </summary>
     public double HnswRebuildFraction { get; set; } = DefaultHnswRebuildFraction;
+
+    /// <summary>Element type USearch stores vectors in (float16 halves memory and bandwidth; distances then carry its rounding).</summary>
+    public VectorStorage USearchStorage { get; set; } = VectorStorage.Float32;
 
     /// <summary>Throws with every violated bound named.</summary>
     public void Validate()
@@ -56,6 +60,11 @@ public sealed class KnnIndexOptions
         if (!Enum.IsDefined(Metric))
         {
             errors.Add($"Metric {Metric} is unknown");
+        }
+
+        if (!Enum.IsDefined(USearchStorage))
+        {
+            errors.Add($"USearchStorage {USearchStorage} is unknown");
         }
 
         if (Dimension < 1)

@@ -25,6 +25,14 @@ internal static class Clustered
         HnswEfSearch = 96,
     };
 
+    /// <summary>A new index of the options' backend holding the given vectors.</summary>
+    public static IKnnIndex Build(KnnIndexOptions options, long[] ids, float[] vectors)
+    {
+        IKnnIndex index = KnnIndexFactory.Create(options);
+        index.Add(ids, vectors);
+        return index;
+    }
+
     /// <summary>Fraction of the exact top-k ids the candidate found, over all queries.</summary>
     public static double Recall(KnnResult exact, KnnResult candidate)
     {

@@ -15,6 +15,8 @@ public sealed class KnnIndexTests : IDisposable
         { KnnBackend.FaissFlat, 0.999 },
         { KnnBackend.FaissIvfFlat, 0.95 },
         { KnnBackend.FaissHnsw, 0.95 },
+        { KnnBackend.USearchHnsw, 0.95 },
+        { KnnBackend.IvfSimd, 0.95 },
     };
 
     public static TheoryData<KnnBackend> AllBackends => new(Enum.GetValues<KnnBackend>());
@@ -159,6 +161,8 @@ public sealed class KnnIndexTests : IDisposable
     [Theory]
     [InlineData(KnnBackend.Exact)]
     [InlineData(KnnBackend.FaissFlat)]
+    [InlineData(KnnBackend.USearchHnsw)]
+    [InlineData(KnnBackend.IvfSimd)]
     public void A_flipped_byte_or_a_truncation_is_reported_before_anything_loads(KnnBackend backend)
     {
         (long[] ids, float[] vectors, _) = Clustered.Make(500, 0, seed: 7);
@@ -230,6 +234,9 @@ public sealed class KnnIndexTests : IDisposable
         (long[] ids, float[] vectors, _) = Clustered.Make(10, 0, seed: 8);
         KnnIndexException tooFew = Assert.Throws<KnnIndexException>(() => ivf.Add(ids, vectors));
         Assert.Contains("at least 32 vectors", tooFew.Message);
+        using IKnnIndex simd = KnnIndexFactory.Create(Clustered.Options(KnnBackend.IvfSimd));
+        Assert.Contains("at least 32 vectors", Assert.Throws<KnnIndexException>(() => simd.Add(ids, vectors)).Message);
+        Assert.Equal(0, simd.Count);
 
         using IKnnIndex flat = KnnIndexFactory.Create(Clustered.Options(KnnBackend.FaissFlat));
         Assert.Throws<ArgumentException>(() => flat.Add([1, 1], new float[2 * Clustered.Dimension]));
@@ -241,12 +248,7 @@ public sealed class KnnIndexTests : IDisposable
         Assert.All(empty.Distances, x => Assert.Equal(double.PositiveInfinity, x));
     }
 
-    private static IKnnIndex Build(KnnBackend backend, long[] ids, float[] vectors)
-    {
-        IKnnIndex index = KnnIndexFactory.Create(Clustered.Options(backend));
-        index.Add(ids, vectors);
-        return index;
-    }
+    private static IKnnIndex Build(KnnBackend backend, long[] ids, float[] vectors) => Clustered.Build(Clustered.Options(backend), ids, vectors);
 
     private static FaissKnnIndex Hnsw(long[] ids, float[] vectors, double rebuildFraction)
     {

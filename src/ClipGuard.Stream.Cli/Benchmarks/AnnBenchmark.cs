@@ -5,6 +5,8 @@ using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Index;
 using ClipGuard.Stream.Index.Faiss;
+using ClipGuard.Stream.Index.Ivf;
+using ClipGuard.Stream.Index.USearch;
 
 namespace ClipGuard.Stream.Cli.Benchmarks;
 
@@ -16,6 +18,8 @@ namespace ClipGuard.Stream.Cli.Benchmarks;
 internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
 {
     private double _imbalance = double.NaN;
+    private string _acceleration = "";
+    private int[] _queryLabels = [];
 
     private const double QueryOutlierFraction = 0.05;
 
@@ -24,8 +28,8 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         int threads = s.Threads > 0 ? s.Threads : Environment.ProcessorCount;
         output.WriteLine(Inv($"ANN vs exact, d = {s.Dim}, k = {s.K}, {s.Queries} queries ({QueryOutlierFraction:P0} planted outliers), {threads} threads, {Environment.ProcessorCount} cores."));
         output.WriteLine();
-        output.WriteLine("| reference size | backend | setting | build s | queries/s | speed-up vs exact | recall@k | DAO rel. diff median / p95 | LOF rel. diff median / p95 | ΔAUROC DAO | ΔAUROC LOF |");
-        output.WriteLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| reference size | backend | setting | build s | queries/s | speed-up vs exact | recall@k | recall@k, outlier queries | DAO rel. diff median / p95 | LOF rel. diff median / p95 | ΔAUROC DAO | ΔAUROC LOF | load avg |");
+        output.WriteLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int n in s.Sizes)
         {
             RunSize(n, s, threads);
@@ -40,6 +44,7 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         (Matrix<float> all, int[] labels) = SyntheticEmbeddings.Generate(n + s.Queries, s.Dim, clusters: Math.Max(10, n / 500), outlierFraction: QueryOutlierFraction, seed: n);
         float[] queries = all.Data.AsSpan(n * s.Dim, s.Queries * s.Dim).ToArray();
         int[] queryLabels = labels[n..];
+        _queryLabels = queryLabels;
         long[] ids = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
         ReadOnlyMemory<float> reference = all.Data.AsMemory(0, n * s.Dim);
 
@@ -60,34 +65,58 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
             baseline = Inv($"; exact AUROC DAO {aucDao:F4}, LOF {aucLof:F4}");
         }
 
-        Row(n, "exact", "SIMD, float64 refine" + baseline, exactBuild, exactQps, exactQps, 1, scorer, truth, truth);
+        Row(n, "exact", "SIMD, float64 refine" + baseline, exactBuild, exactQps, exactQps, scorer, truth, truth);
         GC.Collect();
 
         var flat = new KnnIndexOptions { Backend = KnnBackend.FaissFlat, Dimension = s.Dim };
         if (s.Backends.Contains("flat"))
         {
-            Measure(flat, ids, reference, queries, s, n, [flat], (o, r, qps, build) => Row(n, "faiss flat", "IDMap2(Flat)", build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+            Measure(flat, ids, reference, queries, s, n, [flat], (o, r, qps, build) => Row(n, "faiss flat", "IDMap2(Flat)", build, qps, exactQps, scorer, truth, r));
         }
 
         int lists = s.IvfLists > 0 ? s.IvfLists : Math.Max(16, (int)Math.Round(2 * Math.Sqrt(n)));
         int train = Math.Min(n, Math.Max(64 * lists, 20_000));
         var ivfSettings = s.IvfProbes.Where(p => p <= lists)
             .Select(p => new KnnIndexOptions { Backend = KnnBackend.FaissIvfFlat, Dimension = s.Dim, IvfLists = lists, IvfProbes = p }).ToArray();
-        if (s.Backends.Contains("ivf"))
+        if (s.Backends.Contains("ivf") && ivfSettings.Length > 0)
         {
             Measure(ivfSettings[0], ids, reference, queries, s, train, ivfSettings,
-                (o, r, qps, build) => Row(n, "faiss IVF-flat", Inv($"lists={lists}, nprobe={o.IvfProbes} (trained on {train:N0}; list imbalance {_imbalance:F2})"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+                (o, r, qps, build) => Row(n, "faiss IVF-flat", Inv($"lists={lists}, nprobe={o.IvfProbes} (trained on {train:N0}; list imbalance {_imbalance:F2})"), build, qps, exactQps, scorer, truth, r));
+        }
+
+        var simdSettings = s.IvfProbes.Where(p => p <= lists)
+            .Select(p => new KnnIndexOptions { Backend = KnnBackend.IvfSimd, Dimension = s.Dim, Threads = threads, IvfLists = lists, IvfProbes = p }).ToArray();
+        if (s.Backends.Contains("ivfsimd") && simdSettings.Length > 0)
+        {
+            Measure(simdSettings[0], ids, reference, queries, s, n, simdSettings,
+                (o, r, qps, build) => Row(n, "IVF + SIMD kernel", Inv($"lists={lists}, nprobe={o.IvfProbes} (k-means++ seeds; list imbalance {_imbalance:F2})"), build, qps, exactQps, scorer, truth, r));
+            GC.Collect();
         }
 
         if (s.Backends.Contains("hnsw") && n <= s.HnswMaxSize)
         {
             var hnswSettings = s.HnswEf.Select(ef => new KnnIndexOptions { Backend = KnnBackend.FaissHnsw, Dimension = s.Dim, HnswM = s.HnswM, HnswEfConstruction = s.HnswEfConstruction, HnswEfSearch = ef }).ToArray();
             Measure(hnswSettings[0], ids, reference, queries, s, n, hnswSettings,
-                (o, r, qps, build) => Row(n, "faiss HNSW", Inv($"M={o.HnswM}, efC={o.HnswEfConstruction}, efSearch={o.HnswEfSearch}"), build, qps, exactQps, Recall(truth, r), scorer, truth, r));
+                (o, r, qps, build) => Row(n, "faiss HNSW", Inv($"M={o.HnswM}, efC={o.HnswEfConstruction}, efSearch={o.HnswEfSearch}"), build, qps, exactQps, scorer, truth, r));
         }
         else
         {
             log.WriteLine(Inv($"bench ann: |R| = {n:N0}: HNSW skipped (above --hnsw-max-size {s.HnswMaxSize:N0})"));
+        }
+
+        if (s.Backends.Contains("usearch"))
+        {
+            foreach (VectorStorage storage in s.USearchStorage)
+            {
+                var usearchSettings = s.USearchEf.Select(ef => new KnnIndexOptions
+                {
+                    Backend = KnnBackend.USearchHnsw, Dimension = s.Dim, Threads = threads, HnswM = s.USearchM,
+                    HnswEfConstruction = s.USearchEfConstruction, HnswEfSearch = ef, USearchStorage = storage,
+                }).ToArray();
+                Measure(usearchSettings[0], ids, reference, queries, s, n, usearchSettings,
+                    (o, r, qps, build) => Row(n, "usearch HNSW", Inv($"M={o.HnswM}, efC={o.HnswEfConstruction}, ef={o.HnswEfSearch}, {storage} ({_acceleration})"), build, qps, exactQps, scorer, truth, r));
+                GC.Collect();
+            }
         }
     }
 
@@ -107,7 +136,13 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         }
 
         double buildSeconds = sw.Elapsed.TotalSeconds;
-        _imbalance = (index as FaissKnnIndex)?.IvfImbalance ?? double.NaN;
+        _imbalance = index switch
+        {
+            FaissKnnIndex faiss => faiss.IvfImbalance,
+            IvfSimdIndex simd => simd.Imbalance,
+            _ => double.NaN,
+        };
+        _acceleration = (index as USearchKnnIndex)?.Acceleration ?? "";
         KnnResult last = null!;
         double qps = 0;
         foreach (KnnIndexOptions o in settings)
@@ -123,8 +158,10 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
         return (last, qps, buildSeconds);
     }
 
-    private void Row(int n, string backend, string setting, double build, double qps, double exactQps, double recall, Scorer? scorer, KnnResult truth, KnnResult found)
+    private void Row(int n, string backend, string setting, double build, double qps, double exactQps, Scorer? scorer, KnnResult truth, KnnResult found)
     {
+        double recall = Recall(truth, found, _ => true);
+        double outlierRecall = Recall(truth, found, q => _queryLabels[q] == 1);
         string dao = "—", lof = "—", dDao = "—", dLof = "—";
         if (scorer is not null)
         {
@@ -136,17 +173,36 @@ internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
             dLof = Inv($"{aucLof:+0.0000;-0.0000;0}");
         }
 
-        output.WriteLine(Inv($"| {n:N0} | {backend} | {setting} | {build:F1} | {qps:F0} | {qps / exactQps:F1}x | {recall:F4} | {dao} | {lof} | {dDao} | {dLof} |"));
+        output.WriteLine(Inv($"| {n:N0} | {backend} | {setting} | {build:F1} | {qps:F0} | {qps / exactQps:F1}x | {recall:F4} | {outlierRecall:F4} | {dao} | {lof} | {dDao} | {dLof} | {LoadAverage()} |"));
         output.Flush();
+    }
+
+    /// <summary>The 1-minute load average: the machine is shared, and a row's speed means little without it.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 
     private static double Quantile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
 
-    private static double Recall(KnnResult truth, KnnResult found)
+    /// <summary>Share of the exact neighbours found, over the queries <paramref name="counted"/> selects.</summary>
+    private static double Recall(KnnResult truth, KnnResult found, Func<int, bool> counted)
     {
         long hits = 0, total = 0;
         for (int q = 0; q < truth.Queries; q++)
         {
+            if (!counted(q))
+            {
+                continue;
+            }
+
             var expected = new HashSet<long>(truth.IdsOf(q).ToArray());
             total += expected.Count;
             foreach (long id in found.IdsOf(q))

@@ -1,3 +1,5 @@
+using ClipGuard.Stream.Index;
+
 namespace ClipGuard.Stream.Cli.Benchmarks;
 
 /// <summary>What `clipguard bench ann` measures.</summary>
@@ -14,4 +16,8 @@ internal sealed record AnnBenchmarkSettings(
     IReadOnlyList<int> HnswEf,
     int HnswMaxSize,
     int ScoreMaxSize,
-    IReadOnlySet<string> Backends);
+    IReadOnlySet<string> Backends,
+    int USearchM,
+    int USearchEfConstruction,
+    IReadOnlyList<int> USearchEf,
+    IReadOnlyList<VectorStorage> USearchStorage);

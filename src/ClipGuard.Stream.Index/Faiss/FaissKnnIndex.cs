@@ -57,7 +57,7 @@ internal sealed class FaissKnnIndex : IKnnIndex
     public static FaissKnnIndex Load(string path, KnnIndexOptions options, ILogger? logger = null) =>
         IndexFile.Read(path, options, (r, ids) =>
         {
-            string temp = Path.Combine(Path.GetTempPath(), $"clipguard-faiss-{Environment.ProcessId}-{Guid.NewGuid():N}.index");
+            string temp = IndexFile.TempPath("faiss");
             try
             {
                 IndexFile.ReadBlob(r, temp);
@@ -202,11 +202,7 @@ internal sealed class FaissKnnIndex : IKnnIndex
 
     public void ApplySearchOptions(KnnIndexOptions options)
     {
-        options.Validate();
-        if (options.Backend != Backend || options.Dimension != Dimension)
-        {
-            throw new ArgumentException($"options for {options.Backend} d={options.Dimension} cannot tune a {Backend} d={Dimension} index", nameof(options));
-        }
+        IdChecks.ValidateTuning(options, Backend, Dimension);
 
         _options.IvfProbes = options.IvfProbes;
         _options.HnswEfSearch = options.HnswEfSearch;
@@ -225,7 +221,7 @@ internal sealed class FaissKnnIndex : IKnnIndex
 
         FaissIndexHandle index = _index ?? throw new KnnIndexException("an IVF-flat index is trained by its first Add; there is nothing to save yet");
         long[] ids = [.. _live];
-        string temp = Path.Combine(Path.GetTempPath(), $"clipguard-faiss-{Environment.ProcessId}-{Guid.NewGuid():N}.index");
+        string temp = IndexFile.TempPath("faiss");
         try
         {
             FaissNative.Check(FaissNative.WriteIndex(index, temp), $"write_index '{temp}'");

@@ -64,6 +64,10 @@ internal static partial class FaissNative
     [LibraryImport(Library, EntryPoint = "faiss_IndexIDMap2_set_own_fields")]
     public static partial void IndexIdMap2SetOwnFields(IntPtr index, int own);
 
+    /// <summary>The shim's k-means from given seeds (centroids: lists × d, in and out).</summary>
+    [LibraryImport(Library, EntryPoint = "clipguard_kmeans_from")]
+    public static unsafe partial int KMeansFrom(nuint d, nuint n, nuint k, float* x, float* centroids, int niter, int seed);
+
     [LibraryImport(Library, EntryPoint = "faiss_IDSelectorBatch_new")]
     public static unsafe partial int SelectorBatchNew(out IntPtr selector, nuint n, long* ids);
 
