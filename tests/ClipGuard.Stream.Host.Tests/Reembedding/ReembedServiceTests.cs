@@ -18,16 +18,6 @@ namespace ClipGuard.Stream.Host.Tests.Reembedding;
 /// </summary>
 public sealed class ReembedServiceTests : IDisposable
 {
-    private const string OldConfig = """
-        { "embed_dim": 16, "vision_cfg": { "image_size": 32, "layers": 2, "width": 32, "patch_size": 8, "head_width": 8 },
-          "text_cfg": { "context_length": 16, "vocab_size": 512, "width": 32, "heads": 4, "layers": 2 } }
-        """;
-
-    private const string NewConfig = """
-        { "embed_dim": 12, "vision_cfg": { "image_size": 32, "layers": 2, "width": 48, "patch_size": 16, "head_width": 16 },
-          "text_cfg": { "context_length": 16, "vocab_size": 512, "width": 32, "heads": 4, "layers": 2 } }
-        """;
-
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-reembed-service-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -36,8 +26,8 @@ public sealed class ReembedServiceTests : IDisposable
     public async Task ARestartWithAnotherCheckpointReembedsTheReferenceFromTheKeptImages()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
-        (string oldModel, string oldLabel) = await SaveModelAsync("old", OldConfig, 21);
-        (string newModel, string newLabel) = await SaveModelAsync("new", NewConfig, 22);
+        (string oldModel, string oldLabel) = await SaveModelAsync("old", TwoCheckpoints.Old, 21);
+        (string newModel, string newLabel) = await SaveModelAsync("new", TwoCheckpoints.New, 22);
         string snapshot = Path.Combine(_dir, "reference.snap"), images = Path.Combine(_dir, "images");
         string[] common = ["--k", "8", "--hold-back", "20", "--capacity", "1000", "--max-source-share", "0.5", "--bootstrap-size", "100",
             "--bootstrap-timeout", "00:00:05", "--embed-threads", "1", "--decode-workers", "2", "--snapshot", snapshot];

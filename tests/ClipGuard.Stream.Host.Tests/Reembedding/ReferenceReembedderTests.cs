@@ -11,17 +11,6 @@ namespace ClipGuard.Stream.Host.Tests.Reembedding;
 
 public sealed class ReferenceReembedderTests : IDisposable
 {
-    // Two checkpoints of different families and dimensions: a change of model is a change of space.
-    private const string OldModel = """
-        { "embed_dim": 16, "vision_cfg": { "image_size": 32, "layers": 2, "width": 32, "patch_size": 8, "head_width": 8 },
-          "text_cfg": { "context_length": 16, "vocab_size": 512, "width": 32, "heads": 4, "layers": 2 } }
-        """;
-
-    private const string NewModel = """
-        { "embed_dim": 12, "vision_cfg": { "image_size": 32, "layers": 2, "width": 48, "patch_size": 16, "head_width": 16 },
-          "text_cfg": { "context_length": 16, "vocab_size": 512, "width": 32, "heads": 4, "layers": 2 } }
-        """;
-
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-reembed-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -35,7 +24,7 @@ public sealed class ReferenceReembedderTests : IDisposable
         string Id(int i) => "sample-" + i.ToString(CultureInfo.InvariantCulture);
 
         // The reference as the stream built it under the old checkpoint: 26 members, 4 waiting in the hold-back.
-        using ClipEmbedder old = ClipEmbedder.CreateRandom(Config(OldModel, "old.json"), "old", seed: 1);
+        using ClipEmbedder old = ClipEmbedder.CreateRandom(Config(TwoCheckpoints.Old, "old.json"), "old", seed: 1);
         float[][] oldVectors = old.EncodeImages([.. images.Select(b => new ImagePreprocessor().Preprocess(b, old.ImageSize))]);
         var set = new ReferenceSet<float>(16, new ReferenceSetOptions { Capacity = 100, HoldBack = 4, K = 4, MaxSourceShare = 1, Threads = 1 });
         for (int i = 0; i < images.Length; i++)
@@ -52,7 +41,7 @@ public sealed class ReferenceReembedderTests : IDisposable
         Assert.Equal(1, store.Prune([.. set.MemberIds, .. set.ExportState().HoldBack.Select(p => p.Id)]));
         Assert.False(store.Contains("evicted-long-ago"));
 
-        using ClipEmbedder fresh = ClipEmbedder.CreateRandom(Config(NewModel, "new.json"), "new", seed: 2);
+        using ClipEmbedder fresh = ClipEmbedder.CreateRandom(Config(TwoCheckpoints.New, "new.json"), "new", seed: 2);
         float[][] expected = fresh.EncodeImages([.. images.Select(b => new ImagePreprocessor().Preprocess(b, fresh.ImageSize))]);
         await using var pipeline = new ImageEmbeddingPipeline(fresh, new ImageEmbeddingOptions { MaxBatch = 8, DecodeWorkers = 2 });
         ReembedReport report = await ReferenceReembedder.ReembedAsync(set.ExportState(), store, pipeline, fresh.EmbedDim, cancellationToken: cancel);
