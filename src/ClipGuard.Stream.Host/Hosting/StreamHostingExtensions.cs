@@ -41,9 +41,9 @@ public static class StreamHostingExtensions
         builder.Services.AddOptions<StreamHostOptions>().Bind(builder.Configuration.GetSection(StreamHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StreamHostOptions>, StreamHostOptionsValidator>();
         builder.Services.AddOptions<StreamScorerOptions>().Bind(builder.Configuration.GetSection(ScoringSection)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>, ScorerOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>>(new SelfCheckingOptionsValidator<StreamScorerOptions>(o => o.Validate()));
         builder.Services.AddOptions<KnnIndexOptions>().Bind(builder.Configuration.GetSection(IndexSection)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<KnnIndexOptions>, KnnIndexOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<KnnIndexOptions>>(new SelfCheckingOptionsValidator<KnnIndexOptions>(o => o.Validate()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddClipGuardInstrumentation();
 
