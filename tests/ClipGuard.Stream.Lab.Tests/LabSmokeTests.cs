@@ -20,18 +20,7 @@ public sealed class LabSmokeTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    internal static LabTrainOptions Easy => new()
-    {
-        Trigger = new TriggerSpec { Kind = TriggerKind.BadNets, PatchSize = 6, Pattern = PatchPattern.White },
-        Rate = 0.03,
-        TargetClass = 1,
-        TrainSubset = 3_000,
-        TestSubset = 1_000,
-        Epochs = 5,
-        BatchSize = 50,
-        LearningRate = 3e-3,
-        Model = new LabModelSpec { VisionWidth = 32, HeadWidth = 16, TextWidth = 32, EmbedDim = 32 },
-    };
+    internal static LabTrainOptions Easy => LabTrainOptions.Smoke;
 
     [Fact]
     public void TrainCheckpointReloadEmbedAndScore()

@@ -23,18 +23,7 @@ namespace ClipGuard.Stream.Offline.Tests;
 public sealed class LabCheckpointEndToEndTests : IDisposable
 {
     private const int ReferenceSize = 300, PerShard = 500;
-    private static readonly LabTrainOptions Options = new()
-    {
-        Trigger = new TriggerSpec { Kind = TriggerKind.BadNets, PatchSize = 6, Pattern = PatchPattern.White },
-        Rate = 0.03,
-        TargetClass = 1,
-        TrainSubset = 3_000,
-        TestSubset = 200,
-        Epochs = 5,
-        BatchSize = 50,
-        LearningRate = 3e-3,
-        Model = new LabModelSpec { VisionWidth = 32, HeadWidth = 16, TextWidth = 32, EmbedDim = 32 },
-    };
+    private static readonly LabTrainOptions Options = LabTrainOptions.Smoke with { TestSubset = 200 };
 
     private readonly TempFolder temp = new();
 

@@ -11,6 +11,24 @@ public sealed record LabTrainOptions
     public const int DefaultBatchSize = 128;
     public const double DefaultLearningRate = 2e-3;
 
+    /// <summary>
+    /// A tiny, easy attack for end-to-end checks (the CI smoke test, the offline cleaning test): 3,000 training images,
+    /// a large white 6×6 patch on 3% of them, a narrow model, 5 epochs; it plants a real backdoor in about a minute on
+    /// two cores, so a broken pipeline cannot pass as a weak attack.
+    /// </summary>
+    public static LabTrainOptions Smoke => new()
+    {
+        Trigger = new TriggerSpec { Kind = TriggerKind.BadNets, PatchSize = 6, Pattern = PatchPattern.White },
+        Rate = 0.03,
+        TargetClass = 1,
+        TrainSubset = 3_000,
+        TestSubset = 1_000,
+        Epochs = 5,
+        BatchSize = 50,
+        LearningRate = 3e-3,
+        Model = new LabModelSpec { VisionWidth = 32, HeadWidth = 16, TextWidth = 32, EmbedDim = 32 },
+    };
+
     public string DataDirectory { get; init; } = FashionMnist.DefaultDirectory;
 
     public TriggerSpec Trigger { get; init; } = new();
