@@ -1,7 +1,10 @@
-namespace ClipGuard.Stream.Host.Tests.Reembedding;
+namespace ClipGuard.Stream.Host.Tests;
 
-/// <summary>Two tiny OpenCLIP ViT configs of different widths, patch sizes and dimensions: a change of model is a change of space.</summary>
-internal static class TwoCheckpoints
+/// <summary>
+/// Tiny OpenCLIP ViT configs for service tests: <see cref="Old"/> is the stream tests' model; <see cref="New"/> differs
+/// in width, patch size and dimension, so switching to it is a change of embedding space.
+/// </summary>
+internal static class TinyClipConfigs
 {
     public const string Old = """
         { "embed_dim": 16, "vision_cfg": { "image_size": 32, "layers": 2, "width": 32, "patch_size": 8, "head_width": 8 },

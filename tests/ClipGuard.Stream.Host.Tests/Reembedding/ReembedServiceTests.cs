@@ -26,8 +26,8 @@ public sealed class ReembedServiceTests : IDisposable
     public async Task ARestartWithAnotherCheckpointReembedsTheReferenceFromTheKeptImages()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
-        (string oldModel, string oldLabel) = await SaveModelAsync("old", TwoCheckpoints.Old, 21);
-        (string newModel, string newLabel) = await SaveModelAsync("new", TwoCheckpoints.New, 22);
+        (string oldModel, string oldLabel) = await SaveModelAsync("old", TinyClipConfigs.Old, 21);
+        (string newModel, string newLabel) = await SaveModelAsync("new", TinyClipConfigs.New, 22);
         string snapshot = Path.Combine(_dir, "reference.snap"), images = Path.Combine(_dir, "images");
         string[] common = ["--k", "8", "--hold-back", "20", "--capacity", "1000", "--max-source-share", "0.5", "--bootstrap-size", "100",
             "--bootstrap-timeout", "00:00:05", "--embed-threads", "1", "--decode-workers", "2", "--snapshot", snapshot];

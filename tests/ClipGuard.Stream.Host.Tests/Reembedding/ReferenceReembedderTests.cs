@@ -24,7 +24,7 @@ public sealed class ReferenceReembedderTests : IDisposable
         string Id(int i) => "sample-" + i.ToString(CultureInfo.InvariantCulture);
 
         // The reference as the stream built it under the old checkpoint: 26 members, 4 waiting in the hold-back.
-        using ClipEmbedder old = ClipEmbedder.CreateRandom(Config(TwoCheckpoints.Old, "old.json"), "old", seed: 1);
+        using ClipEmbedder old = ClipEmbedder.CreateRandom(Config(TinyClipConfigs.Old, "old.json"), "old", seed: 1);
         float[][] oldVectors = old.EncodeImages([.. images.Select(b => new ImagePreprocessor().Preprocess(b, old.ImageSize))]);
         var set = new ReferenceSet<float>(16, new ReferenceSetOptions { Capacity = 100, HoldBack = 4, K = 4, MaxSourceShare = 1, Threads = 1 });
         for (int i = 0; i < images.Length; i++)
@@ -41,7 +41,7 @@ public sealed class ReferenceReembedderTests : IDisposable
         Assert.Equal(1, store.Prune([.. set.MemberIds, .. set.ExportState().HoldBack.Select(p => p.Id)]));
         Assert.False(store.Contains("evicted-long-ago"));
 
-        using ClipEmbedder fresh = ClipEmbedder.CreateRandom(Config(TwoCheckpoints.New, "new.json"), "new", seed: 2);
+        using ClipEmbedder fresh = ClipEmbedder.CreateRandom(Config(TinyClipConfigs.New, "new.json"), "new", seed: 2);
         float[][] expected = fresh.EncodeImages([.. images.Select(b => new ImagePreprocessor().Preprocess(b, fresh.ImageSize))]);
         await using var pipeline = new ImageEmbeddingPipeline(fresh, new ImageEmbeddingOptions { MaxBatch = 8, DecodeWorkers = 2 });
         ReembedReport report = await ReferenceReembedder.ReembedAsync(set.ExportState(), store, pipeline, fresh.EmbedDim, cancellationToken: cancel);

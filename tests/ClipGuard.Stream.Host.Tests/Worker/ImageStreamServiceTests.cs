@@ -17,14 +17,6 @@ namespace ClipGuard.Stream.Host.Tests.Worker;
 /// </summary>
 public sealed class ImageStreamServiceTests : IDisposable
 {
-    private const string TinyVit = """
-        {
-          "embed_dim": 16,
-          "vision_cfg": { "image_size": 32, "layers": 2, "width": 32, "patch_size": 8, "head_width": 8 },
-          "text_cfg": { "context_length": 16, "vocab_size": 512, "width": 32, "heads": 4, "layers": 2 }
-        }
-        """;
-
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-images-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -36,7 +28,7 @@ public sealed class ImageStreamServiceTests : IDisposable
         string model = Directory.CreateDirectory(Path.Combine(_dir, "model")).FullName;
         string config = Path.Combine(model, "tiny-vit.json");
         string weights = Path.Combine(model, "open_clip_model.safetensors");
-        await File.WriteAllTextAsync(config, TinyVit, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(config, TinyClipConfigs.Old, TestContext.Current.CancellationToken);
         using (var embedder = ClipEmbedder.CreateRandom(ClipModelConfig.Load(config), "tiny-vit", seed: 21))
         {
             embedder.Save(weights);
@@ -107,7 +99,7 @@ public sealed class ImageStreamServiceTests : IDisposable
     public async Task AModelThatCannotBeLoadedStopsTheServiceWithTheReason()
     {
         string model = Directory.CreateDirectory(Path.Combine(_dir, "broken")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(model, "tiny-vit.json"), TinyVit, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(model, "tiny-vit.json"), TinyClipConfigs.Old, TestContext.Current.CancellationToken);
         await using var service = ServiceProcess.Start(["--bootstrap", "127.0.0.1:1", "--model", model]);
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!service.HasExited && DateTime.UtcNow < deadline)
