@@ -73,7 +73,7 @@ public sealed class ClipEmbedder : IDisposable
 
         var version = HashPrefix(source.WeightsPath);
         var id = ModelIdOf(source.ConfigPath);
-        Log.ModelLoaded(logger ?? NullLogger.Instance, id, version, source.WeightsPath, sw.ElapsedMilliseconds);
+        Log.ModelLoaded(logger ?? NullLogger.Instance, id, version, source.Describe(), sw.ElapsedMilliseconds);
         return new ClipEmbedder(model, id, version, options ?? new EmbedderOptions());
     }
 

@@ -16,9 +16,30 @@ public sealed class ParityTests
     [InlineData("tiny-rn", ".pt")]
     [InlineData("tiny-vit", ".safetensors")]
     [InlineData("tiny-vit-quickgelu", ".pt")]
-    public void Image_and_text_embeddings_match_the_float64_reference(string name, string ext)
+    public void Image_and_text_embeddings_match_the_float64_reference(string name, string ext) =>
+        AssertMatchesReference(name, new ModelSource(TestPaths.Fixture("parity", name + ext), TestPaths.Model(name)));
+
+    [Fact]
+    public void An_openclip_hub_folder_with_both_weight_files_loads_the_safetensors_and_matches_the_reference()
     {
-        var source = new ModelSource(TestPaths.Fixture("parity", name + ext), TestPaths.Model(name));
+        // The hub layout holds open_clip_model.safetensors and open_clip_pytorch_model.bin. Here the .bin is a
+        // different model (tiny-rn), which the tiny-vit config would refuse: a match proves the safetensors was read.
+        var dir = TestPaths.TempDir();
+        try
+        {
+            File.Copy(TestPaths.Fixture("parity", "tiny-vit.safetensors"), Path.Combine(dir, "open_clip_model.safetensors"));
+            File.Copy(TestPaths.Fixture("parity", "tiny-rn.pt"), Path.Combine(dir, "open_clip_pytorch_model.bin"));
+            File.Copy(TestPaths.Model("tiny-vit"), Path.Combine(dir, "open_clip_config.json"));
+            AssertMatchesReference("tiny-vit", ModelSource.FromDirectory(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void AssertMatchesReference(string name, ModelSource source)
+    {
         using var embedder = ClipEmbedder.Load(source, new EmbedderOptions { Normalize = false });
         var io = Safetensors.LoadStateDict(TestPaths.Fixture("parity", name + ".io.safetensors"));
         try

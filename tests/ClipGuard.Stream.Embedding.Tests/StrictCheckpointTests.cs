@@ -34,17 +34,40 @@ public sealed class StrictCheckpointTests
         Assert.Contains("key 'text_projection' has shape [32, 8], the model expects [32, 16]", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Directory_with_two_weight_files_is_refused_rather_than_guessed()
+    [Theory]
+    [InlineData("a.pt", "b.pt")]
+    [InlineData("a.safetensors", "b.safetensors")]
+    [InlineData("a.bin", "b.pth")]
+    public void Directory_with_two_candidate_weight_files_is_refused_rather_than_guessed(string first, string second)
     {
         var dir = TestPaths.TempDir();
         try
         {
-            File.WriteAllText(Path.Combine(dir, "a.pt"), "");
-            File.WriteAllText(Path.Combine(dir, "b.safetensors"), "");
+            File.WriteAllText(Path.Combine(dir, first), "");
+            File.WriteAllText(Path.Combine(dir, second), "");
             File.WriteAllText(Path.Combine(dir, "m.json"), "{}");
             var e = Assert.Throws<CheckpointException>(() => ModelSource.FromDirectory(dir));
-            Assert.Contains("exactly one weights file", e.Message, StringComparison.Ordinal);
+            Assert.Contains("or exactly one .safetensors among several; found 2", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Directory_with_one_safetensors_among_several_weight_files_chooses_it_and_names_the_others()
+    {
+        var dir = TestPaths.TempDir();
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "open_clip_pytorch_model.bin"), "");
+            File.WriteAllText(Path.Combine(dir, "open_clip_model.safetensors"), "");
+            File.WriteAllText(Path.Combine(dir, "open_clip_config.json"), "{}");
+            var source = ModelSource.FromDirectory(dir);
+            Assert.Equal(Path.Combine(dir, "open_clip_model.safetensors"), source.WeightsPath);
+            Assert.Equal([Path.Combine(dir, "open_clip_pytorch_model.bin")], source.PassedOver!);
+            Assert.EndsWith("open_clip_model.safetensors (preferred over open_clip_pytorch_model.bin)", source.Describe(), StringComparison.Ordinal);
         }
         finally
         {

@@ -73,6 +73,34 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task An_openclip_hub_folder_with_both_weight_files_embeds_with_the_safetensors_and_says_so()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        DatasetWriter.WriteFiles(temp.Sub("files"), samples.Take(40).ToList(), 20);
+        // The hub layout: open_clip_model.safetensors beside open_clip_pytorch_model.bin. The .bin here is not a
+        // checkpoint at all, so any attempt to load it would fail the run: the output proves which file was read.
+        string hub = Directory.CreateDirectory(temp.Sub("hub")).FullName;
+        File.Copy(Path.Combine(model, "tiny-fashion.safetensors"), Path.Combine(hub, "open_clip_model.safetensors"));
+        File.WriteAllText(Path.Combine(hub, "open_clip_pytorch_model.bin"), "not a checkpoint");
+        File.Copy(Path.Combine(model, "tiny-fashion.json"), Path.Combine(hub, "open_clip_config.json"));
+
+        var fromHub = await CliProcess.RunAsync(["embed", "--model", hub, "--input", temp.Sub("files"), "--out", temp.Sub("emb-hub")], Timeout, ct);
+        Assert.True(fromHub.ExitCode == 0, fromHub.StandardError);
+        Assert.Contains("open_clip_model.safetensors (preferred over open_clip_pytorch_model.bin)", fromHub.StandardOutput, StringComparison.Ordinal);
+        var single = await CliProcess.RunAsync(["embed", "--model", model, "--input", temp.Sub("files"), "--out", temp.Sub("emb-single")], Timeout, ct);
+        Assert.True(single.ExitCode == 0, single.StandardError);
+        foreach (string folder in new[] { "img_emb", "text_emb" })
+        {
+            string[] files = Directory.GetFiles(Path.Combine(temp.Sub("emb-single"), folder));
+            Assert.Equal(2, files.Length);
+            foreach (string file in files)
+            {
+                Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(temp.Sub("emb-hub"), folder, Path.GetFileName(file))));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Broken_shards_are_counted_and_reported_and_clean_writes_its_outputs()
     {
         var ct = TestContext.Current.CancellationToken;

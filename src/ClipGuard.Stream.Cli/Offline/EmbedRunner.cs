@@ -47,6 +47,6 @@ internal static class EmbedRunner
             $"text forward {(r.Timings.TextForward > TimeSpan.Zero ? (r.Samples / r.Timings.TextForward.TotalSeconds).ToString("F1", inv) + " captions/s" : "off")}; " +
             $"overall {r.Decoded / wall:F1} samples/s in {wall:F1} s");
         return string.Create(inv,
-            $"embed: {r.ShardsTotal} shards ({r.ShardsEmbedded} embedded now, {r.ShardsAlreadyDone} already done), {r.Samples} samples embedded with {r.ModelId}@{r.ModelVersion} -> {output}; skipped: {skipped}") + rates;
+            $"embed: {r.ShardsTotal} shards ({r.ShardsEmbedded} embedded now, {r.ShardsAlreadyDone} already done), {r.Samples} samples embedded with {r.ModelId}@{r.ModelVersion} -> {output}; skipped: {skipped}\nembed: weights {r.Weights}") + rates;
     }
 }

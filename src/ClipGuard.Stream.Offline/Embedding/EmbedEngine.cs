@@ -71,7 +71,7 @@ public static class EmbedEngine
             Log.ShardEmbedded(logger, shard.Index, shard.Name, stats.Samples, stats.Skipped.Values.Sum(), sw.ElapsedMilliseconds);
         }
 
-        return new EmbedReport(mine.Length, pending.Count, alreadyDone, samples, samplesSeen, skipped, wall.Elapsed, timings, embedder.ModelId, embedder.Version);
+        return new EmbedReport(mine.Length, pending.Count, alreadyDone, samples, samplesSeen, skipped, wall.Elapsed, timings, embedder.ModelId, embedder.Version, source.Describe());
     }
 
     private static ClipTokenizer TokenizerFor(ClipEmbedder embedder)

@@ -11,4 +11,5 @@ public sealed record EmbedReport(
     TimeSpan Wall,
     EmbedTimings Timings,
     string ModelId,
-    string ModelVersion);
+    string ModelVersion,
+    string Weights);
