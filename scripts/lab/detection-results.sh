@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs="${1:-$root/.cache/lab}"
 mkdir -p "$runs"
-# Seed reference of the streaming runs: about 5 poisoned images at every rate, well under every k (DETECTION.md).
+# Seed reference of the streaming runs: about 5 poisoned images at every rate, well under every k (docs/detection.md).
 declare -A reference=([0.01]=500 [0.005]=1000 [0.001]=5000)
 for rate in 0.01 0.005 0.001; do
   for trigger in badnets blend; do

@@ -15,7 +15,7 @@ internal static class CleanCommand
         Option<OutlierDetector> detector = CommonOptions.Detector();
         Option<int> k = CommonOptions.K();
         Option<DistanceMetric> metric = CommonOptions.Metric();
-        var referenceSize = new Option<int>("--reference-size") { Description = "Random reference size drawn from the dataset (see DETECTION.md on why it matters)", DefaultValueFactory = _ => CleanSettings.DefaultReferenceSize };
+        var referenceSize = new Option<int>("--reference-size") { Description = "Random reference size drawn from the dataset (see docs/detection.md on why it matters)", DefaultValueFactory = _ => CleanSettings.DefaultReferenceSize };
         var reference = new Option<string?>("--reference") { Description = "Reference embeddings (.npy) instead of a random draw" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random reference", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Output folder (scores, removal list, summary)", Required = true };

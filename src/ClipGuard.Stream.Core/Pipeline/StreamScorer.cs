@@ -298,7 +298,7 @@ public sealed class StreamScorer
     }
 
     /// <summary>
-    /// The periodic full re-score (shared/DETECTION.md): measures how far the incremental state drifted from an exact
+    /// The periodic full re-score (docs/detection.md): measures how far the incremental state drifted from an exact
     /// recomputation, repairs it, evicts members whose exact leave-one-out score is now over the threshold (poison that
     /// slipped in can only hide while it is in the reference), and recalibrates. Must run on the thread that decides
     /// batches: the reference is not shared between threads.

@@ -21,7 +21,7 @@ public sealed class StreamScorerOptions
     public double ThresholdZ { get; set; } = DefaultThresholdZ;
 
     /// <summary>
-    /// With <see cref="ThresholdRule.Quantile"/>, the threshold is this quantile of the reference members' own leave-one-out scores (shared/DETECTION.md:
+    /// With <see cref="ThresholdRule.Quantile"/>, the threshold is this quantile of the reference members' own leave-one-out scores (docs/detection.md:
     /// calibrate on the reference, since scores are only comparable for a fixed k, |R| and encoder).
     /// </summary>
     public double ThresholdQuantile { get; set; } = DefaultThresholdQuantile;

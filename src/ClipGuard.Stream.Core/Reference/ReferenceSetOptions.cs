@@ -2,7 +2,7 @@ using ClipGuard.Stream.Core.Scoring;
 
 namespace ClipGuard.Stream.Core.Reference;
 
-/// <summary>Bounds and admission rules of the poison-resistant reference set (see shared/DETECTION.md).</summary>
+/// <summary>Bounds and admission rules of the poison-resistant reference set (see docs/detection.md).</summary>
 public sealed class ReferenceSetOptions
 {
     public const int DefaultCapacity = 50_000;

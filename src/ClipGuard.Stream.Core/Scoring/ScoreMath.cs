@@ -3,7 +3,7 @@ using ClipGuard.Stream.Core.Knn;
 namespace ClipGuard.Stream.Core.Scoring;
 
 /// <summary>
-/// The definitions of <c>shared/DETECTION.md</c>, written once and used by every path (from-scratch, incremental,
+/// The definitions of <c>docs/detection.md</c>, written once and used by every path (from-scratch, incremental,
 /// novelty queries), so that the paths can only differ in which neighbours they see, never in arithmetic.
 /// </summary>
 public static class ScoreMath

@@ -4,7 +4,7 @@ namespace ClipGuard.Stream.Offline.Cleaning;
 
 /// <summary>
 /// Duplicate-caption bursts: many pairs with one caption (CC3M's 798 "birthday cake" copies are the natural backdoor
-/// DETECTION.md names), with the sources they came from, so one crawler or domain flooding a caption stands out.
+/// docs/detection.md names), with the sources they came from, so one crawler or domain flooding a caption stands out.
 /// </summary>
 public static class CaptionBursts
 {

@@ -7,7 +7,7 @@ public sealed record CleanSettings(string Embeddings, string Out)
 {
     /// <summary>
     /// Default random reference size: with k = 16 a poisoning rate r leaves about r·|R| poisoned references, which must
-    /// stay well below k (DETECTION.md); 4,096 keeps that under 4 up to r = 0.1% and still gives stable densities.
+    /// stay well below k (docs/detection.md); 4,096 keeps that under 4 up to r = 0.1% and still gives stable densities.
     /// </summary>
     public const int DefaultReferenceSize = 4096;
 

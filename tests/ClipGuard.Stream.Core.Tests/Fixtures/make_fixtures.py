@@ -5,7 +5,7 @@ Run from anywhere with /usr/bin/python3 (Debian 12: python3-numpy, python3-sklea
 rewrites the same files; the tests read the committed copies and never run this script.
 
   metrics/  sklearn's roc_auc_score, average_precision_score and FPR at 95% TPR for several score/label sets.
-  lof/      k-NN, kd, LID, lrd, LOF, SLOF and DAO from a direct NumPy transcription of /work/shared/DETECTION.md,
+  lof/      k-NN, kd, LID, lrd, LOF, SLOF and DAO from a direct NumPy transcription of docs/detection.md,
             cross-checked against sklearn's LocalOutlierFactor (see lof/README.md).
   npy/      small .npy files written by NumPy (good and bad) for the reader tests.
 """

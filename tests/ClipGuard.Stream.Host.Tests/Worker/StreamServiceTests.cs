@@ -167,7 +167,7 @@ public sealed class StreamServiceTests : IDisposable
     {
         string? bootstrap = Environment.GetEnvironmentVariable("CLIPGUARD_KAFKA_BOOTSTRAP");
         Assert.SkipWhen(string.IsNullOrEmpty(bootstrap),
-            "CLIPGUARD_KAFKA_BOOTSTRAP is not set: exactly-once needs a real broker (the dev broker accepts transactions without enforcing them, shared/ENVIRONMENT.md)");
+            "CLIPGUARD_KAFKA_BOOTSTRAP is not set: exactly-once needs a real broker (the dev broker accepts transactions without enforcing them, docs/streaming.md)");
         await using RedisServerProcess redis = await RedisServerProcess.StartAsync(TestContext.Current.CancellationToken);
         string input = $"clipguard.pairs.{Guid.NewGuid():N}";
         const int n = 5000;
