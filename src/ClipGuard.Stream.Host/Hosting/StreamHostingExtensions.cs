@@ -11,7 +11,10 @@ using ClipGuard.Stream.Index.Persistence;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Telemetry;
+using ClipGuard.Stream.Host.Stages;
 using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Kafka.Clients;
+using ClipGuard.Stream.Kafka.Replication;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
 using Microsoft.Extensions.Configuration;
@@ -44,7 +47,10 @@ public static class StreamHostingExtensions
         builder.Services.AddSingleton<IValidateOptions<StreamScorerOptions>>(new SelfCheckingOptionsValidator<StreamScorerOptions>(o => o.Validate()));
         builder.Services.AddOptions<KnnIndexOptions>().Bind(builder.Configuration.GetSection(IndexSection)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<KnnIndexOptions>>(new SelfCheckingOptionsValidator<KnnIndexOptions>(o => o.Validate()));
+        builder.Services.AddOptions<ReplicationOptions>().Bind(builder.Configuration.GetSection(StreamHostOptions.Section)).ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => new KafkaClientFactory(sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value));
+        builder.Services.TryAddSingleton<SharedProducer>();
         builder.AddClipGuardInstrumentation();
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
@@ -65,15 +71,9 @@ public static class StreamHostingExtensions
 
         builder.Services.AddSingleton(sp => new ImageEmbedding(CreateEmbedder(sp)));
         builder.Services.AddSingleton(sp => WithQueryIndex(CreateScorer(sp), sp));
-        builder.Services.AddSingleton(sp => new StreamProcessor(
-            sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value,
-            sp.GetRequiredService<IOptions<StreamHostOptions>>().Value,
+        builder.Services.AddSingleton<StreamPipelineFactory>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<StreamPipelineFactory>().Create(
             sp.GetRequiredService<StreamScorer>(),
-            sp.GetRequiredService<IQuarantineLedger>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ClipGuardInstrumentation>(),
-            sp.GetRequiredService<ILogger<StreamProcessor>>(),
-            sp.GetRequiredService<ImageEmbedding>().Pipeline,
             SnapshotStore(sp) is { } store
                 ? new ReferenceSnapshotter(store, sp.GetRequiredService<IOptions<StreamHostOptions>>().Value.SnapshotInterval, sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger<ReferenceSnapshotter>())

@@ -1,4 +1,5 @@
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Stages;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Redis;
@@ -15,7 +16,7 @@ namespace ClipGuard.Stream.Host.Worker;
 /// automatically).
 /// </summary>
 internal sealed class RescoreWorker(
-    StreamProcessor processor,
+    StreamPipeline pipeline,
     StreamScorer scorer,
     IQuarantineLedger ledger,
     ClipGuardInstrumentation telemetry,
@@ -77,12 +78,12 @@ internal sealed class RescoreWorker(
 
         try
         {
-            RescoreReport report = await processor.RunBetweenBatches(() =>
+            RescoreReport report = await pipeline.BetweenBatches.Run(() =>
             {
                 CorruptOnceForTest();
                 return scorer.Rescore();
             }).WaitAsync(cancel).ConfigureAwait(false);
-            if (processor.Replicator is { } replicated)
+            if (pipeline.Replicator is { } replicated)
             {
                 // Replicated: the evictions and the recalibration reach every replica (this one too) through the log.
                 replicated.PublishRescore(report.Evicted);
@@ -138,7 +139,7 @@ internal sealed class RescoreWorker(
             }
         }
 
-        IReadOnlyList<(string Id, double Score, bool WouldPass)> rescored = await processor.RunBetweenBatches(() => scorer.Rescore(samples)).WaitAsync(cancel).ConfigureAwait(false);
+        IReadOnlyList<(string Id, double Score, bool WouldPass)> rescored = await pipeline.BetweenBatches.Run(() => scorer.Rescore(samples)).WaitAsync(cancel).ConfigureAwait(false);
         var candidates = rescored.Where(r => r.WouldPass).Select(r => r.Id).ToList();
         Log.ReleaseCandidates(log, candidates.Count, rescored.Count, string.Join(", ", candidates.Take(20)));
     }

@@ -1,9 +1,10 @@
+using ClipGuard.Stream.Host.Stages;
 using Microsoft.Extensions.Hosting;
 
 namespace ClipGuard.Stream.Host.Worker;
 
-/// <summary>Owns the stream loop's thread; the work itself is <see cref="StreamProcessor"/>.</summary>
-internal sealed class StreamWorker(StreamProcessor processor, IHostApplicationLifetime lifetime) : BackgroundService
+/// <summary>Owns the stream loop's thread; the work itself is <see cref="StreamPipeline"/>.</summary>
+internal sealed class StreamWorker(StreamPipeline pipeline, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(
@@ -11,7 +12,7 @@ internal sealed class StreamWorker(StreamProcessor processor, IHostApplicationLi
             {
                 try
                 {
-                    processor.Run(stoppingToken);
+                    pipeline.Run(stoppingToken);
                 }
                 catch (Exception)
                 {
