@@ -72,6 +72,8 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         ClientId = clientId,
         EnableIdempotence = true,
         Acks = Acks.All,
+
+        // A release is one interactive message: send at once rather than wait to fill a batch.
         LingerMs = 0,
         MessageTimeoutMs = deliveryTimeoutMs,
         RequestTimeoutMs = Math.Min(deliveryTimeoutMs, 30_000),
