@@ -52,14 +52,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "Stream queries search the reference with the {Backend} k-NN backend (members' own neighbourhoods are maintained exactly)")]
     public static partial void QueryBackend(ILogger logger, string backend);
 
-    [LoggerMessage(EventId = 5026, Level = LogLevel.Warning, Message = "Test hook: the maintained k-distance of reference slot {Slot} was overwritten; this full re-score must report and repair the drift")]
-    public static partial void ReferenceCorruptedForTest(ILogger logger, int slot);
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Information, Message = "Start-up: building the reference (snapshot {Snapshot}, seed {Seed}, embeddings {Model}); nothing is consumed until it is ready")]
+    public static partial void BootstrapStarting(ILogger logger, string snapshot, string seed, string model);
+
+    [LoggerMessage(EventId = 5028, Level = LogLevel.Information, Message = "Start-up done in {Seconds:F1} s: reference of {Members} members, version {Version} (bootstrapping from the stream: {Bootstrapping}); the stream worker starts")]
+    public static partial void BootstrapDone(ILogger logger, int members, long version, bool bootstrapping, double seconds);
 
     [LoggerMessage(EventId = 5090, Level = LogLevel.Warning, Message = "The reference snapshot was built with model {Was}; this run embeds with {Now}: re-embedding {Samples} reference and hold-back samples from {Directory}")]
     public static partial void ReembedStarting(ILogger logger, string was, string now, int samples, string directory);
 
     [LoggerMessage(EventId = 5091, Level = LogLevel.Warning, Message = "Reference re-embedded with {Now} in {Seconds:F1} s: {Embedded} samples embedded, {Dropped} dropped ({WithoutImage} without a stored image, {Rejected} images rejected); {Members} members, version {Version}; snapshot saved")]
     public static partial void Reembedded(ILogger logger, string now, double seconds, int embedded, int dropped, int withoutImage, int rejected, int members, long version);
+
+    [LoggerMessage(EventId = 5093, Level = LogLevel.Information, Message = "Re-embedding the reference: {Done} of {Total} samples after {Seconds:F0} s")]
+    public static partial void ReembedProgress(ILogger logger, int done, int total, double seconds);
 
     [LoggerMessage(EventId = 5092, Level = LogLevel.Debug, Message = "Reference image store {Directory}: {Removed} images of samples outside the reference deleted")]
     public static partial void ReferenceImagesPruned(ILogger logger, int removed, string directory);

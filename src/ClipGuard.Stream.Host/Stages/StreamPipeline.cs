@@ -37,6 +37,9 @@ internal sealed class StreamPipeline : IDisposable
 
     public long Routed => _s.Counters.Routed;
 
+    /// <summary>The scorer the pipeline decides with (touched only on the stream thread, or through <see cref="BetweenBatches"/>).</summary>
+    public StreamScorer Scorer => _s.Decide.Scorer;
+
     /// <summary>Work for the stream thread between two batches (the full re-score).</summary>
     public BetweenBatches BetweenBatches => _s.BetweenBatches;
 

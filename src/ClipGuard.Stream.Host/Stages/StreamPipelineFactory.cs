@@ -1,6 +1,7 @@
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Replication;
+using ClipGuard.Stream.Host.Settings;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Clients;
@@ -15,7 +16,8 @@ namespace ClipGuard.Stream.Host.Stages;
 /// <summary>Composes the stream pipeline's stages over one scorer, with the service's Kafka clients, ledger and embedder.</summary>
 internal sealed class StreamPipelineFactory(
     IOptions<KafkaStreamOptions> kafka,
-    IOptions<StreamHostOptions> host,
+    IOptions<ReferenceStoreOptions> reference,
+    IOptions<LedgerRetryOptions> ledgerRetry,
     IOptions<ReplicationOptions> replication,
     KafkaClientFactory clients,
     SharedProducer shared,
@@ -46,10 +48,10 @@ internal sealed class StreamPipelineFactory(
             new BatchFiller(consumer, k, time),
             new EnvelopeStage(scorer.Dimension, k.MaxMessageBytes, embedding.Pipeline is not null),
             new ImageEmbedStage(embedding.Pipeline is { } e ? e.Pipeline.EmbedAsync : null),
-            new DecideStage(scorer, host.Value.BootstrapTimeout, time, log),
+            new DecideStage(scorer, reference.Value.BootstrapTimeout, time, log),
             held,
             new ReferenceImageKeeper(images, scorer, time, log),
-            new LedgerStage(ledger, consumer, host.Value.LedgerRetryInterval, time, log),
+            new LedgerStage(ledger, consumer, ledgerRetry.Value.LedgerRetryInterval, time, log),
             new RouteStage(new Router(producer, k, telemetry), new OffsetCommitter(producer, consumer, k, log), producer, telemetry, time, log, replicator),
             new RoutedCounters(scorer, time, log),
             new ReferenceUpkeep(scorer, replicator, snapshots, log),

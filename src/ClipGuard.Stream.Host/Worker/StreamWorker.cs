@@ -1,13 +1,17 @@
+using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Host.Stages;
 using Microsoft.Extensions.Hosting;
 
 namespace ClipGuard.Stream.Host.Worker;
 
 /// <summary>Owns the stream loop's thread; the work itself is <see cref="StreamPipeline"/>.</summary>
-internal sealed class StreamWorker(StreamPipeline pipeline, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class StreamWorker(StreamReady ready, IHostApplicationLifetime lifetime) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Set by the bootstrapper, which the host started (and finished) before this worker.
+        StreamPipeline pipeline = await ready.Pipeline.WaitAsync(stoppingToken).ConfigureAwait(false);
+        await Task.Factory.StartNew(
             () =>
             {
                 try
@@ -25,5 +29,6 @@ internal sealed class StreamWorker(StreamPipeline pipeline, IHostApplicationLife
             },
             stoppingToken,
             TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            TaskScheduler.Default).ConfigureAwait(false);
+    }
 }
