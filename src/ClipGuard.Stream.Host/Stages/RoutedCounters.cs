@@ -11,15 +11,13 @@ internal sealed class RoutedCounters(StreamScorer scorer, TimeProvider time, ILo
     private long _clean, _quarantined, _deadLetter;
     private long _lastProgress;
 
-    public long Routed => Interlocked.Read(ref _clean) + Interlocked.Read(ref _quarantined) + Interlocked.Read(ref _deadLetter);
-
     public void Add(IReadOnlyList<(PendingMessage Message, Verdict Verdict)> decided, int held)
     {
         int clean = decided.Count(d => d.Verdict.Route == Route.Clean);
         int quarantined = decided.Count(d => d.Verdict.Route == Route.Quarantine);
-        Interlocked.Add(ref _clean, clean);
-        Interlocked.Add(ref _quarantined, quarantined);
-        Interlocked.Add(ref _deadLetter, decided.Count - clean - quarantined);
+        _clean += clean;
+        _quarantined += quarantined;
+        _deadLetter += decided.Count - clean - quarantined;
         Log.BatchRouted(log, decided.Count, clean, quarantined, decided.Count - clean - quarantined, held);
         if (_lastProgress == 0 || time.GetElapsedTime(_lastProgress) > ProgressInterval)
         {

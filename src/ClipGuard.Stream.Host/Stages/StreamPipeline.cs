@@ -22,10 +22,12 @@ internal sealed class StreamPipeline : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly List<ConsumeResult<byte[], byte[]>> _batch = [];
+    private readonly Func<long> _measureLag;
 
     public StreamPipeline(StreamStages stages, KafkaStreamOptions kafka, ClipGuardInstrumentation telemetry, TimeProvider time, ILogger log)
     {
         (_s, _kafka, _telemetry, _time, _log) = (stages, kafka, telemetry, time, log);
+        _measureLag = _s.Consumer.MeasureLag;
         _s.Consumer.Revoked += partitions =>
         {
             // Messages of partitions this consumer no longer owns are dropped: the next owner reads them again.
@@ -34,8 +36,6 @@ internal sealed class StreamPipeline : IDisposable
             _s.Held.Revoke(partitions.ToList());
         };
     }
-
-    public long Routed => _s.Counters.Routed;
 
     /// <summary>The scorer the pipeline decides with (touched only on the stream thread, or through <see cref="BetweenBatches"/>).</summary>
     public StreamScorer Scorer => _s.Decide.Scorer;
@@ -61,7 +61,7 @@ internal sealed class StreamPipeline : IDisposable
             {
                 _s.Reference.Poll();
                 _s.Batches.Fill(_batch, YieldWhenIdle, cancel);
-                _telemetry.SampleLag(_s.Consumer.Client);
+                _telemetry.SampleLag(_measureLag);
                 if (_batch.Count > 0)
                 {
                     ProcessBatch(cancel);

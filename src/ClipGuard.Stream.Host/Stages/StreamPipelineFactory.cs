@@ -29,27 +29,34 @@ internal sealed class StreamPipelineFactory(
 {
     public StreamPipeline Create(StreamScorer scorer, ReferenceSnapshotter? snapshots, ReferenceImageStore? images)
     {
-        KafkaStreamOptions k = kafka.Value;
         ILogger log = loggers.CreateLogger<StreamPipeline>();
         var consumer = new KafkaStreamConsumer(clients, log);
 
         // One producer for the service: at-least-once outputs share it with the reference log. Exactly-once needs a
         // producer of its own: a transactional producer may only produce inside its one open transaction (the stream
         // thread's batch), while the reference log also produces outside batches (tombstones, the re-score's records).
-        KafkaOutputProducer producer = k.Delivery == DeliveryMode.ExactlyOnce
+        KafkaOutputProducer producer = kafka.Value.Delivery == DeliveryMode.ExactlyOnce
             ? new KafkaOutputProducer(KafkaClientFactory.BuildProducer(clients.TransactionalProducer(), log), owned: true)
             : new KafkaOutputProducer(shared.Producer, owned: false);
         ReferenceReplicator? replicator = replication.Value.Replicate
             ? new ReferenceReplicator(clients, shared.Producer, replication.Value, scorer, time, log)
             : null;
-        var held = new HeldMessages(time);
+        return Compose(scorer, consumer, producer, replicator, snapshots, images);
+    }
+
+    /// <summary>The pipeline over the given clients (the service's, or a test's in-memory fakes).</summary>
+    public StreamPipeline Compose(
+        StreamScorer scorer, IInputConsumer consumer, IOutputProducer producer, ReferenceReplicator? replicator, ReferenceSnapshotter? snapshots, ReferenceImageStore? images)
+    {
+        KafkaStreamOptions k = kafka.Value;
+        ILogger log = loggers.CreateLogger<StreamPipeline>();
         var stages = new StreamStages(
             consumer,
             new BatchFiller(consumer, k, time),
             new EnvelopeStage(scorer.Dimension, k.MaxMessageBytes, embedding.Pipeline is not null),
             new ImageEmbedStage(embedding.Pipeline is { } e ? e.Pipeline.EmbedAsync : null),
             new DecideStage(scorer, reference.Value.BootstrapTimeout, time, log),
-            held,
+            new HeldMessages(time),
             new ReferenceImageKeeper(images, scorer, time, log),
             new LedgerStage(ledger, consumer, ledgerRetry.Value.LedgerRetryInterval, time, log),
             new RouteStage(new Router(producer, k, telemetry), new OffsetCommitter(producer, consumer, k, log), producer, telemetry, time, log, replicator),

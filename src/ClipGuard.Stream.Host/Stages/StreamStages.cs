@@ -4,7 +4,7 @@ namespace ClipGuard.Stream.Host.Stages;
 
 /// <summary>The stream pipeline's stages, in data order, and what lives beside them (built by <see cref="StreamPipelineFactory"/>).</summary>
 internal sealed record StreamStages(
-    KafkaStreamConsumer Consumer,
+    IInputConsumer Consumer,
     BatchFiller Batches,
     EnvelopeStage Parse,
     ImageEmbedStage Embed,
@@ -16,4 +16,4 @@ internal sealed record StreamStages(
     RoutedCounters Counters,
     ReferenceUpkeep Reference,
     BetweenBatches BetweenBatches,
-    IDisposable Producer);
+    IOutputProducer Producer);

@@ -173,7 +173,7 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     public void ReportDrift(DriftReport report) => Volatile.Write(ref _drift, report);
 
     /// <summary>Samples the consumer lag at most once per LagInterval; called from the consumer's own thread.</summary>
-    public void SampleLag(IConsumer<byte[], byte[]> consumer)
+    public void SampleLag(Func<long> measureLag)
     {
         long now = _time.GetTimestamp();
         if (_lag is not null && _time.GetElapsedTime(_lagSampledAt, now) < _lagInterval)
@@ -182,7 +182,7 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         }
 
         _lagSampledAt = now;
-        ReportLag(ConsumerLagProbe.Measure(consumer));
+        ReportLag(measureLag());
     }
 
     /// <summary>Publishes a lag measured elsewhere (the consumer loop's probe, or a test).</summary>

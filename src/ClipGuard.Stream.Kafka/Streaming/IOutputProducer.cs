@@ -2,8 +2,11 @@ using Confluent.Kafka;
 
 namespace ClipGuard.Stream.Kafka.Streaming;
 
-/// <summary>What the router and the offset committer need of the output producer (a fake stands in for the broker in unit tests).</summary>
-internal interface IOutputProducer
+/// <summary>
+/// What the router and the offset committer need of the output producer (a fake stands in for the broker in unit tests).
+/// Disposing it releases only what it owns (the service's shared producer outlives the stream loop).
+/// </summary>
+internal interface IOutputProducer : IDisposable
 {
     void InitTransactions(TimeSpan timeout);
 

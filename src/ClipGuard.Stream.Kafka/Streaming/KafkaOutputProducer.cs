@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace ClipGuard.Stream.Kafka.Streaming;
 
 /// <summary>A Kafka producer behind <see cref="IOutputProducer"/>; disposes it only when it owns it (not the shared one).</summary>
-internal sealed class KafkaOutputProducer(IProducer<byte[], byte[]> producer, bool owned) : IOutputProducer, IDisposable
+internal sealed class KafkaOutputProducer(IProducer<byte[], byte[]> producer, bool owned) : IOutputProducer
 {
     public void InitTransactions(TimeSpan timeout) => producer.InitTransactions(timeout);
 

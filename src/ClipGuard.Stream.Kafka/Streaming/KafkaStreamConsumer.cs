@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace ClipGuard.Stream.Kafka.Streaming;
 
-/// <summary>The input topic's group consumer behind <see cref="IStreamConsumer"/>; rebalances are reported through <see cref="Revoked"/>.</summary>
-internal sealed class KafkaStreamConsumer : IStreamConsumer, IDisposable
+/// <summary>The input topic's group consumer behind <see cref="IInputConsumer"/>; rebalances are reported through <see cref="Revoked"/>.</summary>
+internal sealed class KafkaStreamConsumer : IInputConsumer
 {
     private readonly IConsumer<byte[], byte[]> _consumer;
 
@@ -22,14 +22,13 @@ internal sealed class KafkaStreamConsumer : IStreamConsumer, IDisposable
     /// <summary>Partitions revoked or lost, raised on the consuming thread (inside <see cref="Consume"/>).</summary>
     public event Action<IReadOnlyList<TopicPartition>>? Revoked;
 
-    /// <summary>The client itself, for what only it can answer (the lag probe's cached watermarks).</summary>
-    public IConsumer<byte[], byte[]> Client => _consumer;
-
     public IReadOnlyList<TopicPartition> Assignment => _consumer.Assignment;
 
     public IConsumerGroupMetadata GroupMetadata => _consumer.ConsumerGroupMetadata;
 
     public void Subscribe(string topic) => _consumer.Subscribe(topic);
+
+    public long MeasureLag() => ConsumerLagProbe.Measure(_consumer);
 
     public ConsumeResult<byte[], byte[]>? Consume(TimeSpan timeout) => _consumer.Consume(timeout);
 

@@ -58,6 +58,10 @@ public sealed class FakeOutputProducer : IOutputProducer
         _inFlight.Add((topic, message, delivered));
     }
 
+    public void Dispose()
+    {
+    }
+
     public int Flush(TimeSpan timeout)
     {
         Calls.Add("flush");
