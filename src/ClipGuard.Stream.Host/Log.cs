@@ -25,20 +25,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Quarantine ledger reachable again after {Seconds:F1} s; partitions resumed")]
     public static partial void LedgerBack(ILogger logger, double seconds);
 
-    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Partitions revoked or lost: {Partitions}; their uncommitted messages are left to the next owner")]
-    public static partial void PartitionsRevoked(ILogger logger, string partitions);
-
-    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
-    public static partial void PartitionsAssigned(ILogger logger, string partitions);
-
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Routed so far: {Clean} clean, {Quarantined} quarantined, {DeadLetter} dead-letter; reference {Size} members, version {Version}, threshold {Threshold}")]
     public static partial void Progress(ILogger logger, long clean, long quarantined, long deadLetter, int size, long version, double threshold);
-
-    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Kafka error {Code}: {Reason}")]
-    public static partial void KafkaError(ILogger logger, string code, string reason);
-
-    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Transaction aborted ({Reason}); the batch will be consumed again")]
-    public static partial void TransactionAborted(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Full re-score (fence {Fence}): drift {Drift}; evicted {Evicted} members; threshold {Before} -> {After}; reference version {Version}")]
     public static partial void Rescored(ILogger logger, string drift, int evicted, double before, double after, long version, long fence);
@@ -49,47 +37,35 @@ internal static partial class Log
     [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Release candidates: {Count} of {Scored} recent quarantine records would now pass (never released automatically): {Ids}")]
     public static partial void ReleaseCandidates(ILogger logger, int count, int scored, string ids);
 
-    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Offset commit refused during a rebalance ({Code}: {Reason}); the batch's outputs are acknowledged and will repeat for the next owner")]
-    public static partial void CommitSkipped(ILogger logger, string code, string reason);
-
     [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Image embedder {ModelVersion} loaded from {Path}: {Dimension}-d, {DecodeWorkers} decode workers, micro-batches of {Batch}")]
     public static partial void EmbedderLoaded(ILogger logger, string modelVersion, string path, int dimension, int decodeWorkers, int batch);
 
     [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Reference restored from snapshot (version {Version}, {Members} members, log position {Position}); the seed reference is not used")]
     public static partial void ReferenceRestored(ILogger logger, long version, int members, long position);
 
-    [LoggerMessage(EventId = 5018, Level = LogLevel.Information, Message = "Replaying reference log {Topic} from offset {From} to {To}")]
-    public static partial void ReplayStarting(ILogger logger, string topic, long from, long to);
-
-    [LoggerMessage(EventId = 5019, Level = LogLevel.Information, Message = "Reference log replayed to offset {Position} in {Seconds:F1} s: version {Version}, {Members} members")]
-    public static partial void ReplayDone(ILogger logger, long position, double seconds, long version, int members);
-
     [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Reference state at log position {Position}: version {Version}, {Members} members, {Waiting} in hold-back, digest {Digest}")]
     public static partial void ReferenceDigest(ILogger logger, long position, long version, int members, int waiting, string digest);
-
-    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Reference log record at offset {Offset} is unreadable and skipped by every replica alike: {Problem}")]
-    public static partial void ReferenceRecordSkipped(ILogger logger, long offset, string problem);
 
     [LoggerMessage(EventId = 5022, Level = LogLevel.Error, Message = "Reference snapshot failed: {Problem}")]
     public static partial void SnapshotFailed(ILogger logger, string problem);
 
-    [LoggerMessage(EventId = 5023, Level = LogLevel.Warning, Message = "Clean-up tombstone for {Id} not delivered ({Reason}); its record stays in the compacted log, which changes nothing for the reference")]
-    public static partial void CleanupNotDelivered(ILogger logger, string id, string reason);
-
-    [LoggerMessage(EventId = 5024, Level = LogLevel.Information, Message = "Full re-score published {Evictions} evictions and a recalibration to {Topic}; every replica applies them in log order")]
-    public static partial void RescorePublished(ILogger logger, int evictions, string topic);
-
     [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "Stream queries search the reference with the {Backend} k-NN backend (members' own neighbourhoods are maintained exactly)")]
     public static partial void QueryBackend(ILogger logger, string backend);
 
-    [LoggerMessage(EventId = 5026, Level = LogLevel.Warning, Message = "Test hook: the maintained k-distance of reference slot {Slot} was overwritten; this full re-score must report and repair the drift")]
-    public static partial void ReferenceCorruptedForTest(ILogger logger, int slot);
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Information, Message = "Start-up: building the reference (snapshot {Snapshot}, seed {Seed}, embeddings {Model}); nothing is consumed until it is ready")]
+    public static partial void BootstrapStarting(ILogger logger, string snapshot, string seed, string model);
+
+    [LoggerMessage(EventId = 5028, Level = LogLevel.Information, Message = "Start-up done in {Seconds:F1} s: reference of {Members} members, version {Version} (bootstrapping from the stream: {Bootstrapping}); the stream worker starts")]
+    public static partial void BootstrapDone(ILogger logger, int members, long version, bool bootstrapping, double seconds);
 
     [LoggerMessage(EventId = 5090, Level = LogLevel.Warning, Message = "The reference snapshot was built with model {Was}; this run embeds with {Now}: re-embedding {Samples} reference and hold-back samples from {Directory}")]
     public static partial void ReembedStarting(ILogger logger, string was, string now, int samples, string directory);
 
     [LoggerMessage(EventId = 5091, Level = LogLevel.Warning, Message = "Reference re-embedded with {Now} in {Seconds:F1} s: {Embedded} samples embedded, {Dropped} dropped ({WithoutImage} without a stored image, {Rejected} images rejected); {Members} members, version {Version}; snapshot saved")]
     public static partial void Reembedded(ILogger logger, string now, double seconds, int embedded, int dropped, int withoutImage, int rejected, int members, long version);
+
+    [LoggerMessage(EventId = 5093, Level = LogLevel.Information, Message = "Re-embedding the reference: {Done} of {Total} samples after {Seconds:F0} s")]
+    public static partial void ReembedProgress(ILogger logger, int done, int total, double seconds);
 
     [LoggerMessage(EventId = 5092, Level = LogLevel.Debug, Message = "Reference image store {Directory}: {Removed} images of samples outside the reference deleted")]
     public static partial void ReferenceImagesPruned(ILogger logger, int removed, string directory);

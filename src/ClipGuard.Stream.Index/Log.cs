@@ -4,7 +4,7 @@ namespace ClipGuard.Stream.Index;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Rebuilding the HNSW graph from {Live} live vectors, dropping {Tombstones} tombstones ({Reason})")]
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Information, Message = "Rebuilding the HNSW graph from {Live} live vectors, dropping {Tombstones} tombstones ({Reason})")]
     public static partial void HnswRebuilding(ILogger logger, int live, int tombstones, string reason);
 
     [LoggerMessage(EventId = 6010, Level = LogLevel.Information, Message = "Saved reference snapshot {Path}: version {Version}, {Members} members")]

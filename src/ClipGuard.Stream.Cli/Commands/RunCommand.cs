@@ -10,7 +10,8 @@ namespace ClipGuard.Stream.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create()
+    /// <param name="configure">Passed to <see cref="ClipGuardService.Run"/>: a host built around this command (a test's) may add or replace services.</param>
+    public static Command Create(Action<Microsoft.Extensions.Hosting.IHostApplicationBuilder>? configure = null)
     {
         var command = new Command("run", "Consume image-text pairs, score, route to clean / quarantine / dead-letter (Ctrl-C or SIGTERM stops)");
         var map = new List<Flag>
@@ -49,7 +50,6 @@ internal static class RunCommand
             Flag.Of<string>("--knn-backend", "k-NN backend of stream queries: Exact (default) | FaissFlat | FaissIvfFlat | FaissHnsw", "ClipGuard:Index:Backend"),
             Flag.Of<int?>("--ivf-probes", "IVF lists scanned per query (default 32)", "ClipGuard:Index:IvfProbes"),
             Flag.Of<int?>("--hnsw-ef-search", "HNSW search candidate list length (default 128)", "ClipGuard:Index:HnswEfSearch"),
-            Flag.Of<bool>("--test-corrupt-reference", "Test hook: corrupt one member's maintained state before the first re-score (which must report and repair it)", "ClipGuard:Stream:CorruptReferenceForTest"),
             Flag.Of<string>("--api-token", "Bearer token of the operator HTTP API (/api/quarantine); needs --redis", "ClipGuard:Api:Token"),
             Flag.Of<string>("--urls", "HTTP listen address (default http://127.0.0.1:0)", "urls"),
         };
@@ -69,7 +69,7 @@ internal static class RunCommand
                 }
             }
 
-            return ClipGuardService.Run(settings, Console.Error);
+            return ClipGuardService.Run(settings, Console.Error, configure);
         });
         return command;
     }

@@ -14,10 +14,11 @@ namespace ClipGuard.Stream.Host.Hosting;
 public static class ClipGuardService
 {
     /// <summary>Exit codes: 0 after a clean stop, 1 when the stream loop failed, 2 for invalid options.</summary>
-    public static int Run(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
+    /// <param name="configure">Runs after the service's own registrations (a host that adds or replaces services).</param>
+    public static int Run(IReadOnlyDictionary<string, string?> settings, TextWriter errors, Action<IHostApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        WebApplication? app = Build(settings, errors);
+        WebApplication? app = Build(settings, errors, configure);
         if (app is null)
         {
             return 2;
@@ -52,7 +53,8 @@ public static class ClipGuardService
     /// The service host, built but not started (the demo starts it inside its own process). Null, with the reason
     /// written to <paramref name="errors"/>, when the settings cannot work together. Options are validated on start.
     /// </summary>
-    public static WebApplication? Build(IReadOnlyDictionary<string, string?> settings, TextWriter errors)
+    /// <param name="configure">Runs after the service's own registrations (a host that adds or replaces services).</param>
+    public static WebApplication? Build(IReadOnlyDictionary<string, string?> settings, TextWriter errors, Action<IHostApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
@@ -79,6 +81,7 @@ public static class ClipGuardService
             builder.AddClipGuardOperatorApi();
         }
 
+        configure?.Invoke(builder);
         WebApplication app = builder.Build();
         app.MapClipGuardTelemetry();
         if (api)

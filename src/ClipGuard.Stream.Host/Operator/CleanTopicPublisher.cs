@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
 using Confluent.Kafka;
@@ -10,6 +11,11 @@ namespace ClipGuard.Stream.Host.Operator;
 /// The one long-lived producer that republishes released samples to the clean topic. It is built on the first
 /// release, so that reads and rejects (the CLI's included) never need a broker; a singleton, never one per call.
 /// </summary>
+/// <remarks>
+/// It does not share the service's <see cref="SharedProducer"/>: a release's delivery timeout must stay under half
+/// its claim (<see cref="DeliveryTimeout"/>), and librdkafka sets that timeout per producer, not per message; the
+/// stream's outputs must keep librdkafka's long default instead of failing (and restarting the service) after seconds.
+/// </remarks>
 public sealed class CleanTopicPublisher : IDisposable
 {
     public const string ClientId = "clipguard-release";
@@ -57,18 +63,7 @@ public sealed class CleanTopicPublisher : IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         int timeoutMs = checked((int)Math.Ceiling(deliveryTimeout.TotalMilliseconds));
         ArgumentOutOfRangeException.ThrowIfLessThan(timeoutMs, 100, nameof(deliveryTimeout));
-        var config = new ProducerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            ClientId = ClientId,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-
-            // A release is one interactive message: send at once rather than wait to fill a batch.
-            LingerMs = 0,
-            MessageTimeoutMs = timeoutMs,
-            RequestTimeoutMs = Math.Min(timeoutMs, 30_000),
-        };
+        ProducerConfig config = KafkaClientFactory.ReleaseProducer(bootstrapServers, ClientId, timeoutMs);
         return new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => Log.ProducerError(logger, e.Code.ToString(), e.Reason))
             .SetLogHandler((_, m) => Log.Librdkafka(logger, (LogLevel)m.LevelAs(LogLevelType.MicrosoftExtensionsLogging), m.Facility, m.Message))

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Scoring;
-using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Streaming;
 using Confluent.Kafka;
@@ -15,7 +14,7 @@ namespace ClipGuard.Stream.Host.Telemetry;
 /// stage boundaries; everything it reports is copied into fields here, so exporters never touch the scorer or the
 /// consumer from their own threads.
 /// </summary>
-internal sealed class ClipGuardInstrumentation : IDisposable
+internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
 {
     public const string MeterName = "ClipGuard.Stream";
     public const string ActivitySourceName = "ClipGuard.Stream";
@@ -155,15 +154,26 @@ internal sealed class ClipGuardInstrumentation : IDisposable
         Volatile.Write(ref _scorer, new ScorerState(scorer.Reference.Count, scorer.Reference.Version, scorer.Threshold, scorer.DetectorName));
     }
 
-    /// <summary>Records how long a stage took, from a <see cref="Stopwatch.GetTimestamp"/> taken when it began.</summary>
+    /// <summary>Records how long a stage took, from the time provider's <see cref="TimeProvider.GetTimestamp"/> taken when it began.</summary>
     public void RecordStage(string stage, long startTimestamp) =>
-        _stage.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, stage));
+        _stage.Record(_time.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, stage));
+
+    IDisposable? IRouteTelemetry.StartRoute(ConsumeResult<byte[], byte[]> input, Verdict verdict, string topic, Headers outputHeaders)
+    {
+        Activity? span = StartRoute(input, verdict, topic);
+        KafkaTraceContext.Inject(span, outputHeaders);
+        return span;
+    }
+
+    void IRouteTelemetry.ProduceDone(long startTimestamp) => RecordStage(PipelineStages.Produce, startTimestamp);
+
+    void IRouteTelemetry.CommitDone(long startTimestamp) => RecordStage(PipelineStages.Commit, startTimestamp);
 
     /// <summary>For the periodic full re-score: publishes <see cref="DensityModel{T}.MeasureDrift"/>'s report.</summary>
     public void ReportDrift(DriftReport report) => Volatile.Write(ref _drift, report);
 
     /// <summary>Samples the consumer lag at most once per LagInterval; called from the consumer's own thread.</summary>
-    public void SampleLag(IConsumer<byte[], byte[]> consumer)
+    public void SampleLag(Func<long> measureLag)
     {
         long now = _time.GetTimestamp();
         if (_lag is not null && _time.GetElapsedTime(_lagSampledAt, now) < _lagInterval)
@@ -172,7 +182,7 @@ internal sealed class ClipGuardInstrumentation : IDisposable
         }
 
         _lagSampledAt = now;
-        ReportLag(ConsumerLagProbe.Measure(consumer));
+        ReportLag(measureLag());
     }
 
     /// <summary>Publishes a lag measured elsewhere (the consumer loop's probe, or a test).</summary>

@@ -1,4 +1,7 @@
 using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Hosting;
+using ClipGuard.Stream.Host.Settings;
+using ClipGuard.Stream.Host.Stages;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Redis;
@@ -15,18 +18,17 @@ namespace ClipGuard.Stream.Host.Worker;
 /// automatically).
 /// </summary>
 internal sealed class RescoreWorker(
-    StreamProcessor processor,
-    StreamScorer scorer,
+    StreamReady ready,
+    IReferenceRescorer rescorer,
     IQuarantineLedger ledger,
     ClipGuardInstrumentation telemetry,
-    IOptions<StreamHostOptions> options,
+    IOptions<RescoreOptions> options,
     TimeProvider time,
     ILogger<RescoreWorker> log,
     LeaderLock? leaderLock = null) : BackgroundService
 {
     private const string LockName = "rescore";
     private readonly string _holder = $"{Environment.MachineName}-{Environment.ProcessId}";
-    private bool _corrupted;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,6 +60,8 @@ internal sealed class RescoreWorker(
     /// <summary>One re-score, if this replica gets the lock. Returns null when another replica holds it.</summary>
     public async Task<RescoreReport?> RunOnceAsync(TimeSpan leaseTime, CancellationToken cancel)
     {
+        StreamPipeline pipeline = await ready.Pipeline.WaitAsync(cancel).ConfigureAwait(false);
+        StreamScorer scorer = pipeline.Scorer;
         if (scorer.Bootstrapping)
         {
             Log.RescoreSkipped(log, "the reference is still bootstrapping");
@@ -77,12 +81,8 @@ internal sealed class RescoreWorker(
 
         try
         {
-            RescoreReport report = await processor.RunBetweenBatches(() =>
-            {
-                CorruptOnceForTest();
-                return scorer.Rescore();
-            }).WaitAsync(cancel).ConfigureAwait(false);
-            if (processor.Replicator is { } replicated)
+            RescoreReport report = await pipeline.BetweenBatches.Run(() => rescorer.Rescore(scorer)).WaitAsync(cancel).ConfigureAwait(false);
+            if (pipeline.Replicator is { } replicated)
             {
                 // Replicated: the evictions and the recalibration reach every replica (this one too) through the log.
                 replicated.PublishRescore(report.Evicted);
@@ -90,7 +90,7 @@ internal sealed class RescoreWorker(
 
             telemetry.ReportDrift(report.Drift);
             Log.Rescored(log, report.Drift.ToString(), report.Evicted.Count, report.ThresholdBefore, report.ThresholdAfter, report.ReferenceVersion, lease?.FencingToken ?? 0);
-            await ListReleaseCandidatesAsync(cancel).ConfigureAwait(false);
+            await ListReleaseCandidatesAsync(pipeline, cancel).ConfigureAwait(false);
             return report;
         }
         finally
@@ -102,24 +102,7 @@ internal sealed class RescoreWorker(
         }
     }
 
-    /// <summary>
-    /// The re-score test hook (<see cref="StreamHostOptions.CorruptReferenceForTest"/>): just before this replica's
-    /// first re-score, one member's maintained k-distance is overwritten, so that re-score must report and repair it.
-    /// </summary>
-    private void CorruptOnceForTest()
-    {
-        if (!options.Value.CorruptReferenceForTest || _corrupted)
-        {
-            return;
-        }
-
-        _corrupted = true;
-        int slot = scorer.Reference.Model.Store.ActiveSlots().First();
-        scorer.Reference.Model.CorruptForTest(slot, 1e6);
-        Log.ReferenceCorruptedForTest(log, slot);
-    }
-
-    private async Task ListReleaseCandidatesAsync(CancellationToken cancel)
+    private async Task ListReleaseCandidatesAsync(StreamPipeline pipeline, CancellationToken cancel)
     {
         int count = options.Value.RescoreQuarantineSample;
         if (count == 0)
@@ -127,6 +110,7 @@ internal sealed class RescoreWorker(
             return;
         }
 
+        StreamScorer scorer = pipeline.Scorer;
         IReadOnlyList<QuarantineRecord> records = await ledger.ListAsync(QuarantineStatus.Quarantined, 0, Math.Min(count, 1000), null, cancel).ConfigureAwait(false);
         var samples = new List<StreamSample>(records.Count);
         foreach (QuarantineRecord r in records)
@@ -138,7 +122,7 @@ internal sealed class RescoreWorker(
             }
         }
 
-        IReadOnlyList<(string Id, double Score, bool WouldPass)> rescored = await processor.RunBetweenBatches(() => scorer.Rescore(samples)).WaitAsync(cancel).ConfigureAwait(false);
+        IReadOnlyList<(string Id, double Score, bool WouldPass)> rescored = await pipeline.BetweenBatches.Run(() => scorer.Rescore(samples)).WaitAsync(cancel).ConfigureAwait(false);
         var candidates = rescored.Where(r => r.WouldPass).Select(r => r.Id).ToList();
         Log.ReleaseCandidates(log, candidates.Count, rescored.Count, string.Join(", ", candidates.Take(20)));
     }

@@ -21,11 +21,3 @@ internal sealed class StreamImageEmbedder(ClipEmbedder embedder, ImageEmbeddingP
         embedder.Dispose();
     }
 }
-
-/// <summary>DI holder: the embedder, or none when no model is configured.</summary>
-internal sealed class ImageEmbedding(StreamImageEmbedder? pipeline) : IAsyncDisposable
-{
-    public StreamImageEmbedder? Pipeline { get; } = pipeline;
-
-    public ValueTask DisposeAsync() => Pipeline?.DisposeAsync() ?? ValueTask.CompletedTask;
-}

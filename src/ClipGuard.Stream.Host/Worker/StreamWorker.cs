@@ -1,17 +1,22 @@
+using ClipGuard.Stream.Host.Hosting;
+using ClipGuard.Stream.Host.Stages;
 using Microsoft.Extensions.Hosting;
 
 namespace ClipGuard.Stream.Host.Worker;
 
-/// <summary>Owns the stream loop's thread; the work itself is <see cref="StreamProcessor"/>.</summary>
-internal sealed class StreamWorker(StreamProcessor processor, IHostApplicationLifetime lifetime) : BackgroundService
+/// <summary>Owns the stream loop's thread; the work itself is <see cref="StreamPipeline"/>.</summary>
+internal sealed class StreamWorker(StreamReady ready, IHostApplicationLifetime lifetime) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Set by the bootstrapper, which the host started (and finished) before this worker.
+        StreamPipeline pipeline = await ready.Pipeline.WaitAsync(stoppingToken).ConfigureAwait(false);
+        await Task.Factory.StartNew(
             () =>
             {
                 try
                 {
-                    processor.Run(stoppingToken);
+                    pipeline.Run(stoppingToken);
                 }
                 catch (Exception)
                 {
@@ -24,5 +29,6 @@ internal sealed class StreamWorker(StreamProcessor processor, IHostApplicationLi
             },
             stoppingToken,
             TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+            TaskScheduler.Default).ConfigureAwait(false);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
+using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Envelope;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -36,18 +37,7 @@ public sealed class EnvelopePublisher : IDisposable
 
         this.options = options;
         this.logger = logger ?? NullLogger.Instance;
-        var config = new ProducerConfig
-        {
-            BootstrapServers = options.BootstrapServers,
-            ClientId = "clipguard-publish",
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            LingerMs = 5,
-
-            // Enough room for one flush batch of d=512 envelopes (~5 KB each) so Produce rarely meets a full queue.
-            QueueBufferingMaxMessages = Math.Max(options.BatchFlush, 100_000),
-            QueueBufferingMaxKbytes = 512 * 1024,
-        };
+        ProducerConfig config = KafkaClientFactory.Publisher(options.BootstrapServers, options.BatchFlush);
         producer = new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => Log.ClientError(this.logger, e.Code.ToString(), e.Reason))
             .Build();

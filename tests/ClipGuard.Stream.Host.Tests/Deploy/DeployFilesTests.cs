@@ -2,7 +2,8 @@ using System.Text.Json;
 using ClipGuard.Stream.Host.Api;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Tests.Telemetry;
-using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Host.Settings;
+using ClipGuard.Stream.Kafka.Replication;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
 using YamlDotNet.RepresentationModel;
@@ -146,22 +147,23 @@ public sealed class DeployFilesTests
         Assert.Contains(new YamlScalarNode(Scalar(token, "secretKeyRef", "key")), ((YamlMappingNode)docs["Secret"]["stringData"]).Children.Keys);
         Assert.Equal(Scalar(docs["Service"], "spec", "selector", "app.kubernetes.io/name"), Scalar(docs["Deployment"], "spec", "template", "metadata", "labels", "app.kubernetes.io/name"));
 
-        // Every ClipGuard__Section__Key in the ConfigMap names a property of the options class bound from that section.
-        var sections = new Dictionary<string, Type>
+        // Every ClipGuard__Section__Key in the ConfigMap names a property of an options class bound from that section.
+        var sections = new Dictionary<string, Type[]>
         {
-            [KafkaStreamOptions.Section] = typeof(KafkaStreamOptions),
-            [RedisOptions.SectionName] = typeof(RedisOptions),
-            [StreamHostOptions.Section] = typeof(StreamHostOptions),
-            [Hosting.StreamHostingExtensions.ScoringSection] = typeof(Core.Pipeline.StreamScorerOptions),
-            [TelemetryOptions.SectionName] = typeof(TelemetryOptions),
-            [OperatorApiOptions.SectionName] = typeof(OperatorApiOptions),
+            [KafkaStreamOptions.Section] = [typeof(KafkaStreamOptions)],
+            [RedisOptions.SectionName] = [typeof(RedisOptions)],
+            [Hosting.StreamHostingExtensions.StreamSection] =
+                [typeof(ReferenceStoreOptions), typeof(EmbeddingStageOptions), typeof(ReplicationOptions), typeof(RescoreOptions), typeof(LedgerRetryOptions)],
+            [Hosting.StreamHostingExtensions.ScoringSection] = [typeof(Core.Pipeline.StreamScorerOptions)],
+            [TelemetryOptions.SectionName] = [typeof(TelemetryOptions)],
+            [OperatorApiOptions.SectionName] = [typeof(OperatorApiOptions)],
         };
         foreach ((YamlNode key, YamlNode _) in ((YamlMappingNode)docs["ConfigMap"]["data"]).Children)
         {
             string[] parts = ((YamlScalarNode)key).Value!.Split("__");
             string section = string.Join(':', parts[..^1]);
-            Assert.True(sections.TryGetValue(section, out Type? options), $"ConfigMap key {key}: no options section {section}");
-            Assert.True(options.GetProperty(parts[^1]) is not null, $"ConfigMap key {key}: {options.Name} has no property {parts[^1]}");
+            Assert.True(sections.TryGetValue(section, out Type[]? options), $"ConfigMap key {key}: no options section {section}");
+            Assert.True(options.Any(o => o.GetProperty(parts[^1]) is not null), $"ConfigMap key {key}: no options class of {section} has a property {parts[^1]}");
         }
 
         // The KEDA trigger watches the group and topic the service consumes.

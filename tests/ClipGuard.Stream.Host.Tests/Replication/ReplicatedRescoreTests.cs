@@ -9,7 +9,7 @@ namespace ClipGuard.Stream.Host.Tests.Replication;
 
 /// <summary>
 /// The full re-score with real processes (dev broker, redis-server, two replicated `clipguard run` replicas): the
-/// replica whose incremental state was corrupted on purpose (the test hook) reports the drift in its first re-score and
+/// replica whose incremental state was corrupted on purpose (the test service's re-score decorator) reports the drift in its first re-score and
 /// none afterwards; the Redis lock hands each fencing token to one replica only; the re-score's evictions travel
 /// through the reference log, so both replicas still end on the same reference.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed partial class ReplicatedRescoreTests : IDisposable
         string[] args = ["--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, "--seed-reference", seed, "--replicate", "--hold-back", "50",
             "--max-source-share", "1", "--capacity", "2500", "--rescore-interval", "00:00:02"];
         using var outputs = new OutputCollector(broker.BootstrapServers);
-        await using var a = ServiceProcess.Start([.. args, "--test-corrupt-reference"]);
+        await using var a = ServiceProcess.StartWithPlantedDrift(args);
         await using var b = ServiceProcess.Start(args);
         string Both() => a.Output + "\n----\n" + b.Output;
         outputs.WaitForDistinct(3000, ReplicaTestKit.Timeout, Both, () => a.HasExited || b.HasExited);

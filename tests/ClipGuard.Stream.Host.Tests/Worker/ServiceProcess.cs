@@ -40,6 +40,17 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
     }
 
+    /// <summary>
+    /// `run` with the same flags, from the test service (tests/ClipGuard.Stream.Host.TestService), whose full re-score
+    /// plants a drift before this replica's first re-score (which must report and repair it).
+    /// </summary>
+    public static ServiceProcess StartWithPlantedDrift(IEnumerable<string> args)
+    {
+        ProcessStartInfo info = CliProcess.StartInfo(["run", .. args]);
+        info.ArgumentList[0] = Path.Combine(AppContext.BaseDirectory, "ClipGuard.Stream.Host.TestService.dll");
+        return new ServiceProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
+    }
+
     public void Kill()
     {
         PosixSignals.Send(_process.Id, PosixSignals.SigKill);

@@ -1,12 +1,10 @@
-using System.Diagnostics;
 using ClipGuard.Stream.Core.Pipeline;
-using ClipGuard.Stream.Host.Worker;
-using ClipGuard.Stream.Kafka.Replication;
+using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Streaming;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
-namespace ClipGuard.Stream.Host.Replication;
+namespace ClipGuard.Stream.Kafka.Replication;
 
 /// <summary>
 /// Keeps this replica's reference identical to every other replica's. The reference changes only by applying the
@@ -18,46 +16,38 @@ namespace ClipGuard.Stream.Host.Replication;
 /// Runs on the stream thread (the reference set is not shared between threads), except the publishing methods, which
 /// only produce.
 /// </summary>
-internal sealed class ReferenceReplicator : IDisposable
+/// <remarks>
+/// Records go out through the service's shared idempotent producer, never the exactly-once stream producer: a
+/// transactional producer may only produce inside its one open transaction, which belongs to the stream thread, while
+/// the replicator also produces outside any batch (clean-up tombstones while polling, the re-score's records from the
+/// re-score's thread).
+/// </remarks>
+internal sealed class ReferenceReplicator : IReferenceProposals, IDisposable
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
     private const int MaxRecordsPerPoll = 5_000;
     private readonly StreamScorer _scorer;
-    private readonly StreamHostOptions _host;
+    private readonly ReplicationOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly IConsumer<byte[], byte[]?> _consumer;
-    private readonly IProducer<byte[], byte[]?> _producer;
+    private readonly IProducer<byte[], byte[]> _producer;
     private readonly TopicPartition _partition;
     private readonly List<string> _failures = [];
 
-    public ReferenceReplicator(KafkaStreamOptions kafka, StreamHostOptions host, StreamScorer scorer, ILogger log)
+    /// <param name="producer">The service's shared producer: the replicator produces through it and does not dispose it.</param>
+    public ReferenceReplicator(KafkaClientFactory clients, IProducer<byte[], byte[]> producer, ReplicationOptions options, StreamScorer scorer, TimeProvider time, ILogger log)
     {
         _scorer = scorer;
-        _host = host;
+        _options = options;
+        _time = time;
         _log = log;
-        _partition = new TopicPartition(host.ReferenceTopic, 0);
+        _producer = producer;
+        _partition = new TopicPartition(options.ReferenceTopic, 0);
         Proposer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
-
-        // Read by assignment, never by a group: every replica reads every record. Offsets are never committed; the
-        // position lives in the reference state (and its snapshots).
-        _consumer = new ConsumerBuilder<byte[], byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = kafka.BootstrapServers,
-            GroupId = "clipguard-reference-reader",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = true,
-            AutoOffsetReset = AutoOffsetReset.Error,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-        }).SetErrorHandler((_, e) => Log.KafkaError(_log, e.Code.ToString(), e.Reason)).Build();
-        _producer = new ProducerBuilder<byte[], byte[]?>(new ProducerConfig
-        {
-            BootstrapServers = kafka.BootstrapServers,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            LingerMs = 5,
-        }).SetErrorHandler((_, e) => Log.KafkaError(_log, e.Code.ToString(), e.Reason)).Build();
+        _consumer = new ConsumerBuilder<byte[], byte[]?>(clients.ReferenceLogConsumer())
+            .SetErrorHandler((_, e) => StreamingLog.KafkaError(_log, e.Code.ToString(), e.Reason)).Build();
     }
 
     /// <summary>Names this process in the offers it publishes (it tombstones what its own offers pushed out).</summary>
@@ -87,16 +77,15 @@ internal sealed class ReferenceReplicator : IDisposable
                 $"the reference has applied {Topic} up to offset {from}, but the log ends at {high}: the snapshot belongs to another topic or cluster");
         }
 
-        Log.ReplayStarting(_log, Topic, from, high);
-        long start = Stopwatch.GetTimestamp();
+        ReplicationLog.ReplayStarting(_log, Topic, from, high);
+        long start = _time.GetTimestamp();
         _consumer.Assign(new TopicPartitionOffset(_partition, new Offset(from)));
-        DateTime deadline = DateTime.UtcNow + _host.ReplayTimeout;
         while (_scorer.Reference.LogPosition < high)
         {
             cancel.ThrowIfCancellationRequested();
-            if (DateTime.UtcNow > deadline)
+            if (_time.GetElapsedTime(start) > _options.ReplayTimeout)
             {
-                throw new TimeoutException($"the reference log replay reached offset {_scorer.Reference.LogPosition} of {high} within {_host.ReplayTimeout}");
+                throw new TimeoutException($"the reference log replay reached offset {_scorer.Reference.LogPosition} of {high} within {_options.ReplayTimeout}");
             }
 
             ConsumeResult<byte[], byte[]?>? cr = _consumer.Consume(TimeSpan.FromMilliseconds(200));
@@ -106,7 +95,7 @@ internal sealed class ReferenceReplicator : IDisposable
             }
         }
 
-        Log.ReplayDone(_log, _scorer.Reference.LogPosition, Stopwatch.GetElapsedTime(start).TotalSeconds, _scorer.Reference.Version, _scorer.Reference.Count);
+        ReplicationLog.ReplayDone(_log, _scorer.Reference.LogPosition, _time.GetElapsedTime(start).TotalSeconds, _scorer.Reference.Version, _scorer.Reference.Count);
     }
 
     /// <summary>Applies what has arrived since the last call, without waiting. Returns how many records were applied.</summary>
@@ -152,13 +141,12 @@ internal sealed class ReferenceReplicator : IDisposable
 
         Produce(ReferenceLogCodec.RecalibrateKey, ReferenceLogCodec.Recalibrate(Proposer), failures);
         AwaitDelivery(failures, "re-score records");
-        Log.RescorePublished(_log, evict.Count, Topic);
+        ReplicationLog.RescorePublished(_log, evict.Count, Topic);
     }
 
     public void Dispose()
     {
-        _producer.Flush(FlushTimeout);
-        _producer.Dispose();
+        // The shared producer is flushed and disposed with the service; the clean-up tombstones queued here go with it.
         _consumer.Close();
         _consumer.Dispose();
     }
@@ -187,7 +175,7 @@ internal sealed class ReferenceReplicator : IDisposable
         }
         catch (FormatException e)
         {
-            Log.ReferenceRecordSkipped(_log, offset, e.Message);
+            ReplicationLog.ReferenceRecordSkipped(_log, offset, e.Message);
             _scorer.ApplySkip(offset);
             return;
         }
@@ -240,7 +228,8 @@ internal sealed class ReferenceReplicator : IDisposable
     /// <summary>Produces one record; a failed delivery lands in <paramref name="failures"/>, or is only logged without one.</summary>
     private void Produce(string key, byte[]? value, List<string>? failures)
     {
-        _producer.Produce(_partition, new Message<byte[], byte[]?> { Key = ReferenceLogCodec.Key(key), Value = value }, report =>
+        // A null value is a tombstone (the byte-array serializer passes null through).
+        _producer.Produce(_partition, new Message<byte[], byte[]> { Key = ReferenceLogCodec.Key(key), Value = value! }, report =>
         {
             if (!report.Error.IsError)
             {
@@ -249,7 +238,7 @@ internal sealed class ReferenceReplicator : IDisposable
 
             if (failures is null)
             {
-                Log.CleanupNotDelivered(_log, key, report.Error.Reason);
+                ReplicationLog.CleanupNotDelivered(_log, key, report.Error.Reason);
                 return;
             }
 

@@ -1,4 +1,4 @@
-namespace ClipGuard.Stream.Host.Replication;
+namespace ClipGuard.Stream.Kafka.Replication;
 
 /// <summary>
 /// The replicated reference log no longer holds a record this replica must apply (compacted or deleted after the

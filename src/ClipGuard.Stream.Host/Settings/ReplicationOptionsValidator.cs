@@ -1,25 +1,20 @@
-using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Kafka.Replication;
 using Microsoft.Extensions.Options;
 
-namespace ClipGuard.Stream.Host.Hosting;
+namespace ClipGuard.Stream.Host.Settings;
 
-/// <summary>The cross-field rules of <see cref="StreamHostOptions"/> that data annotations cannot say.</summary>
-internal sealed class StreamHostOptionsValidator : IValidateOptions<StreamHostOptions>
+/// <summary>The rules of <see cref="ReplicationOptions"/>, one of which reads the reference's own options (the seed).</summary>
+internal sealed class ReplicationOptionsValidator(IOptions<ReferenceStoreOptions> reference) : IValidateOptions<ReplicationOptions>
 {
-    public ValidateOptionsResult Validate(string? name, StreamHostOptions options)
+    public ValidateOptionsResult Validate(string? name, ReplicationOptions options)
     {
         var errors = new List<string>();
-        if (options.SnapshotInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"SnapshotInterval must be positive (got {options.SnapshotInterval})");
-        }
-
         if (options.ReplayTimeout <= TimeSpan.Zero)
         {
             errors.Add($"ReplayTimeout must be positive (got {options.ReplayTimeout})");
         }
 
-        if (options.Replicate && string.IsNullOrWhiteSpace(options.SeedReference))
+        if (options.Replicate && string.IsNullOrWhiteSpace(reference.Value.SeedReference))
         {
             errors.Add("Replicate needs a seed reference (--seed-reference): every replica must start from the same reference");
         }

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace ClipGuard.Stream.Host.Telemetry;
+namespace ClipGuard.Stream.Kafka.Streaming;
 
 /// <summary>
 /// Consumer lag without a broker round trip: per assigned partition, the high watermark the consumer cached from

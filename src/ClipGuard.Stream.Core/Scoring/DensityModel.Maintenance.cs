@@ -1,0 +1,240 @@
+using System.Numerics;
+using ClipGuard.Stream.Core.Knn;
+
+namespace ClipGuard.Stream.Core.Scoring;
+
+// The incremental maintenance behind DensityModel's public operations: neighbour lists, reverse neighbours, thresholds
+// and the derived scores they feed.
+public sealed partial class DensityModel<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private void EnsureReady()
+    {
+        if (!IsReady)
+        {
+            throw new InvalidOperationException(
+                $"the reference holds {Store.Count} distinct point(s); scoring with k = {K} needs at least {K + 1}");
+        }
+    }
+
+    /// <summary>
+    /// Per member, the squared distance a new point must beat to enter its list: the last entry's, or infinity for a
+    /// list that holds every other point and has room. Only a set of at most <see cref="ListLength"/> points can have
+    /// such complete lists; larger sets use the thresholds maintained with the lists.
+    /// </summary>
+    private double[] InsertThresholds(int before)
+    {
+        if (before > ListLength)
+        {
+            return _thresholdSq;
+        }
+
+        var thresholds = new double[Store.HighWater];
+        for (int q = 0; q < Store.HighWater; q++)
+        {
+            thresholds[q] = Store.IsActive(q) && _listCount[q] == before - 1 ? double.PositiveInfinity : _thresholdSq[q];
+        }
+
+        return thresholds;
+    }
+
+    /// <summary>Of the kernel's candidates, the members whose list the new vector enters, decided exactly.</summary>
+    private List<(int Slot, Neighbor Entry)> Entering(ReadOnlySpan<T> vector, List<int> candidates, int before)
+    {
+        // The scan ran before the point was stored; it will occupy the next free slot, which ties are broken by.
+        int slot = Store.NextSlot;
+        var entering = new List<(int, Neighbor)>();
+        foreach (int q in candidates)
+        {
+            var entry = new Neighbor(slot, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(q)), Metric));
+            bool complete = _listCount[q] == before - 1;
+            if ((complete && _listCount[q] < ListLength) || LessThanLast(q, entry))
+            {
+                entering.Add((q, entry));
+            }
+        }
+
+        return entering;
+    }
+
+    private bool LessThanLast(int q, Neighbor entry) => entry < _lists[q][_listCount[q] - 1];
+
+    private double ToSquared(double distance) => Metric == DistanceMetric.Euclidean ? distance * distance : 2 * distance;
+
+    private int InsertIntoList(int q, Neighbor entry)
+    {
+        Neighbor[] list = _lists[q];
+        int count = _listCount[q];
+        int pos = count;
+        while (pos > 0 && entry < list[pos - 1])
+        {
+            pos--;
+        }
+
+        if (count == ListLength)
+        {
+            _reverse[list[count - 1].Slot]!.Remove(q);
+            count--;
+        }
+
+        Array.Copy(list, pos, list, pos + 1, count - pos);
+        list[pos] = entry;
+        _listCount[q] = count + 1;
+        (_reverse[entry.Slot] ??= []).Add(q);
+        UpdateThreshold(q);
+        return pos;
+    }
+
+    private int RemoveFromList(int q, int slot)
+    {
+        Neighbor[] list = _lists[q];
+        int count = _listCount[q];
+        int pos = 0;
+        while (list[pos].Slot != slot)
+        {
+            pos++;
+        }
+
+        Array.Copy(list, pos + 1, list, pos, count - pos - 1);
+        _listCount[q] = count - 1;
+        UpdateThreshold(q);
+        return pos;
+    }
+
+    private void SetList(int slot, Neighbor[] neighbors)
+    {
+        Neighbor[] list = _lists[slot] ??= new Neighbor[ListLength];
+        neighbors.AsSpan().CopyTo(list);
+        _listCount[slot] = neighbors.Length;
+        foreach (Neighbor n in neighbors)
+        {
+            (_reverse[n.Slot] ??= []).Add(slot);
+        }
+
+        UpdateThreshold(slot);
+    }
+
+    /// <summary>A new point enters q's list only if it is nearer than the last entry (ties within rounding included).</summary>
+    private void UpdateThreshold(int q) =>
+        _thresholdSq[q] = _listCount[q] == 0 ? double.PositiveInfinity : ToSquared(_lists[q][_listCount[q] - 1].Distance) * (1 + 1e-12);
+
+    private void ClearList(int slot)
+    {
+        for (int i = 0; i < _listCount[slot]; i++)
+        {
+            _reverse[_lists[slot][i].Slot]!.Remove(slot);
+        }
+
+        _listCount[slot] = 0;
+        UpdateThreshold(slot);
+    }
+
+    /// <summary>Recomputes derived values for members whose k-list changed and the two rings of reverse neighbours beyond.</summary>
+    private void Refresh(HashSet<int> changedLists)
+    {
+        if (!IsReady)
+        {
+            _derivedValid = false;
+            return;
+        }
+
+        if (!_derivedValid)
+        {
+            var all = Store.ActiveSlots().ToList();
+            RecomputeDerived(all, all, all);
+            _derivedValid = true;
+            return;
+        }
+
+        var lrdSet = new HashSet<int>(changedLists);
+        foreach (int x in changedLists)
+        {
+            AddReverseK(x, lrdSet);
+        }
+
+        var scoreSet = new HashSet<int>(lrdSet);
+        foreach (int x in lrdSet)
+        {
+            AddReverseK(x, scoreSet);
+        }
+
+        RecomputeDerived(changedLists, lrdSet, scoreSet);
+    }
+
+    private void AddReverseK(int x, HashSet<int> into)
+    {
+        if (_reverse[x] is not { } holders)
+        {
+            return;
+        }
+
+        foreach (int r in holders)
+        {
+            if (RankOf(r, x) < K)
+            {
+                into.Add(r);
+            }
+        }
+    }
+
+    private int RankOf(int r, int x)
+    {
+        Neighbor[] list = _lists[r];
+        int n = Math.Min(K, _listCount[r]);
+        for (int i = 0; i < n; i++)
+        {
+            if (list[i].Slot == x)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
+    private void RecomputeDerived(IEnumerable<int> kdSet, IEnumerable<int> lrdSet, IEnumerable<int> scoreSet)
+    {
+        foreach (int s in kdSet)
+        {
+            ReadOnlySpan<Neighbor> n = Neighbors(s);
+            _kd[s] = n[K - 1].Distance;
+            _lid[s] = ScoreMath.Lid(n, K);
+        }
+
+        // SLOF and DAO read only k-distances and LIDs, which change for kdSet; so they change for kdSet and its reverse
+        // neighbours, which is lrdSet. LOF reads lrds and needs one ring more.
+        foreach (int s in lrdSet)
+        {
+            ReadOnlySpan<Neighbor> n = Neighbors(s);
+            _lrd[s] = ScoreMath.Lrd(n, K, _kd);
+            _slof[s] = ScoreMath.Slof(n, K, _kd[s], _kd);
+            _dao[s] = ScoreMath.Dao(n, K, _kd[s], _kd, _lid);
+        }
+
+        foreach (int s in scoreSet)
+        {
+            _lof[s] = ScoreMath.Lof(Neighbors(s), K, _lrd[s], _lrd);
+        }
+    }
+
+    private void EnsureCapacity()
+    {
+        int cap = Store.Capacity;
+        if (_lists.Length == cap)
+        {
+            return;
+        }
+
+        Array.Resize(ref _lists, cap);
+        Array.Resize(ref _listCount, cap);
+        Array.Resize(ref _reverse, cap);
+        Array.Resize(ref _multiplicity, cap);
+        Array.Resize(ref _kd, cap);
+        Array.Resize(ref _thresholdSq, cap);
+        Array.Resize(ref _lid, cap);
+        Array.Resize(ref _lrd, cap);
+        Array.Resize(ref _lof, cap);
+        Array.Resize(ref _slof, cap);
+        Array.Resize(ref _dao, cap);
+    }
+}

@@ -1,0 +1,77 @@
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Replication;
+using ClipGuard.Stream.Host.Settings;
+using ClipGuard.Stream.Host.Stages;
+using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Index;
+using ClipGuard.Stream.Index.Persistence;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClipGuard.Stream.Host.Hosting;
+
+/// <summary>
+/// The start-up work, done once before the stream worker consumes anything: restore the reference snapshot (re-embedding
+/// it when the checkpoint changed) or load the seed, attach the configured k-NN backend, and compose the pipeline.
+/// Registered before the stream worker, and done inside <see cref="StartAsync"/>, so the host does not start the worker
+/// until it is done; a failure stops the start with the reason.
+/// </summary>
+internal sealed class ReferenceBootstrapper(
+    ReferenceLoader loader,
+    ImageEmbedding embedding,
+    IOptions<ReferenceStoreOptions> store,
+    IOptions<KnnIndexOptions> index,
+    StreamPipelineFactory pipelines,
+    StreamReady ready,
+    TimeProvider time,
+    ILoggerFactory loggers) : IHostedService
+{
+    private readonly ILogger _log = loggers.CreateLogger<ReferenceBootstrapper>();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        long start = time.GetTimestamp();
+        Log.BootstrapStarting(_log, store.Value.SnapshotPath ?? "(none)", store.Value.SeedReference ?? "(none)", embedding.Pipeline?.ModelVersionLabel ?? "(precomputed embeddings)");
+        ReferenceSnapshotStore? snapshots = loader.SnapshotStore();
+        Reembedding.ReferenceImageStore? images = loader.ReferenceImages();
+        StreamScorer scorer = WithQueryIndex(loader.Load(embedding.Pipeline, snapshots, images, cancellationToken));
+        ReferenceSnapshotter? snapshotter = snapshots is null
+            ? null
+            : new ReferenceSnapshotter(snapshots, store.Value.SnapshotInterval, time, loggers.CreateLogger<ReferenceSnapshotter>());
+        ready.Set(pipelines.Create(scorer, snapshotter, images));
+        Log.BootstrapDone(_log, scorer.Reference.Count, scorer.Reference.Version, scorer.Bootstrapping, time.GetElapsedTime(start).TotalSeconds);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Attaches the configured ANN backend to the reference's query search (members' own neighbourhoods stay exact).
+    /// The index lives as long as the scorer, which is the process's (the operating system reclaims native memory at exit).
+    /// </summary>
+    private StreamScorer WithQueryIndex(StreamScorer scorer)
+    {
+        KnnIndexOptions configured = index.Value;
+        if (configured.Backend != KnnBackend.Exact)
+        {
+            var options = new KnnIndexOptions
+            {
+                Backend = configured.Backend,
+                Dimension = scorer.Dimension,
+                Metric = scorer.Reference.Options.Metric,
+                Threads = configured.Threads,
+                IvfLists = configured.IvfLists,
+                IvfProbes = configured.IvfProbes,
+                HnswM = configured.HnswM,
+                HnswEfConstruction = configured.HnswEfConstruction,
+                HnswEfSearch = configured.HnswEfSearch,
+                HnswRebuildFraction = configured.HnswRebuildFraction,
+            };
+            scorer.Reference.Model.AttachQueryIndex(new IndexedQueryCandidates(KnnIndexFactory.Create(options, loggers.CreateLogger("ClipGuard.Stream.Index"))));
+        }
+
+        Log.QueryBackend(loggers.CreateLogger("ClipGuard.Stream.Host"), configured.Backend.ToString());
+        return scorer;
+    }
+}

@@ -1,0 +1,50 @@
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Kafka.Streaming;
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Host.Stages;
+
+/// <summary>
+/// k-NN + score + decide, done by the scorer (no Kafka types inside scoring). During the cold-start bootstrap the
+/// scorer buffers samples and decides nothing; their messages stay held until the bootstrap completes.
+/// </summary>
+internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout, TimeProvider time, ILogger log)
+{
+    public StreamScorer Scorer => scorer;
+
+    public IReadOnlyList<Verdict> Decide(IReadOnlyList<PendingMessage> fresh)
+    {
+        bool wasBootstrapping = scorer.Bootstrapping;
+        IReadOnlyList<Verdict> verdicts = scorer.Decide([.. fresh.Select(p => p.Sample)]);
+        if (scorer.Bootstrapping)
+        {
+            Log.Bootstrapping(log, scorer.BufferedForBootstrap, scorer.BootstrapSize);
+        }
+        else if (wasBootstrapping)
+        {
+            Log.BootstrapComplete(log, scorer.Reference.Count, scorer.Threshold);
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>
+    /// A stream quieter than the bootstrap size would otherwise hold its first samples forever: after the timeout,
+    /// the bootstrap completes with what it has (as long as that is more than k samples). Null while it need not.
+    /// </summary>
+    public IReadOnlyList<Verdict>? CompleteBootstrapIfTimedOut(HeldMessages held)
+    {
+        if (!scorer.Bootstrapping || held.Count == 0 || scorer.BufferedForBootstrap <= scorer.Reference.Options.K
+            || time.GetElapsedTime(held.HeldSince) < bootstrapTimeout)
+        {
+            return null;
+        }
+
+        IReadOnlyList<Verdict> verdicts = scorer.CompleteBootstrap();
+        Log.BootstrapComplete(log, scorer.Reference.Count, scorer.Threshold);
+        return verdicts;
+    }
+
+    /// <summary>The samples routed clean that the replicated reference log must be offered (none unless replicated).</summary>
+    public IReadOnlyList<StreamSample> DrainProposals() => scorer.ReplicatedAdmission ? scorer.DrainProposals() : [];
+}

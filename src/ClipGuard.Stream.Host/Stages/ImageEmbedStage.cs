@@ -1,0 +1,49 @@
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Embedding.Pipeline;
+using ClipGuard.Stream.Kafka.Streaming;
+
+namespace ClipGuard.Stream.Host.Stages;
+
+/// <summary>
+/// Decode + embed: every image-only message of the batch is embedded at once (so the embedder's micro-batches fill),
+/// decoded on its bounded pool. A rejected image becomes a dead letter with its <c>image_*</c> code; a model failure
+/// throws out of the batch before anything is routed or committed, so the batch is consumed again.
+/// </summary>
+/// <param name="embed">The image embedder (<see cref="ImageEmbeddingPipeline.EmbedAsync"/>); null when no model is configured.</param>
+internal sealed class ImageEmbedStage(Func<ReadOnlyMemory<byte>, CancellationToken, Task<ImageEmbeddingResult>>? embed)
+{
+    public bool EmbedsImages => embed is not null;
+
+    public void Embed(List<PendingMessage> fresh, CancellationToken cancel)
+    {
+        if (embed is null)
+        {
+            return;
+        }
+
+        var waiting = new List<(int Index, Task<ImageEmbeddingResult> Result)>();
+        for (int i = 0; i < fresh.Count; i++)
+        {
+            PendingMessage p = fresh[i];
+            if (p.Sample.Embedding is null && p.Sample.RejectCode is null && p.Envelope?.Image is { } image)
+            {
+                waiting.Add((i, embed(image, cancel)));
+            }
+        }
+
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        Task.WhenAll(waiting.Select(w => w.Result)).GetAwaiter().GetResult();
+        foreach ((int index, Task<ImageEmbeddingResult> task) in waiting)
+        {
+            PendingMessage p = fresh[index];
+            ImageEmbeddingResult r = task.Result;
+            fresh[index] = r.Embedding is { } embedding
+                ? p with { Sample = p.Sample with { Embedding = embedding } }
+                : p with { Sample = StreamSample.Rejected(p.Sample.Id, r.ReasonCode!, $"the image was rejected: {r.Detail}") };
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Telemetry;
+using ClipGuard.Stream.Kafka.Replication;
+using ClipGuard.Stream.Kafka.Streaming;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Host.Stages;
+
+/// <summary>
+/// The consume → parse → decode/embed → decide → record → route → commit loop. Every consumed message is routed to
+/// exactly one output topic before its offset moves: at-least-once stores offsets only after every output of the batch
+/// was acknowledged; exactly-once commits outputs and offsets in one transaction. Samples held by the cold-start
+/// bootstrap pin their partitions' offsets until they are routed; revoked or lost partitions drop their held messages.
+/// </summary>
+internal sealed class StreamPipeline : IDisposable
+{
+    private readonly StreamStages _s;
+    private readonly KafkaStreamOptions _kafka;
+    private readonly ClipGuardInstrumentation _telemetry;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly List<ConsumeResult<byte[], byte[]>> _batch = [];
+    private readonly Func<long> _measureLag;
+
+    public StreamPipeline(StreamStages stages, KafkaStreamOptions kafka, ClipGuardInstrumentation telemetry, TimeProvider time, ILogger log)
+    {
+        (_s, _kafka, _telemetry, _time, _log) = (stages, kafka, telemetry, time, log);
+        _measureLag = _s.Consumer.MeasureLag;
+        _s.Consumer.Revoked += partitions =>
+        {
+            // Messages of partitions this consumer no longer owns are dropped: the next owner reads them again.
+            var gone = partitions.ToHashSet();
+            _batch.RemoveAll(cr => gone.Contains(cr.TopicPartition));
+            _s.Held.Revoke(partitions.ToList());
+        };
+    }
+
+    /// <summary>The scorer the pipeline decides with (touched only on the stream thread, or through <see cref="BetweenBatches"/>).</summary>
+    public StreamScorer Scorer => _s.Decide.Scorer;
+
+    /// <summary>Work for the stream thread between two batches (the full re-score).</summary>
+    public BetweenBatches BetweenBatches => _s.BetweenBatches;
+
+    /// <summary>The replicated reference log, when replicas share the reference (the full re-score publishes to it).</summary>
+    public ReferenceReplicator? Replicator => _s.Reference.Replicator;
+
+    /// <summary>Runs until cancelled; returns after closing the consumer (leaving the group cleanly).</summary>
+    public void Run(CancellationToken cancel)
+    {
+        _s.Route.Start();
+        bool stopped = false;
+        try
+        {
+            _s.Reference.Start(cancel);
+            _s.Consumer.Subscribe(_kafka.InputTopic);
+            StreamScorer scorer = _s.Decide.Scorer;
+            Log.WorkerStarted(_log, _kafka.InputTopic, _kafka.GroupId, _kafka.Delivery.ToString(), scorer.Dimension, scorer.DetectorName, scorer.Reference.Options.K);
+            while (!cancel.IsCancellationRequested)
+            {
+                _s.Reference.Poll();
+                _s.Batches.Fill(_batch, YieldWhenIdle, cancel);
+                _telemetry.SampleLag(_measureLag);
+                if (_batch.Count > 0)
+                {
+                    ProcessBatch(cancel);
+                }
+
+                _s.BetweenBatches.RunQueued();
+                _s.Reference.AfterBatch(idle: _batch.Count == 0);
+            }
+
+            stopped = true;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Shutting down: the current batch was not committed and will be consumed again.
+            stopped = true;
+        }
+        finally
+        {
+            _s.Consumer.Close();
+            if (stopped)
+            {
+                _s.Reference.Stopped();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _s.Consumer.Dispose();
+        _s.Producer.Dispose();
+        _s.Reference.Dispose();
+    }
+
+    private void ProcessBatch(CancellationToken cancel)
+    {
+        using Activity? span = _telemetry.StartBatch(_batch);
+        long stage = _time.GetTimestamp();
+        List<PendingMessage> fresh = _s.Parse.Parse(_batch);
+        _s.Embed.Embed(fresh, cancel);
+        _telemetry.RecordStage(PipelineStages.Parse, stage);
+        stage = _time.GetTimestamp();
+        IReadOnlyList<Verdict> verdicts = _s.Decide.Decide(fresh);
+        _telemetry.RecordStage(PipelineStages.Score, stage);
+        _s.Held.Add(fresh);
+        Deliver(_s.Held.Match(verdicts), cancel);
+    }
+
+    /// <summary>Record, route, commit: the ledger write happens before anything is produced or committed.</summary>
+    private void Deliver(List<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
+    {
+        _s.Images.Keep(decided);
+        long stage = _time.GetTimestamp();
+        if (_s.Ledger.Record(decided, cancel))
+        {
+            _telemetry.RecordStage(PipelineStages.Ledger, stage);
+        }
+
+        _s.Route.Route(decided, _s.Held.CommittableOffsets(decided), _s.Decide.DrainProposals());
+        _telemetry.RecordRouted(decided, _s.Decide.Scorer);
+        _s.Counters.Add(decided, _s.Held.Count);
+    }
+
+    /// <summary>An idle poll yields to queued between-batch work (the re-score), to the bootstrap timeout, and to the reference's upkeep.</summary>
+    private bool YieldWhenIdle() => !_s.BetweenBatches.IsEmpty || BootstrapTimedOut() || _s.Reference.ChangesWhileIdle;
+
+    private bool BootstrapTimedOut()
+    {
+        if (_s.Decide.CompleteBootstrapIfTimedOut(_s.Held) is not { } verdicts)
+        {
+            return false;
+        }
+
+        Deliver(_s.Held.Match(verdicts), CancellationToken.None);
+        return true;
+    }
+}

@@ -1,0 +1,99 @@
+using ClipGuard.Stream.Kafka.Streaming;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Kafka.Clients;
+
+/// <summary>
+/// Every Kafka client configuration of the service in one place: the stream consumer and producers, the reference-log
+/// reader, the operator's release producer and the crawler-side publisher. Built from <see cref="KafkaStreamOptions"/>
+/// (the release and publish configs, which run without the stream's options, take their bootstrap address).
+/// </summary>
+public sealed class KafkaClientFactory(KafkaStreamOptions options)
+{
+    /// <summary>The group consumer of the input topic: offsets are stored and committed by the loop only, read committed.</summary>
+    public ConsumerConfig StreamConsumer() => new()
+    {
+        BootstrapServers = options.BootstrapServers,
+        GroupId = options.GroupId,
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+        IsolationLevel = IsolationLevel.ReadCommitted,
+        SessionTimeoutMs = 10_000,
+        MaxPartitionFetchBytes = Math.Max(1_048_576, options.MaxMessageBytes * 2),
+        FetchMaxBytes = Math.Max(52_428_800, options.MaxMessageBytes * 2),
+    };
+
+    /// <summary>
+    /// The service's shared idempotent producer (acks=all): the stream's outputs under at-least-once, and the reference
+    /// log's offers, tombstones and re-score records. Outputs carry the input bytes, so its message limit follows theirs.
+    /// </summary>
+    public ProducerConfig SharedProducer() => new()
+    {
+        BootstrapServers = options.BootstrapServers,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 5,
+        MessageMaxBytes = Math.Max(1_048_576, options.MaxMessageBytes * 2),
+    };
+
+    /// <summary>The exactly-once stream producer: the shared producer's settings plus a transactional id unique to this process.</summary>
+    public ProducerConfig TransactionalProducer()
+    {
+        ProducerConfig config = SharedProducer();
+        config.TransactionalId = options.TransactionalIdPrefix + Environment.MachineName + "-" + Environment.ProcessId;
+        return config;
+    }
+
+    /// <summary>
+    /// The reference-log reader: read by assignment, never by a group, so every replica reads every record. Offsets are
+    /// never committed (the position lives in the reference state and its snapshots); a missing offset is an error, not a reset.
+    /// </summary>
+    public ConsumerConfig ReferenceLogConsumer() => new()
+    {
+        BootstrapServers = options.BootstrapServers,
+        GroupId = "clipguard-reference-reader",
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        EnablePartitionEof = true,
+        AutoOffsetReset = AutoOffsetReset.Error,
+        IsolationLevel = IsolationLevel.ReadCommitted,
+    };
+
+    /// <summary>
+    /// The operator's release producer: one interactive message at a time (no linger), and a delivery timeout the
+    /// caller bounds (half the release claim), so a publish in flight never outlives its claim.
+    /// </summary>
+    public static ProducerConfig ReleaseProducer(string bootstrapServers, string clientId, int deliveryTimeoutMs) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        ClientId = clientId,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+
+        // A release is one interactive message: send at once rather than wait to fill a batch.
+        LingerMs = 0,
+        MessageTimeoutMs = deliveryTimeoutMs,
+        RequestTimeoutMs = Math.Min(deliveryTimeoutMs, 30_000),
+    };
+
+    /// <summary>The crawler-side publisher: idempotent, with a queue deep enough for one flush batch of envelopes.</summary>
+    public static ProducerConfig Publisher(string bootstrapServers, int batchFlush) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        ClientId = "clipguard-publish",
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 5,
+
+        // Enough room for one flush batch of d=512 envelopes (~5 KB each) so Produce rarely meets a full queue.
+        QueueBufferingMaxMessages = Math.Max(batchFlush, 100_000),
+        QueueBufferingMaxKbytes = 512 * 1024,
+    };
+
+    /// <summary>A byte-array producer whose client errors are logged.</summary>
+    public static IProducer<byte[], byte[]> BuildProducer(ProducerConfig config, ILogger log) =>
+        new ProducerBuilder<byte[], byte[]>(config).SetErrorHandler((_, e) => StreamingLog.KafkaError(log, e.Code.ToString(), e.Reason)).Build();
+}

@@ -1,0 +1,60 @@
+using ClipGuard.Stream.Kafka.Clients;
+using ClipGuard.Stream.Kafka.Streaming;
+using Confluent.Kafka;
+
+namespace ClipGuard.Stream.Kafka.Tests.Clients;
+
+/// <summary>The delivery guarantees live in the client configs: each is checked where it is built.</summary>
+public sealed class KafkaClientFactoryTests
+{
+    private static readonly KafkaStreamOptions Options = new() { BootstrapServers = "broker:9092", GroupId = "g", MaxMessageBytes = 4 * 1024 * 1024, TransactionalIdPrefix = "cg-" };
+
+    [Fact]
+    public void TheStreamConsumerLeavesOffsetsToTheLoopAndReadsOnlyCommittedOutputs()
+    {
+        ConsumerConfig c = new KafkaClientFactory(Options).StreamConsumer();
+
+        Assert.Equal(("broker:9092", "g"), (c.BootstrapServers, c.GroupId));
+        Assert.False(c.EnableAutoCommit);
+        Assert.False(c.EnableAutoOffsetStore);
+        Assert.Equal(IsolationLevel.ReadCommitted, c.IsolationLevel);
+        Assert.Equal(PartitionAssignmentStrategy.CooperativeSticky, c.PartitionAssignmentStrategy);
+        Assert.Equal(8 * 1024 * 1024, c.MaxPartitionFetchBytes);
+    }
+
+    [Fact]
+    public void TheSharedProducerIsIdempotentAndOnlyTheExactlyOnceOneIsTransactional()
+    {
+        var clients = new KafkaClientFactory(Options);
+        ProducerConfig shared = clients.SharedProducer(), transactional = clients.TransactionalProducer();
+
+        Assert.True(shared.EnableIdempotence);
+        Assert.Equal(Acks.All, shared.Acks);
+        Assert.Null(shared.TransactionalId);
+        Assert.Equal(8 * 1024 * 1024, shared.MessageMaxBytes);
+        Assert.StartsWith("cg-" + Environment.MachineName + "-", transactional.TransactionalId, StringComparison.Ordinal);
+        Assert.True(transactional.EnableIdempotence);
+    }
+
+    [Fact]
+    public void TheReferenceLogIsReadByAssignmentFromTheStateItsPositionLivesIn()
+    {
+        ConsumerConfig c = new KafkaClientFactory(Options).ReferenceLogConsumer();
+
+        Assert.False(c.EnableAutoCommit);
+        Assert.Equal(AutoOffsetReset.Error, c.AutoOffsetReset);
+        Assert.True(c.EnablePartitionEof);
+        Assert.Equal(IsolationLevel.ReadCommitted, c.IsolationLevel);
+    }
+
+    [Fact]
+    public void AReleaseIsSentAtOnceWithinItsDeliveryTimeout()
+    {
+        ProducerConfig c = KafkaClientFactory.ReleaseProducer("broker:9092", "clipguard-release", 15_000);
+
+        Assert.Equal(0, c.LingerMs);
+        Assert.Equal(15_000, c.MessageTimeoutMs);
+        Assert.Equal(15_000, c.RequestTimeoutMs);
+        Assert.True(c.EnableIdempotence);
+    }
+}
