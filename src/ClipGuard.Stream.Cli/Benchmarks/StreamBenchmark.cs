@@ -2,11 +2,10 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using ClipGuard.Stream.Cli.Processes;
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Kafka.Contract;
-using ClipGuard.Stream.Kafka.DevBroker;
+using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Kafka.Envelope;
 using Confluent.Kafka;
 
@@ -30,11 +29,11 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
         string dir = Directory.CreateTempSubdirectory("clipguard-bench-stream-").FullName;
         // The mock cluster keeps about 5 MB per partition and drops the oldest messages beyond that (librdkafka's
         // rdkafka_mock.c), so the benchmark spreads its backlog over enough partitions to keep every message.
-        using DevBroker broker = DevBroker.Start(new DevBrokerOptions
+        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions
         {
             Topics = [new(TopicNames.Pairs, Partitions), new(TopicNames.Clean, Partitions), new(TopicNames.Quarantine, Partitions), new(TopicNames.DeadLetter, Partitions)],
         });
-        using RedisServerChild? redis = RedisServerChild.TryStart(out string redisMissing);
+        using RedisServerProcess? redis = RedisServerProcess.TryStart(out string redisMissing);
         string? redisConfig = redis?.Configuration;
         Process? service = null;
         try

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ClipGuard.Stream.Cli.Processes;
 using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Kafka.Contract;
-using ClipGuard.Stream.Kafka.DevBroker;
+using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Kafka.Envelope;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
@@ -55,10 +54,10 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             : $"embedding  no lab checkpoint at {settings.ModelDirectory}, so NOT CLIP: a stand-in vector of pooled pixels + caption words " +
               "(it exposes the poisoned pairs' image-caption mismatch, not the trigger; see docs/demo.md)");
 
-        using DevBroker broker = DevBroker.Start(new DevBrokerOptions());
+        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions());
         Say($"broker     dev broker (librdkafka mock cluster, in this process) at {broker.BootstrapServers}");
         string why = "--in-memory-ledger was given";
-        using RedisServerChild? redis = settings.InMemoryLedger ? null : RedisServerChild.TryStart(out why);
+        using RedisServerProcess? redis = settings.InMemoryLedger ? null : RedisServerProcess.TryStart(out why);
         string? token = redis is null ? null : settings.Token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Say(redis is null
             ? $"ledger     IN MEMORY ({why}): quarantined samples are lost on exit, and the operator console, which needs Redis, is off"

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Embedding;
 using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Testing;
@@ -102,7 +103,7 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static bool RedisServerChildInstalled() => Processes.RedisServerChild.FindExecutable() is not null;
+    private static bool RedisServerChildInstalled() => RedisServerProcess.FindExecutable() is not null;
 
     private static Task<CliResult> RunDemoAsync(params string[] args) => CliProcess.RunAsync(["demo", "--exit", .. args], Limit, Ct);
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace ClipGuard.Stream.Kafka.DevBroker;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>Checks <see cref="DevBrokerOptions"/> before any native call is made.</summary>
 [OptionsValidator]

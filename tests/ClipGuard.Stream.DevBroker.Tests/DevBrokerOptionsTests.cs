@@ -1,7 +1,6 @@
-using ClipGuard.Stream.Kafka.DevBroker;
 using Microsoft.Extensions.Options;
 
-namespace ClipGuard.Stream.Kafka.Tests.DevBroker;
+namespace ClipGuard.Stream.DevBroker.Tests;
 
 public sealed class DevBrokerOptionsTests
 {

@@ -3,7 +3,7 @@ using System.Text;
 using ClipGuard.Stream.Testing;
 using Confluent.Kafka;
 
-namespace ClipGuard.Stream.Kafka.Tests.Integration;
+namespace ClipGuard.Stream.DevBroker.Tests.Integration;
 
 /// <summary>Starting and stopping the dev-broker process.</summary>
 public sealed class DevBrokerLifecycleTests

@@ -1,4 +1,4 @@
-namespace ClipGuard.Stream.Kafka.DevBroker;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>One line of /proc/self/maps that maps a file.</summary>
 internal readonly record struct MappedRange(ulong Start, ulong End, string Path)

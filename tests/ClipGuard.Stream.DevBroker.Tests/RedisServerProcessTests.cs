@@ -1,7 +1,6 @@
 using System.Net.Sockets;
-using ClipGuard.Stream.Testing;
 
-namespace ClipGuard.Stream.Redis.Tests;
+namespace ClipGuard.Stream.DevBroker.Tests;
 
 public sealed class RedisServerProcessTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ClipGuard.Stream.Kafka.DevBroker;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>A topic the dev broker creates, with its partition count.</summary>
 public sealed record TopicSpec(string Name, int Partitions)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace ClipGuard.Stream.Kafka.DevBroker;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>The mock-cluster entry points of the very librdkafka file Confluent.Kafka loaded. Confluent.Kafka picks
 /// one of several builds at run time (on Debian 12 its centos8 build), and a second copy of the library would have
@@ -9,16 +9,16 @@ namespace ClipGuard.Stream.Kafka.DevBroker;
 /// the process's own memory map, and the symbols are checked to lie inside that mapping.</summary>
 internal sealed unsafe class LoadedLibrdkafka
 {
-    private readonly delegate* unmanaged<IntPtr, IntPtr> handleMockCluster;
-    private readonly delegate* unmanaged<IntPtr, byte*, int, int, int> mockTopicCreate;
-    private readonly delegate* unmanaged<IntPtr, int, byte*, int, void> mockBrokerSetHostPort;
+    private readonly delegate* unmanaged<IntPtr, IntPtr> _handleMockCluster;
+    private readonly delegate* unmanaged<IntPtr, byte*, int, int, int> _mockTopicCreate;
+    private readonly delegate* unmanaged<IntPtr, int, byte*, int, void> _mockBrokerSetHostPort;
 
     private LoadedLibrdkafka(string path, IntPtr library)
     {
         Path = path;
-        handleMockCluster = (delegate* unmanaged<IntPtr, IntPtr>)NativeLibrary.GetExport(library, "rd_kafka_handle_mock_cluster");
-        mockTopicCreate = (delegate* unmanaged<IntPtr, byte*, int, int, int>)NativeLibrary.GetExport(library, "rd_kafka_mock_topic_create");
-        mockBrokerSetHostPort =
+        _handleMockCluster = (delegate* unmanaged<IntPtr, IntPtr>)NativeLibrary.GetExport(library, "rd_kafka_handle_mock_cluster");
+        _mockTopicCreate = (delegate* unmanaged<IntPtr, byte*, int, int, int>)NativeLibrary.GetExport(library, "rd_kafka_mock_topic_create");
+        _mockBrokerSetHostPort =
             (delegate* unmanaged<IntPtr, int, byte*, int, void>)NativeLibrary.GetExport(library, "rd_kafka_mock_broker_set_host_port");
     }
 
@@ -55,14 +55,14 @@ internal sealed unsafe class LoadedLibrdkafka
     }
 
     /// <summary>The mock cluster owned by the client handle <paramref name="rk"/>, or zero when it has none.</summary>
-    public IntPtr HandleMockCluster(IntPtr rk) => handleMockCluster(rk);
+    public IntPtr HandleMockCluster(IntPtr rk) => _handleMockCluster(rk);
 
     /// <summary>Creates a topic on the mock; returns librdkafka's error code (0 when it worked).</summary>
     public int MockTopicCreate(IntPtr cluster, string topic, int partitions, int replicationFactor)
     {
         fixed (byte* name = NullTerminated(topic))
         {
-            return mockTopicCreate(cluster, name, partitions, replicationFactor);
+            return _mockTopicCreate(cluster, name, partitions, replicationFactor);
         }
     }
 
@@ -71,7 +71,7 @@ internal sealed unsafe class LoadedLibrdkafka
     {
         fixed (byte* name = NullTerminated(host))
         {
-            mockBrokerSetHostPort(cluster, brokerId, name, port);
+            _mockBrokerSetHostPort(cluster, brokerId, name, port);
         }
     }
 

@@ -4,28 +4,32 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ClipGuard.Stream.Testing;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>
-/// A real, throw-away <c>redis-server</c> on a free loopback port, with no persistence, for integration tests.
-/// <see cref="StopAsync"/> and <see cref="RestartAsync"/> keep the port, so clients configured once see an outage
-/// and a recovery. Set <c>CLIPGUARD_REDIS_SERVER</c> to use another binary than <see cref="DefaultExecutable"/>.
+/// A real, throw-away <c>redis-server</c> on a free loopback port, with no persistence: the ledger of the demo and
+/// the stream benchmark, and of the integration tests. <see cref="StopAsync"/> and <see cref="RestartAsync"/> keep
+/// the port, so clients configured once see an outage and a recovery. Set <c>CLIPGUARD_REDIS_SERVER</c> to use
+/// another binary than <see cref="DefaultExecutable"/>.
 /// </summary>
-public sealed class RedisServerProcess : IAsyncDisposable
+public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
 {
     public const string DefaultExecutable = "/usr/bin/redis-server";
     public const string ExecutableVariable = "CLIPGUARD_REDIS_SERVER";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private const string SetSid = "/usr/bin/setsid";
     private const int MaxOutputChars = 16_000;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
     private readonly string _executable;
+    private readonly bool _ownSession;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private RedisServerProcess(string executable, int port)
+    private RedisServerProcess(string executable, int port, bool ownSession)
     {
         _executable = executable;
+        _ownSession = ownSession && File.Exists(SetSid);
         Port = port;
     }
 
@@ -45,8 +49,44 @@ public sealed class RedisServerProcess : IAsyncDisposable
             Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } custom ? custom : DefaultExecutable,
             cancellationToken);
 
+    /// <summary>The redis-server on PATH (or Debian's /usr/bin one), or null when none is installed.</summary>
+    public static string? FindExecutable() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin")
+            .Select(dir => Path.Combine(dir, "redis-server"))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// For a command-line tool that runs without Redis when none is installed: starts the redis-server on PATH in a
+    /// session of its own, so a Ctrl-C at the terminal reaches only the tool, which then stops what runs on the ledger
+    /// before the ledger. Null, with <paramref name="why"/>, when none is installed or it does not come up.
+    /// </summary>
+    public static RedisServerProcess? TryStart(out string why)
+    {
+        if (FindExecutable() is not { } executable)
+        {
+            why = "redis-server is not installed";
+            return null;
+        }
+
+        try
+        {
+            RedisServerProcess server = StartAsync(executable, ownSession: true).GetAwaiter().GetResult();
+            why = string.Empty;
+            return server;
+        }
+        catch (InvalidOperationException e)
+        {
+            why = e.Message;
+            return null;
+        }
+    }
+
     /// <inheritdoc cref="StartAsync(CancellationToken)"/>
-    public static async Task<RedisServerProcess> StartAsync(string executable, CancellationToken cancellationToken = default)
+    public static Task<RedisServerProcess> StartAsync(string executable, CancellationToken cancellationToken = default) =>
+        StartAsync(executable, ownSession: false, cancellationToken);
+
+    private static async Task<RedisServerProcess> StartAsync(string executable, bool ownSession, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(executable))
         {
@@ -59,7 +99,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         // A port picked free can be taken before the server binds it; a few tries make that race harmless.
         for (int attempt = 1; ; attempt++)
         {
-            var server = new RedisServerProcess(executable, FreePort());
+            var server = new RedisServerProcess(executable, FreePorts.FindConsecutive(1), ownSession);
             try
             {
                 await server.LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -105,15 +145,23 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
+    public void Dispose() => StopAsync().GetAwaiter().GetResult();
+
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(_executable)
+        // setsid execs in place: the process id stays the one to kill.
+        var info = new ProcessStartInfo(_ownSession ? SetSid : _executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
+        if (_ownSession)
+        {
+            info.ArgumentList.Add(_executable);
+        }
+
         foreach (string arg in new[]
         {
             "--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture),
@@ -208,20 +256,6 @@ public sealed class RedisServerProcess : IAsyncDisposable
         lock (_output)
         {
             return _output.ToString();
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 }

@@ -5,33 +5,33 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace ClipGuard.Stream.Kafka.DevBroker;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>A Kafka-protocol broker for local use and tests: librdkafka's mock cluster hosted in this process.
 /// Any client, in any process, reaches it at <see cref="BootstrapServers"/> while this object lives.</summary>
-public sealed class DevBroker : IDisposable
+public sealed class DevKafkaBroker : IDisposable
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly IProducer<byte[], byte[]> owner;
-    private readonly IAdminClient metadata;
-    private readonly LoadedLibrdkafka native;
-    private readonly IntPtr cluster;
-    private readonly List<PortForwarder> forwarders = [];
-    private readonly ILogger logger;
-    private readonly int replicationFactor;
-    private readonly List<TopicSpec> topics = [];
-    private bool disposed;
+    private readonly IProducer<byte[], byte[]> _owner;
+    private readonly IAdminClient _metadata;
+    private readonly LoadedLibrdkafka _native;
+    private readonly IntPtr _cluster;
+    private readonly List<PortForwarder> _forwarders = [];
+    private readonly ILogger _logger;
+    private readonly int _replicationFactor;
+    private readonly List<TopicSpec> _topics = [];
+    private bool _disposed;
 
-    private DevBroker(IProducer<byte[], byte[]> owner, int brokers, ILogger logger)
+    private DevKafkaBroker(IProducer<byte[], byte[]> owner, int brokers, ILogger logger)
     {
-        this.owner = owner;
-        this.logger = logger;
-        replicationFactor = Math.Min(brokers, 3);
-        metadata = new DependentAdminClientBuilder(owner.Handle).Build();
-        native = LoadedLibrdkafka.Bind();
-        cluster = native.HandleMockCluster(NativeHandle(owner.Handle));
-        if (cluster == IntPtr.Zero)
+        _owner = owner;
+        _logger = logger;
+        _replicationFactor = Math.Min(brokers, 3);
+        _metadata = new DependentAdminClientBuilder(owner.Handle).Build();
+        _native = LoadedLibrdkafka.Bind();
+        _cluster = _native.HandleMockCluster(NativeHandle(owner.Handle));
+        if (_cluster == IntPtr.Zero)
         {
             throw new InvalidOperationException("the placeholder client has no mock cluster (test.mock.num.brokers was not applied)");
         }
@@ -40,12 +40,12 @@ public sealed class DevBroker : IDisposable
     /// <summary>Comma-separated <c>host:port</c> list to give every client as <c>bootstrap.servers</c>.</summary>
     public string BootstrapServers { get; private set; } = string.Empty;
 
-    public IReadOnlyList<TopicSpec> Topics => topics;
+    public IReadOnlyList<TopicSpec> Topics => _topics;
 
     /// <summary>The librdkafka file the native calls are bound to (the one Confluent.Kafka loaded).</summary>
-    public string LibraryPath => native.Path;
+    public string LibraryPath => _native.Path;
 
-    public static DevBroker Start(DevBrokerOptions options, ILogger? logger = null)
+    public static DevKafkaBroker Start(DevBrokerOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptionsResult validation = DevBrokerOptionsValidator.ValidateAll(options);
@@ -66,10 +66,10 @@ public sealed class DevBroker : IDisposable
             .SetLogHandler((_, m) => Log.Librdkafka(logger, (LogLevel)m.LevelAs(LogLevelType.MicrosoftExtensionsLogging), m.Facility, m.Message))
             .SetErrorHandler((_, e) => Log.ClientError(logger, e.Code.ToString(), e.Reason))
             .Build();
-        DevBroker? broker = null;
+        DevKafkaBroker? broker = null;
         try
         {
-            broker = new DevBroker(owner, options.Brokers, logger);
+            broker = new DevKafkaBroker(owner, options.Brokers, logger);
             broker.Expose(options.Brokers, options.Port);
             foreach (TopicSpec topic in options.Topics)
             {
@@ -98,10 +98,10 @@ public sealed class DevBroker : IDisposable
     /// (Admin CreateTopics times out against the mock, so this goes through librdkafka's mock API.)</summary>
     public void CreateTopic(string name, int partitions)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitions);
-        int err = native.MockTopicCreate(cluster, name, partitions, replicationFactor);
+        int err = _native.MockTopicCreate(_cluster, name, partitions, _replicationFactor);
         if (err != 0)
         {
             throw new InvalidOperationException($"creating topic '{name}' failed: {new Error((ErrorCode)err).Reason}");
@@ -113,15 +113,15 @@ public sealed class DevBroker : IDisposable
             throw new InvalidOperationException($"topic '{name}' was created with {partitions} partitions but metadata shows {seen}");
         }
 
-        topics.Add(new TopicSpec(name, partitions));
-        Log.TopicCreated(logger, name, partitions);
+        _topics.Add(new TopicSpec(name, partitions));
+        Log.TopicCreated(_logger, name, partitions);
     }
 
     /// <summary>Partition count of <paramref name="topic"/> as the broker reports it.</summary>
     public int PartitionCount(string topic)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        TopicMetadata md = metadata.GetMetadata(topic, MetadataTimeout).Topics.Single(t => t.Topic == topic);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        TopicMetadata md = _metadata.GetMetadata(topic, MetadataTimeout).Topics.Single(t => t.Topic == topic);
         if (md.Error.IsError)
         {
             throw new InvalidOperationException($"metadata for '{topic}': {md.Error.Reason}");
@@ -132,27 +132,27 @@ public sealed class DevBroker : IDisposable
 
     public void Dispose()
     {
-        if (disposed)
+        if (_disposed)
         {
             return;
         }
 
-        disposed = true;
-        foreach (PortForwarder forwarder in forwarders)
+        _disposed = true;
+        foreach (PortForwarder forwarder in _forwarders)
         {
             forwarder.Dispose();
         }
 
-        metadata.Dispose();
+        _metadata.Dispose();
 
         // The mock cluster belongs to this client: destroying it stops every broker.
-        owner.Dispose();
-        Log.DevBrokerStopped(logger);
+        _owner.Dispose();
+        Log.DevBrokerStopped(_logger);
     }
 
     private void Expose(int brokers, int fixedPort)
     {
-        List<BrokerMetadata> listeners = metadata.GetMetadata(MetadataTimeout).Brokers.OrderBy(b => b.BrokerId).ToList();
+        List<BrokerMetadata> listeners = _metadata.GetMetadata(MetadataTimeout).Brokers.OrderBy(b => b.BrokerId).ToList();
         if (listeners.Count != brokers)
         {
             throw new InvalidOperationException($"asked for {brokers} mock brokers, metadata lists {listeners.Count}");
@@ -166,13 +166,13 @@ public sealed class DevBroker : IDisposable
 
         for (int i = 0; i < listeners.Count; i++)
         {
-            var forwarder = new PortForwarder(fixedPort + i, listeners[i].Port, logger);
-            forwarders.Add(forwarder);
-            native.MockBrokerSetHostPort(cluster, listeners[i].BrokerId, "127.0.0.1", forwarder.ListenPort);
-            Log.BrokerForwarded(logger, listeners[i].BrokerId, forwarder.ListenPort, listeners[i].Port);
+            var forwarder = new PortForwarder(fixedPort + i, listeners[i].Port, _logger);
+            _forwarders.Add(forwarder);
+            _native.MockBrokerSetHostPort(_cluster, listeners[i].BrokerId, "127.0.0.1", forwarder.ListenPort);
+            Log.BrokerForwarded(_logger, listeners[i].BrokerId, forwarder.ListenPort, listeners[i].Port);
         }
 
-        BootstrapServers = string.Join(',', forwarders.Select(f => $"127.0.0.1:{f.ListenPort}"));
+        BootstrapServers = string.Join(',', _forwarders.Select(f => $"127.0.0.1:{f.ListenPort}"));
     }
 
     /// <summary>The client's <c>rd_kafka_t*</c>. Confluent.Kafka keeps it in an internal property; there is no public

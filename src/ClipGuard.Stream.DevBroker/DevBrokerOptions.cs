@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ClipGuard.Stream.Kafka.Contract;
 
-namespace ClipGuard.Stream.Kafka.DevBroker;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>How the dev broker (librdkafka's mock cluster) is laid out.</summary>
 public sealed class DevBrokerOptions

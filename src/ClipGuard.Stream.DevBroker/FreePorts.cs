@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ClipGuard.Stream.Testing;
+namespace ClipGuard.Stream.DevBroker;
 
 /// <summary>Finds loopback ports nobody listens on, for services that must be started on a fixed port.</summary>
 public static class FreePorts
