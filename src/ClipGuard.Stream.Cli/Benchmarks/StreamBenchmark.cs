@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -7,6 +6,7 @@ using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Verdicts;
 using Confluent.Kafka;
 
 namespace ClipGuard.Stream.Cli.Benchmarks;
@@ -53,7 +53,8 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
             }
 
             producer.Flush(TimeSpan.FromMinutes(1));
-            using var collector = new Collector(broker.BootstrapServers);
+            // A downstream consumer of the outputs; a short fetch wait so the broker does not hold back what the latency measures.
+            using var collector = new VerdictListener(broker.BootstrapServers, "bench", fetchWaitMaxMs: 5);
             var started = Stopwatch.StartNew();
             service = StartService(broker.BootstrapServers, redisConfig, seed, capacity);
             log.WriteLine($"bench: service log in {ServiceLogPath}");
@@ -83,7 +84,6 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
             log.WriteLine(Inv($"bench: backlog of {messages} routed {total:F1} s after start (first output after {firstAt:F1} s)"));
 
             // Latency at a fixed offered rate, after the backlog is gone.
-            collector.Latencies.Clear();
             int before = collector.Count;
             int sent = 0;
             var pace = Stopwatch.StartNew();
@@ -106,7 +106,7 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
                 Thread.Sleep(20);
             }
 
-            double[] lat = [.. collector.Latencies.Order()];
+            double[] lat = [.. collector.Snapshot().Skip(before).Select(LatencyMs).Where(double.IsFinite).Order()];
             output.WriteLine(Inv($"End-to-end through the dev broker (librdkafka mock cluster, {Partitions} partitions per topic), d = {dim}, DAO k = 16, seed reference {seedSize}, reference capacity {capacity} ({(capacity > seedSize ? "growing: every cleared sample is inserted" : "full: reservoir admission")}), service = `clipguard run` as a separate process, ledger {(redisConfig is null ? "in memory" : "redis-server")}, {Environment.ProcessorCount} cores shared by broker, service, producer and consumer."));
             output.WriteLine();
             output.WriteLine("| measurement | value |");
@@ -134,9 +134,7 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
     private static void Produce(IProducer<byte[], byte[]> producer, Matrix<float> data, int row, string id)
     {
         var envelope = new SampleEnvelope(id, "bench", data.RowReadOnly(row).ToArray(), null, source: $"crawler-{row % 5}");
-        byte[] ticks = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(ticks, Stopwatch.GetTimestamp());
-        var headers = new Headers { { SentHeader, ticks } };
+        var headers = new Headers { { SentHeader, Encoding.ASCII.GetBytes(Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture)) } };
         producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope), Headers = headers });
     }
 
@@ -164,60 +162,15 @@ internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
         return p;
     }
 
+    /// <summary>From the crawler's send time (the pass-through header) to the moment the consumer received the copy;
+    /// NaN for a copy without it.</summary>
+    private static double LatencyMs(RoutedCopy copy) =>
+        copy.Headers.TryGetValue(SentHeader, out string? sent) && long.TryParse(sent, NumberStyles.None, CultureInfo.InvariantCulture, out long ticks)
+            ? Stopwatch.GetElapsedTime(ticks, copy.ReceivedTimestamp).TotalMilliseconds
+            : double.NaN;
+
     private static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>A downstream consumer of the three outputs that records each copy's latency.</summary>
-    private sealed class Collector : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Thread _thread;
-        private int _count;
-
-        public Collector(string bootstrap)
-        {
-            var config = new ConsumerConfig { BootstrapServers = bootstrap, GroupId = $"bench-{Guid.NewGuid():N}", AutoOffsetReset = AutoOffsetReset.Earliest, FetchWaitMaxMs = 5 };
-            _thread = new Thread(() =>
-            {
-                using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
-                consumer.Subscribe([TopicNames.Clean, TopicNames.Quarantine, TopicNames.DeadLetter]);
-                while (!_stop.IsCancellationRequested)
-                {
-                    ConsumeResult<byte[], byte[]>? r = consumer.Consume(TimeSpan.FromMilliseconds(50));
-                    if (r?.Message is null)
-                    {
-                        continue;
-                    }
-
-                    long now = Stopwatch.GetTimestamp();
-                    if (r.Message.Headers.TryGetLastBytes(SentHeader, out byte[] ticks))
-                    {
-                        double ms = Stopwatch.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(ticks), now).TotalMilliseconds;
-                        lock (Latencies)
-                        {
-                            Latencies.Add(ms);
-                        }
-                    }
-
-                    Interlocked.Increment(ref _count);
-                }
-
-                consumer.Close();
-            }) { IsBackground = true };
-            _thread.Start();
-        }
-
-        public List<double> Latencies { get; } = [];
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _thread.Join();
-            _stop.Dispose();
-        }
-    }
 }

@@ -6,6 +6,7 @@ using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Verdicts;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -86,7 +87,8 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             return 2;
         }
 
-        using var collector = new VerdictCollector(broker.BootstrapServers);
+        // A downstream consumer of the outputs, as a user would run one: progress and report come from what arrived there.
+        using var collector = new VerdictListener(broker.BootstrapServers, "clipguard-demo");
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
@@ -101,7 +103,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             var clock = Stopwatch.StartNew();
             if (!Follow(collector, crawl.Count, app))
             {
-                return Fail($"the service stopped or stalled before routing every sample ({collector.Count} of {crawl.Count}); its log is above", 1);
+                return Fail($"the service stopped or stalled before routing every sample ({collector.DistinctIds} of {crawl.Count}); its log is above", 1);
             }
 
             double seconds = clock.Elapsed.TotalSeconds;
@@ -137,7 +139,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
     }
 
     /// <summary>Shows progress until every sample was routed; false when the service stopped or stalled first.</summary>
-    private bool Follow(VerdictCollector collector, int total, WebApplication app)
+    private bool Follow(VerdictListener collector, int total, WebApplication app)
     {
         CancellationToken stopping = app.Lifetime.ApplicationStopping;
         if (Console.IsErrorRedirected)
@@ -167,13 +169,13 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             });
     }
 
-    private static bool Wait(VerdictCollector collector, int total, CancellationToken stopping, Action<int> show)
+    private static bool Wait(VerdictListener collector, int total, CancellationToken stopping, Action<int> show)
     {
         int last = -1;
         var sinceProgress = Stopwatch.StartNew();
         while (!stopping.IsCancellationRequested && sinceProgress.Elapsed < StallTimeout)
         {
-            int routed = collector.Count;
+            int routed = collector.DistinctIds;
             if (routed != last)
             {
                 show(routed);
