@@ -7,6 +7,8 @@ using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Verdicts;
+using ClipGuard.Stream.Lab.Data;
+using ClipGuard.Stream.Lab.StandIn;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,10 +37,10 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             return Fail(error);
         }
 
-        FashionMnist data;
+        ImageSet data;
         try
         {
-            data = FashionMnist.LoadTestSplit(settings.DataDirectory);
+            data = PoisonedCrawl.LoadTestSplit(settings.DataDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -1,12 +1,14 @@
-namespace ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.Lab.Data;
+
+namespace ClipGuard.Stream.Lab.StandIn;
 
 /// <summary>
-/// The demo's stand-in for CLIP when no lab checkpoint exists: a joint image-text vector made of the image's 2x2
-/// average-pooled pixels (unit length) and the caption's content words as a bag of words over the crawl's own
-/// vocabulary (length <see cref="CaptionWeight"/>). It is not CLIP and knows nothing of triggers: what it exposes is
+/// The lab's stand-in for CLIP where no trained checkpoint exists (`clipguard demo` without one): a joint image-text
+/// vector made of a Fashion-MNIST image's 2x2 average-pooled pixels (unit length) and the caption's content words as a
+/// bag of words over the crawl's own vocabulary (length <see cref="CaptionWeight"/>). It is not CLIP and knows nothing of triggers: what it exposes is
 /// the poisoned pairs' image-caption mismatch, which puts each of them in a sparse neighbourhood of the clean pairs.
 /// </summary>
-internal sealed class PixelCaptionFeatures
+public sealed class PixelCaptionFeatures
 {
     public const double CaptionWeight = 0.5;
     private const int Pool = 2;
