@@ -3,7 +3,7 @@ using ClipGuard.Stream.Core.Knn;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Index;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// Scores the benchmark's queries with the exact reference state and a given neighbour list, so exact and approximate

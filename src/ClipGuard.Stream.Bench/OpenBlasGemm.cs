@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// This machine's matrix-product rate, measured with OpenBLAS sgemm when Debian's libopenblas is installed: the

@@ -9,14 +9,14 @@ using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Verdicts;
 using Confluent.Kafka;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// `clipguard bench stream`: end-to-end throughput and latency through a Kafka-protocol broker, with the service as a
 /// separate process (`clipguard run`) and redis-server as the ledger when installed. Latency is measured from the
 /// crawler's send time (a pass-through header) to the moment a downstream consumer receives the routed copy.
 /// </summary>
-internal sealed class StreamBenchmark(TextWriter output, TextWriter log)
+public sealed class StreamBenchmark(TextWriter output, TextWriter log)
 {
     private const string SentHeader = "bench-sent-ticks";
     private const int Partitions = 32;

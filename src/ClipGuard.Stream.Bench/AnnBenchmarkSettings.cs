@@ -1,9 +1,9 @@
 using ClipGuard.Stream.Index;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>What `clipguard bench ann` measures.</summary>
-internal sealed record AnnBenchmarkSettings(
+public sealed record AnnBenchmarkSettings(
     IReadOnlyList<int> Sizes,
     int Dim,
     int K,

@@ -8,14 +8,14 @@ using ClipGuard.Stream.Index.Faiss;
 using ClipGuard.Stream.Index.Ivf;
 using ClipGuard.Stream.Index.USearch;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// `clipguard bench ann`: every k-NN backend against exact search on clustered data with planted outliers: build time,
 /// queries/s, recall@k, and what the approximation does to DAO and LOF (mean relative score difference and AUROC
 /// difference, scores from the scoring core with the approximate neighbours, their distances refined canonically).
 /// </summary>
-internal sealed class AnnBenchmark(TextWriter output, TextWriter log)
+public sealed class AnnBenchmark(TextWriter output, TextWriter log)
 {
     private double _imbalance = double.NaN;
     private string _acceleration = "";

@@ -6,13 +6,13 @@ using ClipGuard.Stream.Core.Knn;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// `clipguard bench scoring`: exact novelty scoring throughput, incremental insert/delete cost, the k-NN kernel's
 /// flop rate against this machine's sgemm rate, and scikit-learn's LOF on the same data, side by side.
 /// </summary>
-internal sealed class ScoringBenchmark(TextWriter output, TextWriter log)
+public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
 {
     public int Run(IReadOnlyList<int> sizes, int dim, int k, int queries, int updates, int threads, bool sklearn)
     {

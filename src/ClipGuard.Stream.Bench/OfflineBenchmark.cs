@@ -7,14 +7,14 @@ using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Offline.Cleaning;
 using ClipGuard.Stream.Offline.Embedding;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// `clipguard bench offline`: the offline path end to end on synthetic photo-sized JPEG pairs in webdataset shards
 /// and a random-weight OpenCLIP model: embed (decode and forward timed separately) then clean, with the projection
 /// to a CC3M-sized dataset (3.3M pairs).
 /// </summary>
-internal sealed class OfflineBenchmark(TextWriter output, TextWriter log)
+public sealed class OfflineBenchmark(TextWriter output, TextWriter log)
 {
     public const long Cc3mPairs = 3_300_000;
     private const int DistinctImages = 32;

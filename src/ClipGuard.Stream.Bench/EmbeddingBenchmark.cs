@@ -5,13 +5,13 @@ using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Embedding.Tokenization;
 
-namespace ClipGuard.Stream.Cli.Benchmarks;
+namespace ClipGuard.Stream.Bench;
 
 /// <summary>
 /// `clipguard bench embed`: decode + preprocess throughput (one core and all cores) and forward-pass throughput of
 /// the real OpenCLIP architectures with random weights, measured separately, on CPU.
 /// </summary>
-internal sealed class EmbeddingBenchmark(TextWriter output, TextWriter log)
+public sealed class EmbeddingBenchmark(TextWriter output, TextWriter log)
 {
     private const int DistinctImages = 16;
 
