@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using ClipGuard.Stream.Cli.Demo;
 using ClipGuard.Stream.DevBroker;
-using ClipGuard.Stream.Lab.Data;
 using ClipGuard.Stream.Embedding;
 using ClipGuard.Stream.Embedding.Config;
+using ClipGuard.Stream.Lab.Data;
 using ClipGuard.Stream.Testing;
 
 namespace ClipGuard.Stream.Cli.Tests.Demo;
