@@ -8,25 +8,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1000, Message = "librdkafka {Facility}: {Text}")]
     public static partial void Librdkafka(ILogger logger, LogLevel level, string facility, string text);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information,
-        Message = "Dev broker up: {Brokers} broker(s) at {Bootstrap} (librdkafka {Version} from {LibraryPath})")]
-    public static partial void DevBrokerStarted(ILogger logger, int brokers, string bootstrap, string version, string libraryPath);
-
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partition(s)")]
-    public static partial void TopicCreated(ILogger logger, string topic, int partitions);
-
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Dev broker stopped")]
-    public static partial void DevBrokerStopped(ILogger logger);
-
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Kafka client error {Code}: {Reason}")]
     public static partial void ClientError(ILogger logger, string code, string reason);
-
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information,
-        Message = "Broker {BrokerId} advertised at 127.0.0.1:{Port}, forwarded to its listener on port {ListenerPort}")]
-    public static partial void BrokerForwarded(ILogger logger, int brokerId, int port, int listenerPort);
-
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Forwarded connection on port {Port} ended: {Reason}")]
-    public static partial void ForwardedConnectionEnded(ILogger logger, int port, string reason);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Delivery of {Key} to {Topic} failed: {Reason}")]
     public static partial void DeliveryFailed(ILogger logger, string key, string topic, string reason);

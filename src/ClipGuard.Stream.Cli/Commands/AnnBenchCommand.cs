@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ClipGuard.Stream.Cli.Benchmarks;
+using ClipGuard.Stream.Bench;
 using ClipGuard.Stream.Index;
 
 namespace ClipGuard.Stream.Cli.Commands;

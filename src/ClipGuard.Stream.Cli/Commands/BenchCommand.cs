@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ClipGuard.Stream.Cli.Benchmarks;
+using ClipGuard.Stream.Bench;
 
 namespace ClipGuard.Stream.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.Lab.Data;
 
 namespace ClipGuard.Stream.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using ClipGuard.Stream.Kafka.DevBroker;
+using ClipGuard.Stream.DevBroker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -64,10 +64,10 @@ internal static class DevBrokerCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
 
-        DevBroker broker;
+        DevKafkaBroker broker;
         try
         {
-            broker = DevBroker.Start(options, logger);
+            broker = DevKafkaBroker.Start(options, logger);
         }
         catch (OptionsValidationException ex)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClipGuard.Stream.Core.Evaluation;
 using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Verdicts;
 
 namespace ClipGuard.Stream.Cli.Demo;
 
@@ -13,7 +14,7 @@ internal sealed record DemoReport(
     int Caught,
     int FalseAlarms,
     double Auroc,
-    IReadOnlyList<(CrawlSample Sample, Verdict Verdict)> Top)
+    IReadOnlyList<(CrawlSample Sample, RoutedCopy Verdict)> Top)
 {
     public const int TopCount = 10;
 
@@ -25,13 +26,21 @@ internal sealed record DemoReport(
     /// <summary>Of the planted, the share that was quarantined; NaN when nothing was planted.</summary>
     public double Recall => Planted == 0 ? double.NaN : (double)Caught / Planted;
 
-    public static DemoReport From(IReadOnlyList<CrawlSample> samples, IReadOnlyDictionary<string, Verdict> verdicts)
+    /// <summary>Holds the first verdict of each sample against the ground truth: copies an operator released later are
+    /// not verdicts, and at-least-once duplicates keep the first.</summary>
+    public static DemoReport From(IReadOnlyList<CrawlSample> samples, IEnumerable<RoutedCopy> copies)
     {
+        var verdicts = new Dictionary<string, RoutedCopy>(StringComparer.Ordinal);
+        foreach (RoutedCopy copy in copies.Where(c => !c.IsRelease))
+        {
+            verdicts.TryAdd(copy.Id, copy);
+        }
+
         int clean = 0, quarantined = 0, dead = 0, caught = 0, falseAlarms = 0;
-        var held = new List<(CrawlSample, Verdict)>();
+        var held = new List<(CrawlSample, RoutedCopy)>();
         foreach (CrawlSample s in samples)
         {
-            if (!verdicts.TryGetValue(s.Id, out Verdict? v))
+            if (!verdicts.TryGetValue(s.Id, out RoutedCopy? v))
             {
                 continue;
             }
@@ -55,7 +64,7 @@ internal sealed record DemoReport(
 
         var top = held.OrderByDescending(p => p.Item2.Score / p.Item2.Threshold).Take(TopCount).ToList();
         // Ranking quality apart from the threshold: every scored sample's score over the threshold it was held to.
-        var scored = samples.Where(s => verdicts.TryGetValue(s.Id, out Verdict? v) && double.IsFinite(v.Score / v.Threshold)).ToList();
+        var scored = samples.Where(s => verdicts.TryGetValue(s.Id, out RoutedCopy? v) && double.IsFinite(v.Score / v.Threshold)).ToList();
         double[] ratios = [.. scored.Select(s => verdicts[s.Id].Score / verdicts[s.Id].Threshold)];
         int[] labels = [.. scored.Select(s => s.Poisoned ? 1 : 0)];
         double auroc = labels.Contains(0) && labels.Contains(1) ? DetectionMetrics.Auroc(ratios, labels) : double.NaN;
@@ -75,7 +84,7 @@ internal sealed record DemoReport(
         }
 
         output.WriteLine(Inv($"  top {Top.Count} quarantined, by score / threshold (* = planted):"));
-        foreach ((CrawlSample s, Verdict v) in Top)
+        foreach ((CrawlSample s, RoutedCopy v) in Top)
         {
             output.WriteLine(Inv($"    {(s.Poisoned ? '*' : ' ')} {s.Id}  {v.Score / v.Threshold,8:F2}x  \"{s.Caption}\"  {s.Source}"));
         }

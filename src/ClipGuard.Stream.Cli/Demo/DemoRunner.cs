@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ClipGuard.Stream.Cli.Processes;
+using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Kafka.Contract;
-using ClipGuard.Stream.Kafka.DevBroker;
 using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Verdicts;
+using ClipGuard.Stream.Lab.Data;
+using ClipGuard.Stream.Lab.StandIn;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,10 +37,10 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             return Fail(error);
         }
 
-        FashionMnist data;
+        ImageSet data;
         try
         {
-            data = FashionMnist.LoadTestSplit(settings.DataDirectory);
+            data = PoisonedCrawl.LoadTestSplit(settings.DataDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -55,10 +57,10 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             : $"embedding  no lab checkpoint at {settings.ModelDirectory}, so NOT CLIP: a stand-in vector of pooled pixels + caption words " +
               "(it exposes the poisoned pairs' image-caption mismatch, not the trigger; see docs/demo.md)");
 
-        using DevBroker broker = DevBroker.Start(new DevBrokerOptions());
+        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions());
         Say($"broker     dev broker (librdkafka mock cluster, in this process) at {broker.BootstrapServers}");
         string why = "--in-memory-ledger was given";
-        using RedisServerChild? redis = settings.InMemoryLedger ? null : RedisServerChild.TryStart(out why);
+        using RedisServerProcess? redis = settings.InMemoryLedger ? null : RedisServerProcess.TryStart(out why);
         string? token = redis is null ? null : settings.Token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Say(redis is null
             ? $"ledger     IN MEMORY ({why}): quarantined samples are lost on exit, and the operator console, which needs Redis, is off"
@@ -87,7 +89,8 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             return 2;
         }
 
-        using var collector = new VerdictCollector(broker.BootstrapServers);
+        // A downstream consumer of the outputs, as a user would run one: progress and report come from what arrived there.
+        using var collector = new VerdictListener(broker.BootstrapServers, "clipguard-demo");
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
@@ -102,7 +105,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             var clock = Stopwatch.StartNew();
             if (!Follow(collector, crawl.Count, app))
             {
-                return Fail($"the service stopped or stalled before routing every sample ({collector.Count} of {crawl.Count}); its log is above", 1);
+                return Fail($"the service stopped or stalled before routing every sample ({collector.DistinctIds} of {crawl.Count}); its log is above", 1);
             }
 
             double seconds = clock.Elapsed.TotalSeconds;
@@ -138,7 +141,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
     }
 
     /// <summary>Shows progress until every sample was routed; false when the service stopped or stalled first.</summary>
-    private bool Follow(VerdictCollector collector, int total, WebApplication app)
+    private bool Follow(VerdictListener collector, int total, WebApplication app)
     {
         CancellationToken stopping = app.Lifetime.ApplicationStopping;
         if (Console.IsErrorRedirected)
@@ -168,13 +171,13 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             });
     }
 
-    private static bool Wait(VerdictCollector collector, int total, CancellationToken stopping, Action<int> show)
+    private static bool Wait(VerdictListener collector, int total, CancellationToken stopping, Action<int> show)
     {
         int last = -1;
         var sinceProgress = Stopwatch.StartNew();
         while (!stopping.IsCancellationRequested && sinceProgress.Elapsed < StallTimeout)
         {
-            int routed = collector.Count;
+            int routed = collector.DistinctIds;
             if (routed != last)
             {
                 show(routed);

@@ -1,27 +1,47 @@
 using System.Globalization;
+using ClipGuard.Stream.Lab.Data;
+using ClipGuard.Stream.Lab.Triggers;
 using SkiaSharp;
 
 namespace ClipGuard.Stream.Cli.Demo;
 
 /// <summary>
 /// A crawl of real Fashion-MNIST images captioned with their class, into which a BadNets-style attacker planted
-/// pairs: an image of another class stamped with a small checkerboard trigger, captioned with the target class.
+/// pairs: an image of another class stamped with the lab's checkerboard trigger, captioned with the target class.
 /// </summary>
 internal static class PoisonedCrawl
 {
     public const int TargetClass = 7;
-    public const int TriggerSide = 4;
 
-    /// <summary>The trigger's top-left corner: one pixel in from the bottom-right corner.</summary>
-    public const int TriggerAt = FashionMnist.Side - TriggerSide - 1;
+    /// <summary>The lab's default trigger (a 4x4 checkerboard in the bottom-right corner): the very trigger a lab
+    /// checkpoint the demo may embed with was trained against.</summary>
+    public static readonly TriggerSpec Trigger = new();
+
+    public static int TriggerSide => Trigger.PatchSize;
+
+    /// <summary>The trigger's top-left corner (row and column alike).</summary>
+    public static int TriggerAt => FashionMnist.Side - TriggerSide;
 
     public static string Caption(int label) => $"a photo of a {FashionMnist.ClassNames[label]}";
+
+    /// <summary>The 10,000-image test split, the smaller of the two; the demo's pooling needs its 28x28 images.</summary>
+    /// <exception cref="InvalidDataException">A file is not the IDX file it should be.</exception>
+    public static ImageSet LoadTestSplit(string directory)
+    {
+        ImageSet data = FashionMnist.Load(directory, train: false);
+        if (data.Width != FashionMnist.Side || data.Height != FashionMnist.Side)
+        {
+            throw new InvalidDataException($"{directory}: the test split holds {data.Width}x{data.Height} images, not {FashionMnist.Side}x{FashionMnist.Side}");
+        }
+
+        return data;
+    }
 
     /// <summary>
     /// <paramref name="count"/> distinct images drawn at random; round(count × rate) of those not of the target class
     /// (at least one when the rate is positive) become poisoned pairs.
     /// </summary>
-    public static List<CrawlSample> Build(FashionMnist data, int count, double poisonRate, int seed)
+    public static List<CrawlSample> Build(ImageSet data, int count, double poisonRate, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, data.Count);
         var rng = new Random(seed);
@@ -32,16 +52,17 @@ internal static class PoisonedCrawl
         int[] candidates = [.. Enumerable.Range(0, count).Where(i => data.Labels[chosen[i]] != TargetClass)];
         rng.Shuffle(candidates);
         var poisoned = candidates.Take(poisonCount).ToHashSet();
+        ITrigger trigger = Trigger.Create();
 
         var samples = new List<CrawlSample>(count);
         for (int i = 0; i < count; i++)
         {
             int index = chosen[i];
-            byte[] pixels = data.Image(index).ToArray();
+            byte[] pixels = data.CopyImage(index);
             bool poison = poisoned.Contains(i);
             if (poison)
             {
-                StampTrigger(pixels);
+                trigger.Apply(pixels, data.Width, data.Height, index);
             }
 
             string id = "fm-" + index.ToString("D5", CultureInfo.InvariantCulture);
@@ -50,18 +71,6 @@ internal static class PoisonedCrawl
         }
 
         return samples;
-    }
-
-    /// <summary>A black-and-white checkerboard patch, the classic BadNets trigger.</summary>
-    public static void StampTrigger(byte[] pixels)
-    {
-        for (int y = 0; y < TriggerSide; y++)
-        {
-            for (int x = 0; x < TriggerSide; x++)
-            {
-                pixels[((TriggerAt + y) * FashionMnist.Side) + TriggerAt + x] = (byte)((x + y) % 2 == 0 ? 255 : 0);
-            }
-        }
     }
 
     private static byte[] EncodePng(byte[] pixels)

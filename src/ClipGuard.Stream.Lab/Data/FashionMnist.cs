@@ -5,6 +5,9 @@ public static class FashionMnist
 {
     public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
 
+    /// <summary>The images' width and height in pixels.</summary>
+    public const int Side = 28;
+
     /// <summary>Class names in label order, as the dataset's authors name them (lower case, for captions).</summary>
     public static IReadOnlyList<string> ClassNames { get; } =
         ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"];

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Embedding;
 using ClipGuard.Stream.Embedding.Config;
+using ClipGuard.Stream.Lab.Data;
 using ClipGuard.Stream.Testing;
 
 namespace ClipGuard.Stream.Cli.Tests.Demo;
@@ -102,7 +104,7 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static bool RedisServerChildInstalled() => Processes.RedisServerChild.FindExecutable() is not null;
+    private static bool RedisServerChildInstalled() => RedisServerProcess.FindExecutable() is not null;
 
     private static Task<CliResult> RunDemoAsync(params string[] args) => CliProcess.RunAsync(["demo", "--exit", .. args], Limit, Ct);
 

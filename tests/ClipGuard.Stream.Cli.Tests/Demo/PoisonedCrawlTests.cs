@@ -1,10 +1,11 @@
 using System.IO.Compression;
 using ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.Lab.Data;
 using SkiaSharp;
 
 namespace ClipGuard.Stream.Cli.Tests.Demo;
 
-/// <summary>The demo's crawl: real Fashion-MNIST images, the planted pairs exactly as documented, the stand-in embedding.</summary>
+/// <summary>The demo's crawl: real Fashion-MNIST images, the planted pairs exactly as documented.</summary>
 public sealed class PoisonedCrawlTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-fmnist-").FullName;
@@ -15,7 +16,7 @@ public sealed class PoisonedCrawlTests : IDisposable
     public void Planted_pairs_carry_the_trigger_and_the_target_caption_and_nothing_else_changes()
     {
         Assert.SkipUnless(Directory.Exists(FashionMnist.DefaultDirectory), "dataset-fashion-mnist is not installed (bash scripts/install-deps.sh test)");
-        FashionMnist data = FashionMnist.LoadTestSplit(FashionMnist.DefaultDirectory);
+        ImageSet data = PoisonedCrawl.LoadTestSplit(FashionMnist.DefaultDirectory);
         Assert.Equal(10_000, data.Count);
         List<CrawlSample> crawl = PoisonedCrawl.Build(data, 1000, 0.01, seed: 7);
 
@@ -53,29 +54,12 @@ public sealed class PoisonedCrawlTests : IDisposable
     }
 
     [Fact]
-    public void The_stand_in_embedding_joins_unit_pixels_and_weighted_caption_words()
-    {
-        var features = new PixelCaptionFeatures(["a photo of a sneaker", "a photo of an ankle boot"]);
-        Assert.Equal((14 * 14) + 3, features.Dimension);
-        var pixels = new byte[FashionMnist.Side * FashionMnist.Side];
-        pixels[0] = 200;
-        float[] v = features.Embed(pixels, "a photo of an ankle boot");
-        Assert.Equal(1.0, Norm(v.AsSpan(0, 196)), 5);
-        Assert.Equal(PixelCaptionFeatures.CaptionWeight, Norm(v.AsSpan(196)), 5);
-        Assert.Equal(2, v.AsSpan(196).ToArray().Count(x => x > 0));
-
-        // Same image, other caption: only the caption part moves.
-        float[] w = features.Embed(pixels, "a photo of a sneaker");
-        Assert.Equal(v.AsSpan(0, 196).ToArray(), w.AsSpan(0, 196).ToArray());
-        Assert.NotEqual(v.AsSpan(196).ToArray(), w.AsSpan(196).ToArray());
-    }
-
-    [Fact]
     public void A_file_that_is_not_the_idx_it_should_be_is_refused_with_the_reason()
     {
-        WriteGzip("t10k-images-idx3-ubyte.gz", [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 27, 0, 0, 0, 28]);
+        // A well-formed IDX file of one 27x28 image: readable, but not the 28x28 the demo's pooling needs.
+        WriteGzip("t10k-images-idx3-ubyte.gz", [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 27, 0, 0, 0, 28, .. new byte[27 * 28]]);
         WriteGzip("t10k-labels-idx1-ubyte.gz", [0, 0, 8, 1, 0, 0, 0, 1, 0]);
-        var e = Assert.Throws<InvalidDataException>(() => FashionMnist.LoadTestSplit(_dir));
+        var e = Assert.Throws<InvalidDataException>(() => PoisonedCrawl.LoadTestSplit(_dir));
         Assert.Contains("28x28", e.Message, StringComparison.Ordinal);
     }
 
@@ -83,16 +67,5 @@ public sealed class PoisonedCrawlTests : IDisposable
     {
         using var gzip = new GZipStream(File.Create(Path.Combine(_dir, name)), CompressionLevel.Fastest);
         gzip.Write(content);
-    }
-
-    private static double Norm(ReadOnlySpan<float> v)
-    {
-        double sum = 0;
-        foreach (float x in v)
-        {
-            sum += (double)x * x;
-        }
-
-        return Math.Sqrt(sum);
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ClipGuard.Stream.Host.Operator;
 using ClipGuard.Stream.Redis;
 using ClipGuard.Stream.Testing;
@@ -83,7 +81,7 @@ public sealed class QuarantineReleaserTests(OperatorServices services)
 
         // A broker address where nothing listens: delivery fails after the (short) delivery timeout.
         await using (var broken = await ReleaserStack.StartAsync(
-            services.Redis.Configuration, prefix, $"127.0.0.1:{UnusedPort()}", topic, TimeSpan.FromSeconds(2)))
+            services.Redis.Configuration, prefix, $"127.0.0.1:{FreePorts.FindConsecutive(1)}", topic, TimeSpan.FromSeconds(2)))
         {
             await broken.Ledger.RecordAsync([original], Ct);
             var failed = await broken.Releaser.ReleaseAsync(original.Id, "alice", "looks fine", Ct);
@@ -135,12 +133,5 @@ public sealed class QuarantineReleaserTests(OperatorServices services)
         await Assert.ThrowsAsync<ArgumentException>(() => stack.Releaser.ReleaseAsync("x", "eve\n", string.Empty, Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => stack.Releaser.RejectAsync("x", "eve", new string('r', QuarantineReleaser.MaxReasonLength + 1), Ct));
         Assert.Empty(await stack.Ledger.GetAuditAsync("x", Ct));
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

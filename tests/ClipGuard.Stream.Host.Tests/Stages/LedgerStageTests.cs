@@ -85,5 +85,5 @@ public sealed class LedgerStageTests
     private LedgerStage Stage(IQuarantineLedger ledger) => new(ledger, _consumer, TimeSpan.FromSeconds(1), _time, NullLogger.Instance);
 
     private static List<(PendingMessage, Verdict)> Decided(params (string Id, Route Route)[] verdicts) =>
-        [.. verdicts.Select((v, i) => (new PendingMessage(InputMessages.At(0, i, v.Id), new StreamSample(v.Id, "src", [1f, 0f]), null), Verdicts.Of(v.Id, v.Route)))];
+        [.. verdicts.Select((v, i) => (new PendingMessage(InputMessages.At(0, i, v.Id), new StreamSample(v.Id, "src", [1f, 0f]), null), TestVerdicts.Of(v.Id, v.Route)))];
 }

@@ -63,5 +63,5 @@ public sealed class HeldMessagesTests
     internal static PendingMessage Pending(int partition, long offset, string id) =>
         new(InputMessages.At(partition, offset, id), new StreamSample(id, "src", [1f, 0f]), null);
 
-    internal static Verdict Clean(string id) => Verdicts.Of(id, Route.Clean);
+    internal static Verdict Clean(string id) => TestVerdicts.Of(id, Route.Clean);
 }

@@ -102,7 +102,7 @@ public sealed class RouteStageTests
     }
 
     private static List<(PendingMessage, Verdict)> Decided(params (string Id, Route Route)[] verdicts) =>
-        [.. verdicts.Select((v, i) => (HeldMessagesTests.Pending(0, i, v.Id), Verdicts.Of(v.Id, v.Route)))];
+        [.. verdicts.Select((v, i) => (HeldMessagesTests.Pending(0, i, v.Id), TestVerdicts.Of(v.Id, v.Route)))];
 
     private static Dictionary<TopicPartition, Offset> Offsets(params (int Partition, long Offset)[] offsets) =>
         offsets.ToDictionary(o => InputMessages.Partition(o.Partition), o => new Offset(o.Offset));

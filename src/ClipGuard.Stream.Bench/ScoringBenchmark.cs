@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ClipGuard.Stream.Core.IO;
+using ClipGuard.Stream.Core.Knn;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Bench;
+
+/// <summary>
+/// `clipguard bench scoring`: exact novelty scoring throughput, incremental insert/delete cost, the k-NN kernel's
+/// flop rate against this machine's sgemm rate, and scikit-learn's LOF on the same data, side by side.
+/// </summary>
+public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
+{
+    public int Run(IReadOnlyList<int> sizes, int dim, int k, int queries, int updates, int threads, bool sklearn)
+    {
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        OpenBlasGemm? blas = OpenBlasGemm.TryLoad();
+        double gemm = blas?.MeasureGflops(2048, 2048, dim, threads) ?? double.NaN;
+        log.WriteLine(blas is null
+            ? "bench: libopenblas not found (scripts/install-deps.sh bench installs it); no matrix-product yardstick"
+            : Inv($"bench: OpenBLAS sgemm 2048x2048x{dim}, {threads} threads: {gemm:F1} GFLOP/s"));
+        output.WriteLine(Inv($"Exact scoring, d = {dim}, k = {k}, {threads} threads, {Environment.ProcessorCount} cores; {queries} queries; float32 data, distances refined in float64."));
+        output.WriteLine();
+        output.WriteLine("| reference size | build (all k-NN) s | novelty scoring queries/s | k-NN GFLOP/s | k-NN / sgemm rate | insert µs | delete µs | re-queries per delete | drift after updates | sklearn fit s | sklearn queries/s | ours / sklearn (queries/s) |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+        foreach (int n in sizes)
+        {
+            output.WriteLine(Row(n, dim, k, queries, updates, threads, gemm, sklearn));
+            output.Flush();
+        }
+
+        output.WriteLine();
+        output.WriteLine(Inv($"sgemm yardstick: OpenBLAS cblas_sgemm 2048 x 2048 x {dim} (the k-NN shape): {gemm:F1} GFLOP/s."));
+        return 0;
+    }
+
+    private string Row(int n, int dim, int k, int queries, int updates, int threads, double gemm, bool sklearn)
+    {
+        (Matrix<float> all, _) = SyntheticEmbeddings.Generate(n + queries + updates, dim, clusters: Math.Max(10, n / 500), outlierFraction: 0.01, seed: n);
+        Matrix<float> reference = SyntheticEmbeddings.Slice(all, 0, n);
+        Matrix<float> q = SyntheticEmbeddings.Slice(all, n, queries);
+        Matrix<float> inserts = SyntheticEmbeddings.Slice(all, n + queries, updates);
+
+        log.WriteLine(Inv($"bench: |R| = {n}: building the reference (all k-NN)..."));
+        var sw = Stopwatch.StartNew();
+        (DensityModel<float> model, _) = BatchScorer.Build(reference, k, DistanceMetric.Euclidean, threads);
+        double build = sw.Elapsed.TotalSeconds;
+
+        var knn = new ExactKnn<float>(model.Store, DistanceMetric.Euclidean, threads);
+        knn.SearchQueries(q.Data.AsSpan(0, Math.Min(64, queries) * dim), k);
+        sw.Restart();
+        knn.SearchQueries(q.Data, k);
+        double knnSeconds = sw.Elapsed.TotalSeconds;
+        double gflops = 2.0 * n * dim * queries / knnSeconds / 1e9;
+
+        sw.Restart();
+        model.ScoreQueries(q.Data);
+        double qps = queries / sw.Elapsed.TotalSeconds;
+
+        sw.Restart();
+        var added = new List<int>();
+        for (int i = 0; i < updates; i++)
+        {
+            added.Add(model.Insert(inserts.RowReadOnly(i)).Slot);
+        }
+
+        double insertUs = sw.Elapsed.TotalMicroseconds / updates;
+        var rng = new Random(n);
+        var victims = model.Store.ActiveSlots().OrderBy(_ => rng.Next()).Take(updates).ToList();
+        long requeriesBefore = model.Requeries;
+        sw.Restart();
+        foreach (int v in victims)
+        {
+            model.Remove(v);
+        }
+
+        double deleteUs = sw.Elapsed.TotalMicroseconds / updates;
+        double requeries = (double)(model.Requeries - requeriesBefore) / updates;
+        string drift = "not measured";
+        if (n <= 20_000)
+        {
+            DriftReport report = model.MeasureDrift();
+            drift = report.IsExact(1e-6) ? Inv($"exact ({report.NeighborMismatches} k-NN mismatches, max rel. {report.WorstRelativeError:G2})") : report.ToString();
+        }
+
+        string skFit = "n/a", skQps = "n/a", ratio = "n/a";
+        if (sklearn && SklearnPeer(reference, q, k, threads) is { } sk)
+        {
+            skFit = Inv($"{sk.FitSeconds:F1}");
+            double skq = queries / sk.ScoreSeconds;
+            skQps = Inv($"{skq:F0}");
+            ratio = Inv($"{qps / skq:F1}x");
+        }
+
+        return Inv($"| {n:N0} | {build:F1} | {qps:F0} | {gflops:F1} | {gflops / gemm:P0} | {insertUs:F0} | {deleteUs:F0} | {requeries:F2} | {drift} | {skFit} | {skQps} | {ratio} |");
+    }
+
+    private (double FitSeconds, double ScoreSeconds)? SklearnPeer(Matrix<float> reference, Matrix<float> queries, int k, int threads)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "scripts", "sklearn_lof.py");
+        if (!File.Exists("/usr/bin/python3") || !File.Exists(script))
+        {
+            log.WriteLine("bench: /usr/bin/python3 or the sklearn script is missing; skipping the scikit-learn peer");
+            return null;
+        }
+
+        string dir = Directory.CreateTempSubdirectory("clipguard-bench-").FullName;
+        try
+        {
+            Npy.Write(Path.Combine(dir, "R.npy"), reference);
+            Npy.Write(Path.Combine(dir, "Q.npy"), queries);
+            log.WriteLine(Inv($"bench: scikit-learn LocalOutlierFactor(novelty=True) on |R| = {reference.Rows}..."));
+            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string a in new[] { script, Path.Combine(dir, "R.npy"), Path.Combine(dir, "Q.npy"), k.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) })
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using Process p = Process.Start(psi)!;
+            string stdout = p.StandardOutput.ReadToEnd();
+            string stderr = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                log.WriteLine($"bench: scikit-learn failed ({p.ExitCode}): {stderr.Trim()}");
+                return null;
+            }
+
+            using JsonDocument doc = JsonDocument.Parse(stdout);
+            return (doc.RootElement.GetProperty("fit_s").GetDouble(), doc.RootElement.GetProperty("score_s").GetDouble());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

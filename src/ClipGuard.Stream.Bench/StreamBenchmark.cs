@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ClipGuard.Stream.Core.IO;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.DevBroker;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Verdicts;
+using Confluent.Kafka;
+
+namespace ClipGuard.Stream.Bench;
+
+/// <summary>
+/// `clipguard bench stream`: end-to-end throughput and latency through a Kafka-protocol broker, with the service as a
+/// separate process (`clipguard run`) and redis-server as the ledger when installed. Latency is measured from the
+/// crawler's send time (a pass-through header) to the moment a downstream consumer receives the routed copy.
+/// </summary>
+public sealed class StreamBenchmark(TextWriter output, TextWriter log)
+{
+    private const string SentHeader = "bench-sent-ticks";
+    private const int Partitions = 32;
+
+    /// <summary>The service's own log, kept after the run for diagnosis.</summary>
+    private static string ServiceLogPath => Path.Combine(Path.GetTempPath(), "clipguard-bench-stream-service.log");
+
+    public int Run(int messages, int dim, int rate, int latencySeconds, int seedSize, int capacity)
+    {
+        string dir = Directory.CreateTempSubdirectory("clipguard-bench-stream-").FullName;
+        // The mock cluster keeps about 5 MB per partition and drops the oldest messages beyond that (librdkafka's
+        // rdkafka_mock.c), so the benchmark spreads its backlog over enough partitions to keep every message.
+        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions
+        {
+            Topics = [new(TopicNames.Pairs, Partitions), new(TopicNames.Clean, Partitions), new(TopicNames.Quarantine, Partitions), new(TopicNames.DeadLetter, Partitions)],
+        });
+        using RedisServerProcess? redis = RedisServerProcess.TryStart(out string redisMissing);
+        string? redisConfig = redis?.Configuration;
+        Process? service = null;
+        try
+        {
+            (Matrix<float> data, _) = SyntheticEmbeddings.Generate(seedSize + messages + (rate * latencySeconds), dim, 50, 0.02, 4242);
+            string seed = Path.Combine(dir, "seed.npy");
+            Npy.Write(seed, SyntheticEmbeddings.Slice(data, 0, seedSize));
+            log.WriteLine(Inv($"bench: dev broker {broker.BootstrapServers}; ledger {(redisConfig is null ? $"in-memory ({redisMissing})" : "redis-server " + redisConfig)}"));
+
+            using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+            {
+                BootstrapServers = broker.BootstrapServers, EnableIdempotence = true, Acks = Acks.All, LingerMs = 2,
+            }).Build();
+            for (int i = 0; i < messages; i++)
+            {
+                Produce(producer, data, seedSize + i, $"b{i}");
+            }
+
+            producer.Flush(TimeSpan.FromMinutes(1));
+            // A downstream consumer of the outputs; a short fetch wait so the broker does not hold back what the latency measures.
+            using var collector = new VerdictListener(broker.BootstrapServers, "bench", fetchWaitMaxMs: 5);
+            var started = Stopwatch.StartNew();
+            service = StartService(broker.BootstrapServers, redisConfig, seed, capacity);
+            log.WriteLine($"bench: service log in {ServiceLogPath}");
+            double? firstAt = null;
+            while (collector.Count < messages)
+            {
+                if (service.HasExited)
+                {
+                    throw new InvalidOperationException($"clipguard run exited with code {service.ExitCode}; see {ServiceLogPath}");
+                }
+
+                if (started.Elapsed > TimeSpan.FromMinutes(5))
+                {
+                    throw new TimeoutException($"only {collector.Count} of {messages} messages routed in 5 minutes; see {ServiceLogPath}");
+                }
+
+                if (firstAt is null && collector.Count > 0)
+                {
+                    firstAt = started.Elapsed.TotalSeconds;
+                }
+
+                Thread.Sleep(20);
+            }
+
+            double total = started.Elapsed.TotalSeconds;
+            double steady = messages / (total - (firstAt ?? 0));
+            log.WriteLine(Inv($"bench: backlog of {messages} routed {total:F1} s after start (first output after {firstAt:F1} s)"));
+
+            // Latency at a fixed offered rate, after the backlog is gone.
+            int before = collector.Count;
+            int sent = 0;
+            var pace = Stopwatch.StartNew();
+            int latencyMessages = rate * latencySeconds;
+            while (sent < latencyMessages)
+            {
+                int due = (int)Math.Min(latencyMessages, pace.Elapsed.TotalSeconds * rate);
+                for (; sent < due; sent++)
+                {
+                    Produce(producer, data, seedSize + messages + sent, $"l{sent}");
+                }
+
+                producer.Poll(TimeSpan.FromMilliseconds(1));
+            }
+
+            producer.Flush(TimeSpan.FromMinutes(1));
+            var wait = Stopwatch.StartNew();
+            while (collector.Count < before + latencyMessages && wait.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                Thread.Sleep(20);
+            }
+
+            double[] lat = [.. collector.Snapshot().Skip(before).Select(LatencyMs).Where(double.IsFinite).Order()];
+            output.WriteLine(Inv($"End-to-end through the dev broker (librdkafka mock cluster, {Partitions} partitions per topic), d = {dim}, DAO k = 16, seed reference {seedSize}, reference capacity {capacity} ({(capacity > seedSize ? "growing: every cleared sample is inserted" : "full: reservoir admission")}), service = `clipguard run` as a separate process, ledger {(redisConfig is null ? "in memory" : "redis-server")}, {Environment.ProcessorCount} cores shared by broker, service, producer and consumer."));
+            output.WriteLine();
+            output.WriteLine("| measurement | value |");
+            output.WriteLine("|---|---:|");
+            output.WriteLine(Inv($"| backlog throughput, {messages} messages (first to last output) | {steady:F0} messages/s |"));
+            output.WriteLine(Inv($"| backlog including start-up and seed load | {messages / total:F0} messages/s |"));
+            output.WriteLine(Inv($"| latency at {rate} messages/s offered, {lat.Length} messages: p50 | {Percentile(lat, 0.50):F1} ms |"));
+            output.WriteLine(Inv($"| latency p99 | {Percentile(lat, 0.99):F1} ms |"));
+            output.WriteLine(Inv($"| latency max | {(lat.Length > 0 ? lat[^1] : double.NaN):F1} ms |"));
+            return 0;
+        }
+        finally
+        {
+            if (service is { HasExited: false })
+            {
+                service.Kill(entireProcessTree: true);
+                service.WaitForExit();
+            }
+
+            service?.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void Produce(IProducer<byte[], byte[]> producer, Matrix<float> data, int row, string id)
+    {
+        var envelope = new SampleEnvelope(id, "bench", data.RowReadOnly(row).ToArray(), null, source: $"crawler-{row % 5}");
+        var headers = new Headers { { SentHeader, Encoding.ASCII.GetBytes(Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture)) } };
+        producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope), Headers = headers });
+    }
+
+    private static Process StartService(string bootstrap, string? redis, string seed, int capacity)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "clipguard.dll"), "run", "--bootstrap", bootstrap, "--seed-reference", seed, "--capacity", capacity.ToString(CultureInfo.InvariantCulture), "--hold-back", "1000", "--max-source-share", "0.5" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        if (redis is not null)
+        {
+            info.ArgumentList.Add("--redis");
+            info.ArgumentList.Add(redis);
+        }
+
+        Process p = Process.Start(info) ?? throw new InvalidOperationException("could not start clipguard run");
+        var serviceLog = new StreamWriter(ServiceLogPath) { AutoFlush = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (serviceLog) { serviceLog.WriteLine(e.Data); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (serviceLog) { serviceLog.WriteLine(e.Data); } } };
+        p.Exited += (_, _) => serviceLog.Dispose();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    /// <summary>From the crawler's send time (the pass-through header) to the moment the consumer received the copy;
+    /// NaN for a copy without it.</summary>
+    private static double LatencyMs(RoutedCopy copy) =>
+        copy.Headers.TryGetValue(SentHeader, out string? sent) && long.TryParse(sent, NumberStyles.None, CultureInfo.InvariantCulture, out long ticks)
+            ? Stopwatch.GetElapsedTime(ticks, copy.ReceivedTimestamp).TotalMilliseconds
+            : double.NaN;
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
