@@ -38,9 +38,11 @@ internal sealed class RescoreWorker(
             return;
         }
 
-        using var timer = new PeriodicTimer(interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // Each wait is the interval ±25 % at random: replicas started together would otherwise tick in lock-step,
+            // and the one whose tick always falls inside the other's re-score would never get the lock.
+            await Task.Delay(Jittered(interval), time, stoppingToken).ConfigureAwait(false);
             try
             {
                 await RunOnceAsync(interval, stoppingToken).ConfigureAwait(false);
@@ -56,6 +58,8 @@ internal sealed class RescoreWorker(
             }
         }
     }
+
+    internal static TimeSpan Jittered(TimeSpan interval) => interval * (0.75 + (0.5 * Random.Shared.NextDouble()));
 
     /// <summary>One re-score, if this replica gets the lock. Returns null when another replica holds it.</summary>
     public async Task<RescoreReport?> RunOnceAsync(TimeSpan leaseTime, CancellationToken cancel)
