@@ -4,6 +4,7 @@ using System.Text;
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.DevBroker;
+using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Verdicts;
@@ -43,10 +44,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             Npy.Write(seed, SyntheticEmbeddings.Slice(data, 0, seedSize));
             log.WriteLine(Inv($"bench: dev broker {broker.BootstrapServers}; ledger {(redisConfig is null ? $"in-memory ({redisMissing})" : "redis-server " + redisConfig)}"));
 
-            using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
-            {
-                BootstrapServers = broker.BootstrapServers, EnableIdempotence = true, Acks = Acks.All, LingerMs = 2,
-            }).Build();
+            using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(KafkaClientFactory.LoadProducer(broker.BootstrapServers, "clipguard-bench-load", lingerMs: 2)).Build();
             for (int i = 0; i < messages; i++)
             {
                 Produce(producer, data, seedSize + i, $"b{i}");

@@ -8,13 +8,7 @@ internal static class CliApp
 {
     public static int Run(string[] args)
     {
-        var root = new RootCommand("ClipGuard.Stream: keeps backdoor-poisoned image-text pairs out of CLIP training data.");
-        foreach (Command verb in Verbs())
-        {
-            root.Subcommands.Add(verb);
-        }
-
-        ParseResult parse = root.Parse(args);
+        ParseResult parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
             // Bad command lines are bad input: one line each, exit code 2, like every other input error.
@@ -27,6 +21,18 @@ internal static class CliApp
         }
 
         return parse.Invoke();
+    }
+
+    /// <summary>The command tree, every verb attached (parsing a command line needs nothing else).</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("ClipGuard.Stream: keeps backdoor-poisoned image-text pairs out of CLIP training data.");
+        foreach (Command verb in Verbs())
+        {
+            root.Subcommands.Add(verb);
+        }
+
+        return root;
     }
 
     private static IEnumerable<Command> Verbs()

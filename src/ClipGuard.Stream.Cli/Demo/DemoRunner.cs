@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Host.Hosting;
+using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Verdicts;
@@ -125,10 +126,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
 
     private static void Publish(string bootstrap, List<CrawlSample> crawl, PixelCaptionFeatures? features)
     {
-        using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
-        {
-            BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5,
-        }).Build();
+        using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(KafkaClientFactory.LoadProducer(bootstrap, "clipguard-demo-crawler", lingerMs: 5)).Build();
         foreach (CrawlSample s in crawl)
         {
             // With a lab checkpoint the message carries only the image, as a crawler without a GPU would send it.

@@ -6,7 +6,8 @@ namespace ClipGuard.Stream.Kafka.Clients;
 
 /// <summary>
 /// Every Kafka client configuration of the service in one place: the stream consumer and producers, the reference-log
-/// reader, the operator's release producer and the crawler-side publisher. Built from <see cref="KafkaStreamOptions"/>
+/// reader, the operator's release producer, the crawler-side publisher, the load generators and the output-topic
+/// readers. Built from <see cref="KafkaStreamOptions"/>
 /// (the release and publish configs, which run without the stream's options, take their bootstrap address).
 /// </summary>
 public sealed class KafkaClientFactory(KafkaStreamOptions options)
@@ -91,6 +92,37 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         // Enough room for one flush batch of d=512 envelopes (~5 KB each) so Produce rarely meets a full queue.
         QueueBufferingMaxMessages = Math.Max(batchFlush, 100_000),
         QueueBufferingMaxKbytes = 512 * 1024,
+    };
+
+    /// <summary>
+    /// A reader of the output topics (demo, lab, benchmarks, tests): a fresh group of its own that starts at the earliest
+    /// offset and never commits, so every reader sees every routed copy.
+    /// </summary>
+    /// <param name="bootstrapServers">The brokers.</param>
+    /// <param name="groupPrefix">The start of the group id; a random suffix makes the group fresh.</param>
+    /// <param name="isolation">Null for the client's default (read committed).</param>
+    /// <param name="fetchWaitMaxMs">How long the broker may hold a fetch for more data; null for the client's default.</param>
+    public static ConsumerConfig VerdictReader(string bootstrapServers, string groupPrefix, IsolationLevel? isolation, int? fetchWaitMaxMs) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        GroupId = $"{groupPrefix}-{Guid.NewGuid():N}",
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        EnableAutoCommit = false,
+        IsolationLevel = isolation,
+        FetchWaitMaxMs = fetchWaitMaxMs,
+    };
+
+    /// <summary>
+    /// A load generator's producer (the demo's and the benchmark's crawler): idempotent, acks=all, a short linger so
+    /// bursts go out in batches.
+    /// </summary>
+    public static ProducerConfig LoadProducer(string bootstrapServers, string clientId, int lingerMs) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        ClientId = clientId,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = lingerMs,
     };
 
     /// <summary>A byte-array producer whose client errors are logged.</summary>

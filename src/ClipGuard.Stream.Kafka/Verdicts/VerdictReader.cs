@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Contract;
 using Confluent.Kafka;
 
@@ -22,17 +23,7 @@ public sealed class VerdictReader : IDisposable
     /// A latency measurement wants it small.</param>
     public VerdictReader(string bootstrap, string groupPrefix, IsolationLevel? isolation = null, int? fetchWaitMaxMs = null)
     {
-        // Built inline for now; the lead routes it through the Kafka client factory after the merge.
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = $"{groupPrefix}-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-            IsolationLevel = isolation,
-            FetchWaitMaxMs = fetchWaitMaxMs,
-        };
-        _consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientFactory.VerdictReader(bootstrap, groupPrefix, isolation, fetchWaitMaxMs)).Build();
         _consumer.Subscribe([TopicNames.Clean, TopicNames.Quarantine, TopicNames.DeadLetter]);
     }
 

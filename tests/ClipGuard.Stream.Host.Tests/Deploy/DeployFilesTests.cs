@@ -6,6 +6,7 @@ using ClipGuard.Stream.Host.Settings;
 using ClipGuard.Stream.Kafka.Replication;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
+using ClipGuard.Stream.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace ClipGuard.Stream.Host.Tests.Deploy;

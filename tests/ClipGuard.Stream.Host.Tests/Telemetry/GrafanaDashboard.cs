@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ClipGuard.Stream.Testing;
 
 namespace ClipGuard.Stream.Host.Tests.Telemetry;
 

@@ -117,7 +117,13 @@ public sealed class ConsoleBrowserTests : IDisposable
         await Assertions.Expect(page.Locator($"tr[data-id=\"{other.Id}\"]")).ToHaveCountAsync(1);
         Assert.DoesNotContain(outputs.Snapshot(), c => c.Id == other.Id && c.Topic == TopicNames.Clean);
 
-        // A token that stops working sends the operator back to the login form.
+        // A token that stops working mid-session sends the operator back to the login form at the next poll (every 2 s).
+        await page.EvaluateAsync("() => sessionStorage.setItem('clipguard.token', 'revoked-token-0123456789')");
+        await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("sign in again");
+        Assert.True(await page.Locator("#app-view").IsHiddenAsync());
+
+        // So does a refused token found on opening the page. (Set only now: the login form stopped the poll, whose
+        // 401 would otherwise clear the stored token between setting it and the reload.)
         await page.EvaluateAsync("() => sessionStorage.setItem('clipguard.token', 'revoked-token-0123456789')");
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#login-error")).ToContainTextAsync("sign in again");

@@ -57,4 +57,30 @@ public sealed class KafkaClientFactoryTests
         Assert.Equal(15_000, c.RequestTimeoutMs);
         Assert.True(c.EnableIdempotence);
     }
+
+    [Fact]
+    public void EachVerdictReaderIsAFreshGroupFromTheStartThatNeverCommits()
+    {
+        ConsumerConfig a = KafkaClientFactory.VerdictReader("broker:9092", "demo", null, null);
+        ConsumerConfig b = KafkaClientFactory.VerdictReader("broker:9092", "demo", IsolationLevel.ReadUncommitted, 5);
+
+        Assert.StartsWith("demo-", a.GroupId, StringComparison.Ordinal);
+        Assert.NotEqual(a.GroupId, b.GroupId);
+        Assert.Equal(AutoOffsetReset.Earliest, a.AutoOffsetReset);
+        Assert.False(a.EnableAutoCommit);
+        Assert.Null(a.IsolationLevel);
+        Assert.Equal(IsolationLevel.ReadUncommitted, b.IsolationLevel);
+        Assert.Equal(5, b.FetchWaitMaxMs);
+    }
+
+    [Fact]
+    public void ALoadGeneratorProducesIdempotentlyWithTheLingerItAskedFor()
+    {
+        ProducerConfig c = KafkaClientFactory.LoadProducer("broker:9092", "clipguard-demo-crawler", lingerMs: 2);
+
+        Assert.True(c.EnableIdempotence);
+        Assert.Equal(Acks.All, c.Acks);
+        Assert.Equal(2, c.LingerMs);
+        Assert.Equal("clipguard-demo-crawler", c.ClientId);
+    }
 }

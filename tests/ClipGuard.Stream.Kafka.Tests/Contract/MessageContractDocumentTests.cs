@@ -2,13 +2,14 @@ using System.Reflection;
 using System.Text.Json;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Testing;
 
 namespace ClipGuard.Stream.Kafka.Tests.Contract;
 
 /// <summary>Keeps docs/message-contract.md and its schema in step with the constants in code.</summary>
 public sealed class MessageContractDocumentTests
 {
-    private static readonly string Docs = Path.Combine(RepositoryRoot(), "docs");
+    private static readonly string Docs = RepositoryFiles.PathOf("docs");
 
     [Fact]
     public void The_document_names_every_header_topic_and_rejection_code()
@@ -47,17 +48,4 @@ public sealed class MessageContractDocumentTests
         type.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Select(f => (string)f.GetRawConstantValue()!);
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ClipGuard.Stream.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no ClipGuard.Stream.sln above {AppContext.BaseDirectory}");
-    }
 }

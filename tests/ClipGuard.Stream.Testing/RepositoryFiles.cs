@@ -1,10 +1,12 @@
-namespace ClipGuard.Stream.Host.Tests.Telemetry;
+namespace ClipGuard.Stream.Testing;
 
 /// <summary>Files of the repository the tests run from (found by walking up to ClipGuard.Stream.sln).</summary>
-internal static class RepositoryFiles
+public static class RepositoryFiles
 {
+    /// <summary>The directory holding ClipGuard.Stream.sln.</summary>
     public static string Root { get; } = FindRoot();
 
+    /// <summary>A path relative to the root, written with forward slashes.</summary>
     public static string PathOf(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
 
     private static string FindRoot()
