@@ -13,45 +13,45 @@ internal sealed class LabConsoleReporter : ILabReporter
     private static readonly TimeSpan TerminalEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
 
-    private readonly bool terminal = !Console.IsErrorRedirected;
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-    private readonly Lock gate = new();
-    private string? stage;
-    private TimeSpan stageStart;
-    private long stageStartDone;
-    private TimeSpan lastShown;
-    private bool lineOpen;
+    private readonly bool _terminal = !Console.IsErrorRedirected;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Lock _gate = new();
+    private string? _stage;
+    private TimeSpan _stageStart;
+    private long _stageStartDone;
+    private TimeSpan _lastShown;
+    private bool _lineOpen;
 
     public void Progress(string stage, long done, long total, string? detail = null)
     {
-        lock (gate)
+        lock (_gate)
         {
-            TimeSpan now = clock.Elapsed;
-            if (stage != this.stage)
+            TimeSpan now = _clock.Elapsed;
+            if (stage != _stage)
             {
                 // The first report of a stage is the baseline of its rate (work done before it took unknown time).
-                this.stage = stage;
-                stageStart = now;
-                stageStartDone = done;
-                lastShown = now;
+                _stage = stage;
+                _stageStart = now;
+                _stageStartDone = done;
+                _lastShown = now;
             }
 
             bool finished = done >= total;
-            if (!finished && now - lastShown < (terminal ? TerminalEvery : LogEvery))
+            if (!finished && now - _lastShown < (_terminal ? TerminalEvery : LogEvery))
             {
                 return;
             }
 
-            lastShown = now;
-            double seconds = Math.Max(1e-3, (now - stageStart).TotalSeconds);
-            double rate = (done - stageStartDone) / seconds;
+            _lastShown = now;
+            double seconds = Math.Max(1e-3, (now - _stageStart).TotalSeconds);
+            double rate = (done - _stageStartDone) / seconds;
             TimeSpan eta = rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
             string line = string.Create(CultureInfo.InvariantCulture,
                 $"{stage}: {done:N0}/{total:N0} ({100.0 * done / Math.Max(1, total):0.0}%), {rate:N0}/s, ETA {eta:hh\\:mm\\:ss}{(detail is null ? "" : ", " + detail)}");
-            if (terminal)
+            if (_terminal)
             {
                 Console.Error.Write("\r" + line.PadRight(120));
-                lineOpen = !finished;
+                _lineOpen = !finished;
                 if (finished)
                 {
                     Console.Error.WriteLine();
@@ -66,12 +66,12 @@ internal sealed class LabConsoleReporter : ILabReporter
 
     public void Info(string line)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (lineOpen)
+            if (_lineOpen)
             {
                 Console.Error.WriteLine();
-                lineOpen = false;
+                _lineOpen = false;
             }
 
             Console.Error.WriteLine(line);

@@ -17,15 +17,15 @@ namespace ClipGuard.Stream.Embedding;
 /// </summary>
 public sealed class ClipEmbedder : IDisposable
 {
-    private readonly ClipModel model;
-    private readonly bool normalize;
+    private readonly ClipModel _model;
+    private readonly bool _normalize;
 
     private ClipEmbedder(ClipModel model, string modelId, string version, EmbedderOptions options)
     {
-        this.model = model;
+        _model = model;
         ModelId = modelId;
         Version = version;
-        normalize = options.Normalize;
+        _normalize = options.Normalize;
         if (options.Threads > 0)
         {
             torch.set_num_threads(options.Threads);
@@ -40,12 +40,12 @@ public sealed class ClipEmbedder : IDisposable
     /// <summary>First 16 hex digits of the weights file's SHA-256, so two checkpoints of one architecture differ.</summary>
     public string Version { get; }
 
-    public ClipModelConfig Config => model.Config;
-    public int EmbedDim => model.Config.EmbedDim;
-    public int ImageSize => model.Config.Vision.ImageSize;
-    public int ContextLength => model.Config.Text.ContextLength;
+    public ClipModelConfig Config => _model.Config;
+    public int EmbedDim => _model.Config.EmbedDim;
+    public int ImageSize => _model.Config.Vision.ImageSize;
+    public int ContextLength => _model.Config.Text.ContextLength;
 
-    public long ParameterCount => model.parameters().Sum(p => p.numel());
+    public long ParameterCount => _model.parameters().Sum(p => p.numel());
 
     public static ClipEmbedder Load(ModelSource source, EmbedderOptions? options = null, ILogger? logger = null)
     {
@@ -87,7 +87,7 @@ public sealed class ClipEmbedder : IDisposable
     }
 
     /// <summary>Writes the weights with OpenCLIP key names; the extension picks safetensors or torch.save format.</summary>
-    public void Save(string weightsPath) => Checkpoint.Write(model, weightsPath);
+    public void Save(string weightsPath) => Checkpoint.Write(_model, weightsPath);
 
     /// <summary>Embeds a batch of preprocessed images, each 3 x S x S floats in CHW order.</summary>
     public float[][] EncodeImages(IReadOnlyList<float[]> pixels)
@@ -113,7 +113,7 @@ public sealed class ClipEmbedder : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var input = torch.tensor(flat, [pixels.Count, 3, s, s]);
-        return Rows(model.EncodeImage(input, normalize));
+        return Rows(_model.EncodeImage(input, _normalize));
     }
 
     /// <summary>Embeds a batch of token-id rows, each exactly <see cref="ContextLength"/> long (see ClipTokenizer).</summary>
@@ -125,7 +125,7 @@ public sealed class ClipEmbedder : IDisposable
             return [];
         }
 
-        int n = ContextLength, vocab = model.Config.Text.VocabSize;
+        int n = ContextLength, vocab = _model.Config.Text.VocabSize;
         var flat = new long[checked(tokens.Count * n)];
         for (int i = 0; i < tokens.Count; i++)
         {
@@ -144,7 +144,7 @@ public sealed class ClipEmbedder : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var input = torch.tensor(flat, [tokens.Count, n]);
-        return Rows(model.EncodeText(input, normalize));
+        return Rows(_model.EncodeText(input, _normalize));
     }
 
     /// <summary>Tokenizes captions with CLIP's BPE at this model's context length and embeds them.</summary>
@@ -152,17 +152,17 @@ public sealed class ClipEmbedder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        if (tokenizer.VocabularySize != model.Config.Text.VocabSize)
+        if (tokenizer.VocabularySize != _model.Config.Text.VocabSize)
         {
-            throw new ArgumentException($"tokenizer has {tokenizer.VocabularySize} tokens, the model's text tower {model.Config.Text.VocabSize}", nameof(tokenizer));
+            throw new ArgumentException($"tokenizer has {tokenizer.VocabularySize} tokens, the model's text tower {_model.Config.Text.VocabSize}", nameof(tokenizer));
         }
 
         return EncodeTokens(texts.Select(t => tokenizer.Tokenize(t, ContextLength)).ToArray());
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose() => _model.Dispose();
 
-    internal ClipModel Module => model;
+    internal ClipModel Module => _model;
 
     private static float[][] Rows(Tensor embeddings)
     {

@@ -6,9 +6,9 @@ namespace ClipGuard.Stream.Lab.Tests;
 
 public sealed class DatasetTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("clipguard-idx-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-idx-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void FashionMnistLoadsBothSplitsWithBalancedClasses()
@@ -58,7 +58,7 @@ public sealed class DatasetTests : IDisposable
     [Fact]
     public void AMissingDatasetNamesThePackage()
     {
-        var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(dir, train: true));
+        var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(_dir, train: true));
         Assert.Contains("dataset-fashion-mnist", e.Message, StringComparison.Ordinal);
     }
 
@@ -87,7 +87,7 @@ public sealed class DatasetTests : IDisposable
 
     private string Write(string name, byte[] bytes, bool gzip)
     {
-        string path = Path.Combine(dir, name);
+        string path = Path.Combine(_dir, name);
         using var file = File.Create(path);
         if (gzip)
         {

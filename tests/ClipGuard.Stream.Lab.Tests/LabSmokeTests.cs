@@ -16,9 +16,9 @@ namespace ClipGuard.Stream.Lab.Tests;
 /// </summary>
 public sealed class LabSmokeTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("clipguard-lab-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-lab-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     internal static LabTrainOptions Easy => LabTrainOptions.Smoke;
 
@@ -26,7 +26,7 @@ public sealed class LabSmokeTests : IDisposable
     public void TrainCheckpointReloadEmbedAndScore()
     {
         var reporter = new RecordingReporter();
-        LabRunManifest run = LabTrainer.Train(Easy, dir, reporter);
+        LabRunManifest run = LabTrainer.Train(Easy, _dir, reporter);
 
         Assert.Equal(3_000, run.TrainCount);
         Assert.Equal(90, run.PoisonedCount);
@@ -37,19 +37,19 @@ public sealed class LabSmokeTests : IDisposable
         Assert.Equal(PoisonedSet.SubsetRows(test.Count, 1_000, Easy.Seed).Count(i => test.Labels[i] != Easy.TargetClass), run.AsrImages);
 
         // The checkpoint on disk is a loadable OpenCLIP model whose version the manifest names.
-        using (var saved = ClipEmbedder.Load(ModelSource.FromDirectory(Path.Combine(dir, LabRunManifest.ModelDirectoryName))))
+        using (var saved = ClipEmbedder.Load(ModelSource.FromDirectory(Path.Combine(_dir, LabRunManifest.ModelDirectoryName))))
         {
             Assert.Equal(run.ModelVersion, $"{saved.ModelId}@{saved.Version}");
         }
 
         // |R| = 300 holds 9 poisoned rows, fewer than k = 16: their neighbourhoods are clean and sparse.
-        LabEvalResult result = LabEvaluator.Evaluate(dir, new LabEvalOptions { ReferenceSizes = [300], Ks = [16], Stream = false }, _ => throw new InvalidOperationException("no stream"), reporter);
+        LabEvalResult result = LabEvaluator.Evaluate(_dir, new LabEvalOptions { ReferenceSizes = [300], Ks = [16], Stream = false }, _ => throw new InvalidOperationException("no stream"), reporter);
         Assert.Equal(4, result.Rows.Count);
         Assert.All(result.Rows, r => Assert.Equal((9, 291), (r.Report.Positives, r.Report.Negatives)));
         double best = result.Rows.Max(r => r.Report.Auroc);
         Assert.True(best >= 0.9, $"best AUROC {best}: the planted samples should rank high");
-        Assert.True(File.Exists(Path.Combine(dir, LabEvalResult.PlotFile)));
-        Assert.Contains("| 300 (9 poisoned) | 16 | DAO |", File.ReadAllText(Path.Combine(dir, "detection.md")), StringComparison.Ordinal);
-        Assert.Equal(result.Rows.Count, LabEvalResult.Read(dir).Rows.Count);
+        Assert.True(File.Exists(Path.Combine(_dir, LabEvalResult.PlotFile)));
+        Assert.Contains("| 300 (9 poisoned) | 16 | DAO |", File.ReadAllText(Path.Combine(_dir, "detection.md")), StringComparison.Ordinal);
+        Assert.Equal(result.Rows.Count, LabEvalResult.Read(_dir).Rows.Count);
     }
 }

@@ -12,22 +12,22 @@ namespace ClipGuard.Stream.Lab.Tests;
 /// </summary>
 public sealed class LabStreamTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("clipguard-labstream-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-labstream-").FullName;
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
     public void StreamedScoresEqualBatchScoresOfTheSameImagesAgainstTheSameReference()
     {
         var reporter = new RecordingReporter();
-        LabTrainer.Train(LabSmokeTests.Easy with { TrainSubset = 2_000, TestSubset = 200, Epochs = 1 }, dir, reporter);
+        LabTrainer.Train(LabSmokeTests.Easy with { TrainSubset = 2_000, TestSubset = 200, Epochs = 1 }, _dir, reporter);
         var options = new LabEvalOptions
         {
             ReferenceSizes = [300],
             Ks = [8],
             StreamOptions = new StreamEvalOptions { StreamSize = 400, ReferenceSize = 300, Ks = [8], Detectors = [OutlierDetector.Dao, OutlierDetector.KDist] },
         };
-        LabEvalResult result = LabEvaluator.Evaluate(dir, options, CliProcess.StartInfo, reporter);
+        LabEvalResult result = LabEvaluator.Evaluate(_dir, options, CliProcess.StartInfo, reporter);
 
         StreamResult stream = Assert.IsType<StreamResult>(result.Stream);
         Assert.Equal(400, stream.Published);

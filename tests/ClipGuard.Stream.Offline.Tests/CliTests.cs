@@ -7,22 +7,22 @@ namespace ClipGuard.Stream.Offline.Tests;
 public sealed class CliTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-    private readonly TempFolder temp = new();
-    private readonly List<TestSample> samples = PoisonedFashion.Create(120, 4);
-    private readonly string model;
+    private readonly TempFolder _temp = new();
+    private readonly List<TestSample> _samples = PoisonedFashion.Create(120, 4);
+    private readonly string _model;
 
-    public CliTests() => model = TinyModel.Create(temp.Sub("model"));
+    public CliTests() => _model = TinyModel.Create(_temp.Sub("model"));
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task An_embed_killed_midway_resumes_and_writes_what_an_uninterrupted_run_writes()
     {
         var ct = TestContext.Current.CancellationToken;
-        DatasetWriter.WriteFiles(temp.Sub("files"), samples, 32);
+        DatasetWriter.WriteFiles(_temp.Sub("files"), _samples, 32);
         // A FIFO in place of one image of shard 2: reading it blocks, so the process is certainly mid-run (shards 0 and
         // 1 finished, 2 open) when it is killed; no timing is involved.
-        string blocked = Path.Combine(temp.Sub("files"), "00002", samples[70].Key + ".png");
+        string blocked = Path.Combine(_temp.Sub("files"), "00002", _samples[70].Key + ".png");
         byte[] image = File.ReadAllBytes(blocked);
         File.Delete(blocked);
         using (var mkfifo = Process.Start("mkfifo", [blocked]))
@@ -31,13 +31,13 @@ public sealed class CliTests : IDisposable
             Assert.Equal(0, mkfifo.ExitCode);
         }
 
-        string[] args = ["embed", "--model", model, "--input", temp.Sub("files"), "--out", temp.Sub("emb"), "--batch", "8"];
+        string[] args = ["embed", "--model", _model, "--input", _temp.Sub("files"), "--out", _temp.Sub("emb"), "--batch", "8"];
         using (var process = Process.Start(CliProcess.StartInfo(args))!)
         {
             process.StandardInput.Close();
             _ = process.StandardOutput.ReadToEndAsync(ct);
             _ = process.StandardError.ReadToEndAsync(ct);
-            string stats1 = Path.Combine(temp.Sub("emb"), "stats", "stats_1.json");
+            string stats1 = Path.Combine(_temp.Sub("emb"), "stats", "stats_1.json");
             var deadline = Stopwatch.StartNew();
             while (!File.Exists(stats1) && !process.HasExited && deadline.Elapsed < Timeout)
             {
@@ -50,52 +50,52 @@ public sealed class CliTests : IDisposable
             await process.WaitForExitAsync(ct);
         }
 
-        Assert.False(File.Exists(Path.Combine(temp.Sub("emb"), "stats", "stats_2.json")));
-        Assert.False(File.Exists(Path.Combine(temp.Sub("emb"), "img_emb", "img_emb_2.npy")));
+        Assert.False(File.Exists(Path.Combine(_temp.Sub("emb"), "stats", "stats_2.json")));
+        Assert.False(File.Exists(Path.Combine(_temp.Sub("emb"), "img_emb", "img_emb_2.npy")));
         File.Delete(blocked);
         File.WriteAllBytes(blocked, image);
 
         var resumed = await CliProcess.RunAsync(args, Timeout, ct);
         Assert.True(resumed.ExitCode == 0, resumed.StandardError);
         Assert.Contains("4 shards (2 embedded now, 2 already done)", resumed.StandardOutput, StringComparison.Ordinal);
-        var fresh = await CliProcess.RunAsync(["embed", "--model", model, "--input", temp.Sub("files"), "--out", temp.Sub("fresh"), "--batch", "8"], Timeout, ct);
+        var fresh = await CliProcess.RunAsync(["embed", "--model", _model, "--input", _temp.Sub("files"), "--out", _temp.Sub("fresh"), "--batch", "8"], Timeout, ct);
         Assert.True(fresh.ExitCode == 0, fresh.StandardError);
         foreach (string folder in new[] { "img_emb", "text_emb", "metadata", "stats" })
         {
-            foreach (string file in Directory.GetFiles(Path.Combine(temp.Sub("fresh"), folder)))
+            foreach (string file in Directory.GetFiles(Path.Combine(_temp.Sub("fresh"), folder)))
             {
-                Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(temp.Sub("emb"), folder, Path.GetFileName(file))));
+                Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(_temp.Sub("emb"), folder, Path.GetFileName(file))));
             }
         }
 
-        Assert.Equal(4, Directory.GetFiles(Path.Combine(temp.Sub("emb"), "img_emb")).Length);
-        Assert.Empty(Directory.GetFiles(temp.Sub("emb"), "*.tmp-*", SearchOption.AllDirectories));
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(_temp.Sub("emb"), "img_emb")).Length);
+        Assert.Empty(Directory.GetFiles(_temp.Sub("emb"), "*.tmp-*", SearchOption.AllDirectories));
     }
 
     [Fact]
     public async Task An_openclip_hub_folder_with_both_weight_files_embeds_with_the_safetensors_and_says_so()
     {
         var ct = TestContext.Current.CancellationToken;
-        DatasetWriter.WriteFiles(temp.Sub("files"), samples.Take(40).ToList(), 20);
+        DatasetWriter.WriteFiles(_temp.Sub("files"), _samples.Take(40).ToList(), 20);
         // The hub layout: open_clip_model.safetensors beside open_clip_pytorch_model.bin. The .bin here is not a
         // checkpoint at all, so any attempt to load it would fail the run: the output proves which file was read.
-        string hub = Directory.CreateDirectory(temp.Sub("hub")).FullName;
-        File.Copy(Path.Combine(model, "tiny-fashion.safetensors"), Path.Combine(hub, "open_clip_model.safetensors"));
+        string hub = Directory.CreateDirectory(_temp.Sub("hub")).FullName;
+        File.Copy(Path.Combine(_model, "tiny-fashion.safetensors"), Path.Combine(hub, "open_clip_model.safetensors"));
         File.WriteAllText(Path.Combine(hub, "open_clip_pytorch_model.bin"), "not a checkpoint");
-        File.Copy(Path.Combine(model, "tiny-fashion.json"), Path.Combine(hub, "open_clip_config.json"));
+        File.Copy(Path.Combine(_model, "tiny-fashion.json"), Path.Combine(hub, "open_clip_config.json"));
 
-        var fromHub = await CliProcess.RunAsync(["embed", "--model", hub, "--input", temp.Sub("files"), "--out", temp.Sub("emb-hub")], Timeout, ct);
+        var fromHub = await CliProcess.RunAsync(["embed", "--model", hub, "--input", _temp.Sub("files"), "--out", _temp.Sub("emb-hub")], Timeout, ct);
         Assert.True(fromHub.ExitCode == 0, fromHub.StandardError);
         Assert.Contains("open_clip_model.safetensors (preferred over open_clip_pytorch_model.bin)", fromHub.StandardOutput, StringComparison.Ordinal);
-        var single = await CliProcess.RunAsync(["embed", "--model", model, "--input", temp.Sub("files"), "--out", temp.Sub("emb-single")], Timeout, ct);
+        var single = await CliProcess.RunAsync(["embed", "--model", _model, "--input", _temp.Sub("files"), "--out", _temp.Sub("emb-single")], Timeout, ct);
         Assert.True(single.ExitCode == 0, single.StandardError);
         foreach (string folder in new[] { "img_emb", "text_emb" })
         {
-            string[] files = Directory.GetFiles(Path.Combine(temp.Sub("emb-single"), folder));
+            string[] files = Directory.GetFiles(Path.Combine(_temp.Sub("emb-single"), folder));
             Assert.Equal(2, files.Length);
             foreach (string file in files)
             {
-                Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(temp.Sub("emb-hub"), folder, Path.GetFileName(file))));
+                Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(_temp.Sub("emb-hub"), folder, Path.GetFileName(file))));
             }
         }
     }
@@ -104,30 +104,30 @@ public sealed class CliTests : IDisposable
     public async Task Broken_shards_are_counted_and_reported_and_clean_writes_its_outputs()
     {
         var ct = TestContext.Current.CancellationToken;
-        DatasetWriter.WriteTar(temp.Sub("wds"), samples, 62);
+        DatasetWriter.WriteTar(_temp.Sub("wds"), _samples, 62);
         // Shard 1 loses its last 1,000 bytes; one image of shard 0 becomes garbage under its .png name.
-        string tar1 = Path.Combine(temp.Sub("wds"), "00001.tar");
+        string tar1 = Path.Combine(_temp.Sub("wds"), "00001.tar");
         byte[] whole = File.ReadAllBytes(tar1);
         File.WriteAllBytes(tar1, whole[..^1000]);
-        var broken = samples.Take(62).Select((s, i) => i == 5 ? s with { Image = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3] } : s);
-        DatasetWriter.WriteTar(temp.Sub("wds"), broken, 62);
+        var broken = _samples.Take(62).Select((s, i) => i == 5 ? s with { Image = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3] } : s);
+        DatasetWriter.WriteTar(_temp.Sub("wds"), broken, 62);
         File.WriteAllBytes(tar1, whole[..^1000]);
 
-        var embed = await CliProcess.RunAsync(["embed", "--model", model, "--input", temp.Sub("wds"), "--out", temp.Sub("emb")], Timeout, ct);
+        var embed = await CliProcess.RunAsync(["embed", "--model", _model, "--input", _temp.Sub("wds"), "--out", _temp.Sub("emb")], Timeout, ct);
         Assert.True(embed.ExitCode == 0, embed.StandardError);
         Assert.Contains("image_corrupt 1", embed.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("truncated_tar 1", embed.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("truncated_tar", embed.StandardError, StringComparison.Ordinal);
         Assert.Contains("decode", embed.StandardOutput, StringComparison.Ordinal);
 
-        var clean = await CliProcess.RunAsync(["clean", "--embeddings", temp.Sub("emb"), "--out", temp.Sub("clean"), "--reference-size", "80", "--remove-top", "5"], Timeout, ct);
+        var clean = await CliProcess.RunAsync(["clean", "--embeddings", _temp.Sub("emb"), "--out", _temp.Sub("clean"), "--reference-size", "80", "--remove-top", "5"], Timeout, ct);
         Assert.True(clean.ExitCode == 0, clean.StandardError);
         foreach (string file in new[] { "scores.csv", "remove.txt", "summary.json", "summary.md", "score_histogram.png" })
         {
-            Assert.True(File.Exists(Path.Combine(temp.Sub("clean"), file)), file);
+            Assert.True(File.Exists(Path.Combine(_temp.Sub("clean"), file)), file);
         }
 
-        string summary = File.ReadAllText(Path.Combine(temp.Sub("clean"), "summary.md"));
+        string summary = File.ReadAllText(Path.Combine(_temp.Sub("clean"), "summary.md"));
         Assert.Contains("image_corrupt 1", summary, StringComparison.Ordinal);
         Assert.Contains("truncated_tar 1", summary, StringComparison.Ordinal);
     }
@@ -144,14 +144,14 @@ public sealed class CliTests : IDisposable
     public async Task Bad_input_is_one_line_on_stderr_and_exit_code_2(string command, string expected)
     {
         var ct = TestContext.Current.CancellationToken;
-        DatasetWriter.WriteTar(temp.Sub("wds"), samples.Take(20), 20);
+        DatasetWriter.WriteTar(_temp.Sub("wds"), _samples.Take(20), 20);
         if (command.Contains(" E ", StringComparison.Ordinal))
         {
-            var embed = await CliProcess.RunAsync(["embed", "--model", model, "--input", temp.Sub("wds"), "--out", temp.Sub("emb")], Timeout, ct);
+            var embed = await CliProcess.RunAsync(["embed", "--model", _model, "--input", _temp.Sub("wds"), "--out", _temp.Sub("emb")], Timeout, ct);
             Assert.Equal(0, embed.ExitCode);
         }
 
-        string[] args = command.Split(' ').Select(a => a switch { "M" => model, "D" => temp.Sub("wds"), "O" => temp.Sub("out"), "E" => temp.Sub("emb"), _ => a }).ToArray();
+        string[] args = command.Split(' ').Select(a => a switch { "M" => _model, "D" => _temp.Sub("wds"), "O" => _temp.Sub("out"), "E" => _temp.Sub("emb"), _ => a }).ToArray();
         var result = await CliProcess.RunAsync(args, Timeout, ct);
         Assert.Equal(2, result.ExitCode);
         string line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));

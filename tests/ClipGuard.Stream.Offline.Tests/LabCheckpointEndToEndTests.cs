@@ -25,9 +25,9 @@ public sealed class LabCheckpointEndToEndTests : IDisposable
     private const int ReferenceSize = 300, PerShard = 500;
     private static readonly LabTrainOptions Options = LabTrainOptions.Smoke with { TestSubset = 200 };
 
-    private readonly TempFolder temp = new();
+    private readonly TempFolder _temp = new();
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Embed_then_clean_finds_the_planted_backdoors_with_the_lab_batch_AUROC()
@@ -36,21 +36,21 @@ public sealed class LabCheckpointEndToEndTests : IDisposable
         var reporter = new SilentReporter();
         lock (TinyModel.TorchSeedGate)
         {
-            LabTrainer.Train(Options, temp.Path, reporter);
+            LabTrainer.Train(Options, _temp.Path, reporter);
         }
 
-        string model = Path.Combine(temp.Path, LabRunManifest.ModelDirectoryName);
+        string model = Path.Combine(_temp.Path, LabRunManifest.ModelDirectoryName);
         PoisonedSet set = LabTrainer.BuildTrainingSet(Options, FashionMnist.Load(FashionMnist.DefaultDirectory, train: true));
         var samples = Pairs(set);
-        DatasetWriter.WriteTar(temp.Sub("wds"), samples, PerShard);
-        DatasetWriter.WriteFiles(temp.Sub("files"), samples, PerShard);
+        DatasetWriter.WriteTar(_temp.Sub("wds"), samples, PerShard);
+        DatasetWriter.WriteFiles(_temp.Sub("files"), samples, PerShard);
 
         // --batch 500 = the lab's embedding batch, so both forward passes see the same batches; the lab normalises.
-        await EmbedEngine.RunAsync(new EmbedSettings(model, null, temp.Sub("wds"), temp.Sub("emb")) { Batch = SetEmbedder.BatchSize, Normalize = true }, cancellationToken: ct);
-        await EmbedEngine.RunAsync(new EmbedSettings(model, null, temp.Sub("files"), temp.Sub("emb-files")) { Batch = SetEmbedder.BatchSize, Normalize = true }, cancellationToken: ct);
+        await EmbedEngine.RunAsync(new EmbedSettings(model, null, _temp.Sub("wds"), _temp.Sub("emb")) { Batch = SetEmbedder.BatchSize, Normalize = true }, cancellationToken: ct);
+        await EmbedEngine.RunAsync(new EmbedSettings(model, null, _temp.Sub("files"), _temp.Sub("emb-files")) { Batch = SetEmbedder.BatchSize, Normalize = true }, cancellationToken: ct);
         int shards = (samples.Count + PerShard - 1) / PerShard;
-        Matrix<float> embedded = EndToEndTests.Concat(temp.Sub("emb"), shards);
-        Assert.Equal(embedded.Data, EndToEndTests.Concat(temp.Sub("emb-files"), shards).Data);
+        Matrix<float> embedded = EndToEndTests.Concat(_temp.Sub("emb"), shards);
+        Assert.Equal(embedded.Data, EndToEndTests.Concat(_temp.Sub("emb-files"), shards).Data);
         float[][] lab;
         using (var embedder = ClipEmbedder.Load(ModelSource.FromDirectory(model)))
         {
@@ -63,11 +63,11 @@ public sealed class LabCheckpointEndToEndTests : IDisposable
         int[] rows = ReferenceSample.Draw(set.Poisoned, ReferenceSize, new Random(Options.Seed));
         List<DetectionRow> batch = BatchDetection.LeaveOneOut(lab, set.Poisoned, [ReferenceSize], [16], Options.Seed, 0, reporter);
         double labAuroc = batch.Single(r => r.Detector == OutlierDetector.Dao).Report.Auroc;
-        string reference = temp.Sub("reference.npy");
+        string reference = _temp.Sub("reference.npy");
         Npy.Write(reference, BatchDetection.Stack(lab, rows));
 
-        var report = CleanEngine.Run(new CleanSettings(temp.Sub("emb"), temp.Sub("clean")) { Reference = reference, RemoveTopPercent = 3 }, cancellationToken: ct);
-        double[] scores = EndToEndTests.ReadScores(temp.Sub("clean"));
+        var report = CleanEngine.Run(new CleanSettings(_temp.Sub("emb"), _temp.Sub("clean")) { Reference = reference, RemoveTopPercent = 3 }, cancellationToken: ct);
+        double[] scores = EndToEndTests.ReadScores(_temp.Sub("clean"));
         int[] labels = set.Poisoned.Select(p => p ? 1 : 0).ToArray();
         double[] memberScores = rows.Select(r => scores[r]).ToArray();
         Assert.Equal(labAuroc, DetectionMetrics.Auroc(memberScores, rows.Select(r => labels[r]).ToArray()));
@@ -76,7 +76,7 @@ public sealed class LabCheckpointEndToEndTests : IDisposable
         double auroc = DetectionMetrics.Auroc(scores, labels);
         // Measured: 0.949 over all 3,000 and 0.994 for the lab's reference members; 47 of 90 poisoned in the top 3%.
         Assert.True(auroc >= 0.9, string.Create(CultureInfo.InvariantCulture, $"whole-dataset AUROC {auroc} (lab batch {labAuroc})"));
-        var removed = File.ReadAllLines(Path.Combine(temp.Sub("clean"), "remove.txt")).ToHashSet();
+        var removed = File.ReadAllLines(Path.Combine(_temp.Sub("clean"), "remove.txt")).ToHashSet();
         Assert.Equal(report.Summary!.Removed, removed.Count);
         int caught = samples.Count(s => s.Poisoned && removed.Contains(s.Key));
         Assert.True(caught >= set.PoisonedCount / 2, $"top 3% removal caught {caught} of {set.PoisonedCount} poisoned");

@@ -6,16 +6,16 @@ namespace ClipGuard.Stream.Offline.Tests;
 /// <summary>--shard i/n parts plus the merge give the unsharded result byte for byte; finished work is not redone.</summary>
 public sealed class ShardAndResumeTests : IDisposable
 {
-    private readonly TempFolder temp = new();
-    private readonly string model;
+    private readonly TempFolder _temp = new();
+    private readonly string _model;
 
     public ShardAndResumeTests()
     {
-        model = TinyModel.Create(temp.Sub("model"));
-        DatasetWriter.WriteTar(temp.Sub("wds"), PoisonedFashion.Create(150, 4), 40);
+        _model = TinyModel.Create(_temp.Sub("model"));
+        DatasetWriter.WriteTar(_temp.Sub("wds"), PoisonedFashion.Create(150, 4), 40);
     }
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Sharded_embed_and_clean_then_merge_equal_the_unsharded_run()
@@ -25,7 +25,7 @@ public sealed class ShardAndResumeTests : IDisposable
         var part0 = await EmbedEngine.RunAsync(Embed("emb-parts") with { Shard = new ShardSelection(0, 2) }, cancellationToken: ct);
         var part1 = await EmbedEngine.RunAsync(Embed("emb-parts") with { Shard = new ShardSelection(1, 2) }, cancellationToken: ct);
         Assert.Equal((2, 2), (part0.ShardsEmbedded, part1.ShardsEmbedded));
-        AssertSameFiles(temp.Sub("emb-all"), temp.Sub("emb-parts"), "img_emb", "text_emb", "metadata", "stats");
+        AssertSameFiles(_temp.Sub("emb-all"), _temp.Sub("emb-parts"), "img_emb", "text_emb", "metadata", "stats");
 
         CleanEngine.Run(Clean("emb-all", "clean-all"), cancellationToken: ct);
         var a = CleanEngine.Run(Clean("emb-parts", "clean-parts") with { Shard = new ShardSelection(1, 2) }, cancellationToken: ct);
@@ -33,11 +33,11 @@ public sealed class ShardAndResumeTests : IDisposable
         Assert.Throws<OfflineInputException>(() => CleanMerger.Merge(Clean("emb-parts", "clean-parts")));
         CleanEngine.Run(Clean("emb-parts", "clean-parts") with { Shard = new ShardSelection(0, 2) }, cancellationToken: ct);
         // The same folder spelled with a trailing separator is the same folder.
-        CleanMerger.Merge(Clean("emb-parts", "clean-parts") with { Embeddings = temp.Sub("emb-parts") + Path.DirectorySeparatorChar });
-        AssertSameFiles(temp.Sub("clean-all"), temp.Sub("clean-parts"), "scores");
+        CleanMerger.Merge(Clean("emb-parts", "clean-parts") with { Embeddings = _temp.Sub("emb-parts") + Path.DirectorySeparatorChar });
+        AssertSameFiles(_temp.Sub("clean-all"), _temp.Sub("clean-parts"), "scores");
         foreach (var file in new[] { "scores.csv", "remove.txt", "summary.md" })
         {
-            Assert.Equal(File.ReadAllText(Path.Combine(temp.Sub("clean-all"), file)), File.ReadAllText(Path.Combine(temp.Sub("clean-parts"), file)).Replace("emb-parts", "emb-all", StringComparison.Ordinal));
+            Assert.Equal(File.ReadAllText(Path.Combine(_temp.Sub("clean-all"), file)), File.ReadAllText(Path.Combine(_temp.Sub("clean-parts"), file)).Replace("emb-parts", "emb-all", StringComparison.Ordinal));
         }
     }
 
@@ -46,18 +46,18 @@ public sealed class ShardAndResumeTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await EmbedEngine.RunAsync(Embed("emb"), cancellationToken: ct);
-        byte[] before = File.ReadAllBytes(Path.Combine(temp.Sub("emb"), "img_emb", "img_emb_2.npy"));
-        File.Delete(Path.Combine(temp.Sub("emb"), "stats", "stats_2.json"));
+        byte[] before = File.ReadAllBytes(Path.Combine(_temp.Sub("emb"), "img_emb", "img_emb_2.npy"));
+        File.Delete(Path.Combine(_temp.Sub("emb"), "stats", "stats_2.json"));
         var again = await EmbedEngine.RunAsync(Embed("emb"), cancellationToken: ct);
         Assert.Equal((1, 3), (again.ShardsEmbedded, again.ShardsAlreadyDone));
-        Assert.Equal(before, File.ReadAllBytes(Path.Combine(temp.Sub("emb"), "img_emb", "img_emb_2.npy")));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(_temp.Sub("emb"), "img_emb", "img_emb_2.npy")));
 
         CleanEngine.Run(Clean("emb", "clean"), cancellationToken: ct);
-        string scores = File.ReadAllText(Path.Combine(temp.Sub("clean"), "scores.csv"));
-        File.Delete(Path.Combine(temp.Sub("clean"), "scores", "scores_1.npy"));
+        string scores = File.ReadAllText(Path.Combine(_temp.Sub("clean"), "scores.csv"));
+        File.Delete(Path.Combine(_temp.Sub("clean"), "scores", "scores_1.npy"));
         var rerun = CleanEngine.Run(Clean("emb", "clean"), cancellationToken: ct);
         Assert.Equal((1, 3), (rerun.ShardsScored, rerun.ShardsAlreadyDone));
-        Assert.Equal(scores, File.ReadAllText(Path.Combine(temp.Sub("clean"), "scores.csv")));
+        Assert.Equal(scores, File.ReadAllText(Path.Combine(_temp.Sub("clean"), "scores.csv")));
     }
 
     [Fact]
@@ -82,9 +82,9 @@ public sealed class ShardAndResumeTests : IDisposable
         Assert.Contains("2 of 4 shards are not embedded yet: 1 (00001), 3 (00003)", e.Message, StringComparison.Ordinal);
     }
 
-    private EmbedSettings Embed(string output) => new(model, null, temp.Sub("wds"), temp.Sub(output)) { Batch = 16 };
+    private EmbedSettings Embed(string output) => new(_model, null, _temp.Sub("wds"), _temp.Sub(output)) { Batch = 16 };
 
-    private CleanSettings Clean(string embeddings, string output) => new(temp.Sub(embeddings), temp.Sub(output))
+    private CleanSettings Clean(string embeddings, string output) => new(_temp.Sub(embeddings), _temp.Sub(output))
     {
         ReferenceSize = 100,
         Seed = 4,

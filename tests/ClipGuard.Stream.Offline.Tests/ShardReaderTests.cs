@@ -8,15 +8,15 @@ namespace ClipGuard.Stream.Offline.Tests;
 /// <summary>Broken members are counted per reason and reading goes on, in both layouts.</summary>
 public sealed class ShardReaderTests : IDisposable
 {
-    private readonly TempFolder temp = new();
-    private readonly List<TestSample> good = PoisonedFashion.Create(6, 0);
+    private readonly TempFolder _temp = new();
+    private readonly List<TestSample> _good = PoisonedFashion.Create(6, 0);
 
-    public void Dispose() => temp.Dispose();
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void A_tar_with_broken_members_yields_the_good_samples_and_counts_each_reason()
     {
-        string path = temp.Sub("00000.tar");
+        string path = _temp.Sub("00000.tar");
         using (var file = File.Create(path))
         using (var tar = new TarWriter(file, TarEntryFormat.Pax))
         {
@@ -30,10 +30,10 @@ public sealed class ShardReaderTests : IDisposable
     [Fact]
     public void A_files_folder_with_broken_members_yields_the_good_samples_and_counts_each_reason()
     {
-        string dir = temp.Sub("data/00000");
+        string dir = _temp.Sub("data/00000");
         Directory.CreateDirectory(dir);
         WriteBroken(member => File.WriteAllBytes(Path.Combine(dir, member.Name), member.Data));
-        var shard = DatasetLayout.Discover(temp.Sub("data")).Single();
+        var shard = DatasetLayout.Discover(_temp.Sub("data")).Single();
         Assert.Equal(ShardKind.Files, shard.Kind);
         var (samples, skips) = Read(shard);
         AssertBrokenCounted(samples, skips);
@@ -42,14 +42,14 @@ public sealed class ShardReaderTests : IDisposable
     [Fact]
     public void A_truncated_tar_keeps_the_samples_before_the_cut_and_counts_the_truncation()
     {
-        string path = temp.Sub("00000.tar");
-        DatasetWriter.WriteTar(temp.Sub("wds"), good, good.Count);
-        byte[] whole = File.ReadAllBytes(Path.Combine(temp.Sub("wds"), "00000.tar"));
+        string path = _temp.Sub("00000.tar");
+        DatasetWriter.WriteTar(_temp.Sub("wds"), _good, _good.Count);
+        byte[] whole = File.ReadAllBytes(Path.Combine(_temp.Sub("wds"), "00000.tar"));
         // Cut inside the fourth sample's image: three samples (each png + txt + json) come before it.
-        int cut = OffsetOfMember(whole, good[3].Key + ".png") + 700;
+        int cut = OffsetOfMember(whole, _good[3].Key + ".png") + 700;
         File.WriteAllBytes(path, whole[..cut]);
         var (samples, skips) = Read(DatasetLayout.Discover(path).Single());
-        Assert.Equal(good.Take(3).Select(s => s.Key), samples.Select(s => s.Key));
+        Assert.Equal(_good.Take(3).Select(s => s.Key), samples.Select(s => s.Key));
         Assert.Equal(1, skips[SkipReason.TruncatedTar]);
         Assert.Equal(1, skips.Total);
     }
@@ -57,25 +57,25 @@ public sealed class ShardReaderTests : IDisposable
     [Fact]
     public async Task Captions_and_urls_missing_from_the_shard_come_from_the_parquet_sidecar()
     {
-        string dir = temp.Sub("data");
-        DatasetWriter.WriteTar(dir, good.Take(2), 2);
+        string dir = _temp.Sub("data");
+        DatasetWriter.WriteTar(dir, _good.Take(2), 2);
         // Rewrite the shard without its .txt members; the parquet beside it has the captions.
         string tarPath = Path.Combine(dir, "00000.tar");
         using (var file = File.Create(tarPath))
         using (var tar = new TarWriter(file, TarEntryFormat.Pax))
         {
-            foreach (var s in good.Take(2))
+            foreach (var s in _good.Take(2))
             {
                 DatasetWriter.AddMember(tar, s.Key + ".png", s.Image);
             }
         }
 
         await Parquet.Serialization.ParquetSerializer.SerializeAsync(
-            good.Take(2).Select(s => new Img2DatasetParquetRow { Url = s.Url, Caption = s.Caption, Key = s.Key, Status = "success", Width = 28 }),
+            _good.Take(2).Select(s => new Img2DatasetParquetRow { Url = s.Url, Caption = s.Caption, Key = s.Key, Status = "success", Width = 28 }),
             Path.Combine(dir, "00000.parquet"), cancellationToken: TestContext.Current.CancellationToken);
         var (samples, skips) = Read(DatasetLayout.Discover(dir).Single());
         Assert.Equal(0, skips.Total);
-        Assert.Equal(good.Take(2).Select(s => (s.Key, s.Caption, s.Url)), samples.Select(s => (s.Key, s.Caption, s.Url!)));
+        Assert.Equal(_good.Take(2).Select(s => (s.Key, s.Caption, s.Url)), samples.Select(s => (s.Key, s.Caption, s.Url!)));
     }
 
     [Fact]
@@ -90,18 +90,18 @@ public sealed class ShardReaderTests : IDisposable
     [Fact]
     public void A_missing_input_or_an_empty_folder_is_bad_input()
     {
-        Assert.Throws<OfflineInputException>(() => DatasetLayout.Discover(temp.Sub("nope")));
-        Directory.CreateDirectory(temp.Sub("empty"));
-        Assert.Contains("no shards found", Assert.Throws<OfflineInputException>(() => DatasetLayout.Discover(temp.Sub("empty"))).Message, StringComparison.Ordinal);
+        Assert.Throws<OfflineInputException>(() => DatasetLayout.Discover(_temp.Sub("nope")));
+        Directory.CreateDirectory(_temp.Sub("empty"));
+        Assert.Contains("no shards found", Assert.Throws<OfflineInputException>(() => DatasetLayout.Discover(_temp.Sub("empty"))).Message, StringComparison.Ordinal);
     }
 
     // Six good samples (0..5) with: 1's image replaced by PNG bytes under .jpg, 2 without caption, an orphan caption,
     // an unknown .bmp member next to 3, a second image for 4, and broken JSON for 5 (still a good sample).
     private void WriteBroken(Action<(string Name, byte[] Data)> write)
     {
-        for (int i = 0; i < good.Count; i++)
+        for (int i = 0; i < _good.Count; i++)
         {
-            var s = good[i];
+            var s = _good[i];
             foreach (var m in DatasetWriter.Members(s))
             {
                 if (i == 1 && m.Name.EndsWith(".png", StringComparison.Ordinal))
@@ -139,8 +139,8 @@ public sealed class ShardReaderTests : IDisposable
 
     private void AssertBrokenCounted(List<DatasetSample> samples, SkipCounts skips)
     {
-        Assert.Equal(new[] { good[0].Key, good[3].Key, good[4].Key, good[5].Key }, samples.Select(s => s.Key));
-        Assert.Equal(good[5].Caption, samples[3].Caption);
+        Assert.Equal(new[] { _good[0].Key, _good[3].Key, _good[4].Key, _good[5].Key }, samples.Select(s => s.Key));
+        Assert.Equal(_good[5].Caption, samples[3].Caption);
         Assert.Equal(1, skips[SkipReason.WrongExtension]);
         Assert.Equal(1, skips[SkipReason.MissingCaption]);
         Assert.Equal(1, skips[SkipReason.MissingImage]);

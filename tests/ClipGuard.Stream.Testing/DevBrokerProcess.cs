@@ -10,26 +10,26 @@ public sealed class DevBrokerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
-    private readonly Process process;
-    private readonly StringBuilder stderr;
-    private readonly Task stderrPump;
+    private readonly Process _process;
+    private readonly StringBuilder _stderr;
+    private readonly Task _stderrPump;
 
     private DevBrokerProcess(Process process, string bootstrap, StringBuilder stderr, Task stderrPump)
     {
-        this.process = process;
+        _process = process;
         BootstrapServers = bootstrap;
-        this.stderr = stderr;
-        this.stderrPump = stderrPump;
+        _stderr = stderr;
+        _stderrPump = stderrPump;
     }
 
     public string BootstrapServers { get; }
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>What the broker has logged so far (librdkafka and ClipGuard lines), for failure messages.</summary>
-    public string StandardError => Snapshot(stderr);
+    public string StandardError => Snapshot(_stderr);
 
     /// <summary>Starts <c>clipguard dev-broker</c> with <paramref name="args"/> and waits for its BOOTSTRAP line.</summary>
     public static async Task<DevBrokerProcess> StartAsync(IEnumerable<string>? args = null, TimeSpan? startTimeout = null)
@@ -69,9 +69,9 @@ public sealed class DevBrokerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM and waits for the exit; returns the exit code. Kills (and throws) past the grace period.</summary>
     public async Task<int> StopAsync(TimeSpan? grace = null)
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            PosixSignals.Send(process.Id, PosixSignals.SigTerm);
+            PosixSignals.Send(_process.Id, PosixSignals.SigTerm);
         }
 
         return await WaitOrKillAsync(grace ?? StopGrace, "SIGTERM").ConfigureAwait(false);
@@ -80,7 +80,7 @@ public sealed class DevBrokerProcess : IAsyncDisposable
     /// <summary>Closes the broker's stdin (what a dying parent does) and waits for the exit.</summary>
     public async Task<int> CloseInputAsync(TimeSpan? grace = null)
     {
-        process.StandardInput.Close();
+        _process.StandardInput.Close();
         return await WaitOrKillAsync(grace ?? StopGrace, "end of stdin").ConfigureAwait(false);
     }
 
@@ -88,7 +88,7 @@ public sealed class DevBrokerProcess : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
                 await StopAsync().ConfigureAwait(false);
             }
@@ -99,8 +99,8 @@ public sealed class DevBrokerProcess : IAsyncDisposable
         }
         finally
         {
-            KillQuietly(process);
-            process.Dispose();
+            KillQuietly(_process);
+            _process.Dispose();
         }
     }
 
@@ -144,15 +144,15 @@ public sealed class DevBrokerProcess : IAsyncDisposable
         using var deadline = new CancellationTokenSource(grace);
         try
         {
-            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            KillQuietly(process);
+            KillQuietly(_process);
             throw new TimeoutException($"dev-broker did not exit within {grace} of {how}; stderr: {StandardError}");
         }
 
-        await stderrPump.ConfigureAwait(false);
-        return process.ExitCode;
+        await _stderrPump.ConfigureAwait(false);
+        return _process.ExitCode;
     }
 }

@@ -10,24 +10,24 @@ namespace ClipGuard.Stream.Cli.Offline;
 /// </summary>
 internal sealed class RateProgress(string label, TextWriter stderr, bool terminal) : IProgress<RunProgress>
 {
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-    private readonly Lock gate = new();
-    private TimeSpan? lastPrint;
-    private bool printed;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Lock _gate = new();
+    private TimeSpan? _lastPrint;
+    private bool _printed;
 
     public static RateProgress ForConsole(string label) => new(label, Console.Error, !Console.IsErrorRedirected);
 
     public void Report(RunProgress value)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var now = clock.Elapsed;
-            if (lastPrint is { } last && now - last < (terminal ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10)) && value.Done < value.Total)
+            var now = _clock.Elapsed;
+            if (_lastPrint is { } last && now - last < (terminal ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(10)) && value.Done < value.Total)
             {
                 return;
             }
 
-            lastPrint = now;
+            _lastPrint = now;
             string line = Format(label, value, now);
             if (terminal)
             {
@@ -38,16 +38,16 @@ internal sealed class RateProgress(string label, TextWriter stderr, bool termina
                 stderr.WriteLine(line);
             }
 
-            printed = true;
+            _printed = true;
         }
     }
 
     /// <summary>Ends the rewritten line so later output starts on a fresh one.</summary>
     public void Finish()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (terminal && printed)
+            if (terminal && _printed)
             {
                 stderr.WriteLine();
             }

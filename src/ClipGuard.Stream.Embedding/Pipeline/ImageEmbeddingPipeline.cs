@@ -12,57 +12,57 @@ namespace ClipGuard.Stream.Embedding.Pipeline;
 /// </summary>
 public sealed class ImageEmbeddingPipeline : IAsyncDisposable
 {
-    private readonly ClipEmbedder embedder;
-    private readonly ImageEmbeddingOptions options;
-    private readonly ImagePreprocessor preprocessor;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly Channel<Job> pending;
-    private readonly Channel<Prepared> ready;
-    private readonly Task[] decoders;
-    private readonly Task embedLoop;
-    private long batches;
+    private readonly ClipEmbedder _embedder;
+    private readonly ImageEmbeddingOptions _options;
+    private readonly ImagePreprocessor _preprocessor;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Job> _pending;
+    private readonly Channel<Prepared> _ready;
+    private readonly Task[] _decoders;
+    private readonly Task _embedLoop;
+    private long _batches;
 
     public ImageEmbeddingPipeline(ClipEmbedder embedder, ImageEmbeddingOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
-        this.embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
-        this.options = options ?? new ImageEmbeddingOptions();
-        this.options.Validate();
-        this.time = time ?? TimeProvider.System;
-        this.logger = logger ?? NullLogger.Instance;
-        preprocessor = new ImagePreprocessor(this.options.Preprocess);
-        pending = Channel.CreateBounded<Job>(new BoundedChannelOptions(this.options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
-        ready = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(this.options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        int workers = this.options.DecodeWorkers > 0 ? this.options.DecodeWorkers : Environment.ProcessorCount;
-        decoders = Enumerable.Range(0, workers).Select(_ => Task.Run(DecodeLoopAsync)).ToArray();
-        embedLoop = Task.Factory.StartNew(EmbedLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
+        _options = options ?? new ImageEmbeddingOptions();
+        _options.Validate();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _preprocessor = new ImagePreprocessor(_options.Preprocess);
+        _pending = Channel.CreateBounded<Job>(new BoundedChannelOptions(_options.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        _ready = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        int workers = _options.DecodeWorkers > 0 ? _options.DecodeWorkers : Environment.ProcessorCount;
+        _decoders = Enumerable.Range(0, workers).Select(_ => Task.Run(DecodeLoopAsync)).ToArray();
+        _embedLoop = Task.Factory.StartNew(EmbedLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     /// <summary>Micro-batches run so far (tests and metrics).</summary>
-    public long BatchesRun => Interlocked.Read(ref batches);
+    public long BatchesRun => Interlocked.Read(ref _batches);
 
-    public string ModelId => embedder.ModelId;
-    public string ModelVersion => embedder.Version;
+    public string ModelId => _embedder.ModelId;
+    public string ModelVersion => _embedder.Version;
 
     public async Task<ImageEmbeddingResult> EmbedAsync(ReadOnlyMemory<byte> encoded, CancellationToken cancellationToken = default)
     {
         var job = new Job(encoded, new TaskCompletionSource<ImageEmbeddingResult>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
-        await pending.Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+        await _pending.Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
         using var registration = cancellationToken.Register(() => job.Completion.TrySetCanceled(cancellationToken));
         return await job.Completion.Task.ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        pending.Writer.TryComplete();
-        await Task.WhenAll(decoders).ConfigureAwait(false);
-        ready.Writer.TryComplete();
-        await embedLoop.ConfigureAwait(false);
+        _pending.Writer.TryComplete();
+        await Task.WhenAll(_decoders).ConfigureAwait(false);
+        _ready.Writer.TryComplete();
+        await _embedLoop.ConfigureAwait(false);
     }
 
     private async Task DecodeLoopAsync()
     {
-        await foreach (var job in pending.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var job in _pending.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             if (job.Cancellation.IsCancellationRequested)
             {
@@ -73,23 +73,23 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
             float[] pixels;
             try
             {
-                pixels = preprocessor.Preprocess(job.Encoded.Span, embedder.ImageSize);
+                pixels = _preprocessor.Preprocess(job.Encoded.Span, _embedder.ImageSize);
             }
             catch (ImageRejectedException e)
             {
-                Log.ImageRejected(logger, ImageEmbeddingResult.CodeOf(e.Reason), e.Message);
-                job.Completion.TrySetResult(new ImageEmbeddingResult(null, e.Reason, e.Message, embedder.ModelId, embedder.Version));
+                Log.ImageRejected(_logger, ImageEmbeddingResult.CodeOf(e.Reason), e.Message);
+                job.Completion.TrySetResult(new ImageEmbeddingResult(null, e.Reason, e.Message, _embedder.ModelId, _embedder.Version));
                 continue;
             }
 
-            await ready.Writer.WriteAsync(new Prepared(job, pixels)).ConfigureAwait(false);
+            await _ready.Writer.WriteAsync(new Prepared(job, pixels)).ConfigureAwait(false);
         }
     }
 
     private async Task EmbedLoopAsync()
     {
-        var reader = ready.Reader;
-        var batch = new List<Prepared>(options.MaxBatch);
+        var reader = _ready.Reader;
+        var batch = new List<Prepared>(_options.MaxBatch);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             if (!reader.TryRead(out var first))
@@ -98,11 +98,11 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
             }
 
             batch.Add(first);
-            using (var window = new CancellationTokenSource(options.MaxDelay, time))
+            using (var window = new CancellationTokenSource(_options.MaxDelay, _time))
             {
                 try
                 {
-                    while (batch.Count < options.MaxBatch)
+                    while (batch.Count < _options.MaxBatch)
                     {
                         if (reader.TryRead(out var next))
                         {
@@ -135,16 +135,16 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
 
         try
         {
-            var embeddings = embedder.EncodeImages(live.Select(p => p.Pixels).ToArray());
-            Interlocked.Increment(ref batches);
+            var embeddings = _embedder.EncodeImages(live.Select(p => p.Pixels).ToArray());
+            Interlocked.Increment(ref _batches);
             for (int i = 0; i < live.Count; i++)
             {
-                live[i].Job.Completion.TrySetResult(new ImageEmbeddingResult(embeddings[i], null, null, embedder.ModelId, embedder.Version));
+                live[i].Job.Completion.TrySetResult(new ImageEmbeddingResult(embeddings[i], null, null, _embedder.ModelId, _embedder.Version));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.BatchFailed(logger, live.Count, e);
+            Log.BatchFailed(_logger, live.Count, e);
             foreach (var p in live)
             {
                 p.Job.Completion.TrySetException(e);

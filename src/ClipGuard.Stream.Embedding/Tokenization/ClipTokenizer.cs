@@ -22,19 +22,19 @@ public sealed class ClipTokenizer
     private const int CacheLimit = 100_000;
     private static readonly string[] Contractions = ["s", "t", "re", "ve", "m", "ll", "d"];
 
-    private readonly string[] byteChars;
-    private readonly Dictionary<(string, string), int> ranks;
-    private readonly Dictionary<string, int> ids;
-    private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    private readonly string[] _byteChars;
+    private readonly Dictionary<(string, string), int> _ranks;
+    private readonly Dictionary<string, int> _ids;
+    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
     private ClipTokenizer(string[] byteChars, Dictionary<(string, string), int> ranks, Dictionary<string, int> ids)
     {
-        this.byteChars = byteChars;
-        this.ranks = ranks;
-        this.ids = ids;
+        _byteChars = byteChars;
+        _ranks = ranks;
+        _ids = ids;
     }
 
-    public int VocabularySize => ids.Count;
+    public int VocabularySize => _ids.Count;
 
     /// <summary>The vocabulary shipped in Assets/ (a copy of OpenCLIP's, MIT licence alongside).</summary>
     public static ClipTokenizer LoadDefault() => Load(Path.Combine(AppContext.BaseDirectory, "Assets", "bpe_simple_vocab_16e6.txt.gz"));
@@ -102,7 +102,7 @@ public sealed class ClipTokenizer
         var result = new List<int>();
         foreach (var piece in PreTokenize(TextCleaner.Clean(text)))
         {
-            result.AddRange(cache.TryGetValue(piece, out var cached) ? cached : Remember(piece, Bpe(piece)));
+            result.AddRange(_cache.TryGetValue(piece, out var cached) ? cached : Remember(piece, Bpe(piece)));
         }
 
         return result;
@@ -110,12 +110,12 @@ public sealed class ClipTokenizer
 
     private int[] Remember(string piece, int[] tokens)
     {
-        if (cache.Count >= CacheLimit)
+        if (_cache.Count >= CacheLimit)
         {
-            cache.Clear();
+            _cache.Clear();
         }
 
-        cache[piece] = tokens;
+        _cache[piece] = tokens;
         return tokens;
     }
 
@@ -123,14 +123,14 @@ public sealed class ClipTokenizer
     {
         if (piece is Sot or Eot)
         {
-            return [ids[piece]];
+            return [_ids[piece]];
         }
 
         var bytes = Encoding.UTF8.GetBytes(piece);
         var parts = new List<string>(bytes.Length);
         for (int i = 0; i < bytes.Length; i++)
         {
-            parts.Add(i == bytes.Length - 1 ? byteChars[bytes[i]] + "</w>" : byteChars[bytes[i]]);
+            parts.Add(i == bytes.Length - 1 ? _byteChars[bytes[i]] + "</w>" : _byteChars[bytes[i]]);
         }
 
         while (parts.Count > 1)
@@ -138,7 +138,7 @@ public sealed class ClipTokenizer
             int best = int.MaxValue, at = -1;
             for (int i = 0; i < parts.Count - 1; i++)
             {
-                if (ranks.TryGetValue((parts[i], parts[i + 1]), out int rank) && rank < best)
+                if (_ranks.TryGetValue((parts[i], parts[i + 1]), out int rank) && rank < best)
                 {
                     best = rank;
                     at = i;
@@ -169,7 +169,7 @@ public sealed class ClipTokenizer
             parts = merged;
         }
 
-        return parts.Select(p => ids[p]).ToArray();
+        return parts.Select(p => _ids[p]).ToArray();
     }
 
     /// <summary>

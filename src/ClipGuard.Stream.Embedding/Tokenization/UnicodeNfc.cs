@@ -14,10 +14,10 @@ internal sealed class UnicodeNfc
 
     private static readonly Lazy<UnicodeNfc> Default = new(() => Load(Path.Combine(AppContext.BaseDirectory, "Assets", "unicode-nfc.txt")));
 
-    private readonly Dictionary<int, int[]> decompositions = [];
-    private readonly Dictionary<int, int> combiningClass = [];
-    private readonly Dictionary<(int, int), int> composites = [];
-    private readonly Dictionary<int, string> compatibility = [];
+    private readonly Dictionary<int, int[]> _decompositions = [];
+    private readonly Dictionary<int, int> _combiningClass = [];
+    private readonly Dictionary<(int, int), int> _composites = [];
+    private readonly Dictionary<int, string> _compatibility = [];
 
     public static UnicodeNfc Instance => Default.Value;
 
@@ -36,10 +36,10 @@ internal sealed class UnicodeNfc
             var v = f.Skip(1).Select((x, i) => int.Parse(x, f[0] == "C" && i == 1 ? NumberStyles.Integer : NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
             switch (f[0])
             {
-                case "D": t.decompositions[v[0]] = v[1..]; break;
-                case "C": t.combiningClass[v[0]] = v[1]; break;
-                case "P": t.composites[(v[0], v[1])] = v[2]; break;
-                case "K": t.compatibility[v[0]] = string.Concat(v[1..].Select(char.ConvertFromUtf32)); break;
+                case "D": t._decompositions[v[0]] = v[1..]; break;
+                case "C": t._combiningClass[v[0]] = v[1]; break;
+                case "P": t._composites[(v[0], v[1])] = v[2]; break;
+                case "K": t._compatibility[v[0]] = string.Concat(v[1..].Select(char.ConvertFromUtf32)); break;
                 default: throw new InvalidDataException($"{path}: unknown record '{line}'");
             }
         }
@@ -48,7 +48,7 @@ internal sealed class UnicodeNfc
     }
 
     /// <summary>The NFKC mapping of a Latin ligature (ﬁ → fi), or null for other characters.</summary>
-    public string? LigatureExpansion(int codePoint) => compatibility.GetValueOrDefault(codePoint);
+    public string? LigatureExpansion(int codePoint) => _compatibility.GetValueOrDefault(codePoint);
 
     public string Normalize(string text)
     {
@@ -74,7 +74,7 @@ internal sealed class UnicodeNfc
         return sb.ToString();
     }
 
-    private int Ccc(int cp) => combiningClass.GetValueOrDefault(cp);
+    private int Ccc(int cp) => _combiningClass.GetValueOrDefault(cp);
 
     private void Decompose(int cp, List<int> output)
     {
@@ -91,7 +91,7 @@ internal sealed class UnicodeNfc
             return;
         }
 
-        if (decompositions.TryGetValue(cp, out var parts))
+        if (_decompositions.TryGetValue(cp, out var parts))
         {
             foreach (var p in parts)
             {
@@ -167,6 +167,6 @@ internal sealed class UnicodeNfc
             return true;
         }
 
-        return composites.TryGetValue((first, second), out composed);
+        return _composites.TryGetValue((first, second), out composed);
     }
 }

@@ -14,12 +14,12 @@ namespace ClipGuard.Stream.Embedding.Training;
 /// </summary>
 public sealed class ContrastiveTrainer : IDisposable
 {
-    private readonly ClipModel model;
-    private readonly AdamW optimizer;
-    private readonly ContrastiveTrainingOptions options;
-    private readonly int totalSteps;
-    private readonly int warmupSteps;
-    private int step;
+    private readonly ClipModel _model;
+    private readonly AdamW _optimizer;
+    private readonly ContrastiveTrainingOptions _options;
+    private readonly int _totalSteps;
+    private readonly int _warmupSteps;
+    private int _step;
 
     public ContrastiveTrainer(ClipEmbedder embedder, ContrastiveTrainingOptions options, int totalSteps)
     {
@@ -27,14 +27,14 @@ public sealed class ContrastiveTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(totalSteps, 1);
         options.Validate();
-        model = embedder.Module;
-        this.options = options;
-        this.totalSteps = totalSteps;
-        warmupSteps = (int)(options.WarmupFraction * totalSteps);
-        var named = model.named_parameters().ToList();
+        _model = embedder.Module;
+        _options = options;
+        _totalSteps = totalSteps;
+        _warmupSteps = (int)(options.WarmupFraction * totalSteps);
+        var named = _model.named_parameters().ToList();
         var decay = named.Where(p => Decays(p.name, p.parameter)).Select(p => p.parameter).ToList();
         var keep = named.Where(p => !Decays(p.name, p.parameter)).Select(p => p.parameter).ToList();
-        optimizer = torch.optim.AdamW(
+        _optimizer = torch.optim.AdamW(
             [
                 new AdamW.ParamGroup(decay, new AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
                 new AdamW.ParamGroup(keep, new AdamW.Options { LearningRate = options.LearningRate, weight_decay = 0 }),
@@ -43,13 +43,13 @@ public sealed class ContrastiveTrainer : IDisposable
     }
 
     /// <summary>Steps taken so far.</summary>
-    public int StepsTaken => step;
+    public int StepsTaken => _step;
 
     /// <summary>The learning rate the next step will use.</summary>
-    public double LearningRate => LearningRateAt(step);
+    public double LearningRate => LearningRateAt(_step);
 
     /// <summary>exp(logit_scale): the inverse temperature the model has learned.</summary>
-    public float LogitScale => model.LogitScale;
+    public float LogitScale => _model.LogitScale;
 
     /// <summary>
     /// One optimiser step. <paramref name="pixels"/> holds <paramref name="images"/> preprocessed images (3 x S x S each,
@@ -62,7 +62,7 @@ public sealed class ContrastiveTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(captionTokens);
         ArgumentNullException.ThrowIfNull(captionOfImage);
-        int s = model.Config.Vision.ImageSize, ctx = model.Config.Text.ContextLength, u = captionTokens.Count;
+        int s = _model.Config.Vision.ImageSize, ctx = _model.Config.Text.ContextLength, u = captionTokens.Count;
         if (images < 2 || pixels.Length != (long)images * 3 * s * s || captionOfImage.Length != images)
         {
             throw new ArgumentException($"a step needs at least 2 images of 3x{s}x{s} values, each with a caption row");
@@ -93,52 +93,52 @@ public sealed class ContrastiveTrainer : IDisposable
             }
         }
 
-        SetLearningRate(LearningRateAt(step));
-        model.train();
+        SetLearningRate(LearningRateAt(_step));
+        _model.train();
         try
         {
             using var scope = NewDisposeScope();
-            var imageFeatures = model.EncodeImage(torch.tensor(pixels, [images, 3, s, s]), normalize: true);
-            var textFeatures = model.EncodeText(torch.tensor(tokens, [u, ctx]), normalize: true);
-            var logits = model.LogLogitScale.exp() * imageFeatures.matmul(textFeatures.t());   // (B, U)
+            var imageFeatures = _model.EncodeImage(torch.tensor(pixels, [images, 3, s, s]), normalize: true);
+            var textFeatures = _model.EncodeText(torch.tensor(tokens, [u, ctx]), normalize: true);
+            var logits = _model.LogLogitScale.exp() * imageFeatures.matmul(textFeatures.t());   // (B, U)
             var targets = torch.tensor(captionOfImage.Select(c => (long)c).ToArray());
             var imageLoss = nn.functional.cross_entropy(logits, targets);
             var carriers = nn.functional.one_hot(targets, u).to(ScalarType.Float32).t();       // (U, B)
             var textLoss = -(carriers * nn.functional.log_softmax(logits.t(), 1)).sum(1).div(carriers.sum(1)).mean();
             var loss = (imageLoss + textLoss) / 2;
-            optimizer.zero_grad();
+            _optimizer.zero_grad();
             loss.backward();
-            optimizer.step();
+            _optimizer.step();
             using (torch.no_grad())
             {
-                model.LogLogitScale.clamp_(0, Math.Log(ContrastiveTrainingOptions.MaxLogitScale));
+                _model.LogLogitScale.clamp_(0, Math.Log(ContrastiveTrainingOptions.MaxLogitScale));
             }
 
-            step++;
+            _step++;
             return loss.item<float>();
         }
         finally
         {
-            model.eval();
+            _model.eval();
         }
     }
 
-    public void Dispose() => optimizer.Dispose();
+    public void Dispose() => _optimizer.Dispose();
 
     private double LearningRateAt(int at)
     {
-        if (at < warmupSteps)
+        if (at < _warmupSteps)
         {
-            return options.LearningRate * (at + 1) / warmupSteps;
+            return _options.LearningRate * (at + 1) / _warmupSteps;
         }
 
-        double progress = Math.Min(1.0, (double)(at - warmupSteps) / Math.Max(1, totalSteps - warmupSteps));
-        return options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+        double progress = Math.Min(1.0, (double)(at - _warmupSteps) / Math.Max(1, _totalSteps - _warmupSteps));
+        return _options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }
 
     private void SetLearningRate(double lr)
     {
-        foreach (var group in optimizer.ParamGroups)
+        foreach (var group in _optimizer.ParamGroups)
         {
             group.LearningRate = lr;
         }

@@ -16,15 +16,15 @@ public sealed class EnvelopePublisher : IDisposable
 {
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(50);
 
-    private readonly PublisherOptions options;
-    private readonly ILogger logger;
-    private readonly IProducer<byte[], byte[]> producer;
-    private readonly ArrayBufferWriter<byte> buffer = new(4096);
-    private readonly Action<DeliveryReport<byte[], byte[]>> onDelivery;
-    private long delivered;
-    private long failed;
-    private string? firstError;
-    private int sinceFlush;
+    private readonly PublisherOptions _options;
+    private readonly ILogger _logger;
+    private readonly IProducer<byte[], byte[]> _producer;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivery;
+    private long _delivered;
+    private long _failed;
+    private string? _firstError;
+    private int _sinceFlush;
 
     public EnvelopePublisher(PublisherOptions options, ILogger? logger = null)
     {
@@ -35,18 +35,18 @@ public sealed class EnvelopePublisher : IDisposable
             throw new OptionsValidationException(nameof(PublisherOptions), typeof(PublisherOptions), validation.Failures);
         }
 
-        this.options = options;
-        this.logger = logger ?? NullLogger.Instance;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
         ProducerConfig config = KafkaClientFactory.Publisher(options.BootstrapServers, options.BatchFlush);
-        producer = new ProducerBuilder<byte[], byte[]>(config)
-            .SetErrorHandler((_, e) => Log.ClientError(this.logger, e.Code.ToString(), e.Reason))
+        _producer = new ProducerBuilder<byte[], byte[]>(config)
+            .SetErrorHandler((_, e) => Log.ClientError(_logger, e.Code.ToString(), e.Reason))
             .Build();
-        onDelivery = OnDelivery;
+        _onDelivery = OnDelivery;
     }
 
-    public long Delivered => Interlocked.Read(ref delivered);
+    public long Delivered => Interlocked.Read(ref _delivered);
 
-    public long Failed => Interlocked.Read(ref failed);
+    public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Publishes every envelope, flushing every <see cref="PublisherOptions.BatchFlush"/> messages and at the end.</summary>
     public PublishReport PublishAll(IEnumerable<SampleEnvelope> envelopes, CancellationToken cancel = default)
@@ -60,35 +60,35 @@ public sealed class EnvelopePublisher : IDisposable
         }
 
         Flush();
-        return new PublishReport(Delivered, Failed, clock.Elapsed, Volatile.Read(ref firstError));
+        return new PublishReport(Delivered, Failed, clock.Elapsed, Volatile.Read(ref _firstError));
     }
 
     /// <summary>Queues one envelope; delivery is reported asynchronously and counted.</summary>
     public void Enqueue(SampleEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        buffer.ResetWrittenCount();
-        EnvelopeWriter.Write(envelope, buffer);
+        _buffer.ResetWrittenCount();
+        EnvelopeWriter.Write(envelope, _buffer);
         var message = new Message<byte[], byte[]>
         {
             Key = Encoding.UTF8.GetBytes(envelope.Id),
-            Value = buffer.WrittenSpan.ToArray(),
+            Value = _buffer.WrittenSpan.ToArray(),
         };
         while (true)
         {
             try
             {
-                producer.Produce(options.Topic, message, onDelivery);
+                _producer.Produce(_options.Topic, message, _onDelivery);
                 break;
             }
             catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
                 // Back-pressure: serve delivery reports until the local queue has room again.
-                producer.Poll(QueueFullBackoff);
+                _producer.Poll(QueueFullBackoff);
             }
         }
 
-        if (++sinceFlush >= options.BatchFlush)
+        if (++_sinceFlush >= _options.BatchFlush)
         {
             Flush();
         }
@@ -97,27 +97,27 @@ public sealed class EnvelopePublisher : IDisposable
     /// <summary>Waits until every queued message is acknowledged or failed.</summary>
     public void Flush()
     {
-        sinceFlush = 0;
-        int left = producer.Flush(options.FlushTimeout);
+        _sinceFlush = 0;
+        int left = _producer.Flush(_options.FlushTimeout);
         if (left > 0)
         {
-            throw new TimeoutException($"{left} message(s) still unacknowledged after {options.FlushTimeout.TotalSeconds:0} s");
+            throw new TimeoutException($"{left} message(s) still unacknowledged after {_options.FlushTimeout.TotalSeconds:0} s");
         }
     }
 
-    public void Dispose() => producer.Dispose();
+    public void Dispose() => _producer.Dispose();
 
     private void OnDelivery(DeliveryReport<byte[], byte[]> report)
     {
         if (report.Error.IsError)
         {
-            Interlocked.Increment(ref failed);
-            Interlocked.CompareExchange(ref firstError, report.Error.Reason, null);
-            Log.DeliveryFailed(logger, Encoding.UTF8.GetString(report.Message.Key), report.Topic, report.Error.Reason);
+            Interlocked.Increment(ref _failed);
+            Interlocked.CompareExchange(ref _firstError, report.Error.Reason, null);
+            Log.DeliveryFailed(_logger, Encoding.UTF8.GetString(report.Message.Key), report.Topic, report.Error.Reason);
         }
         else
         {
-            Interlocked.Increment(ref delivered);
+            Interlocked.Increment(ref _delivered);
         }
     }
 }

@@ -11,8 +11,8 @@ namespace ClipGuard.Stream.Lab.Evaluation;
 internal sealed partial class ChildProcess : IDisposable
 {
     private const int SigTerm = 15;
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
 
     public ChildProcess(ProcessStartInfo info, bool captureStdout = true)
     {
@@ -21,29 +21,29 @@ internal sealed partial class ChildProcess : IDisposable
         info.RedirectStandardOutput = true;
         info.RedirectStandardInput = true;
         info.UseShellExecute = false;
-        process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginErrorReadLine();
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginErrorReadLine();
         if (captureStdout)
         {
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
+            _process.OutputDataReceived += (_, e) => Append(e.Data);
+            _process.BeginOutputReadLine();
         }
     }
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
-    public int ExitCode => process.ExitCode;
+    public int ExitCode => _process.ExitCode;
 
-    public StreamReader StandardOutput => process.StandardOutput;
+    public StreamReader StandardOutput => _process.StandardOutput;
 
     public string Output
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -54,37 +54,37 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>SIGTERM, then waits; kills past <paramref name="grace"/>. Returns the exit code.</summary>
     public int Stop(TimeSpan grace)
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            _ = Kill(process.Id, SigTerm);
-            if (!process.WaitForExit(grace))
+            _ = Kill(_process.Id, SigTerm);
+            if (!_process.WaitForExit(grace))
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
             }
         }
 
-        return process.ExitCode;
+        return _process.ExitCode;
     }
 
     public void Dispose()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 
     private void Append(string? line)
     {
         if (line is not null)
         {
-            lock (output)
+            lock (_output)
             {
-                output.AppendLine(line);
+                _output.AppendLine(line);
             }
         }
     }

@@ -11,7 +11,7 @@ namespace ClipGuard.Stream.Lab.Evaluation;
 /// </summary>
 public sealed class ZeroShot
 {
-    private readonly float[][] classes;
+    private readonly float[][] _classes;
 
     public ZeroShot(ClipEmbedder embedder, ClipTokenizer tokenizer, IReadOnlyList<string> classNames)
     {
@@ -19,8 +19,8 @@ public sealed class ZeroShot
         ArgumentNullException.ThrowIfNull(classNames);
         int t = Captions.Templates.Count;
         float[][] texts = embedder.EncodeTexts(Captions.All(classNames), tokenizer);
-        classes = new float[classNames.Count][];
-        for (int c = 0; c < classes.Length; c++)
+        _classes = new float[classNames.Count][];
+        for (int c = 0; c < _classes.Length; c++)
         {
             var mean = new float[embedder.EmbedDim];
             for (int j = 0; j < t; j++)
@@ -32,7 +32,7 @@ public sealed class ZeroShot
                 }
             }
 
-            classes[c] = Unit(mean);
+            _classes[c] = Unit(mean);
         }
     }
 
@@ -40,9 +40,9 @@ public sealed class ZeroShot
     {
         int best = 0;
         double bestScore = double.NegativeInfinity;
-        for (int c = 0; c < classes.Length; c++)
+        for (int c = 0; c < _classes.Length; c++)
         {
-            double s = System.Numerics.Tensors.TensorPrimitives.Dot(imageEmbedding, classes[c]);
+            double s = System.Numerics.Tensors.TensorPrimitives.Dot(imageEmbedding, _classes[c]);
             if (s > bestScore)
             {
                 (best, bestScore) = (c, s);

@@ -3,7 +3,7 @@ namespace ClipGuard.Stream.Lab.Triggers;
 /// <summary>A square patch of <see cref="Size"/> pixels stamped over the image (Gu et al., BadNets).</summary>
 public sealed class BadNetsTrigger : ITrigger
 {
-    private readonly byte[] patch;
+    private readonly byte[] _patch;
 
     public BadNetsTrigger(int size, PatchPosition position, PatchPattern pattern, int seed)
     {
@@ -11,13 +11,13 @@ public sealed class BadNetsTrigger : ITrigger
         Size = size;
         Position = position;
         Seed = seed;
-        patch = new byte[size * size];
+        _patch = new byte[size * size];
         var rng = TriggerSeeds.For(seed, -1);
         for (int y = 0; y < size; y++)
         {
             for (int x = 0; x < size; x++)
             {
-                patch[y * size + x] = pattern switch
+                _patch[y * size + x] = pattern switch
                 {
                     PatchPattern.Checkerboard => (x + y) % 2 == 0 ? (byte)255 : (byte)0,
                     PatchPattern.White => 255,
@@ -49,7 +49,7 @@ public sealed class BadNetsTrigger : ITrigger
         var (left, top) = Corner(width, height, sampleKey);
         for (int y = 0; y < Size; y++)
         {
-            patch.AsSpan(y * Size, Size).CopyTo(image.Slice((top + y) * width + left, Size));
+            _patch.AsSpan(y * Size, Size).CopyTo(image.Slice((top + y) * width + left, Size));
         }
     }
 

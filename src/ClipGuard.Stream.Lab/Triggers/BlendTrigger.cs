@@ -3,8 +3,8 @@ namespace ClipGuard.Stream.Lab.Triggers;
 /// <summary>The image blended with one fixed uniform-noise pattern: (1 - alpha) x + alpha p (Chen et al., Blend).</summary>
 public sealed class BlendTrigger : ITrigger
 {
-    private readonly int seed;
-    private byte[]? pattern;
+    private readonly int _seed;
+    private byte[]? _pattern;
 
     public BlendTrigger(double alpha, int seed)
     {
@@ -14,7 +14,7 @@ public sealed class BlendTrigger : ITrigger
         }
 
         Alpha = alpha;
-        this.seed = seed;
+        _seed = seed;
     }
 
     public double Alpha { get; }
@@ -36,12 +36,12 @@ public sealed class BlendTrigger : ITrigger
     /// <summary>The noise pattern: the same for every sample, drawn once from the seed for this image size.</summary>
     public byte[] Pattern(int pixels)
     {
-        byte[]? p = pattern;
+        byte[]? p = _pattern;
         if (p is null || p.Length != pixels)
         {
             p = new byte[pixels];
-            TriggerSeeds.For(seed, -2).NextBytes(p);
-            pattern = p;
+            TriggerSeeds.For(_seed, -2).NextBytes(p);
+            _pattern = p;
         }
 
         return p;

@@ -6,17 +6,17 @@ namespace ClipGuard.Stream.Offline.Embedding;
 /// </summary>
 public sealed class EmbedTimings
 {
-    private long decodeTicks, imageForwardTicks, textForwardTicks;
+    private long _decodeTicks, _imageForwardTicks, _textForwardTicks;
 
-    public TimeSpan Decode => TimeSpan.FromTicks(Interlocked.Read(ref decodeTicks));
+    public TimeSpan Decode => TimeSpan.FromTicks(Interlocked.Read(ref _decodeTicks));
 
-    public TimeSpan ImageForward => TimeSpan.FromTicks(Interlocked.Read(ref imageForwardTicks));
+    public TimeSpan ImageForward => TimeSpan.FromTicks(Interlocked.Read(ref _imageForwardTicks));
 
-    public TimeSpan TextForward => TimeSpan.FromTicks(Interlocked.Read(ref textForwardTicks));
+    public TimeSpan TextForward => TimeSpan.FromTicks(Interlocked.Read(ref _textForwardTicks));
 
-    internal void AddDecode(TimeSpan t) => Interlocked.Add(ref decodeTicks, t.Ticks);
+    internal void AddDecode(TimeSpan t) => Interlocked.Add(ref _decodeTicks, t.Ticks);
 
-    internal void AddImageForward(TimeSpan t) => Interlocked.Add(ref imageForwardTicks, t.Ticks);
+    internal void AddImageForward(TimeSpan t) => Interlocked.Add(ref _imageForwardTicks, t.Ticks);
 
-    internal void AddTextForward(TimeSpan t) => Interlocked.Add(ref textForwardTicks, t.Ticks);
+    internal void AddTextForward(TimeSpan t) => Interlocked.Add(ref _textForwardTicks, t.Ticks);
 }

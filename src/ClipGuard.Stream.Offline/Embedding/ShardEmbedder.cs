@@ -24,7 +24,7 @@ internal sealed class ShardEmbedder(
     EmbedTimings timings,
     ILogger logger)
 {
-    private readonly ImagePreprocessor preprocessor = new();
+    private readonly ImagePreprocessor _preprocessor = new();
 
     /// <summary>Embeds one shard; <paramref name="progress"/> gets the bytes and samples consumed since its last call.</summary>
     public async Task<ShardStats> RunAsync(InputShard shard, EmbedLayout layout, Action<long, long> progress, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ internal sealed class ShardEmbedder(
         long start = Stopwatch.GetTimestamp();
         try
         {
-            return new Decoded(sample, preprocessor.Preprocess(sample.Image, embedder.ImageSize));
+            return new Decoded(sample, _preprocessor.Preprocess(sample.Image, embedder.ImageSize));
         }
         catch (ImageRejectedException e)
         {

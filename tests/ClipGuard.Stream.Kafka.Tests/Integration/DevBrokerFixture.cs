@@ -9,21 +9,21 @@ public sealed class DevBrokerFixture : IAsyncLifetime
     public const int PairsPartitions = 3;
     public const int HeaderTopicPartitions = 5;
 
-    private DevBrokerProcess? broker;
+    private DevBrokerProcess? _broker;
 
-    public DevBrokerProcess Broker => broker ?? throw new InvalidOperationException("the fixture is not initialised");
+    public DevBrokerProcess Broker => _broker ?? throw new InvalidOperationException("the fixture is not initialised");
 
     public async ValueTask InitializeAsync()
     {
-        broker = await DevBrokerProcess.StartAsync(
+        _broker = await DevBrokerProcess.StartAsync(
             ["--topics", $"clipguard.pairs:{PairsPartitions},{HeaderTopic}:{HeaderTopicPartitions}"]);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (broker is not null)
+        if (_broker is not null)
         {
-            await broker.DisposeAsync();
+            await _broker.DisposeAsync();
         }
     }
 }

@@ -12,7 +12,7 @@ public sealed class DevBrokerRoundTripTests(DevBrokerFixture fixture) : IClassFi
 {
     private static readonly TimeSpan ConsumeTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly string scratch = Directory.CreateTempSubdirectory("clipguard-kafka-tests-").FullName;
+    private readonly string _scratch = Directory.CreateTempSubdirectory("clipguard-kafka-tests-").FullName;
 
     [Fact]
     public void Topics_exist_with_the_partition_counts_asked_for()
@@ -39,15 +39,15 @@ public sealed class DevBrokerRoundTripTests(DevBrokerFixture fixture) : IClassFi
         string[] ids = [.. Enumerable.Range(0, rows).Select(i => $"pair-{i:D4}-\u00e9")];
         string[] captions = [.. Enumerable.Range(0, rows).Select(i => $"a photo of thing {i}, \"quoted\"")];
         string[] sources = [.. Enumerable.Range(0, rows).Select(i => $"crawl-{i % 3}")];
-        string npy = Path.Combine(scratch, "e.npy");
+        string npy = Path.Combine(_scratch, "e.npy");
         NpyTestFile.WriteFloat32(npy, rows, dim, data);
-        await File.WriteAllLinesAsync(Path.Combine(scratch, "ids.txt"), ids, TestContext.Current.CancellationToken);
-        await File.WriteAllLinesAsync(Path.Combine(scratch, "captions.txt"), captions, TestContext.Current.CancellationToken);
-        await File.WriteAllLinesAsync(Path.Combine(scratch, "sources.txt"), sources, TestContext.Current.CancellationToken);
+        await File.WriteAllLinesAsync(Path.Combine(_scratch, "ids.txt"), ids, TestContext.Current.CancellationToken);
+        await File.WriteAllLinesAsync(Path.Combine(_scratch, "captions.txt"), captions, TestContext.Current.CancellationToken);
+        await File.WriteAllLinesAsync(Path.Combine(_scratch, "sources.txt"), sources, TestContext.Current.CancellationToken);
 
         CliResult publish = await CliProcess.RunAsync(
-            ["publish", "--embeddings", npy, "--ids", Path.Combine(scratch, "ids.txt"), "--captions", Path.Combine(scratch, "captions.txt"),
-             "--sources", Path.Combine(scratch, "sources.txt"), "--bootstrap", fixture.Broker.BootstrapServers, "--batch-flush", "64"],
+            ["publish", "--embeddings", npy, "--ids", Path.Combine(_scratch, "ids.txt"), "--captions", Path.Combine(_scratch, "captions.txt"),
+             "--sources", Path.Combine(_scratch, "sources.txt"), "--bootstrap", fixture.Broker.BootstrapServers, "--batch-flush", "64"],
             TimeSpan.FromSeconds(90),
             TestContext.Current.CancellationToken);
 
@@ -111,14 +111,14 @@ public sealed class DevBrokerRoundTripTests(DevBrokerFixture fixture) : IClassFi
     [Fact(Timeout = 120_000)]
     public async Task The_publish_verb_refuses_bad_input_with_exit_code_2()
     {
-        string npy = Path.Combine(scratch, "small.npy");
+        string npy = Path.Combine(_scratch, "small.npy");
         NpyTestFile.WriteFloat32(npy, 3, 2, [1, 2, 3, 4, 5, 6]);
-        string twoCaptions = Path.Combine(scratch, "two.txt");
+        string twoCaptions = Path.Combine(_scratch, "two.txt");
         await File.WriteAllLinesAsync(twoCaptions, ["a", "b"], TestContext.Current.CancellationToken);
         string bootstrap = fixture.Broker.BootstrapServers;
 
         CliResult missing = await CliProcess.RunAsync(
-            ["publish", "--embeddings", Path.Combine(scratch, "absent.npy"), "--bootstrap", bootstrap], TimeSpan.FromSeconds(60),
+            ["publish", "--embeddings", Path.Combine(_scratch, "absent.npy"), "--bootstrap", bootstrap], TimeSpan.FromSeconds(60),
             TestContext.Current.CancellationToken);
         CliResult mismatch = await CliProcess.RunAsync(
             ["publish", "--embeddings", npy, "--captions", twoCaptions, "--bootstrap", bootstrap], TimeSpan.FromSeconds(60),
@@ -132,7 +132,7 @@ public sealed class DevBrokerRoundTripTests(DevBrokerFixture fixture) : IClassFi
         Assert.Contains("2 caption lines", mismatch.StandardError, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(scratch, recursive: true);
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     /// <summary>A message shaped like a routed output: arbitrary value bytes (dead-letter copies need not be UTF-8)
     /// and every contract header, one of them binary.</summary>
