@@ -4,6 +4,7 @@ using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Lab.Data;
 using ClipGuard.Stream.Lab.Training;
 using ClipGuard.Stream.Lab.Triggers;
+using ClipGuard.Stream.Offline;
 
 namespace ClipGuard.Stream.Cli.Commands;
 
@@ -19,6 +20,7 @@ internal static class LabCommand
         lab.Subcommands.Add(Train());
         lab.Subcommands.Add(LabEvalCommand.Create());
         lab.Subcommands.Add(LabEvalCommand.Report());
+        lab.Subcommands.Add(LabProtocolCommand.Create());
         return lab;
     }
 
@@ -108,7 +110,7 @@ internal static class LabCommand
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-                                      or CheckpointException or ModelConfigException)
+                                      or CheckpointException or ModelConfigException or OfflineInputException)
         {
             Console.Error.WriteLine($"{verb}: {e.Message}");
             return 2;

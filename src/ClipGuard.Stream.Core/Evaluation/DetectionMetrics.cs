@@ -38,6 +38,52 @@ public static class DetectionMetrics
         return ThresholdCounts.Build(scores, labels).FprAtTpr(tpr);
     }
 
+    /// <summary>
+    /// True-positive rate at a false-positive budget: the highest TPR of any threshold "score ≥ t" whose FPR is at most
+    /// <paramref name="fpr"/>, tied scores never split (0 when even the highest score's group exceeds the budget).
+    /// </summary>
+    /// <param name="fpr">The false-positive budget, in [0, 1].</param>
+    public static double TprAtFpr(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, double fpr)
+    {
+        if (!(fpr >= 0 && fpr <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fpr), fpr, "the false-positive budget must be in [0, 1]");
+        }
+
+        return ThresholdCounts.Build(scores, labels).TprAtFpr(fpr);
+    }
+
+    /// <summary>
+    /// The paper's cleaning rule: remove the ⌈fraction · n⌉ highest-scoring samples (ties by position, earlier first)
+    /// and count what was removed. Precision is removed positives over removed, recall removed positives over positives.
+    /// </summary>
+    /// <param name="fraction">The share removed, in (0, 1].</param>
+    public static RemovalCounts RemoveTop(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, double fraction)
+    {
+        ThresholdCounts.Build(scores, labels);
+        if (!(fraction > 0 && fraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the share removed must be in (0, 1]");
+        }
+
+        int removed = (int)Math.Ceiling(fraction * scores.Length);
+        int[] order = [.. Enumerable.Range(0, scores.Length)];
+        double[] keys = scores.ToArray();
+        Array.Sort(order, (a, b) => keys[b] != keys[a] ? keys[b].CompareTo(keys[a]) : a.CompareTo(b));
+        int hits = 0, positives = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            positives += labels[i];
+        }
+
+        for (int i = 0; i < removed; i++)
+        {
+            hits += labels[order[i]];
+        }
+
+        return new RemovalCounts(removed, hits, positives);
+    }
+
     /// <summary>All three metrics at once (one sort), FPR at 95% TPR.</summary>
     public static DetectionReport Report(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels)
     {

@@ -127,4 +127,16 @@ internal sealed class ThresholdCounts
 
         throw new InvalidOperationException("unreachable: the lowest threshold has TPR 1");
     }
+
+    /// <summary>The highest TPR of any threshold whose FPR is at most <paramref name="fpr"/> (0 when none is).</summary>
+    public double TprAtFpr(double fpr)
+    {
+        int best = 0;
+        for (int g = 0; g < TruePositives.Length && (double)FalsePositives[g] / Negatives <= fpr; g++)
+        {
+            best = TruePositives[g];
+        }
+
+        return (double)best / Positives;
+    }
 }
