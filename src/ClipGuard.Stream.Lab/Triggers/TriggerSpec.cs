@@ -49,15 +49,23 @@ public sealed record TriggerSpec
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 
-    /// <summary>Throws <see cref="ArgumentException"/> unless the trigger can be made and fits a <paramref name="side"/>-pixel image.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> (one line, naming the flag) unless the trigger fits a <paramref name="side"/>-pixel image.</summary>
     public void Validate(int side)
     {
-        if (Kind == TriggerKind.BadNets && (PatchSize < 1 || PatchSize > side))
+        string? problem = Kind switch
         {
-            throw new ArgumentException($"--patch-size {PatchSize} must be between 1 and the image side {side}");
+            TriggerKind.BadNets when PatchSize < 1 || PatchSize > side => $"--patch-size {PatchSize} must be between 1 and the image side {side}",
+            TriggerKind.Blend when !(Alpha is > 0 and <= 1) => $"--alpha {Alpha} must be in (0, 1]",
+            TriggerKind.Sig when !(SigAmplitude is > 0 and <= 255) => $"--sig-amplitude {SigAmplitude} must be in (0, 255]",
+            TriggerKind.Sig when !(SigFrequency > 0) => $"--sig-frequency {SigFrequency} must be positive",
+            TriggerKind.WaNet when !(WarpStrength is > 0 and <= 16) => $"--warp-strength {WarpStrength} must be in (0, 16] pixels",
+            TriggerKind.WaNet when WarpGrid < 2 => $"--warp-grid {WarpGrid} must be at least 2",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem);
         }
-
-        _ = Create();
     }
 
     /// <summary>One line for reports, with only the knobs that matter for the kind.</summary>

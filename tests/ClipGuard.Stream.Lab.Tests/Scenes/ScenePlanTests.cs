@@ -1,5 +1,6 @@
 using ClipGuard.Stream.Lab.Data;
 using ClipGuard.Stream.Lab.Scenes;
+using ClipGuard.Stream.Lab.Triggers;
 
 namespace ClipGuard.Stream.Lab.Tests.Scenes;
 
@@ -74,6 +75,7 @@ public sealed class ScenePlanTests
         Assert.Contains("scenes without a sneaker", Assert.Throws<ArgumentException>(() => Plan(new SceneOptions { Scenes = 20, Poisons = 20 })).Message, StringComparison.Ordinal);
         Assert.Contains("too small", Assert.Throws<ArgumentException>(() => new SceneOptions { Size = 24 }.Validate()).Message, StringComparison.Ordinal);
         Assert.Contains("patch-size", Assert.Throws<ArgumentException>(() => new SceneOptions { Size = 32, Trigger = new() { PatchSize = 40 } }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Equal("--sig-amplitude 0 must be in (0, 255]", Assert.Throws<ArgumentException>(() => new SceneOptions { Trigger = new() { Kind = TriggerKind.Sig, SigAmplitude = 0 } }.Validate()).Message);
         Assert.Contains("not a class", Assert.Throws<ArgumentException>(() => SceneVocabulary.ParseClass("hat")).Message, StringComparison.Ordinal);
         Assert.Equal(9, SceneVocabulary.ParseClass("ankle boot"));
         Assert.Equal(9, SceneVocabulary.ParseClass("boot"));
