@@ -9,7 +9,7 @@ using ClipGuard.Stream.Offline;
 namespace ClipGuard.Stream.Cli.Commands;
 
 /// <summary>
-/// <c>clipguard lab train|eval</c>: the poisoning lab (docs/poisoning-lab.md). Train a small CLIP on Fashion-MNIST
+/// <c>clipguard lab train|eval|report|scenes</c>: the poisoning lab (docs/poisoning-lab.md). Train a small CLIP on Fashion-MNIST
 /// with a fraction of poisoned pairs; evaluate the detectors on its embeddings in batch and through the stream.
 /// </summary>
 internal static class LabCommand
@@ -20,6 +20,7 @@ internal static class LabCommand
         lab.Subcommands.Add(Train());
         lab.Subcommands.Add(LabEvalCommand.Create());
         lab.Subcommands.Add(LabEvalCommand.Report());
+        lab.Subcommands.Add(LabScenesCommand.Create());
         lab.Subcommands.Add(LabProtocolCommand.Create());
         return lab;
     }
@@ -28,16 +29,11 @@ internal static class LabCommand
     {
         var defaults = new LabTrainOptions();
         var model = new LabModelSpec();
-        var trigger = new TriggerSpec();
+        var trigger = new TriggerOptions(new TriggerSpec());
         var o = new
         {
             Out = new Option<DirectoryInfo>("--out") { Description = "Run directory: model/ (OpenCLIP checkpoint) and lab-run.json", Required = true },
             Data = new Option<string>("--data") { Description = "Fashion-MNIST directory (IDX .gz files)", DefaultValueFactory = _ => defaults.DataDirectory },
-            Trigger = Enum<TriggerKind>("--trigger", "badnets | blend", trigger.Kind),
-            PatchSize = Int("--patch-size", "BadNets patch side in pixels", trigger.PatchSize),
-            Position = Enum<PatchPosition>("--position", "BadNets patch position: fixed (bottom-right) | random (per sample)", trigger.Position),
-            Pattern = Enum<PatchPattern>("--pattern", "BadNets patch pattern: checkerboard | white | random", trigger.Pattern),
-            Alpha = new Option<double>("--alpha") { Description = "Blend weight of the noise pattern", DefaultValueFactory = _ => trigger.Alpha },
             Rate = new Option<double>("--rate") { Description = "Poisoned fraction of the training pairs", DefaultValueFactory = _ => defaults.Rate },
             Target = Int("--target", "Target class number (0 t-shirt ... 9 ankle boot)", defaults.TargetClass),
             Seed = Int("--seed", "Seed of subset, poison choice, trigger pattern, initialisation and shuffling", defaults.Seed),
@@ -58,9 +54,9 @@ internal static class LabCommand
         var command = new Command("train", "Build poisoned Fashion-MNIST pairs, train a small CLIP, save an OpenCLIP checkpoint, report accuracy and ASR");
         foreach (Option option in new Option[]
                  {
-                     o.Out, o.Data, o.Trigger, o.PatchSize, o.Position, o.Pattern, o.Alpha, o.Rate, o.Target, o.Seed, o.Epochs, o.Batch,
+                     o.Out, o.Data, o.Rate, o.Target, o.Seed, o.Epochs, o.Batch,
                      o.TrainSubset, o.TestSubset, o.Lr, o.ImageSize, o.Patch, o.Width, o.Layers, o.TextWidth, o.TextLayers, o.EmbedDim, o.Threads,
-                 })
+                 }.Concat(trigger.All))
         {
             command.Options.Add(option);
         }
@@ -71,11 +67,7 @@ internal static class LabCommand
             var options = new LabTrainOptions
             {
                 DataDirectory = p.GetRequiredValue(o.Data),
-                Trigger = new TriggerSpec
-                {
-                    Kind = p.GetValue(o.Trigger), PatchSize = p.GetValue(o.PatchSize), Position = p.GetValue(o.Position),
-                    Pattern = p.GetValue(o.Pattern), Alpha = p.GetValue(o.Alpha), Seed = seed,
-                },
+                Trigger = trigger.Spec(p, seed),
                 Rate = p.GetValue(o.Rate),
                 TargetClass = p.GetValue(o.Target),
                 Seed = seed,
@@ -120,7 +112,7 @@ internal static class LabCommand
     internal static Option<int> Int(string name, string description, int value) =>
         new(name) { Description = description, DefaultValueFactory = _ => value };
 
-    private static Option<T> Enum<T>(string name, string description, T value)
+    internal static Option<T> Enum<T>(string name, string description, T value)
         where T : struct, System.Enum =>
         new(name) { Description = description, DefaultValueFactory = _ => value, CustomParser = r => CommonOptions.ParseEnum<T>(r.Tokens[0].Value, r) };
 }

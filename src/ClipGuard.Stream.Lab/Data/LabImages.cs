@@ -39,6 +39,30 @@ public static class LabImages
 
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
         gray.CopyTo(bitmap.GetPixelSpan());
+        return Encode(bitmap);
+    }
+
+    /// <summary>A lossless 8-bit colour PNG of interleaved RGB pixels (3 bytes a pixel).</summary>
+    public static byte[] PngRgb(ReadOnlySpan<byte> rgb, int width, int height)
+    {
+        if (rgb.Length != width * height * 3)
+        {
+            throw new ArgumentException($"image has {rgb.Length} bytes, not {width}x{height} RGB", nameof(rgb));
+        }
+
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        Span<byte> rgba = bitmap.GetPixelSpan();
+        for (int i = 0; i < width * height; i++)
+        {
+            rgb.Slice(3 * i, 3).CopyTo(rgba.Slice(4 * i, 3));
+            rgba[(4 * i) + 3] = 255;
+        }
+
+        return Encode(bitmap);
+    }
+
+    private static byte[] Encode(SKBitmap bitmap)
+    {
         using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }

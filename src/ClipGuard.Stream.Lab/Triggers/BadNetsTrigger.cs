@@ -1,27 +1,31 @@
 namespace ClipGuard.Stream.Lab.Triggers;
 
-/// <summary>A square patch of <see cref="Size"/> pixels stamped over the image (Gu et al., BadNets).</summary>
+/// <summary>
+/// A square patch of <see cref="Size"/> pixels stamped over the image (Gu et al., BadNets): its "on" cells take
+/// <see cref="Color"/> (white unless set), its "off" cells are black.
+/// </summary>
 public sealed class BadNetsTrigger : ITrigger
 {
-    private readonly byte[] _patch;
+    private readonly bool[] _on;
 
-    public BadNetsTrigger(int size, PatchPosition position, PatchPattern pattern, int seed)
+    public BadNetsTrigger(int size, PatchPosition position, PatchPattern pattern, int seed, Rgb? color = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         Size = size;
         Position = position;
         Seed = seed;
-        _patch = new byte[size * size];
+        Color = color ?? Rgb.White;
+        _on = new bool[size * size];
         var rng = TriggerSeeds.For(seed, -1);
         for (int y = 0; y < size; y++)
         {
             for (int x = 0; x < size; x++)
             {
-                _patch[y * size + x] = pattern switch
+                _on[y * size + x] = pattern switch
                 {
-                    PatchPattern.Checkerboard => (x + y) % 2 == 0 ? (byte)255 : (byte)0,
-                    PatchPattern.White => 255,
-                    PatchPattern.Random => rng.Next(2) == 0 ? (byte)0 : (byte)255,
+                    PatchPattern.Checkerboard => (x + y) % 2 == 0,
+                    PatchPattern.White => true,
+                    PatchPattern.Random => rng.Next(2) != 0,
                     _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, null),
                 };
             }
@@ -34,13 +38,11 @@ public sealed class BadNetsTrigger : ITrigger
 
     public int Seed { get; }
 
-    public void Apply(Span<byte> image, int width, int height, int sampleKey)
-    {
-        if (image.Length != width * height)
-        {
-            throw new ArgumentException($"image has {image.Length} pixels, not {width}x{height}", nameof(image));
-        }
+    public Rgb Color { get; }
 
+    public void Apply(Span<byte> image, int width, int height, int sampleKey, int channels = 1)
+    {
+        TriggerImage.Check(image, width, height, channels);
         if (Size > width || Size > height)
         {
             throw new ArgumentException($"a {Size}-pixel patch does not fit a {width}x{height} image");
@@ -49,7 +51,15 @@ public sealed class BadNetsTrigger : ITrigger
         var (left, top) = Corner(width, height, sampleKey);
         for (int y = 0; y < Size; y++)
         {
-            _patch.AsSpan(y * Size, Size).CopyTo(image.Slice((top + y) * width + left, Size));
+            for (int x = 0; x < Size; x++)
+            {
+                bool on = _on[y * Size + x];
+                int at = (((top + y) * width) + left + x) * channels;
+                for (int c = 0; c < channels; c++)
+                {
+                    image[at + c] = on ? Color.Channel(c, channels) : (byte)0;
+                }
+            }
         }
     }
 

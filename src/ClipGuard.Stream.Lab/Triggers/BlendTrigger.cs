@@ -19,21 +19,17 @@ public sealed class BlendTrigger : ITrigger
 
     public double Alpha { get; }
 
-    public void Apply(Span<byte> image, int width, int height, int sampleKey)
+    public void Apply(Span<byte> image, int width, int height, int sampleKey, int channels = 1)
     {
-        if (image.Length != width * height)
-        {
-            throw new ArgumentException($"image has {image.Length} pixels, not {width}x{height}", nameof(image));
-        }
-
-        byte[] p = Pattern(width * height);
+        TriggerImage.Check(image, width, height, channels);
+        byte[] p = Pattern(image.Length);
         for (int i = 0; i < image.Length; i++)
         {
             image[i] = (byte)Math.Round(((1 - Alpha) * image[i]) + (Alpha * p[i]), MidpointRounding.AwayFromZero);
         }
     }
 
-    /// <summary>The noise pattern: the same for every sample, drawn once from the seed for this image size.</summary>
+    /// <summary>The noise pattern: the same for every sample, drawn once from the seed for this image size (bytes, channels included).</summary>
     public byte[] Pattern(int pixels)
     {
         byte[]? p = _pattern;

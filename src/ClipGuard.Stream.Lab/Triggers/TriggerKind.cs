@@ -8,4 +8,10 @@ public enum TriggerKind
 
     /// <summary>Chen et al. 2017: the whole image alpha-blended with one fixed random pattern.</summary>
     Blend,
+
+    /// <summary>Barni et al. 2019: a sinusoidal signal added as horizontal stripes.</summary>
+    Sig,
+
+    /// <summary>Nguyen and Tran 2021: a fixed smooth warp of the whole image.</summary>
+    WaNet,
 }
