@@ -12,7 +12,7 @@ public sealed record SmallClipSpec
 {
     public const int ClipVocabularySize = 49408;
 
-    public int ImageSize { get; init; } = 32;
+    public int ImageSize { get; init; } = 64;
 
     public int PatchSize { get; init; } = 8;
 

@@ -5,10 +5,10 @@ namespace ClipGuard.Stream.Offline.Training;
 /// <summary>What <c>clipguard train</c> was asked to do; ranges are checked by <see cref="Validate"/> before any work.</summary>
 public sealed record TrainSettings(string Input, string Out)
 {
-    public const int DefaultEpochs = 10;
+    public const int DefaultEpochs = 5;
     public const int DefaultBatch = 256;
     public const double DefaultLearningRate = 1e-3;
-    public const int DefaultThreads = 2;
+    public const int DefaultThreads = 1;
 
     /// <summary>Optional CSV with columns <c>key,poisoned</c> (0/1): poisons' and clean pairs' alignment reported apart.</summary>
     public string? Labels { get; init; }
@@ -25,7 +25,10 @@ public sealed record TrainSettings(string Input, string Out)
 
     public int Seed { get; init; } = 1;
 
-    /// <summary>libtorch intra-op threads (0 = libtorch's default, one per core).</summary>
+    /// <summary>
+    /// libtorch intra-op threads (0 = libtorch's default, one per core). Defaults to 1, as the lab: on a shared 2-core
+    /// machine OpenMP threads spin at every barrier waiting for a descheduled peer (docs/training.md has the numbers).
+    /// </summary>
     public int Threads { get; init; } = DefaultThreads;
 
     /// <summary>Parallel image decoders while loading (0 = one per core).</summary>
