@@ -48,6 +48,7 @@ internal static class CliApp
         yield return EmbedCommand.Create();
         yield return CleanCommand.Create();
         yield return CleanMergeCommand.Create();
+        yield return TrainCommand.Create();
         yield return LabCommand.Create();
     }
 }

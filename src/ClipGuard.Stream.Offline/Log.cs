@@ -24,4 +24,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8007, Level = LogLevel.Warning, Message = "Parquet metadata {Path} could not be read, captions come from the shard only: {Detail}")]
     public static partial void ParquetUnreadable(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 8008, Level = LogLevel.Information, Message = "Training resumes after epoch {Epoch} from {Checkpoint}")]
+    public static partial void TrainingResumed(ILogger logger, int epoch, string checkpoint);
+
+    [LoggerMessage(EventId = 8009, Level = LogLevel.Information, Message = "Epoch {Epoch}: loss {Loss:0.0000}, own-caption cosine {Cosine:0.0000}, {PairsPerSecond:0.0} pairs/s; checkpoint written")]
+    public static partial void EpochCheckpointed(ILogger logger, int epoch, double loss, double cosine, double pairsPerSecond);
 }

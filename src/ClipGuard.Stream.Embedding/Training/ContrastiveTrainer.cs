@@ -123,6 +123,17 @@ public sealed class ContrastiveTrainer : IDisposable
         }
     }
 
+    /// <summary>Writes the optimiser's state (AdamW's moments and step counts) for <see cref="RestoreOptimizer"/>.</summary>
+    public void SaveOptimizer(string path) => _optimizer.save_state_dict(path);
+
+    /// <summary>Resumes from <see cref="SaveOptimizer"/>'s file, written after <paramref name="stepsTaken"/> steps.</summary>
+    public void RestoreOptimizer(string path, int stepsTaken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepsTaken);
+        _optimizer.load_state_dict(path);
+        _step = stepsTaken;
+    }
+
     public void Dispose() => _optimizer.Dispose();
 
     private double LearningRateAt(int at)

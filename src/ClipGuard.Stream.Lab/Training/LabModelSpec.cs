@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using ClipGuard.Stream.Embedding.Training;
 
 namespace ClipGuard.Stream.Lab.Training;
 
@@ -32,51 +32,15 @@ public sealed record LabModelSpec
     public int EmbedDim { get; init; } = 64;
 
     /// <summary>Checks the shapes OpenCLIP and our towers need; throws with every violation named.</summary>
-    public void Validate()
-    {
-        var errors = new List<string>();
-        if (ImageSize < 8 || PatchSize < 1 || ImageSize % PatchSize != 0)
-        {
-            errors.Add($"image size {ImageSize} must be at least 8 and a multiple of the patch size {PatchSize}");
-        }
-
-        if (VisionWidth < 8 || HeadWidth < 1 || VisionWidth % HeadWidth != 0)
-        {
-            errors.Add($"vision width {VisionWidth} must be a multiple of the head width {HeadWidth}");
-        }
-
-        if (TextWidth < 8 || TextHeads < 1 || TextWidth % TextHeads != 0)
-        {
-            errors.Add($"text width {TextWidth} must be a multiple of the text heads {TextHeads}");
-        }
-
-        if (VisionLayers < 1 || TextLayers < 1 || EmbedDim < 2)
-        {
-            errors.Add("layers must be at least 1 and the embedding dimension at least 2");
-        }
-
-        if (ContextLength is < 8 or > 77)
-        {
-            errors.Add($"context length {ContextLength} must be in 8..77");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors));
-        }
-    }
+    public void Validate() => ToSpec().Validate();
 
     /// <summary>The OpenCLIP JSON (the keys open_clip's model configs use).</summary>
-    public string ToOpenClipJson() => new JsonObject
+    public string ToOpenClipJson() => ToSpec().ToOpenClipJson();
+
+    /// <summary>The same model in the shared spec <c>clipguard train</c> uses.</summary>
+    public SmallClipSpec ToSpec() => new()
     {
-        ["embed_dim"] = EmbedDim,
-        ["vision_cfg"] = new JsonObject
-        {
-            ["image_size"] = ImageSize, ["layers"] = VisionLayers, ["width"] = VisionWidth, ["patch_size"] = PatchSize, ["head_width"] = HeadWidth,
-        },
-        ["text_cfg"] = new JsonObject
-        {
-            ["context_length"] = ContextLength, ["vocab_size"] = 49408, ["width"] = TextWidth, ["heads"] = TextHeads, ["layers"] = TextLayers,
-        },
-    }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        ImageSize = ImageSize, PatchSize = PatchSize, VisionWidth = VisionWidth, VisionLayers = VisionLayers, HeadWidth = HeadWidth,
+        TextWidth = TextWidth, TextLayers = TextLayers, TextHeads = TextHeads, ContextLength = ContextLength, EmbedDim = EmbedDim,
+    };
 }

@@ -97,15 +97,7 @@ public sealed record LabTrainOptions
             errors.Add($"--alpha must be in (0, 1] (got {Trigger.Alpha})");
         }
 
-        try
-        {
-            Model.Validate();
-            new ContrastiveTrainingOptions { LearningRate = LearningRate, WeightDecay = WeightDecay }.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(e.Message);
-        }
+        Model.ToSpec().CollectErrors(LearningRate, WeightDecay, errors);
 
         if (errors.Count > 0)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Parquet.Serialization;
 
 namespace ClipGuard.Stream.Offline.Reading;
@@ -23,6 +24,29 @@ public static class ParquetMetadata
     }
 
     /// <summary>Every row in file order.</summary>
+    /// <summary>
+    /// The shard's img2dataset sidecar (00000.parquet) by key, or null when there is none or it cannot be read:
+    /// captions usually live in the shard itself, so a damaged sidecar costs only the samples that needed it.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, MetadataRow>?> ReadSidecarAsync(InputShard shard, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (shard.Parquet is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await ReadAsync(shard.Parquet, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            Log.ParquetUnreadable(logger, shard.Parquet, e.Message);
+            return null;
+        }
+    }
+
     public static async Task<IReadOnlyList<MetadataRow>> ReadAllAsync(string path, CancellationToken cancellationToken = default)
     {
         var result = await ParquetSerializer.DeserializeAsync<MetadataRow>(path, cancellationToken: cancellationToken).ConfigureAwait(false);
