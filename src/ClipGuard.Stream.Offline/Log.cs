@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8007, Level = LogLevel.Warning, Message = "Parquet metadata {Path} could not be read, captions come from the shard only: {Detail}")]
     public static partial void ParquetUnreadable(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 8008, Level = LogLevel.Information, Message = "Shard {Index} ({Shard}): {Pairs} pairs published, {Skipped} skipped, in {ElapsedMs} ms")]
+    public static partial void ShardPublished(ILogger logger, int index, string shard, long pairs, long skipped, long elapsedMs);
 }

@@ -30,7 +30,7 @@ internal sealed class ShardEmbedder(
     public async Task<ShardStats> RunAsync(InputShard shard, EmbedLayout layout, Action<long, long> progress, CancellationToken cancellationToken)
     {
         var skips = new SkipCounts();
-        IReadOnlyDictionary<string, MetadataRow>? parquet = await ReadParquetAsync(shard, cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, MetadataRow>? parquet = await ParquetMetadata.ForShardAsync(shard, logger, cancellationToken).ConfigureAwait(false);
         var assembler = new SampleAssembler(shard.Name, skips, logger, parquet);
         var reader = new ShardReader(shard, assembler, settings.MaxMemberBytes);
         var queue = Channel.CreateBounded<Task<Decoded>>(new BoundedChannelOptions(settings.QueueCapacity) { SingleReader = true, SingleWriter = true });
@@ -156,25 +156,6 @@ internal sealed class ShardEmbedder(
         }
 
         return m;
-    }
-
-    private async Task<IReadOnlyDictionary<string, MetadataRow>?> ReadParquetAsync(InputShard shard, CancellationToken cancellationToken)
-    {
-        if (shard.Parquet is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await ParquetMetadata.ReadAsync(shard.Parquet, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
-        {
-            // Captions usually live in the shard itself; a damaged sidecar costs only the samples that needed it.
-            Log.ParquetUnreadable(logger, shard.Parquet, e.Message);
-            return null;
-        }
     }
 
     private sealed record Decoded(DatasetSample Sample, float[]? Pixels);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Parquet.Serialization;
 
 namespace ClipGuard.Stream.Offline.Reading;
@@ -20,6 +21,29 @@ public static class ParquetMetadata
         }
 
         return byKey;
+    }
+
+    /// <summary>
+    /// The sidecar parquet of <paramref name="shard"/> by key, or null when it has none or it cannot be read: captions
+    /// usually live in the shard itself, so a damaged sidecar costs only the samples that needed it (logged).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, MetadataRow>?> ForShardAsync(InputShard shard, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (shard.Parquet is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await ReadAsync(shard.Parquet, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            Log.ParquetUnreadable(logger, shard.Parquet, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Every row in file order.</summary>
