@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8009, Level = LogLevel.Information, Message = "Epoch {Epoch}: loss {Loss:0.0000}, own-caption cosine {Cosine:0.0000}, {PairsPerSecond:0.0} pairs/s; checkpoint written")]
     public static partial void EpochCheckpointed(ILogger logger, int epoch, double loss, double cosine, double pairsPerSecond);
+
+    [LoggerMessage(EventId = 8010, Level = LogLevel.Information, Message = "Shard {Index} ({Shard}): {Pairs} pairs published, {Skipped} skipped, in {ElapsedMs} ms")]
+    public static partial void ShardPublished(ILogger logger, int index, string shard, long pairs, long skipped, long elapsedMs);
 }

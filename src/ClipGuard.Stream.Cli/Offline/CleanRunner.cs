@@ -10,32 +10,23 @@ internal static class CleanRunner
     public static int Clean(CleanSettings settings, TextWriter stdout, TextWriter stderr) => OfflineExit.Guard("clean", stderr, () =>
     {
         using var loggers = CliLogging.Create(LogLevel.Warning);
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = new ConsoleCancellation();
         var progress = RateProgress.ForConsole("clean");
-        try
+        var report = CleanEngine.Run(settings, progress, loggers.CreateLogger("clipguard.clean"), cancel.Token);
+        progress.Finish();
+        double seconds = Math.Max(report.ScoringTime.TotalSeconds, 1e-9);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"clean: {report.ShardsScored} shards scored now ({report.RowsScored} samples, {report.RowsScored / seconds:F1} samples/s against |R| = {report.ReferenceCount}), {report.ShardsAlreadyDone} already done"));
+        if (report.Summary is { } s)
         {
-            var report = CleanEngine.Run(settings, progress, loggers.CreateLogger("clipguard.clean"), cancel.Token);
-            progress.Finish();
-            double seconds = Math.Max(report.ScoringTime.TotalSeconds, 1e-9);
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"clean: {report.ShardsScored} shards scored now ({report.RowsScored} samples, {report.RowsScored / seconds:F1} samples/s against |R| = {report.ReferenceCount}), {report.ShardsAlreadyDone} already done"));
-            if (report.Summary is { } s)
-            {
-                stdout.WriteLine(Describe(s, settings.Out));
-            }
-            else
-            {
-                stdout.WriteLine($"clean: part {settings.Shard} done; when every part is, run clipguard clean-merge --embeddings {settings.Embeddings} --out {settings.Out}");
-            }
+            stdout.WriteLine(Describe(s, settings.Out));
+        }
+        else
+        {
+            stdout.WriteLine($"clean: part {settings.Shard} done; when every part is, run clipguard clean-merge --embeddings {settings.Embeddings} --out {settings.Out}");
+        }
 
-            return OfflineExit.Ok;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        return OfflineExit.Ok;
     });
 
     public static int Merge(CleanSettings settings, TextWriter stdout, TextWriter stderr) => OfflineExit.Guard("clean-merge", stderr, () =>

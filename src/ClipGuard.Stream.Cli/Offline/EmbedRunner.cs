@@ -18,21 +18,12 @@ internal static class EmbedRunner
             }
 
             using var loggers = CliLogging.Create(LogLevel.Warning);
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            Console.CancelKeyPress += onCancel;
+            using var cancel = new ConsoleCancellation();
             var progress = RateProgress.ForConsole("embed");
-            try
-            {
-                var report = EmbedEngine.RunAsync(settings, progress, loggers.CreateLogger("clipguard.embed"), cancel.Token).GetAwaiter().GetResult();
-                progress.Finish();
-                stdout.WriteLine(Describe(report, settings.Out));
-                return OfflineExit.Ok;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            var report = EmbedEngine.RunAsync(settings, progress, loggers.CreateLogger("clipguard.embed"), cancel.Token).GetAwaiter().GetResult();
+            progress.Finish();
+            stdout.WriteLine(Describe(report, settings.Out));
+            return OfflineExit.Ok;
         });
     }
 

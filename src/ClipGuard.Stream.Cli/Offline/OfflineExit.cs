@@ -12,6 +12,9 @@ internal static class OfflineExit
     public const int Ok = 0;
     public const int Failed = 1;
     public const int BadInput = 2;
+
+    /// <summary>No broker answered (publish): nothing was wrong with the input, rerun once the cluster is back.</summary>
+    public const int Unavailable = 4;
     public const int Interrupted = 130;
 
     public static int Guard(string verb, TextWriter stderr, Func<int> work)

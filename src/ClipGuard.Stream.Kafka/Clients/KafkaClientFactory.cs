@@ -80,8 +80,12 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         RequestTimeoutMs = Math.Min(deliveryTimeoutMs, 30_000),
     };
 
-    /// <summary>The crawler-side publisher: idempotent, with a queue deep enough for one flush batch of envelopes.</summary>
-    public static ProducerConfig Publisher(string bootstrapServers, int batchFlush) => new()
+    /// <summary>
+    /// The crawler-side publisher: idempotent, with a queue deep enough for one flush batch of envelopes. Its message
+    /// limit follows the service's (<paramref name="maxMessageBytes"/>, the value the service still accepts), with room
+    /// for the key and the record overhead, as the service's own producer does.
+    /// </summary>
+    public static ProducerConfig Publisher(string bootstrapServers, int batchFlush, int maxMessageBytes = KafkaStreamOptions.DefaultMaxMessageBytes) => new()
     {
         BootstrapServers = bootstrapServers,
         ClientId = "clipguard-publish",
@@ -92,6 +96,7 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         // Enough room for one flush batch of d=512 envelopes (~5 KB each) so Produce rarely meets a full queue.
         QueueBufferingMaxMessages = Math.Max(batchFlush, 100_000),
         QueueBufferingMaxKbytes = 512 * 1024,
+        MessageMaxBytes = Math.Max(1_048_576, maxMessageBytes * 2),
     };
 
     /// <summary>

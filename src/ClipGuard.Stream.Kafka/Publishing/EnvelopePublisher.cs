@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace ClipGuard.Stream.Kafka.Publishing;
 
 /// <summary>Publishes envelopes to the input topic as a crawler would: key = id, value = contract JSON, through an
-/// idempotent producer (acks=all), so retries never duplicate or reorder a partition.</summary>
+/// idempotent producer (acks=all), so retries never duplicate or reorder a partition. Envelopes over
+/// <see cref="PublisherOptions.MaxMessageBytes"/> are not sent (the service would dead-letter them).</summary>
 public sealed class EnvelopePublisher : IDisposable
 {
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(50);
@@ -37,7 +38,7 @@ public sealed class EnvelopePublisher : IDisposable
 
         _options = options;
         _logger = logger ?? NullLogger.Instance;
-        ProducerConfig config = KafkaClientFactory.Publisher(options.BootstrapServers, options.BatchFlush);
+        ProducerConfig config = KafkaClientFactory.Publisher(options.BootstrapServers, options.BatchFlush, options.MaxMessageBytes);
         _producer = new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => Log.ClientError(_logger, e.Code.ToString(), e.Reason))
             .Build();
@@ -53,22 +54,60 @@ public sealed class EnvelopePublisher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         var clock = Stopwatch.StartNew();
+        long tooLarge = 0;
         foreach (SampleEnvelope envelope in envelopes)
         {
             cancel.ThrowIfCancellationRequested();
-            Enqueue(envelope);
+            if (!Enqueue(envelope))
+            {
+                tooLarge++;
+            }
         }
 
         Flush();
-        return new PublishReport(Delivered, Failed, clock.Elapsed, Volatile.Read(ref _firstError));
+        return Report(clock.Elapsed, tooLarge);
     }
 
-    /// <summary>Queues one envelope; delivery is reported asynchronously and counted.</summary>
-    public void Enqueue(SampleEnvelope envelope)
+    /// <summary>The counts so far, for a run that enqueued envelopes itself.</summary>
+    public PublishReport Report(TimeSpan elapsed, long tooLarge) => new(Delivered, Failed, elapsed, Volatile.Read(ref _firstError), tooLarge);
+
+    /// <summary>
+    /// Asks the brokers for the topic's metadata through the producer's own connection, so an unreachable cluster is
+    /// reported within <see cref="PublisherOptions.ConnectTimeout"/> rather than after a flush times out.
+    /// </summary>
+    /// <exception cref="BrokerUnavailableException">no broker answered in time.</exception>
+    public void EnsureReachable()
+    {
+        using IAdminClient admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        try
+        {
+            Metadata metadata = admin.GetMetadata(_options.Topic, _options.ConnectTimeout);
+            if (metadata.Brokers.Count == 0)
+            {
+                throw new BrokerUnavailableException($"{_options.BootstrapServers}: the cluster reported no brokers");
+            }
+        }
+        catch (KafkaException ex)
+        {
+            throw new BrokerUnavailableException(
+                $"{_options.BootstrapServers}: no broker answered within {_options.ConnectTimeout.TotalSeconds:0} s ({ex.Error.Reason})", ex);
+        }
+    }
+
+    /// <summary>
+    /// Queues one envelope; delivery is reported asynchronously and counted. Returns false, sending nothing, when its
+    /// JSON value exceeds <see cref="PublisherOptions.MaxMessageBytes"/>.
+    /// </summary>
+    public bool Enqueue(SampleEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         _buffer.ResetWrittenCount();
         EnvelopeWriter.Write(envelope, _buffer);
+        if (_buffer.WrittenCount > _options.MaxMessageBytes)
+        {
+            return false;
+        }
+
         var message = new Message<byte[], byte[]>
         {
             Key = Encoding.UTF8.GetBytes(envelope.Id),
@@ -92,16 +131,19 @@ public sealed class EnvelopePublisher : IDisposable
         {
             Flush();
         }
+
+        return true;
     }
 
     /// <summary>Waits until every queued message is acknowledged or failed.</summary>
+    /// <exception cref="BrokerUnavailableException">messages are still unacknowledged after <see cref="PublisherOptions.FlushTimeout"/>.</exception>
     public void Flush()
     {
         _sinceFlush = 0;
         int left = _producer.Flush(_options.FlushTimeout);
         if (left > 0)
         {
-            throw new TimeoutException($"{left} message(s) still unacknowledged after {_options.FlushTimeout.TotalSeconds:0} s");
+            throw new BrokerUnavailableException($"{left} message(s) still unacknowledged after {_options.FlushTimeout.TotalSeconds:0} s");
         }
     }
 

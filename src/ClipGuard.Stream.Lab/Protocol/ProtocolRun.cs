@@ -2,6 +2,7 @@ using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Offline.Cleaning;
+using ClipGuard.Stream.Offline.Training;
 
 namespace ClipGuard.Stream.Lab.Protocol;
 
@@ -16,8 +17,8 @@ public static class ProtocolRun
     {
         ArgumentNullException.ThrowIfNull(options);
         (Matrix<float> images, Matrix<float>? texts, string[] keys) = Load(EmbeddingSet.Open(embeddings));
-        Dictionary<string, int> truth = LabelsFile.Read(labelsPath);
-        int[] labels = [.. keys.Select(k => truth.TryGetValue(k, out int l) ? l : throw new InvalidDataException($"{labelsPath}: no label for the embedded sample '{k}'"))];
+        IReadOnlyDictionary<string, bool> truth = LabelFile.Read(labelsPath);
+        int[] labels = [.. keys.Select(k => truth.TryGetValue(k, out bool poisoned) ? (poisoned ? 1 : 0) : throw new InvalidDataException($"{labelsPath}: no label for the embedded sample '{k}'"))];
         if (labels.Sum() is 0 || labels.Sum() == labels.Length)
         {
             throw new InvalidDataException($"{labelsPath}: the {labels.Length} embedded samples are all of one class; the protocol needs poisoned and clean ones");

@@ -30,7 +30,7 @@ internal sealed class ShardEmbedder(
     public async Task<ShardStats> RunAsync(InputShard shard, EmbedLayout layout, Action<long, long> progress, CancellationToken cancellationToken)
     {
         var skips = new SkipCounts();
-        IReadOnlyDictionary<string, MetadataRow>? parquet = await ParquetMetadata.ReadSidecarAsync(shard, logger, cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, MetadataRow>? parquet = await ParquetMetadata.ForShardAsync(shard, logger, cancellationToken).ConfigureAwait(false);
         var assembler = new SampleAssembler(shard.Name, skips, logger, parquet);
         var reader = new ShardReader(shard, assembler, settings.MaxMemberBytes);
         var queue = Channel.CreateBounded<Task<Decoded>>(new BoundedChannelOptions(settings.QueueCapacity) { SingleReader = true, SingleWriter = true });

@@ -23,12 +23,11 @@ public static class ParquetMetadata
         return byKey;
     }
 
-    /// <summary>Every row in file order.</summary>
     /// <summary>
-    /// The shard's img2dataset sidecar (00000.parquet) by key, or null when there is none or it cannot be read:
-    /// captions usually live in the shard itself, so a damaged sidecar costs only the samples that needed it.
+    /// The sidecar parquet of <paramref name="shard"/> by key, or null when it has none or it cannot be read: captions
+    /// usually live in the shard itself, so a damaged sidecar costs only the samples that needed it (logged).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, MetadataRow>?> ReadSidecarAsync(InputShard shard, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, MetadataRow>?> ForShardAsync(InputShard shard, ILogger logger, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shard);
         if (shard.Parquet is null)
@@ -47,6 +46,7 @@ public static class ParquetMetadata
         }
     }
 
+    /// <summary>Every row in file order.</summary>
     public static async Task<IReadOnlyList<MetadataRow>> ReadAllAsync(string path, CancellationToken cancellationToken = default)
     {
         var result = await ParquetSerializer.DeserializeAsync<MetadataRow>(path, cancellationToken: cancellationToken).ConfigureAwait(false);

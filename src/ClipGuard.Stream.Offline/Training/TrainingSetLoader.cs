@@ -28,7 +28,7 @@ internal sealed class TrainingSetLoader(int imageSize, Func<string, int[]> token
         progress?.Report(new RunProgress(0, total, 0));
         foreach (var shard in shards)
         {
-            var parquet = ParquetMetadata.ReadSidecarAsync(shard, logger, cancellationToken).GetAwaiter().GetResult();
+            var parquet = ParquetMetadata.ForShardAsync(shard, logger, cancellationToken).GetAwaiter().GetResult();
             var assembler = new SampleAssembler(shard.Name, skips, logger, parquet);
             var reader = new ShardReader(shard, assembler, maxMemberBytes);
             try
