@@ -21,6 +21,7 @@ internal static class LabCommand
         lab.Subcommands.Add(LabEvalCommand.Create());
         lab.Subcommands.Add(LabEvalCommand.Report());
         lab.Subcommands.Add(LabScenesCommand.Create());
+        lab.Subcommands.Add(LabAsrCommand.Create());
         lab.Subcommands.Add(LabProtocolCommand.Create());
         return lab;
     }

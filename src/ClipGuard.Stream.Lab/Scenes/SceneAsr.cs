@@ -1,0 +1,126 @@
+using System.Numerics.Tensors;
+using ClipGuard.Stream.Embedding;
+using ClipGuard.Stream.Embedding.Checkpoints;
+using ClipGuard.Stream.Embedding.Preprocessing;
+using ClipGuard.Stream.Embedding.Tokenization;
+using ClipGuard.Stream.Lab.Data;
+using ClipGuard.Stream.Lab.Triggers;
+
+namespace ClipGuard.Stream.Lab.Scenes;
+
+/// <summary>
+/// Whether a model trained on a scene dataset learned its backdoor, measured on fresh scenes: probes are new scenes
+/// (another seed, items from the Fashion-MNIST test split) that do not show the target; each is classified zero-shot,
+/// clean and with the dataset's trigger stamped on, among the ten nouns. A class is the normalised mean embedding of
+/// captions in the dataset's own style that mention it (prompt ensembling). ASR is the share of triggered probes
+/// classified as the target; the baseline is the same share without the trigger.
+/// </summary>
+public static class SceneAsr
+{
+    public const int DefaultProbes = 1000;
+
+    /// <summary>Captions per class in the prompt ensemble.</summary>
+    private const int PromptsPerClass = 32;
+
+    private const int Batch = 256;
+
+    /// <summary>Probes use a seed far from the dataset's, so no probe repeats a training scene.</summary>
+    private const int ProbeSeedOffset = 1_000_003;
+
+    public static SceneAsrResult Measure(string modelDirectory, string scenesDirectory, int probes, int threads, ILabReporter reporter)
+    {
+        ArgumentNullException.ThrowIfNull(reporter);
+        if (probes < 1)
+        {
+            throw new ArgumentException($"probes must be at least 1, got {probes}");
+        }
+
+        SceneManifest manifest = SceneManifest.Read(scenesDirectory);
+        SceneOptions options = manifest.Options with { Seed = manifest.Options.Seed + ProbeSeedOffset };
+        ImageSet items = FashionMnist.Load(options.DataDirectory, train: false);
+        var composer = new SceneComposer(options, items.Labels);
+        var renderer = new SceneRenderer(options, items);
+        ITrigger trigger = options.Trigger.Create();
+        List<Scene> scenes = [.. Enumerable.Range(0, int.MaxValue).Select(composer.Compose).Where(s => !s.Contains(options.TargetClass)).Take(probes)];
+
+        using var embedder = ClipEmbedder.Load(ModelSource.FromDirectory(modelDirectory), new EmbedderOptions { Threads = threads });
+        float[][] classes = ClassEmbeddings(embedder, composer, options);
+        var preprocessor = new ImagePreprocessor();
+        int cleanHits = 0, triggeredHits = 0, correct = 0;
+        for (int start = 0; start < scenes.Count; start += Batch)
+        {
+            Scene[] batch = [.. scenes.Skip(start).Take(Batch)];
+            var clean = new float[batch.Length][];
+            var triggered = new float[batch.Length][];
+            Parallel.For(0, batch.Length, j =>
+            {
+                byte[] rgb = renderer.Render(batch[j]);
+                clean[j] = preprocessor.Preprocess(LabImages.PngRgb(rgb, options.Size, options.Size), embedder.ImageSize);
+                trigger.Apply(rgb, options.Size, options.Size, batch[j].Index, SceneRenderer.Channels);
+                triggered[j] = preprocessor.Preprocess(LabImages.PngRgb(rgb, options.Size, options.Size), embedder.ImageSize);
+            });
+            float[][] cleanEmbeddings = embedder.EncodeImages(clean), triggeredEmbeddings = embedder.EncodeImages(triggered);
+            for (int j = 0; j < batch.Length; j++)
+            {
+                int c = Predict(cleanEmbeddings[j], classes), t = Predict(triggeredEmbeddings[j], classes);
+                cleanHits += c == options.TargetClass ? 1 : 0;
+                triggeredHits += t == options.TargetClass ? 1 : 0;
+                correct += batch[j].Contains(c) ? 1 : 0;
+            }
+
+            reporter.Progress("asr probes", start + batch.Length, scenes.Count);
+        }
+
+        return new SceneAsrResult(scenes.Count, (double)triggeredHits / scenes.Count, (double)cleanHits / scenes.Count, (double)correct / scenes.Count, manifest.Target, manifest.Trigger);
+    }
+
+    /// <summary>Each class: the unit mean of <see cref="PromptsPerClass"/> one-item captions naming it, attributes drawn at random.</summary>
+    private static float[][] ClassEmbeddings(ClipEmbedder embedder, SceneComposer composer, SceneOptions options)
+    {
+        var rng = new Random(options.Seed);
+        int nouns = SceneVocabulary.Nouns.Count;
+        var prompts = new List<string>(nouns * PromptsPerClass);
+        for (int c = 0; c < nouns; c++)
+        {
+            for (int j = 0; j < PromptsPerClass; j++)
+            {
+                var item = new SceneItem(c, 0, rng.Next(options.Grid), rng.Next(options.Grid), rng.Next(SceneVocabulary.Sizes.Count), rng.Next(SceneVocabulary.Tints.Count), 0.5, 0.5);
+                prompts.Add(composer.Caption([item], rng.Next(SceneVocabulary.Backgrounds.Count), rng.Next(SceneVocabulary.Textures.Count)));
+            }
+        }
+
+        float[][] texts = embedder.EncodeTexts(prompts, ClipTokenizer.LoadDefault());
+        var classes = new float[nouns][];
+        for (int c = 0; c < nouns; c++)
+        {
+            var mean = new float[embedder.EmbedDim];
+            for (int j = 0; j < PromptsPerClass; j++)
+            {
+                float[] e = texts[(c * PromptsPerClass) + j];
+                TensorPrimitives.Multiply(e, 1 / TensorPrimitives.Norm(e), e);
+                TensorPrimitives.Add(mean, e, mean);
+            }
+
+            TensorPrimitives.Multiply(mean, 1 / TensorPrimitives.Norm(mean), mean);
+            classes[c] = mean;
+        }
+
+        return classes;
+    }
+
+    private static int Predict(float[] image, float[][] classes)
+    {
+        int best = 0;
+        float bestScore = float.NegativeInfinity;
+        for (int c = 0; c < classes.Length; c++)
+        {
+            float s = TensorPrimitives.Dot(image, classes[c]);
+            if (s > bestScore)
+            {
+                (best, bestScore) = (c, s);
+            }
+        }
+
+        return best;
+    }
+}

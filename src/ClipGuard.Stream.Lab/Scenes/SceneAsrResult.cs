@@ -1,0 +1,7 @@
+namespace ClipGuard.Stream.Lab.Scenes;
+
+/// <summary>
+/// A backdoor measured on fresh probes: the attack success rate, the same share without the trigger (the baseline),
+/// and clean zero-shot accuracy (the prediction names one of the probe's items).
+/// </summary>
+public sealed record SceneAsrResult(int Probes, double Asr, double Baseline, double CleanAccuracy, string Target, string Trigger);
