@@ -17,6 +17,7 @@ public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
     public int Run(IReadOnlyList<int> sizes, int dim, int k, int queries, int updates, int threads, bool sklearn)
     {
         threads = threads > 0 ? threads : Environment.ProcessorCount;
+        log.WriteLine("bench: " + OpenBlasKernel.Description);
         OpenBlasGemm? blas = OpenBlasGemm.TryLoad();
         double gemm = blas?.MeasureGflops(2048, 2048, dim, threads) ?? double.NaN;
         log.WriteLine(blas is null

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Cli.Commands;
 
 namespace ClipGuard.Stream.Cli;
@@ -8,6 +9,8 @@ internal static class CliApp
 {
     public static int Run(string[] args)
     {
+        // Before anything loads FAISS or OpenBLAS: Debian's OpenBLAS misdetects some CPUs and runs 5-6x slow.
+        OpenBlasKernel.Select();
         ParseResult parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5092, Level = LogLevel.Debug, Message = "Reference image store {Directory}: {Removed} images of samples outside the reference deleted")]
     public static partial void ReferenceImagesPruned(ILogger logger, int removed, string directory);
+
+    [LoggerMessage(EventId = 5094, Level = LogLevel.Information, Message = "{Kernel}")]
+    public static partial void BlasKernel(ILogger logger, string kernel);
 }

@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Replication;
 using ClipGuard.Stream.Host.Settings;
@@ -32,6 +33,7 @@ internal sealed class ReferenceBootstrapper(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         long start = time.GetTimestamp();
+        Log.BlasKernel(_log, OpenBlasKernel.Description);
         Log.BootstrapStarting(_log, store.Value.SnapshotPath ?? "(none)", store.Value.SeedReference ?? "(none)", embedding.Pipeline?.ModelVersionLabel ?? "(precomputed embeddings)");
         ReferenceSnapshotStore? snapshots = loader.SnapshotStore();
         Reembedding.ReferenceImageStore? images = loader.ReferenceImages();
