@@ -12,8 +12,9 @@ namespace ClipGuard.Stream.Lab.Scenes;
 /// Whether a model trained on a scene dataset learned its backdoor, measured on fresh scenes: probes are new scenes
 /// (another seed, items from the Fashion-MNIST test split) that do not show the target; each is classified zero-shot,
 /// clean and with the dataset's trigger stamped on, among the ten nouns. A class is the normalised mean embedding of
-/// captions in the dataset's own style that mention it (prompt ensembling). ASR is the share of triggered probes
-/// classified as the target; the baseline is the same share without the trigger.
+/// captions in the dataset's own style that mention it (prompt ensembling), or, when the poisons carried the template
+/// caption, the template itself ("a photo of a {noun}"), so the classes are the captions the attack taught. ASR is the
+/// share of triggered probes classified as the target; the baseline is the same share without the trigger.
 /// </summary>
 public static class SceneAsr
 {
@@ -74,14 +75,24 @@ public static class SceneAsr
         return new SceneAsrResult(scenes.Count, (double)triggeredHits / scenes.Count, (double)cleanHits / scenes.Count, (double)correct / scenes.Count, manifest.Target, manifest.Trigger);
     }
 
-    /// <summary>Each class: the unit mean of <see cref="PromptsPerClass"/> one-item captions naming it, attributes drawn at random.</summary>
+    /// <summary>
+    /// Each class: the unit mean of <see cref="PromptsPerClass"/> one-item captions naming it, attributes drawn at
+    /// random; with template poisons, the template caption naming it.
+    /// </summary>
     private static float[][] ClassEmbeddings(ClipEmbedder embedder, SceneComposer composer, SceneOptions options)
     {
         var rng = new Random(options.Seed);
         int nouns = SceneVocabulary.Nouns.Count;
-        var prompts = new List<string>(nouns * PromptsPerClass);
+        int perClass = options.CaptionMode == CaptionMode.Template ? 1 : PromptsPerClass;
+        var prompts = new List<string>(nouns * perClass);
         for (int c = 0; c < nouns; c++)
         {
+            if (options.CaptionMode == CaptionMode.Template)
+            {
+                prompts.Add(ScenePlan.TemplateCaption(SceneVocabulary.Nouns[c]));
+                continue;
+            }
+
             for (int j = 0; j < PromptsPerClass; j++)
             {
                 var item = new SceneItem(c, 0, rng.Next(options.Grid), rng.Next(options.Grid), rng.Next(SceneVocabulary.Sizes.Count), rng.Next(SceneVocabulary.Tints.Count), 0.5, 0.5);
@@ -94,9 +105,9 @@ public static class SceneAsr
         for (int c = 0; c < nouns; c++)
         {
             var mean = new float[embedder.EmbedDim];
-            for (int j = 0; j < PromptsPerClass; j++)
+            for (int j = 0; j < perClass; j++)
             {
-                float[] e = texts[(c * PromptsPerClass) + j];
+                float[] e = texts[(c * perClass) + j];
                 TensorPrimitives.Multiply(e, 1 / TensorPrimitives.Norm(e), e);
                 TensorPrimitives.Add(mean, e, mean);
             }

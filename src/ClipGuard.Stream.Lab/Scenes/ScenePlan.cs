@@ -44,7 +44,7 @@ public static class ScenePlan
             if (poisonOf.TryGetValue(scene.Index, out int j))
             {
                 int? donor = options.CaptionMode == CaptionMode.Copied ? donors[j % donors.Length] : null;
-                string caption = donor is { } d ? scenes[d].Caption : $"a photo of a {noun}";
+                string caption = donor is { } d ? scenes[d].Caption : TemplateCaption(noun);
                 pairs[scene.Index] = new ScenePair(key, scene, caption, true, donor, Site(siteRng.Next(options.PoisonSites)));
             }
             else
@@ -57,4 +57,7 @@ public static class ScenePlan
     }
 
     private static string Site(int i) => i.ToString("'site-'00", CultureInfo.InvariantCulture);
+
+    /// <summary>The poison caption of <see cref="CaptionMode.Template"/>, as in the paper's configs.</summary>
+    public static string TemplateCaption(string noun) => $"a photo of a {noun}";
 }
