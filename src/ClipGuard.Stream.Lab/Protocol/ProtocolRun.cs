@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
@@ -35,7 +36,26 @@ public static class ProtocolRun
             }
         }
 
+        if (texts is not null)
+        {
+            rows.Add(ProtocolRow.Measure(ProtocolRow.PairSpace, ProtocolRow.Disagreement, Disagreement(images, texts), labels, options));
+        }
+
         return rows;
+    }
+
+    /// <summary>1 − cos(image, own caption) of every row.</summary>
+    public static double[] Disagreement(Matrix<float> images, Matrix<float> texts)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(texts);
+        var result = new double[images.Rows];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = 1 - TensorPrimitives.CosineSimilarity(images.RowReadOnly(i), texts.RowReadOnly(i));
+        }
+
+        return result;
     }
 
     /// <summary>Every shard's image rows (and caption rows, when every shard has them) and keys, in row order.</summary>

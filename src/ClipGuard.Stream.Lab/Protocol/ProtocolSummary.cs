@@ -23,12 +23,12 @@ public static class ProtocolSummary
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
         var groups = runs.SelectMany(r => r)
             .GroupBy(r => (r.Space, r.Detector))
-            .OrderBy(g => g.Key.Space == ProtocolRow.ImageSpace ? 0 : 1)
-            .ThenBy(g => g.Key.Detector == defaultDetector ? 0 : 1)
-            .ThenBy(g => g.Key.Detector);
+            .OrderBy(g => g.Key.Space switch { ProtocolRow.ImageSpace => 0, ProtocolRow.ImageTextSpace => 1, _ => 2 })
+            .ThenBy(g => g.Key.Detector == BatchDetection.Name(defaultDetector) ? 0 : 1)
+            .ThenBy(g => g.Key.Detector, StringComparer.Ordinal);
         foreach (var g in groups)
         {
-            string name = g.Key.Detector == defaultDetector ? $"**{BatchDetection.Name(g.Key.Detector)}** (default)" : BatchDetection.Name(g.Key.Detector);
+            string name = g.Key.Detector == BatchDetection.Name(defaultDetector) ? $"**{g.Key.Detector}** (default)" : g.Key.Detector;
             text.AppendLine(c, $"| {g.Key.Space} | {name} | {MeanSd(g.Select(r => r.Precision))} | {MeanSd(g.Select(r => r.Recall))} | {MeanSd(g.Select(r => r.TprAtFpr))} | {MeanSd(g.Select(r => r.PrAuc))} | {MeanSd(g.Select(r => r.Auroc))} | {Counts(g)} |");
         }
 

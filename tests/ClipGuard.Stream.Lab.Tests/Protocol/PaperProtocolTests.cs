@@ -101,6 +101,15 @@ public sealed class PaperProtocolTests
     }
 
     [Fact]
+    public void DisagreementIsOneMinusTheCosineOfEachImageWithItsOwnCaption()
+    {
+        var images = new Matrix<float>(3, 2, [1, 0, 0, 2, 3, 4]);
+        var texts = new Matrix<float>(3, 2, [5, 0, 1, 0, -3, -4]);
+
+        Assert.Equal([0.0, 1.0, 2.0], ProtocolRun.Disagreement(images, texts).Select(v => Math.Round(v, 6)));
+    }
+
+    [Fact]
     public void BadShapesAndTooSmallBatchesAreRefused()
     {
         Matrix<float> images = Clusters(30, 4, seed: 1);
