@@ -23,8 +23,9 @@ internal static class LabProtocolCommand
         var fpr = new Option<double>("--fpr") { Description = "False-positive budget of the TPR column", DefaultValueFactory = _ => defaults.FprBudget };
         var threads = LabCommand.Int("--threads", "k-NN threads (0 = one per core)", defaults.Threads);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the rows go beside it as .json)", Required = true };
+        var plots = new Option<bool>("--plots") { Description = "Also save ROC and precision-recall PNGs of each run beside --out" };
         var command = new Command("protocol", "The paper's batch protocol (random batches of 2,048, image and image+text neighbours, unnormalised) on embedded datasets");
-        foreach (Option option in new Option[] { embeddings, labels, batch, k, seed, removeTop, fpr, threads, output })
+        foreach (Option option in new Option[] { embeddings, labels, batch, k, seed, removeTop, fpr, threads, output, plots })
         {
             command.Options.Add(option);
         }
@@ -48,15 +49,16 @@ internal static class LabProtocolCommand
                 Threads = p.GetValue(threads),
             };
             options.Validate();
+            FileInfo file = p.GetRequiredValue(output);
             var runs = new List<IReadOnlyList<ProtocolRow>>();
             for (int i = 0; i < sets.Length; i++)
             {
                 Console.Error.WriteLine($"lab protocol: {sets[i].FullName}");
-                runs.Add(ProtocolRun.Measure(sets[i].FullName, truth[truth.Length == 1 ? 0 : i].FullName, options));
+                string? prefix = p.GetValue(plots) ? Path.ChangeExtension(file.FullName, null) + (sets.Length > 1 ? $"-run{i + 1}" : "") : null;
+                runs.Add(ProtocolRun.Measure(sets[i].FullName, truth[truth.Length == 1 ? 0 : i].FullName, options, prefix));
             }
 
             string markdown = ProtocolSummary.Markdown(runs, options, OutlierDetector.Dao);
-            FileInfo file = p.GetRequiredValue(output);
             File.WriteAllText(file.FullName, markdown);
             File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true }));
             Console.Out.Write(markdown);

@@ -111,6 +111,25 @@ public static class DetectionMetrics
         return (fpr, tpr);
     }
 
+    /// <summary>
+    /// The precision-recall curve of "score ≥ t", one point per distinct score from the highest down (recall rising),
+    /// tied scores never split.
+    /// </summary>
+    public static (double[] Recall, double[] Precision) PrecisionRecallCurve(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels)
+    {
+        ThresholdCounts counts = ThresholdCounts.Build(scores, labels);
+        int n = counts.TruePositives.Length;
+        var recall = new double[n];
+        var precision = new double[n];
+        for (int g = 0; g < n; g++)
+        {
+            recall[g] = (double)counts.TruePositives[g] / counts.Positives;
+            precision[g] = (double)counts.TruePositives[g] / (counts.TruePositives[g] + counts.FalsePositives[g]);
+        }
+
+        return (recall, precision);
+    }
+
     private static void CheckTpr(double tpr)
     {
         if (!(tpr > 0 && tpr <= 1))

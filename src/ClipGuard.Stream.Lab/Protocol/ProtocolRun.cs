@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
+using ClipGuard.Stream.Core.Evaluation;
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
+using ClipGuard.Stream.Lab.Evaluation;
 using ClipGuard.Stream.Offline.Cleaning;
 using ClipGuard.Stream.Offline.Training;
 
@@ -13,8 +15,10 @@ namespace ClipGuard.Stream.Lab.Protocol;
 /// </summary>
 public static class ProtocolRun
 {
+    /// <param name="plotPrefix">When given, ROC and precision-recall curves of every row are saved as
+    /// <c>{plotPrefix}-roc.png</c> and <c>{plotPrefix}-pr.png</c>.</param>
     /// <exception cref="InvalidDataException">A key without a label, or labels of one class only.</exception>
-    public static IReadOnlyList<ProtocolRow> Measure(string embeddings, string labelsPath, PaperProtocolOptions options, IProgress<double>? progress = null)
+    public static IReadOnlyList<ProtocolRow> Measure(string embeddings, string labelsPath, PaperProtocolOptions options, string? plotPrefix = null, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         (Matrix<float> images, Matrix<float>? texts, string[] keys) = Load(EmbeddingSet.Open(embeddings));
@@ -26,22 +30,45 @@ public static class ProtocolRun
         }
 
         PaperProtocolScores scores = PaperProtocol.Score(images, texts, options, progress);
-        var rows = new List<ProtocolRow>();
+        var signals = new List<(string Space, string Detector, double[] Values)>();
         foreach (OutlierDetector detector in Enum.GetValues<OutlierDetector>())
         {
-            rows.Add(ProtocolRow.Measure(ProtocolRow.ImageSpace, detector, scores.Image, labels, options));
+            signals.Add((ProtocolRow.ImageSpace, BatchDetection.Name(detector), [.. scores.Image.Select(s => s.Get(detector))]));
             if (scores.ImageText is { } both)
             {
-                rows.Add(ProtocolRow.Measure(ProtocolRow.ImageTextSpace, detector, both, labels, options));
+                signals.Add((ProtocolRow.ImageTextSpace, BatchDetection.Name(detector), [.. both.Select(s => s.Get(detector))]));
             }
         }
 
         if (texts is not null)
         {
-            rows.Add(ProtocolRow.Measure(ProtocolRow.PairSpace, ProtocolRow.Disagreement, Disagreement(images, texts), labels, options));
+            signals.Add((ProtocolRow.PairSpace, ProtocolRow.Disagreement, Disagreement(images, texts)));
         }
 
-        return rows;
+        if (plotPrefix is not null)
+        {
+            Plot(plotPrefix, signals, labels);
+        }
+
+        return [.. signals.Select(s => ProtocolRow.Measure(s.Space, s.Detector, s.Values, labels, options))];
+    }
+
+    private static void Plot(string prefix, List<(string Space, string Detector, double[] Values)> signals, int[] labels)
+    {
+        var roc = new List<RocSeries>();
+        var pr = new List<RocSeries>();
+        foreach (var (space, detector, values) in signals)
+        {
+            string label = $"{space}: {detector}";
+            var (fpr, tpr) = DetectionMetrics.RocCurve(values, labels);
+            roc.Add(new RocSeries(label, fpr, tpr));
+            var (recall, precision) = DetectionMetrics.PrecisionRecallCurve(values, labels);
+            pr.Add(new RocSeries(label, recall, precision));
+        }
+
+        string name = Path.GetFileName(prefix);
+        RocPlot.Save(prefix + "-roc.png", $"ROC, the paper's protocol: {name}", roc);
+        RocPlot.SavePrecisionRecall(prefix + "-pr.png", $"Precision-recall, the paper's protocol: {name}", pr);
     }
 
     /// <summary>1 − cos(image, own caption) of every row.</summary>

@@ -58,4 +58,16 @@ public sealed class OperatingPointTests
         Assert.Equal(2 * (2 / 3.0) * 0.5 / ((2 / 3.0) + 0.5), top.F1, 12);
         Assert.Throws<ArgumentOutOfRangeException>(() => DetectionMetrics.RemoveTop(scores, labels, 0));
     }
+
+    [Fact]
+    public void ThePrecisionRecallCurveHasOnePointPerDistinctScoreHighestFirst()
+    {
+        double[] scores = [0.9, 0.8, 0.7, 0.6, 0.6, 0.1];
+        int[] labels = [1, 0, 1, 1, 0, 0];
+
+        var (recall, precision) = DetectionMetrics.PrecisionRecallCurve(scores, labels);
+
+        Assert.Equal([1 / 3.0, 1 / 3.0, 2 / 3.0, 1.0, 1.0], recall);
+        Assert.Equal([1.0, 0.5, 2 / 3.0, 0.6, 0.5], precision);
+    }
 }
