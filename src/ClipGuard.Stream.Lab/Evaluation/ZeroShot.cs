@@ -14,12 +14,19 @@ public sealed class ZeroShot
     private readonly float[][] _classes;
 
     public ZeroShot(ClipEmbedder embedder, ClipTokenizer tokenizer, IReadOnlyList<string> classNames)
+        : this(embedder, tokenizer, Captions.All(classNames ?? throw new ArgumentNullException(nameof(classNames))), Captions.Templates.Count)
+    {
+    }
+
+    /// <summary>Classes from their prompts, class-major: prompts [c · perClass, (c + 1) · perClass) describe class c.</summary>
+    public ZeroShot(ClipEmbedder embedder, ClipTokenizer tokenizer, IReadOnlyList<string> prompts, int promptsPerClass)
     {
         ArgumentNullException.ThrowIfNull(embedder);
-        ArgumentNullException.ThrowIfNull(classNames);
-        int t = Captions.Templates.Count;
-        float[][] texts = embedder.EncodeTexts(Captions.All(classNames), tokenizer);
-        _classes = new float[classNames.Count][];
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(promptsPerClass, 1);
+        int t = promptsPerClass;
+        float[][] texts = embedder.EncodeTexts(prompts, tokenizer);
+        _classes = new float[texts.Length / t][];
         for (int c = 0; c < _classes.Length; c++)
         {
             var mean = new float[embedder.EmbedDim];

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using ClipGuard.Stream.Core.Evaluation;
-using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Lab.Evaluation;
@@ -90,7 +89,7 @@ public static class ProtocolRun
     {
         int n = checked((int)set.Total), d = set.Manifest.Dimension;
         var images = new Matrix<float>(n, d);
-        Matrix<float>? texts = Enumerable.Range(0, set.Shards.Count).All(i => File.Exists(set.Layout.TextEmbeddings(i))) ? new Matrix<float>(n, d) : null;
+        Matrix<float>? texts = set.HasTexts ? new Matrix<float>(n, d) : null;
         var keys = new string[n];
         for (int i = 0; i < set.Shards.Count; i++)
         {
@@ -98,13 +97,7 @@ public static class ProtocolRun
             set.ReadImages(i).Data.CopyTo(images.Data, (long)offset * d);
             if (texts is not null)
             {
-                Matrix<float> t = Npy.ReadMatrixSingle(set.Layout.TextEmbeddings(i));
-                if (t.Rows != set.Shards[i].Samples || (t.Rows > 0 && t.Cols != d))
-                {
-                    throw new InvalidDataException($"{set.Layout.TextEmbeddings(i)} has shape [{t.Rows}, {t.Cols}], its stats say [{set.Shards[i].Samples}, {d}]");
-                }
-
-                t.Data.CopyTo(texts.Data, (long)offset * d);
+                set.ReadTexts(i).Data.CopyTo(texts.Data, (long)offset * d);
             }
 
             var metadata = set.ReadMetadata(i);

@@ -1,9 +1,9 @@
-using System.Numerics.Tensors;
 using ClipGuard.Stream.Embedding;
 using ClipGuard.Stream.Embedding.Checkpoints;
 using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Embedding.Tokenization;
 using ClipGuard.Stream.Lab.Data;
+using ClipGuard.Stream.Lab.Evaluation;
 using ClipGuard.Stream.Lab.Triggers;
 
 namespace ClipGuard.Stream.Lab.Scenes;
@@ -45,7 +45,7 @@ public static class SceneAsr
         List<Scene> scenes = [.. Enumerable.Range(0, int.MaxValue).Select(composer.Compose).Where(s => !s.Contains(options.TargetClass)).Take(probes)];
 
         using var embedder = ClipEmbedder.Load(ModelSource.FromDirectory(modelDirectory), new EmbedderOptions { Threads = threads });
-        float[][] classes = ClassEmbeddings(embedder, composer, options);
+        ZeroShot classes = Classes(embedder, composer, options);
         var preprocessor = new ImagePreprocessor();
         int cleanHits = 0, triggeredHits = 0, correct = 0;
         for (int start = 0; start < scenes.Count; start += Batch)
@@ -63,7 +63,7 @@ public static class SceneAsr
             float[][] cleanEmbeddings = embedder.EncodeImages(clean), triggeredEmbeddings = embedder.EncodeImages(triggered);
             for (int j = 0; j < batch.Length; j++)
             {
-                int c = Predict(cleanEmbeddings[j], classes), t = Predict(triggeredEmbeddings[j], classes);
+                int c = classes.Predict(cleanEmbeddings[j]), t = classes.Predict(triggeredEmbeddings[j]);
                 cleanHits += c == options.TargetClass ? 1 : 0;
                 triggeredHits += t == options.TargetClass ? 1 : 0;
                 correct += batch[j].Contains(c) ? 1 : 0;
@@ -79,7 +79,7 @@ public static class SceneAsr
     /// Each class: the unit mean of <see cref="PromptsPerClass"/> one-item captions naming it, attributes drawn at
     /// random; with template poisons, the template caption naming it.
     /// </summary>
-    private static float[][] ClassEmbeddings(ClipEmbedder embedder, SceneComposer composer, SceneOptions options)
+    private static ZeroShot Classes(ClipEmbedder embedder, SceneComposer composer, SceneOptions options)
     {
         var rng = new Random(options.Seed);
         int nouns = SceneVocabulary.Nouns.Count;
@@ -100,38 +100,6 @@ public static class SceneAsr
             }
         }
 
-        float[][] texts = embedder.EncodeTexts(prompts, ClipTokenizer.LoadDefault());
-        var classes = new float[nouns][];
-        for (int c = 0; c < nouns; c++)
-        {
-            var mean = new float[embedder.EmbedDim];
-            for (int j = 0; j < perClass; j++)
-            {
-                float[] e = texts[(c * perClass) + j];
-                TensorPrimitives.Multiply(e, 1 / TensorPrimitives.Norm(e), e);
-                TensorPrimitives.Add(mean, e, mean);
-            }
-
-            TensorPrimitives.Multiply(mean, 1 / TensorPrimitives.Norm(mean), mean);
-            classes[c] = mean;
-        }
-
-        return classes;
-    }
-
-    private static int Predict(float[] image, float[][] classes)
-    {
-        int best = 0;
-        float bestScore = float.NegativeInfinity;
-        for (int c = 0; c < classes.Length; c++)
-        {
-            float s = TensorPrimitives.Dot(image, classes[c]);
-            if (s > bestScore)
-            {
-                (best, bestScore) = (c, s);
-            }
-        }
-
-        return best;
+        return new ZeroShot(embedder, ClipTokenizer.LoadDefault(), prompts, perClass);
     }
 }

@@ -64,9 +64,16 @@ public sealed class EmbeddingSet
     }
 
     /// <summary>Image embeddings of shard i, checked for shape and finiteness.</summary>
-    public Matrix<float> ReadImages(int i)
+    public Matrix<float> ReadImages(int i) => ReadChecked(i, Layout.ImageEmbeddings(i));
+
+    /// <summary>Caption embeddings of shard i (absent when embedded with --no-text), checked as the images are.</summary>
+    public Matrix<float> ReadTexts(int i) => ReadChecked(i, Layout.TextEmbeddings(i));
+
+    /// <summary>Whether every shard has caption embeddings.</summary>
+    public bool HasTexts => Enumerable.Range(0, Shards.Count).All(i => File.Exists(Layout.TextEmbeddings(i)));
+
+    private Matrix<float> ReadChecked(int i, string path)
     {
-        string path = Layout.ImageEmbeddings(i);
         Matrix<float> m = Npy.ReadMatrixSingle(path);
         if (m.Rows != Shards[i].Samples || (m.Rows > 0 && m.Cols != Manifest.Dimension))
         {
