@@ -72,4 +72,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5094, Level = LogLevel.Information, Message = "{Kernel}")]
     public static partial void BlasKernel(ILogger logger, string kernel);
+
+    [LoggerMessage(EventId = 5095, Level = LogLevel.Warning, Message = "Campaign {Campaign} confirmed over sample {Sample}, routed clean earlier: revoked (from the reference or its hold-back: {FromReference}; from the calibration pool: {FromCalibration})")]
+    public static partial void CampaignRevoked(ILogger logger, string campaign, string sample, bool fromReference, bool fromCalibration);
 }

@@ -51,4 +51,13 @@ public sealed record QuarantineRecord
 
     /// <summary>For operators reading the list; never used for decisions.</summary>
     public string? Caption { get; init; }
+
+    /// <summary>Under the conformal rule: the fused p-value the sample was quarantined by.</summary>
+    public double? PValue { get; init; }
+
+    /// <summary>Under the conformal rule: the calibration version that gave <see cref="PValue"/>.</summary>
+    public long? CalibrationVersion { get; init; }
+
+    /// <summary>The campaign the sample was confirmed a member of, when any.</summary>
+    public string? Campaign { get; init; }
 }

@@ -38,6 +38,19 @@ internal static class RecordCodec
         AddOptional(fields, "key", record.Key);
         AddOptional(fields, "source", record.Source);
         AddOptional(fields, "caption", record.Caption);
+        if (record.PValue is { } pValue)
+        {
+            fields.Add("pValue");
+            fields.Add(Format(pValue));
+        }
+
+        if (record.CalibrationVersion is { } calibration)
+        {
+            fields.Add("calibration");
+            fields.Add(calibration);
+        }
+
+        AddOptional(fields, "campaign", record.Campaign);
         return [.. fields];
     }
 
@@ -63,6 +76,9 @@ internal static class RecordCodec
         Status = ParseStatus(f["status"].ToString()),
         Source = f.TryGetValue("source", out var source) ? source.ToString() : null,
         Caption = f.TryGetValue("caption", out var caption) ? caption.ToString() : null,
+        PValue = f.TryGetValue("pValue", out var pValue) ? ParseDouble(pValue) : null,
+        CalibrationVersion = f.TryGetValue("calibration", out var calibration) ? (long)calibration : null,
+        Campaign = f.TryGetValue("campaign", out var campaign) ? campaign.ToString() : null,
     };
 
     /// <summary>Reads a flat field, value, field, value... reply (HGETALL inside a script).</summary>

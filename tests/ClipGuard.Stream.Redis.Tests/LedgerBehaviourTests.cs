@@ -37,6 +37,7 @@ public abstract class LedgerBehaviourTests
         var bare = Samples.Record("bare", source: null) with
         {
             Key = null, Caption = null, Headers = [], NeighbourIds = [], NeighbourDistances = [], Value = [],
+            PValue = null, CalibrationVersion = null, Campaign = null,
         };
         var empty = Samples.Record("empty-key") with { Key = [], Caption = string.Empty };
 

@@ -34,6 +34,9 @@ internal static class Samples
         QuarantinedAt = at ?? Epoch,
         Source = source,
         Caption = "a \"cat\" on a mat ✓",
+        PValue = 0.00039984006397441024,
+        CalibrationVersion = 12,
+        Campaign = "campaign-2",
     };
 
     public static void AssertSame(QuarantineRecord expected, QuarantineRecord? actual, QuarantineStatus status)
@@ -66,5 +69,8 @@ internal static class Samples
         Assert.Equal(status, actual.Status);
         Assert.Equal(expected.Source, actual.Source);
         Assert.Equal(expected.Caption, actual.Caption);
+        Assert.Equal(expected.PValue, actual.PValue);
+        Assert.Equal(expected.CalibrationVersion, actual.CalibrationVersion);
+        Assert.Equal(expected.Campaign, actual.Campaign);
     }
 }

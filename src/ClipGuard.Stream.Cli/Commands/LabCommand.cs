@@ -23,6 +23,7 @@ internal static class LabCommand
         lab.Subcommands.Add(LabScenesCommand.Create());
         lab.Subcommands.Add(LabAsrCommand.Create());
         lab.Subcommands.Add(LabProtocolCommand.Create());
+        lab.Subcommands.Add(LabReplayCommand.Create());
         return lab;
     }
 

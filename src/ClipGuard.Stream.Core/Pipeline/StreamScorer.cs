@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Knn;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Reference;
@@ -72,6 +73,11 @@ public sealed partial class StreamScorer
         }
 
         Reference.Seed(ids, Enumerable.Repeat<string?>("seed", ids.Count).ToList(), vectors);
+        if (Conformal)
+        {
+            StartConformal(ids, [.. ids.Select(_ => double.NaN)], vectors);
+        }
+
         Recalibrate();
     }
 
@@ -133,12 +139,18 @@ public sealed partial class StreamScorer
         }
 
         double[] scores = slotOfRow.Select(slot => model.MemberScores(slot).Get(_options.Detector)).ToArray();
-        double threshold = double.IsNaN(_options.FixedThreshold) ? Calibrate(scores) : _options.FixedThreshold;
+        double threshold;
+        // The bootstrap set is not known to be clean, so it cannot calibrate conformal p-values (a few percent of
+        // poison among its scores make every poison's p-value large): under every rule it is decided by the robust z,
+        // which a few percent of contamination does not move. Its clean members then seed the conformal pool.
+        threshold = double.IsNaN(_options.FixedThreshold) ? Calibrate(scores) : _options.FixedThreshold;
+        bool[] isClean = [.. scores.Select(s => s <= threshold)];
+
         var cleanIds = new List<string>();
         var cleanRows = new List<int>();
         for (int i = 0; i < distinct.Count; i++)
         {
-            if (scores[i] <= threshold)
+            if (isClean[i])
             {
                 cleanIds.Add(distinct[i].Id);
                 cleanRows.Add(i);
@@ -152,13 +164,18 @@ public sealed partial class StreamScorer
         }
 
         Reference.Seed(cleanIds, cleanRows.Select(r => distinct[r].Source).ToList(), seed);
+        if (Conformal)
+        {
+            StartConformal(cleanIds, [.. cleanRows.Select(r => Disagreement(distinct[r]))], seed);
+        }
+
         Recalibrate();
         var byId = distinct.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var verdicts = new List<Verdict>(_bootstrap.Count);
         foreach (StreamSample s in _bootstrap)
         {
             int i = byId[s.Id];
-            bool clean = scores[i] <= threshold;
+            bool clean = isClean[i];
             ReadOnlySpan<Neighbor> neighbors = model.Neighbors(slotOfRow[i]);
             var neighborIds = new List<string>(neighbors.Length);
             var neighborDistances = new List<double>(neighbors.Length);
@@ -189,6 +206,11 @@ public sealed partial class StreamScorer
         Matrix<float> m = ToMatrix(samples);
 
         QueryResult[] results = Reference.Score(m);
+        if (Conformal)
+        {
+            return ScoreConformal(samples, m, results);
+        }
+
         int size = Reference.Count;
         long version = Reference.Version;
         double threshold = Threshold;
@@ -278,6 +300,13 @@ public sealed partial class StreamScorer
         Matrix<float> m = ToMatrix(valid);
 
         QueryResult[] results = Reference.Score(m);
+        if (Conformal && _calibration is { } calibration)
+        {
+            double[] scores = [.. results.Select(r => r.Scores.Get(_options.Detector))];
+            (_, bool[] quarantine) = Decide(calibration, valid, scores);
+            return valid.Select((s, i) => (s.Id, scores[i], !quarantine[i])).ToList();
+        }
+
         return valid.Select((s, i) =>
         {
             double score = results[i].Scores.Get(_options.Detector);
@@ -305,6 +334,12 @@ public sealed partial class StreamScorer
         if (!double.IsNaN(_options.FixedThreshold))
         {
             Threshold = _options.FixedThreshold;
+            return;
+        }
+
+        if (Conformal)
+        {
+            RecalibrateConformal();
             return;
         }
 

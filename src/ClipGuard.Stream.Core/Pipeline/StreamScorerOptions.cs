@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Core.Scoring;
 
@@ -10,12 +11,54 @@ public sealed class StreamScorerOptions
     public const double DefaultThresholdZ = 5.0;
     public const int DefaultBootstrapSize = 2_000;
     public const int DefaultRecalibrateEvery = 1_000;
+    public const double DefaultFalseQuarantineRate = 0.001;
+    public const double DefaultAdmissionFloor = 0.2;
+    public const double DefaultCalibrationShare = 0.05;
+    public const int DefaultCalibrationPoolSize = 5_000;
+    public const int DefaultMinimumCalibration = 200;
 
     public OutlierDetector Detector { get; set; } = OutlierDetector.Dao;
 
     public ReferenceSetOptions Reference { get; set; } = new();
 
+    /// <remarks>
+    /// Robust z stays the default until the conformal rule is measured to route better on the lab's streams
+    /// (docs/detection-results.md: lab replay); the conformal rule is opted into with <c>Conformal</c>.
+    /// </remarks>
     public ThresholdRule ThresholdRule { get; set; } = ThresholdRule.RobustZ;
+
+    /// <summary>
+    /// The conformal rule's budget: the share of clean samples it may quarantine (a sample is quarantined when its fused
+    /// p-value is at most this). 0.001 = one clean sample in a thousand.
+    /// </summary>
+    public double FalseQuarantineRate { get; set; } = DefaultFalseQuarantineRate;
+
+    /// <summary>
+    /// Instead of <see cref="FalseQuarantineRate"/>: Benjamini–Hochberg over each micro-batch's p-values at this
+    /// false-discovery rate (the expected share of clean samples among those quarantined). NaN = off.
+    /// </summary>
+    public double FalseDiscoveryRate { get; set; } = double.NaN;
+
+    /// <summary>
+    /// A sample routed clean is offered to the reference only when its fused p-value, and its p-value against the
+    /// frozen starting reference, are both at least this: only samples well inside the clean distribution enter.
+    /// </summary>
+    public double AdmissionFloor { get; set; } = DefaultAdmissionFloor;
+
+    /// <summary>Share of the samples routed clean held out (never admitted) to calibrate p-values on.</summary>
+    public double CalibrationShare { get; set; } = DefaultCalibrationShare;
+
+    /// <summary>Most held-out calibration samples kept (the newest).</summary>
+    public int CalibrationPoolSize { get; set; } = DefaultCalibrationPoolSize;
+
+    /// <summary>The image–caption agreement signal takes part once this many calibration samples have a caption embedding.</summary>
+    public int MinimumCalibration { get; set; } = DefaultMinimumCalibration;
+
+    /// <summary>Fuse the pair's image–caption agreement with the image density when samples carry caption embeddings.</summary>
+    public bool UseAgreement { get; set; } = true;
+
+    /// <summary>Campaign confirmation under the conformal rule (needs caption embeddings).</summary>
+    public CampaignOptions Campaigns { get; set; } = new();
 
     /// <summary>The modified z-score cut of <see cref="ThresholdRule.RobustZ"/>.</summary>
     public double ThresholdZ { get; set; } = DefaultThresholdZ;
@@ -62,6 +105,37 @@ public sealed class StreamScorerOptions
             errors.Add($"BootstrapSize ({BootstrapSize}) must not exceed the reference capacity ({Reference.Capacity})");
         }
 
+        if (FalseQuarantineRate is <= 0 or >= 1 || double.IsNaN(FalseQuarantineRate))
+        {
+            errors.Add($"FalseQuarantineRate must be in (0, 1) (got {FalseQuarantineRate})");
+        }
+
+        if (FalseDiscoveryRate is <= 0 or >= 1)
+        {
+            errors.Add($"FalseDiscoveryRate must be in (0, 1) or unset (got {FalseDiscoveryRate})");
+        }
+
+        if (AdmissionFloor is < 0 or > 1 || double.IsNaN(AdmissionFloor))
+        {
+            errors.Add($"AdmissionFloor must be in [0, 1] (got {AdmissionFloor})");
+        }
+
+        if (CalibrationShare is < 0 or >= 1 || double.IsNaN(CalibrationShare))
+        {
+            errors.Add($"CalibrationShare must be in [0, 1) (got {CalibrationShare})");
+        }
+
+        if (CalibrationPoolSize < 1)
+        {
+            errors.Add($"CalibrationPoolSize must be at least 1 (got {CalibrationPoolSize})");
+        }
+
+        if (MinimumCalibration < 1)
+        {
+            errors.Add($"MinimumCalibration must be at least 1 (got {MinimumCalibration})");
+        }
+
+        Campaigns.Validate(errors);
         if (RecalibrateEvery < 1)
         {
             errors.Add($"RecalibrateEvery must be at least 1 (got {RecalibrateEvery})");

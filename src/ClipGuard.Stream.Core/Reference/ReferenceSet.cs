@@ -154,6 +154,18 @@ public sealed class ReferenceSet<T>
 
     public OutlierScores MemberScores(string id) => Model.MemberScores(_members[id].Slot);
 
+    /// <summary>The stored (metric-space) vectors of members, one row per id.</summary>
+    public Matrix<T> Vectors(IReadOnlyList<string> ids)
+    {
+        var m = new Matrix<T>(ids.Count, Model.Dimension);
+        for (int i = 0; i < ids.Count; i++)
+        {
+            Model.Store.Row(_members[ids[i]].Slot).CopyTo(m.Row(i));
+        }
+
+        return m;
+    }
+
     /// <summary>A copy of everything needed to restore this set exactly (see <see cref="Restore"/>).</summary>
     public ReferenceSetState<T> ExportState()
     {

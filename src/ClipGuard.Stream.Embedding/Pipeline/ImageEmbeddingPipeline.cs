@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ClipGuard.Stream.Embedding.Preprocessing;
+using ClipGuard.Stream.Embedding.Tokenization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,6 +22,8 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
     private readonly Channel<Prepared> _ready;
     private readonly Task[] _decoders;
     private readonly Task _embedLoop;
+    private readonly Lock _model = new();
+    private ClipTokenizer? _tokenizer;
     private long _batches;
 
     public ImageEmbeddingPipeline(ClipEmbedder embedder, ImageEmbeddingOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
@@ -50,6 +53,25 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
         await _pending.Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
         using var registration = cancellationToken.Register(() => job.Completion.TrySetCanceled(cancellationToken));
         return await job.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Embeds captions with the model's text tower, taking turns with the image micro-batches (the model is not run
+    /// from two threads at once). The tokenizer (CLIP's BPE) is loaded on first use.
+    /// </summary>
+    public float[][] EmbedCaptions(IReadOnlyList<string> captions)
+    {
+        ArgumentNullException.ThrowIfNull(captions);
+        if (captions.Count == 0)
+        {
+            return [];
+        }
+
+        lock (_model)
+        {
+            _tokenizer ??= ClipTokenizer.LoadDefault();
+            return _embedder.EncodeTexts(captions, _tokenizer);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -135,7 +157,12 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
 
         try
         {
-            var embeddings = _embedder.EncodeImages(live.Select(p => p.Pixels).ToArray());
+            float[][] embeddings;
+            lock (_model)
+            {
+                embeddings = _embedder.EncodeImages(live.Select(p => p.Pixels).ToArray());
+            }
+
             Interlocked.Increment(ref _batches);
             for (int i = 0; i < live.Count; i++)
             {

@@ -16,6 +16,10 @@ internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout
     {
         bool wasBootstrapping = scorer.Bootstrapping;
         IReadOnlyList<Verdict> verdicts = scorer.Decide([.. fresh.Select(p => p.Sample)]);
+        foreach (Revocation r in scorer.DrainRevocations())
+        {
+            Log.CampaignRevoked(log, r.CampaignId, r.SampleId, r.FromReference, r.FromCalibration);
+        }
         if (scorer.Bootstrapping)
         {
             Log.Bootstrapping(log, scorer.BufferedForBootstrap, scorer.BootstrapSize);

@@ -10,7 +10,11 @@ namespace ClipGuard.Stream.Host.Stages;
 /// throws out of the batch before anything is routed or committed, so the batch is consumed again.
 /// </summary>
 /// <param name="embed">The image embedder (<see cref="ImageEmbeddingPipeline.EmbedAsync"/>); null when no model is configured.</param>
-internal sealed class ImageEmbedStage(Func<ReadOnlyMemory<byte>, CancellationToken, Task<ImageEmbeddingResult>>? embed)
+/// <param name="embedCaptions">The same model's text tower (<see cref="ImageEmbeddingPipeline.EmbedCaptions"/>): when given,
+/// every sample whose image was embedded here also gets its caption's embedding (the agreement and campaign signals).</param>
+internal sealed class ImageEmbedStage(
+    Func<ReadOnlyMemory<byte>, CancellationToken, Task<ImageEmbeddingResult>>? embed,
+    Func<IReadOnlyList<string>, float[][]>? embedCaptions = null)
 {
     public bool EmbedsImages => embed is not null;
 
@@ -37,6 +41,7 @@ internal sealed class ImageEmbedStage(Func<ReadOnlyMemory<byte>, CancellationTok
         }
 
         Task.WhenAll(waiting.Select(w => w.Result)).GetAwaiter().GetResult();
+        var embedded = new List<int>(waiting.Count);
         foreach ((int index, Task<ImageEmbeddingResult> task) in waiting)
         {
             PendingMessage p = fresh[index];
@@ -44,6 +49,28 @@ internal sealed class ImageEmbedStage(Func<ReadOnlyMemory<byte>, CancellationTok
             fresh[index] = r.Embedding is { } embedding
                 ? p with { Sample = p.Sample with { Embedding = embedding } }
                 : p with { Sample = StreamSample.Rejected(p.Sample.Id, r.ReasonCode!, $"the image was rejected: {r.Detail}") };
+            if (r.Embedding is not null)
+            {
+                embedded.Add(index);
+            }
+        }
+
+        EmbedCaptions(fresh, embedded);
+    }
+
+    /// <summary>Caption embeddings of the samples whose images were embedded (a caption may be empty: CLIP embeds that too).</summary>
+    private void EmbedCaptions(List<PendingMessage> fresh, List<int> embedded)
+    {
+        if (embedCaptions is null || embedded.Count == 0)
+        {
+            return;
+        }
+
+        float[][] captions = embedCaptions([.. embedded.Select(i => fresh[i].Envelope?.Caption ?? string.Empty)]);
+        for (int j = 0; j < embedded.Count; j++)
+        {
+            PendingMessage p = fresh[embedded[j]];
+            fresh[embedded[j]] = p with { Sample = p.Sample with { TextEmbedding = captions[j] } };
         }
     }
 }

@@ -89,5 +89,8 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
         QuarantinedAt = time.GetUtcNow(),
         Source = p.Envelope?.Source,
         Caption = p.Envelope?.Caption,
+        PValue = double.IsNaN(v.PValue) ? null : v.PValue,
+        CalibrationVersion = double.IsNaN(v.PValue) ? null : v.CalibrationVersion,
+        Campaign = v.CampaignId,
     };
 }

@@ -22,6 +22,15 @@ public static class ClipGuardHeaders
 
     public const string Threshold = "clipguard-threshold";
 
+    /// <summary>Under the conformal rule: the fused p-value the route was decided by (absent otherwise).</summary>
+    public const string PValue = "clipguard-p-value";
+
+    /// <summary>Under the conformal rule: the calibration version that gave the p-value (absent otherwise).</summary>
+    public const string CalibrationVersion = "clipguard-calibration-version";
+
+    /// <summary>The campaign the sample was confirmed a member of (absent when none).</summary>
+    public const string Campaign = "clipguard-campaign";
+
     /// <summary>Machine-readable reason code (for dead-letter, one of <see cref="ClipGuard.Stream.Kafka.Envelope.RejectionCodes"/>).</summary>
     public const string Reason = "clipguard-reason";
 

@@ -121,7 +121,10 @@ public static class EnvelopeParser
                 state.Source = ReadOptionalString(ref reader, field, ref state);
                 break;
             case Field.Embedding:
-                state.Embedding = ReadEmbedding(ref reader, expectedDim, ref state);
+                state.Embedding = ReadEmbedding(ref reader, expectedDim, "embedding", ref state);
+                break;
+            case Field.TextEmbedding:
+                state.TextEmbedding = ReadEmbedding(ref reader, expectedDim, "text_embedding", ref state);
                 break;
             case Field.Image:
                 state.Image = ReadImage(ref reader, ref state);
@@ -169,7 +172,7 @@ public static class EnvelopeParser
 
         System.Diagnostics.Debug.Assert(state.Embedding is null || state.Embedding.Length == expectedDim, "checked while reading");
         return EnvelopeParseResult.Valid(
-            new SampleEnvelope(id, state.Caption ?? string.Empty, state.Embedding, state.Image, state.Url, state.Source));
+            new SampleEnvelope(id, state.Caption ?? string.Empty, state.Embedding, state.Image, state.Url, state.Source) { TextEmbedding = state.TextEmbedding });
     }
 
     private static bool KeyMatches(ReadOnlySpan<byte> key, string id)
@@ -208,7 +211,7 @@ public static class EnvelopeParser
         }
     }
 
-    private static float[]? ReadEmbedding(ref Utf8JsonReader reader, int expectedDim, ref ParseState state)
+    private static float[]? ReadEmbedding(ref Utf8JsonReader reader, int expectedDim, string name, ref ParseState state)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -218,7 +221,7 @@ public static class EnvelopeParser
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             state.Fail(
-                RejectionCodes.EmbeddingNotNumbers, $"\"embedding\" is a JSON {Describe(reader.TokenType)}, not an array of numbers");
+                RejectionCodes.EmbeddingNotNumbers, $"\"{name}\" is a JSON {Describe(reader.TokenType)}, not an array of numbers");
             reader.Skip();
             return null;
         }
@@ -239,7 +242,7 @@ public static class EnvelopeParser
             if (reader.TokenType != JsonTokenType.Number)
             {
                 failed = state.Fail(
-                    RejectionCodes.EmbeddingNotNumbers, $"embedding element {count} is a JSON {Describe(reader.TokenType)}, not a number");
+                    RejectionCodes.EmbeddingNotNumbers, $"{name} element {count} is a JSON {Describe(reader.TokenType)}, not a number");
                 reader.Skip();
             }
             else if (!JsonFloat.TryParse(reader.ValueSpan, out float v) || !float.IsFinite(v))
@@ -247,7 +250,7 @@ public static class EnvelopeParser
                 // Out-of-range literals such as 1e400 (or 1e39, beyond float) would become infinity.
                 failed = state.Fail(
                     RejectionCodes.NonFiniteEmbedding,
-                    $"embedding element {count} ({Encoding.UTF8.GetString(reader.ValueSpan)}) is not a finite 32-bit float");
+                    $"{name} element {count} ({Encoding.UTF8.GetString(reader.ValueSpan)}) is not a finite 32-bit float");
             }
             else if (count < expectedDim)
             {
@@ -264,7 +267,7 @@ public static class EnvelopeParser
 
         if (count != expectedDim)
         {
-            state.Fail(RejectionCodes.WrongEmbeddingSize, $"the embedding has {count} values, expected {expectedDim}");
+            state.Fail(RejectionCodes.WrongEmbeddingSize, $"the {name} has {count} values, expected {expectedDim}");
             return null;
         }
 
@@ -342,6 +345,11 @@ public static class EnvelopeParser
             return Field.Embedding;
         }
 
+        if (reader.ValueTextEquals("text_embedding"u8))
+        {
+            return Field.TextEmbedding;
+        }
+
         if (reader.ValueTextEquals("caption"u8))
         {
             return Field.Caption;
@@ -360,7 +368,7 @@ public static class EnvelopeParser
         return reader.ValueTextEquals("source"u8) ? Field.Source : Field.None;
     }
 
-    private static string NameOf(Field field) => field.ToString().ToLowerInvariant();
+    private static string NameOf(Field field) => field == Field.TextEmbedding ? "text_embedding" : field.ToString().ToLowerInvariant();
 
     private static string Describe(JsonTokenType token) => token switch
     {

@@ -42,6 +42,17 @@ public static class EnvelopeWriter
             writer.WriteEndArray();
         }
 
+        if (envelope.TextEmbedding is not null)
+        {
+            writer.WriteStartArray("text_embedding"u8);
+            foreach (float v in envelope.TextEmbedding)
+            {
+                writer.WriteNumberValue(v);
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
     }
 

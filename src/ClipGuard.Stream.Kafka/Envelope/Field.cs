@@ -11,4 +11,5 @@ internal enum Field
     Source = 8,
     Embedding = 16,
     Image = 32,
+    TextEmbedding = 64,
 }

@@ -10,6 +10,7 @@ internal struct ParseState
     public string? Url;
     public string? Source;
     public float[]? Embedding;
+    public float[]? TextEmbedding;
     public byte[]? Image;
     public string? ErrorCode;
     public string? ErrorMessage;

@@ -28,6 +28,12 @@ public sealed class SampleEnvelope
     /// <summary>The precomputed CLIP embedding, finite and of the expected dimension, or null.</summary>
     public float[]? Embedding { get; }
 
+    /// <summary>
+    /// The caption's precomputed embedding in the same space (finite, of the expected dimension), or null: gives the
+    /// pair's image–caption agreement and campaign signals without a model in the service.
+    /// </summary>
+    public float[]? TextEmbedding { get; init; }
+
     /// <summary>The decoded image bytes (whatever format the crawler fetched), or null.</summary>
     public byte[]? Image { get; }
 

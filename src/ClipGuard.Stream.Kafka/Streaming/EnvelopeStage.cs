@@ -32,7 +32,7 @@ internal sealed class EnvelopeStage(int dimension, int maxMessageBytes, bool emb
                 return new PendingMessage(cr, StreamSample.Rejected(e.Id, "embedding_required", "the message has an image but no embedding, and this deployment has no image embedder configured"), e);
             }
 
-            return new PendingMessage(cr, new StreamSample(e.Id, e.Source, e.Embedding), e);
+            return new PendingMessage(cr, new StreamSample(e.Id, e.Source, e.Embedding) { TextEmbedding = e.TextEmbedding }, e);
         }
 
         EnvelopeRejection r = parsed.Rejection!;

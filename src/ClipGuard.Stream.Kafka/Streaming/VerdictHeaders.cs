@@ -34,6 +34,17 @@ public static class VerdictHeaders
         Add(headers, ClipGuardHeaders.ReferenceVersion, verdict.ReferenceVersion.ToString(CultureInfo.InvariantCulture));
         Add(headers, ClipGuardHeaders.ModelVersion, verdict.ModelVersion);
         Add(headers, ClipGuardHeaders.Threshold, Number(verdict.Threshold));
+        if (!double.IsNaN(verdict.PValue))
+        {
+            Add(headers, ClipGuardHeaders.PValue, Number(verdict.PValue));
+            Add(headers, ClipGuardHeaders.CalibrationVersion, verdict.CalibrationVersion.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (verdict.CampaignId is { } campaign)
+        {
+            Add(headers, ClipGuardHeaders.Campaign, campaign);
+        }
+
         Add(headers, ClipGuardHeaders.Reason, verdict.Reason);
         Add(headers, ClipGuardHeaders.SourceTopic, sourceTopic);
         Add(headers, ClipGuardHeaders.SourcePartition, sourcePartition.ToString(CultureInfo.InvariantCulture));

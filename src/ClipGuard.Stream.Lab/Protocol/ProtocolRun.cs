@@ -85,7 +85,7 @@ public static class ProtocolRun
     }
 
     /// <summary>Every shard's image rows (and caption rows, when every shard has them) and keys, in row order.</summary>
-    private static (Matrix<float> Images, Matrix<float>? Texts, string[] Keys) Load(EmbeddingSet set)
+    public static (Matrix<float> Images, Matrix<float>? Texts, string[] Keys) Load(EmbeddingSet set)
     {
         int n = checked((int)set.Total), d = set.Manifest.Dimension;
         var images = new Matrix<float>(n, d);

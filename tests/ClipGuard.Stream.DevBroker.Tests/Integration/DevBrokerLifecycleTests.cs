@@ -41,7 +41,15 @@ public sealed class DevBrokerLifecycleTests
         Assert.Equal($"127.0.0.1:{port},127.0.0.1:{port + 1}", broker.BootstrapServers);
         using (IAdminClient admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = $"127.0.0.1:{port}" }).Build())
         {
+            // The mock cluster may answer the first metadata request before it has spread the partition leaders
+            // (seen once under load): ask again for a few seconds before judging.
             Metadata metadata = admin.GetMetadata("fixed", TimeSpan.FromSeconds(10));
+            for (int attempt = 0; attempt < 50 && metadata.Topics.Single().Partitions.Select(p => p.Leader).Distinct().Count() < 2; attempt++)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+                metadata = admin.GetMetadata("fixed", TimeSpan.FromSeconds(10));
+            }
+
             Assert.Equal([port, port + 1], metadata.Brokers.Select(b => b.Port).Order());
             Assert.Equal(2, metadata.Topics.Single().Partitions.Select(p => p.Leader).Distinct().Count());
         }

@@ -41,6 +41,10 @@ public sealed class EnvelopeParserTests
         { """{"id":"a","image":"not base64!"}""", RejectionCodes.CorruptImage },
         { """{"id":"a","image":"QUJD="}""", RejectionCodes.CorruptImage },
         { """{"id":"a","image":""}""", RejectionCodes.CorruptImage },
+        { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":"1,2"}""", RejectionCodes.EmbeddingNotNumbers },
+        { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":{{EnvelopeJson.Embedding(Dim - 1)}}}""", RejectionCodes.WrongEmbeddingSize },
+        { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":[1,2,3,1e400,5,6,7,8]}""", RejectionCodes.NonFiniteEmbedding },
+        { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":null,"text_embedding":null}""", RejectionCodes.DuplicateField },
         { """{"id":"a","caption":"no content"}""", RejectionCodes.NoContent },
         { """{"id":"a","embedding":null,"image":null}""", RejectionCodes.NoContent },
     };
@@ -87,6 +91,20 @@ public sealed class EnvelopeParserTests
         Assert.Equal([0.5f, -1f, float.MaxValue, float.Epsilon, -0.0f, 1e-3f, 200f, 0.1f], e.Embedding!);
         Assert.True(float.IsNegative(e.Embedding![4]));
         Assert.Equal([0, 1, 2, 255], e.Image);
+    }
+
+    [Fact]
+    public void Reads_the_caption_embedding_beside_the_image_embedding()
+    {
+        string json = """{"id":"t","caption":"a dog","embedding":[1,2,3,4,5,6,7,8],"text_embedding":[8,7,6,5,4,3,2,1.5]}""";
+
+        EnvelopeParseResult result = Parse(null, EnvelopeJson.Bytes(json));
+
+        Assert.True(result.IsValid, result.Rejection?.Message);
+        Assert.Equal([8f, 7f, 6f, 5f, 4f, 3f, 2f, 1.5f], result.Envelope.TextEmbedding!);
+        Assert.Null(Parse(null, EnvelopeJson.Bytes("""{"id":"t","embedding":[1,2,3,4,5,6,7,8]}""")).Envelope!.TextEmbedding);
+        EnvelopeParseResult wrong = Parse(null, EnvelopeJson.Bytes("""{"id":"t","embedding":[1,2,3,4,5,6,7,8],"text_embedding":[1]}"""));
+        Assert.Contains("text_embedding", wrong.Rejection!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

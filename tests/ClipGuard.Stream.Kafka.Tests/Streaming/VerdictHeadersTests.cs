@@ -35,6 +35,21 @@ public sealed class VerdictHeadersTests
     }
 
     [Fact]
+    public void ConformalVerdictsCarryTheirPValueCalibrationAndCampaignAndOthersDoNot()
+    {
+        var plain = new Verdict("s1", Route.Clean, 1.5, "dao", 16, 5000, 42, "precomputed", 3.25, "score at or below threshold", [], []);
+        var conformal = plain with { Route = Route.Quarantine, PValue = 0.0004, CalibrationVersion = 17, CampaignId = "campaign-3" };
+
+        Headers p = VerdictHeaders.Build(plain, null, "clipguard.pairs", 0, 1);
+        Headers c = VerdictHeaders.Build(conformal, null, "clipguard.pairs", 0, 1);
+
+        Assert.DoesNotContain(p, h => h.Key is ClipGuardHeaders.PValue or ClipGuardHeaders.CalibrationVersion or ClipGuardHeaders.Campaign);
+        Assert.Equal("0.0004", Text(c, ClipGuardHeaders.PValue));
+        Assert.Equal("17", Text(c, ClipGuardHeaders.CalibrationVersion));
+        Assert.Equal("campaign-3", Text(c, ClipGuardHeaders.Campaign));
+    }
+
+    [Fact]
     public void ADeadLetterHasNoScoreButKeepsItsReason()
     {
         Verdict v = Verdict.DeadLetter("bad", "dao", 16, "precomputed", "invalid_json: unexpected end");

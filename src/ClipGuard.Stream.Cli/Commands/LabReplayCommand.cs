@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Text.Json;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Scoring;
+using ClipGuard.Stream.Lab.Replay;
+
+namespace ClipGuard.Stream.Cli.Commands;
+
+/// <summary>
+/// <c>clipguard lab replay</c>: embedded, labelled datasets replayed through the stream's scorer (the decision the
+/// service makes, without the broker), measured at the routing decision, one run per dataset, mean ± sd.
+/// </summary>
+internal static class LabReplayCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ReplayOptions();
+        var scorer = new StreamScorerOptions();
+        var embeddings = new Option<DirectoryInfo[]>("--embeddings") { Description = "Embedded datasets (clipguard embed --out), one per seed", Required = true, AllowMultipleArgumentsPerToken = true };
+        var labels = new Option<FileInfo[]>("--labels") { Description = "labels.csv (key,poisoned,...): one for all, or one per --embeddings", Required = true, AllowMultipleArgumentsPerToken = true };
+        var seedSize = LabCommand.Int("--seed-size", "Vetted clean samples that seed the reference", defaults.SeedSize);
+        var batch = LabCommand.Int("--batch", "Samples per micro-batch", defaults.BatchSize);
+        var seed = LabCommand.Int("--seed", "Seed of the arrival order (run i uses seed + i)", defaults.Seed);
+        var rule = new Option<ThresholdRule>("--rule") { Description = "conformal | robustz | quantile", DefaultValueFactory = _ => scorer.ThresholdRule };
+        var detector = new Option<OutlierDetector>("--detector") { Description = "kdist | lof | slof | dao", DefaultValueFactory = _ => scorer.Detector };
+        var k = LabCommand.Int("--k", "Neighbourhood size", scorer.Reference.K);
+        var fqr = new Option<double>("--false-quarantine-rate") { Description = "Budget: share of clean samples quarantined", DefaultValueFactory = _ => scorer.FalseQuarantineRate };
+        var fdr = new Option<double?>("--fdr") { Description = "Benjamini–Hochberg per batch at this false-discovery rate instead of the budget" };
+        var floor = new Option<double>("--admission-floor") { Description = "p-value a sample needs to enter the reference", DefaultValueFactory = _ => scorer.AdmissionFloor };
+        var share = new Option<double>("--calibration-share") { Description = "Share of cleared samples held out for calibration", DefaultValueFactory = _ => scorer.CalibrationShare };
+        var pool = LabCommand.Int("--calibration-pool", "Most held-out calibration samples kept", scorer.CalibrationPoolSize);
+        var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule, caption embeddings)" };
+        var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
+        var radius = new Option<double>("--caption-radius") { Description = "Caption distance (unit vectors) within which suspects share a concept", DefaultValueFactory = _ => scorer.Campaigns.CaptionRadius };
+        var noCaptions = new Option<bool>("--no-captions") { Description = "Image density only: do not give the scorer caption embeddings" };
+        var capacity = LabCommand.Int("--capacity", "Reference capacity", scorer.Reference.Capacity);
+        var sourceShare = new Option<double>("--source-share") { Description = "Largest share of the capacity one source may hold (every replayed sample has one source)", DefaultValueFactory = _ => scorer.Reference.MaxSourceShare };
+        var holdBack = LabCommand.Int("--hold-back", "Cleared samples that wait before they may enter", scorer.Reference.HoldBack);
+        var threads = LabCommand.Int("--threads", "k-NN threads (0 = one per core)", 0);
+        var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
+        var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, floor, share, pool, campaigns, suspect, radius, noCaptions, capacity, sourceShare, holdBack, threads, output })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(p => LabCommand.Guarded("lab replay", () =>
+        {
+            DirectoryInfo[] sets = p.GetRequiredValue(embeddings);
+            FileInfo[] truth = p.GetRequiredValue(labels);
+            if (truth.Length != 1 && truth.Length != sets.Length)
+            {
+                throw new ArgumentException($"{truth.Length} --labels for {sets.Length} --embeddings: give one, or one per dataset");
+            }
+
+            ReplayOptions Options(int run) => new()
+            {
+                SeedSize = p.GetValue(seedSize),
+                BatchSize = p.GetValue(batch),
+                Seed = p.GetValue(seed) + run,
+                Captions = !p.GetValue(noCaptions),
+                Scorer = new StreamScorerOptions
+                {
+                    ThresholdRule = p.GetValue(rule),
+                    Detector = p.GetValue(detector),
+                    FalseQuarantineRate = p.GetValue(fqr),
+                    FalseDiscoveryRate = p.GetValue(fdr) ?? double.NaN,
+                    AdmissionFloor = p.GetValue(floor),
+                    CalibrationShare = p.GetValue(share),
+                    CalibrationPoolSize = p.GetValue(pool),
+                    Campaigns = new() { Enabled = p.GetValue(campaigns), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius) },
+                    BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),
+                    Reference = new()
+                    {
+                        K = p.GetValue(k),
+                        Capacity = p.GetValue(capacity),
+                        MaxSourceShare = p.GetValue(sourceShare),
+                        HoldBack = p.GetValue(holdBack),
+                        Threads = p.GetValue(threads),
+                    },
+                },
+            };
+
+            Options(0).Validate();
+            FileInfo file = p.GetRequiredValue(output);
+            var runs = new List<ReplayResult>();
+            for (int i = 0; i < sets.Length; i++)
+            {
+                Console.Error.WriteLine($"lab replay: {sets[i].FullName}");
+                runs.Add(StreamReplay.Run(sets[i].FullName, truth[truth.Length == 1 ? 0 : i].FullName, Options(i)));
+            }
+
+            string markdown = ReplaySummary.Markdown(runs, Options(0));
+            File.WriteAllText(file.FullName, markdown);
+            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true }));
+            Console.Out.Write(markdown);
+        }));
+        return command;
+    }
+}

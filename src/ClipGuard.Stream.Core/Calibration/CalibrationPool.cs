@@ -1,0 +1,195 @@
+using System.Text;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Calibration;
+
+/// <summary>
+/// The clean samples p-values are calibrated on. Two kinds of entries:
+/// <list type="bullet">
+/// <item>held out: a fixed share of the samples routed clean (chosen by a hash of the id, so a replay chooses the
+/// same ones) never enters the reference; each is scored as a novelty query against the reference, exactly as a
+/// stream sample is, and re-scored when the reference has changed enough;</item>
+/// <item>trusted: the members the reference started from (a trusted seed, or the bootstrap set), scored leave-one-out
+/// (a member's score with itself removed is distributed as a new sample's); used only to fill the pool until enough
+/// samples were held out, and dropped when they leave the reference.</item>
+/// </list>
+/// Held-out entries are kept first-in, first-out up to the capacity.
+/// </summary>
+public sealed class CalibrationPool
+{
+    private readonly LinkedList<HeldOut> _heldOut = new();
+    private readonly Dictionary<string, LinkedListNode<HeldOut>> _heldOutById = [];
+    private readonly List<(string Id, double Disagreement)> _trusted = [];
+    private readonly ulong _shareCut;
+
+    public CalibrationPool(int capacity, double share)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (share is < 0 or >= 1 || double.IsNaN(share))
+        {
+            throw new ArgumentOutOfRangeException(nameof(share), share, "the held-out share must be in [0, 1)");
+        }
+
+        Capacity = capacity;
+        Share = share;
+        _shareCut = (ulong)(share * ulong.MaxValue);
+    }
+
+    public int Capacity { get; }
+
+    /// <summary>Share of the samples routed clean that are held out.</summary>
+    public double Share { get; }
+
+    public int HeldOutCount => _heldOut.Count;
+
+    public int TrustedCount => _trusted.Count;
+
+    /// <summary>Samples held out since the last <see cref="Calibrate"/>.</summary>
+    public int AddedSinceCalibration { get; private set; }
+
+    /// <summary>Reference version the held-out entries were last all scored against.</summary>
+    public long ScoredAtVersion { get; private set; } = -1;
+
+    public bool Contains(string id) => _heldOutById.ContainsKey(id);
+
+    /// <summary>True when the sample with this id is one the pool holds out (a stable hash of the id under the share).</summary>
+    public bool Selects(string id) => Share > 0 && Fnv1a(id) < _shareCut;
+
+    /// <summary>The members the reference started from, with their image–caption disagreement (NaN when unknown).</summary>
+    public void SetTrusted(IEnumerable<(string Id, double Disagreement)> members)
+    {
+        _trusted.Clear();
+        _trusted.AddRange(members);
+    }
+
+    /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
+    public void Add(string id, float[] image, double disagreement, double densityScore, float[]? caption = null)
+    {
+        if (_heldOutById.ContainsKey(id))
+        {
+            return;
+        }
+
+        _heldOutById[id] = _heldOut.AddLast(new HeldOut(id, image, disagreement) { Score = densityScore, Caption = caption is null ? null : PairAgreement.Unit(caption) });
+        AddedSinceCalibration++;
+        while (_heldOut.Count > Capacity)
+        {
+            _heldOutById.Remove(_heldOut.First!.Value.Id);
+            _heldOut.RemoveFirst();
+        }
+    }
+
+    /// <summary>Takes a held-out sample back (an operator reject, a confirmed campaign).</summary>
+    public bool Remove(string id)
+    {
+        if (!_heldOutById.Remove(id, out LinkedListNode<HeldOut>? node))
+        {
+            return false;
+        }
+
+        _heldOut.Remove(node);
+        return true;
+    }
+
+    /// <summary>
+    /// A new calibration version. With <paramref name="rescore"/> every held-out entry is scored again against the
+    /// reference as it is now; otherwise each keeps the score it got when it arrived or was last re-scored.
+    /// </summary>
+    public ConformalCalibration Calibrate(ReferenceSet<float> reference, OutlierDetector detector, bool rescore, long version, int minimumSize)
+    {
+        if (rescore && _heldOut.Count > 0 && reference.IsReady)
+        {
+            var m = new Matrix<float>(_heldOut.Count, reference.Model.Dimension);
+            int row = 0;
+            foreach (HeldOut h in _heldOut)
+            {
+                h.Image.CopyTo(m.Row(row++));
+            }
+
+            QueryResult[] results = reference.Score(m);
+            row = 0;
+            foreach (HeldOut h in _heldOut)
+            {
+                h.Score = results[row++].Scores.Get(detector);
+            }
+
+            ScoredAtVersion = reference.Version;
+        }
+        else if (rescore)
+        {
+            ScoredAtVersion = reference.Version;
+        }
+
+        AddedSinceCalibration = 0;
+        var density = new List<double>(Capacity);
+        var agreement = new List<double>(Capacity);
+        foreach (HeldOut h in _heldOut)
+        {
+            density.Add(h.Score);
+            agreement.Add(h.Disagreement);
+        }
+
+        // Trusted members fill what the held-out samples do not yet (newest held out first, so they are never crowded out).
+        _trusted.RemoveAll(t => !reference.Contains(t.Id));
+        foreach ((string id, double disagreement) in _trusted.Take(Math.Max(0, Capacity - _heldOut.Count)))
+        {
+            density.Add(reference.MemberScores(id).Get(detector));
+            agreement.Add(disagreement);
+        }
+
+        return new ConformalCalibration(version, density, agreement, minimumSize);
+    }
+
+    /// <summary>
+    /// The share of held-out captions within <paramref name="radius"/> (Euclidean, unit vectors) of a unit caption,
+    /// with one pseudo-count (never 0, so a rare caption is not taken for impossible): how common a caption concept is
+    /// among clean samples.
+    /// </summary>
+    public double CaptionShareNear(float[] unitCaption, double radius)
+    {
+        ArgumentNullException.ThrowIfNull(unitCaption);
+        float r2 = (float)(radius * radius);
+        int with = 0, near = 0;
+        foreach (HeldOut h in _heldOut)
+        {
+            if (h.Caption is { } c && c.Length == unitCaption.Length)
+            {
+                with++;
+                near += 2 - (2 * System.Numerics.Tensors.TensorPrimitives.Dot(c, unitCaption)) <= r2 ? 1 : 0;
+            }
+        }
+
+        return (near + 1.0) / (with + 1.0);
+    }
+
+    private static ulong Fnv1a(string id)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (byte b in Encoding.UTF8.GetBytes(id))
+        {
+            h = (h ^ b) * 1099511628211UL;
+        }
+
+        // FNV's low bits mix poorly for short keys; a final avalanche (SplitMix64's) spreads them over the range.
+        h ^= h >> 30;
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 27;
+        h *= 0x94D049BB133111EBUL;
+        return h ^ (h >> 31);
+    }
+
+    private sealed class HeldOut(string id, float[] image, double disagreement)
+    {
+        public string Id { get; } = id;
+
+        public float[] Image { get; } = image;
+
+        public double Disagreement { get; } = disagreement;
+
+        public double Score { get; set; }
+
+        public float[]? Caption { get; init; }
+    }
+}

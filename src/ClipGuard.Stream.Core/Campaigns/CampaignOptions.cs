@@ -1,0 +1,54 @@
+namespace ClipGuard.Stream.Core.Campaigns;
+
+/// <summary>When suspects are confirmed as a campaign (docs/detection.md: campaigns).</summary>
+public sealed class CampaignOptions
+{
+    /// <summary>Off by default until measured on the lab (docs/detection-results.md).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>A sample whose fused p-value is at most this is a suspect, and may join a campaign.</summary>
+    public double SuspectLevel { get; set; } = 0.05;
+
+    /// <summary>Two captions share a concept when their unit embeddings are at most this far apart (Euclidean; 0.1 ≈ cosine 0.995).</summary>
+    public double CaptionRadius { get; set; } = 0.1;
+
+    /// <summary>Fewest suspects a campaign has when it is confirmed.</summary>
+    public int MinimumMembers { get; set; } = 8;
+
+    /// <summary>
+    /// A group is confirmed only when this many suspects near one caption would be this unlikely from clean samples
+    /// alone: the Poisson tail at the expected count (suspect level × share of clean captions near it × samples seen).
+    /// </summary>
+    public double Significance { get; set; } = 1e-6;
+
+    /// <summary>Most recent suspects remembered.</summary>
+    public int Window { get; set; } = 20_000;
+
+    public void Validate(List<string> errors)
+    {
+        if (SuspectLevel is <= 0 or >= 1 || double.IsNaN(SuspectLevel))
+        {
+            errors.Add($"Campaigns.SuspectLevel must be in (0, 1) (got {SuspectLevel})");
+        }
+
+        if (CaptionRadius is <= 0 or > 2 || double.IsNaN(CaptionRadius))
+        {
+            errors.Add($"Campaigns.CaptionRadius must be in (0, 2] (got {CaptionRadius})");
+        }
+
+        if (MinimumMembers < 2)
+        {
+            errors.Add($"Campaigns.MinimumMembers must be at least 2 (got {MinimumMembers})");
+        }
+
+        if (Significance is <= 0 or >= 1 || double.IsNaN(Significance))
+        {
+            errors.Add($"Campaigns.Significance must be in (0, 1) (got {Significance})");
+        }
+
+        if (Window < MinimumMembers)
+        {
+            errors.Add($"Campaigns.Window ({Window}) must be at least MinimumMembers ({MinimumMembers})");
+        }
+    }
+}

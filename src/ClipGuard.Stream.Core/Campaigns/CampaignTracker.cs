@@ -1,0 +1,155 @@
+using System.Numerics.Tensors;
+using ClipGuard.Stream.Core.Calibration;
+
+namespace ClipGuard.Stream.Core.Campaigns;
+
+/// <summary>
+/// Groups suspects into campaigns. A backdoor campaign comes in copies (one trigger, one target concept in the
+/// captions), natural outliers come alone: a suspect whose caption has more suspects near it than clean samples could
+/// explain is confirmed, with those suspects, as a campaign; later suspects near a member join it. The expected count
+/// from clean samples is the suspect level × the share of clean captions near it (from the calibration pool) × the
+/// samples seen since the oldest remembered suspect.
+/// </summary>
+public sealed class CampaignTracker
+{
+    private readonly CampaignOptions _options;
+    private readonly LinkedList<Suspect> _suspects = new();
+    private readonly Dictionary<string, string> _campaignOf = [];
+    private readonly Dictionary<string, int> _size = [];
+    private readonly float _radiusSquared;
+    private long _seen;
+    private int _nextId = 1;
+
+    public CampaignTracker(CampaignOptions options)
+    {
+        var errors = new List<string>();
+        options.Validate(errors);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid campaign options: " + string.Join("; ", errors));
+        }
+
+        _options = options;
+        _radiusSquared = (float)(options.CaptionRadius * options.CaptionRadius);
+    }
+
+    public CampaignOptions Options => _options;
+
+    /// <summary>Members per campaign id.</summary>
+    public IReadOnlyDictionary<string, int> Campaigns => _size;
+
+    public string? CampaignOf(string sampleId) => _campaignOf.GetValueOrDefault(sampleId);
+
+    /// <summary>Counts stream samples (suspect or not): the exposure the clean expectation scales with.</summary>
+    public void Seen(int samples) => _seen += samples;
+
+    /// <summary>
+    /// Adds a suspect with its caption embedding (any norm). Returns its campaign (null when none) and the earlier
+    /// suspects that joined a campaign because of it (a campaign confirmed now, or grown by a bridge).
+    /// </summary>
+    /// <param name="cleanShareNear">Share of clean captions within the radius of a unit caption (the calibration pool's).</param>
+    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) Add(string id, ReadOnlySpan<float> caption, Func<float[], double> cleanShareNear)
+    {
+        ArgumentNullException.ThrowIfNull(cleanShareNear);
+        if (PairAgreement.Unit(caption) is not { } unit || _campaignOf.ContainsKey(id))
+        {
+            return (_campaignOf.GetValueOrDefault(id), []);
+        }
+
+        var near = new List<Suspect>();
+        foreach (Suspect s in _suspects)
+        {
+            if (s.Caption.Length == unit.Length && 2 - (2 * TensorPrimitives.Dot(s.Caption, unit)) <= _radiusSquared)
+            {
+                near.Add(s);
+            }
+        }
+
+        var self = new Suspect(id, unit, _seen);
+        _suspects.AddLast(self);
+        while (_suspects.Count > _options.Window)
+        {
+            _suspects.RemoveFirst();
+        }
+
+        string? campaign = near.Select(s => _campaignOf.GetValueOrDefault(s.Id)).FirstOrDefault(c => c is not null);
+        if (campaign is null)
+        {
+            int group = near.Count + 1;
+            long exposure = Math.Max(1, _seen - (_suspects.First?.Value.SeenAt ?? _seen));
+            double expected = _options.SuspectLevel * cleanShareNear(unit) * exposure;
+            if (group < _options.MinimumMembers || PoissonTail(group, expected) > _options.Significance)
+            {
+                return (null, []);
+            }
+
+            campaign = $"campaign-{_nextId++}";
+        }
+
+        var earlier = new List<string>();
+        foreach (Suspect s in near.Where(s => !_campaignOf.ContainsKey(s.Id)))
+        {
+            Join(s.Id, campaign);
+            earlier.Add(s.Id);
+        }
+
+        Join(id, campaign);
+        return (campaign, earlier);
+    }
+
+    private void Join(string id, string campaign)
+    {
+        _campaignOf[id] = campaign;
+        _size[campaign] = _size.GetValueOrDefault(campaign) + 1;
+    }
+
+    /// <summary>P(X ≥ g) for X ~ Poisson(λ), summed from the upper terms in log space.</summary>
+    public static double PoissonTail(int g, double lambda)
+    {
+        if (g <= 0)
+        {
+            return 1;
+        }
+
+        if (lambda <= 0)
+        {
+            return 0;
+        }
+
+        if (g <= lambda)
+        {
+            // At or below the mean the tail is near one half or more: never significant, and the sum would be long.
+            return 1;
+        }
+
+        // Σ_{i ≥ g} e^{−λ} λ^i / i!, from i = g up until the terms vanish (they fall once i > λ).
+        double logTerm = -lambda + (g * Math.Log(lambda)) - LogFactorial(g);
+        double sum = 0;
+        for (int i = g; i < g + 10_000; i++)
+        {
+            double term = Math.Exp(logTerm);
+            sum += term;
+            if (i > lambda && term < sum * 1e-16)
+            {
+                break;
+            }
+
+            logTerm += Math.Log(lambda) - Math.Log(i + 1);
+        }
+
+        return Math.Min(1, sum);
+    }
+
+    private static double LogFactorial(int n)
+    {
+        double s = 0;
+        for (int i = 2; i <= n; i++)
+        {
+            s += Math.Log(i);
+        }
+
+        return s;
+    }
+
+    private sealed record Suspect(string Id, float[] Caption, long SeenAt);
+}

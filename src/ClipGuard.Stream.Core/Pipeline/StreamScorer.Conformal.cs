@@ -1,0 +1,243 @@
+using ClipGuard.Stream.Core.Calibration;
+using ClipGuard.Stream.Core.Campaigns;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Pipeline;
+
+// The conformal rule (ThresholdRule.Conformal): p-values from a held-out calibration pool, the operator's budget as
+// the cut, the pair's image–caption agreement fused with the image density, and a p-value floor (against the growing
+// reference and the frozen starting one) for admission.
+public sealed partial class StreamScorer
+{
+    private CalibrationPool? _pool;
+    private SeedGuard? _guard;
+    private ConformalCalibration? _calibration;
+    private long _calibrationVersion;
+    private CampaignTracker? _campaigns;
+    private readonly List<Revocation> _revocations = [];
+
+    /// <summary>Confirmed campaigns (null unless the rule is conformal and campaigns are enabled).</summary>
+    public CampaignTracker? Campaigns => _campaigns;
+
+    /// <summary>
+    /// Samples routed clean earlier that a campaign confirmed since the last call: they were taken out of the hold-back,
+    /// the reference or the calibration pool; the caller records them (ledger, quarantine) as campaign members.
+    /// </summary>
+    public IReadOnlyList<Revocation> DrainRevocations()
+    {
+        var list = _revocations.ToList();
+        _revocations.Clear();
+        return list;
+    }
+
+    /// <summary>The calibration verdicts are decided by now (null unless the rule is conformal and the reference is ready).</summary>
+    public ConformalCalibration? Calibration => _calibration;
+
+    /// <summary>The held-out calibration samples (null unless the rule is conformal).</summary>
+    public CalibrationPool? CalibrationPool => _pool;
+
+    /// <summary>Samples routed clean but kept out of the reference by the admission floor, since the start.</summary>
+    public long HeldBelowFloor { get; private set; }
+
+    /// <summary>True when verdicts use caption embeddings (the conformal rule with agreement or campaigns): worth embedding captions for.</summary>
+    public bool UsesCaptions => Conformal && (_options.UseAgreement || _options.Campaigns.Enabled);
+
+    private bool Conformal => _options.ThresholdRule == ThresholdRule.Conformal && double.IsNaN(_options.FixedThreshold);
+
+    /// <summary>The starting members: trusted for calibration until enough samples were held out, and the guard's set.</summary>
+    private void StartConformal(IReadOnlyList<string> ids, IReadOnlyList<double> disagreements, Matrix<float> rawVectors)
+    {
+        _pool = new CalibrationPool(_options.CalibrationPoolSize, _options.CalibrationShare);
+        _campaigns = _options.Campaigns.Enabled ? new CampaignTracker(_options.Campaigns) : null;
+        _pool.SetTrusted(ids.Select((id, i) => (id, disagreements[i])));
+        _guard = rawVectors.Rows > _options.Reference.K ? new SeedGuard(rawVectors, _options.Reference.K, _options.Reference.Metric, _options.Detector, _options.Reference.Threads) : null;
+    }
+
+    private double Disagreement(StreamSample s) =>
+        _options.UseAgreement && s.TextEmbedding is { } text ? PairAgreement.Disagreement(s.Embedding, text) : double.NaN;
+
+    private int SignalCount => _calibration is null ? 1 : (_calibration.HasAgreement ? 2 : 1);
+
+    private void RecalibrateConformal()
+    {
+        if (_pool is null)
+        {
+            // A reference restored from a snapshot: its members stand in as the trusted set.
+            var ids = Reference.MemberIds.ToList();
+            StartConformal(ids, [.. ids.Select(_ => double.NaN)], Reference.Vectors(ids));
+        }
+
+        double changed = Reference.Version - _pool!.ScoredAtVersion;
+        bool rescore = _pool.ScoredAtVersion < 0 || changed >= Math.Max(_options.RecalibrateEvery, 0.1 * Reference.Count);
+        _calibration = _pool.Calibrate(Reference, _options.Detector, rescore, ++_calibrationVersion, _options.MinimumCalibration);
+        Threshold = _calibration.DensityThreshold(_options.FalseQuarantineRate / SignalCount);
+    }
+
+    /// <summary>Fused p-values of samples given their density scores; quarantine decisions by the budget rule.</summary>
+    private (double[] Fused, bool[] Quarantine) Decide(ConformalCalibration calibration, IReadOnlyList<StreamSample> samples, IReadOnlyList<double> scores)
+    {
+        var fused = new double[samples.Count];
+        for (int i = 0; i < samples.Count; i++)
+        {
+            fused[i] = PValues.Fuse(calibration.DensityP(scores[i]), calibration.AgreementP(Disagreement(samples[i])));
+        }
+
+        bool[] quarantine = double.IsNaN(_options.FalseDiscoveryRate)
+            ? [.. fused.Select(p => p <= _options.FalseQuarantineRate)]
+            : PValues.BenjaminiHochberg(fused, _options.FalseDiscoveryRate);
+        return (fused, quarantine);
+    }
+
+    /// <summary>
+    /// Suspects join the campaign tracker; members of a campaign are quarantined, and earlier members (routed clean
+    /// before the campaign was confirmed) are taken back from the hold-back, the reference and the calibration pool.
+    /// </summary>
+    private string?[] Confirm(List<StreamSample> samples, double[] fused, bool[] quarantine)
+    {
+        var campaignOf = new string?[samples.Count];
+        if (_campaigns is null)
+        {
+            return campaignOf;
+        }
+
+        var inBatch = new Dictionary<string, int>();
+        double radius = _options.Campaigns.CaptionRadius;
+        for (int i = 0; i < samples.Count; i++)
+        {
+            inBatch.TryAdd(samples[i].Id, i);
+            if (!(fused[i] <= _options.Campaigns.SuspectLevel) || samples[i].TextEmbedding is not { } caption)
+            {
+                continue;
+            }
+
+            (string? campaign, IReadOnlyList<string> earlier) = _campaigns.Add(samples[i].Id, caption, unit => _pool!.CaptionShareNear(unit, radius));
+            if (campaign is null)
+            {
+                continue;
+            }
+
+            campaignOf[i] = campaign;
+            quarantine[i] = true;
+            foreach (string id in earlier)
+            {
+                if (inBatch.TryGetValue(id, out int j))
+                {
+                    campaignOf[j] = campaign;
+                    quarantine[j] = true;
+                }
+                else
+                {
+                    bool fromReference = Reference.Revoke(id);
+                    bool fromPool = _pool!.Remove(id);
+                    _revocations.Add(new Revocation(id, campaign, fromReference, fromPool));
+                }
+            }
+        }
+
+        _campaigns.Seen(samples.Count);
+        return campaignOf;
+    }
+
+    private List<Verdict> ScoreConformal(List<StreamSample> samples, Matrix<float> m, QueryResult[] results)
+    {
+        ConformalCalibration calibration = _calibration!;
+        int size = Reference.Count;
+        long version = Reference.Version;
+        double[] scores = [.. results.Select(r => r.Scores.Get(_options.Detector))];
+        (double[] fused, bool[] quarantine) = Decide(calibration, samples, scores);
+
+        // Neighbours are named before a campaign can revoke members (a revoked member's slot is freed).
+        var neighbourIds = results.Select(r => r.Neighbors.Select(x => Reference.IdOfSlot(x.Slot)).ToList()).ToArray();
+        string?[] campaignOf = Confirm(samples, fused, quarantine);
+
+        // Who may enter: routed clean, not held out for calibration, over the floor here and against the frozen start.
+        var candidates = new List<int>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            if (!quarantine[i] && !_pool!.Selects(samples[i].Id) && fused[i] >= _options.AdmissionFloor)
+            {
+                candidates.Add(i);
+            }
+        }
+
+        var guardP = new Dictionary<int, double>();
+        if (_guard is not null && candidates.Count > 0)
+        {
+            var c = new Matrix<float>(candidates.Count, Dimension);
+            for (int j = 0; j < candidates.Count; j++)
+            {
+                m.RowReadOnly(candidates[j]).CopyTo(c.Row(j));
+            }
+
+            double[] p = _guard.PValues(c);
+            for (int j = 0; j < candidates.Count; j++)
+            {
+                guardP[candidates[j]] = p[j];
+            }
+        }
+
+        var verdicts = new List<Verdict>(samples.Count);
+        var admit = new List<int>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            StreamSample s = samples[i];
+            string reason;
+            if (campaignOf[i] is { } campaign)
+            {
+                reason = $"p = {fused[i]:G3}; member of {campaign}";
+            }
+            else if (quarantine[i])
+            {
+                reason = double.IsNaN(_options.FalseDiscoveryRate)
+                    ? $"p = {fused[i]:G3} at or below the false-quarantine rate {_options.FalseQuarantineRate:G3}"
+                    : $"p = {fused[i]:G3} rejected by Benjamini–Hochberg at FDR {_options.FalseDiscoveryRate:G3}";
+            }
+            else if (_pool!.Selects(s.Id))
+            {
+                reason = $"p = {fused[i]:G3}; held out for calibration";
+                _pool.Add(s.Id, s.Embedding!, Disagreement(s), scores[i], s.TextEmbedding);
+            }
+            else if (fused[i] < _options.AdmissionFloor)
+            {
+                reason = $"p = {fused[i]:G3}; below the admission floor {_options.AdmissionFloor:G3}, not admitted";
+                HeldBelowFloor++;
+            }
+            else if (guardP.TryGetValue(i, out double g) && g < _options.AdmissionFloor)
+            {
+                reason = $"p = {fused[i]:G3}; p = {g:G3} against the starting reference, below the admission floor, not admitted";
+                HeldBelowFloor++;
+            }
+            else
+            {
+                reason = $"p = {fused[i]:G3}; offered to the reference";
+                admit.Add(i);
+            }
+
+            verdicts.Add(new Verdict(
+                s.Id, quarantine[i] ? Route.Quarantine : Route.Clean, scores[i], _detectorName, _options.Reference.K, size, version, _options.ModelVersion,
+                Threshold, reason, neighbourIds[i], results[i].Neighbors.Select(x => x.Distance).ToList(), fused[i], calibration.Version, campaignOf[i]));
+        }
+
+        // Admission happens after every sample of the batch was scored against the same reference version.
+        foreach (int i in admit)
+        {
+            if (ReplicatedAdmission)
+            {
+                _proposals.Add(samples[i]);
+            }
+            else
+            {
+                _changesSinceCalibration += Reference.OfferCleared(samples[i].Id, samples[i].Source, samples[i].Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
+            }
+        }
+
+        if (_changesSinceCalibration >= _options.RecalibrateEvery || _pool!.AddedSinceCalibration >= 100)
+        {
+            Recalibrate();
+        }
+
+        return verdicts;
+    }
+}

@@ -1,0 +1,37 @@
+using ClipGuard.Stream.Core.Pipeline;
+
+namespace ClipGuard.Stream.Lab.Replay;
+
+/// <summary>How an embedded, labelled dataset is replayed through the stream's scorer.</summary>
+public sealed record ReplayOptions
+{
+    /// <summary>Trusted seed: this many clean samples (by the labels: an operator-vetted set), taken out of the stream.</summary>
+    public int SeedSize { get; init; } = 2048;
+
+    /// <summary>Micro-batch size of the replay.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Seed of the arrival order (a shuffle of the dataset).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Give the scorer each pair's caption embedding (the agreement signal), when the dataset has them.</summary>
+    public bool Captions { get; init; } = true;
+
+    /// <summary>The scorer's options (the service's defaults unless changed).</summary>
+    public StreamScorerOptions Scorer { get; init; } = new();
+
+    public void Validate()
+    {
+        if (SeedSize <= Scorer.Reference.K)
+        {
+            throw new ArgumentException($"--seed-size ({SeedSize}) must exceed k ({Scorer.Reference.K})");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException($"--batch must be at least 1 (got {BatchSize})");
+        }
+
+        Scorer.Validate();
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Offline.Cleaning;
+using ClipGuard.Stream.Offline.Training;
+using ClipGuard.Stream.Lab.Protocol;
+
+namespace ClipGuard.Stream.Lab.Replay;
+
+/// <summary>
+/// Replays an embedded dataset (<c>clipguard embed</c>'s output) with its labels through <see cref="StreamScorer"/>,
+/// the scorer the service runs, in a shuffled arrival order and micro-batches: a vetted clean seed, then every other
+/// sample decided, admitted, held out for calibration, exactly as in the service (no broker: the decision only).
+/// </summary>
+public static class StreamReplay
+{
+    /// <exception cref="InvalidDataException">A key without a label, or no clean samples for the seed.</exception>
+    public static ReplayResult Run(string embeddings, string labelsPath, ReplayOptions options, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        (Matrix<float> images, Matrix<float>? texts, string[] keys) = ProtocolRun.Load(EmbeddingSet.Open(embeddings));
+        IReadOnlyDictionary<string, bool> truth = LabelFile.Read(labelsPath);
+        bool[] poisoned = [.. keys.Select(k => truth.TryGetValue(k, out bool p) ? p : throw new InvalidDataException($"{labelsPath}: no label for the embedded sample '{k}'"))];
+        return Run(Path.GetFileName(Path.TrimEndingDirectorySeparator(embeddings)), images, texts, keys, poisoned, options, progress);
+    }
+
+    /// <summary>The replay of rows in memory: image rows, caption rows (or null), their keys and labels.</summary>
+    /// <exception cref="InvalidDataException">Too few clean samples for the seed.</exception>
+    public static ReplayResult Run(string name, Matrix<float> images, Matrix<float>? texts, string[] keys, bool[] poisoned, ReplayOptions options, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(poisoned);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        int n = keys.Length, d = images.Cols;
+
+        int[] order = [.. Enumerable.Range(0, n)];
+        new Random(options.Seed).Shuffle(order);
+        var seedRows = order.Where(i => !poisoned[i]).Take(options.SeedSize).ToList();
+        if (seedRows.Count < options.SeedSize)
+        {
+            throw new InvalidDataException($"{name}: only {seedRows.Count} clean samples for a seed of {options.SeedSize}");
+        }
+
+        var inSeed = seedRows.ToHashSet();
+        int[] stream = [.. order.Where(i => !inSeed.Contains(i))];
+        var clock = Stopwatch.StartNew();
+        var scorer = new StreamScorer(d, options.Scorer);
+        var seed = new Matrix<float>(seedRows.Count, d);
+        for (int j = 0; j < seedRows.Count; j++)
+        {
+            images.RowReadOnly(seedRows[j]).CopyTo(seed.Row(j));
+        }
+
+        scorer.Seed([.. seedRows.Select(i => keys[i])], seed);
+        scorer.Reference.DrainChanges();
+        var poisonIds = keys.Where((_, i) => poisoned[i]).ToHashSet();
+        int tp = 0, fp = 0, inReference = 0, maxInReference = 0, maxInPool = 0, admitted = 0, campaignPoisons = 0, campaignClean = 0, revokedPoisons = 0, revokedClean = 0;
+        var curve = new List<int>();
+        for (int start = 0; start < stream.Length; start += options.BatchSize)
+        {
+            var batch = new List<StreamSample>();
+            foreach (int i in stream.AsSpan(start, Math.Min(options.BatchSize, stream.Length - start)))
+            {
+                batch.Add(new StreamSample(keys[i], "lab", images.RowReadOnly(i).ToArray())
+                {
+                    TextEmbedding = options.Captions && texts is not null ? texts.RowReadOnly(i).ToArray() : null,
+                });
+            }
+
+            foreach (Verdict v in scorer.Decide(batch))
+            {
+                if (v.Route == Route.Quarantine)
+                {
+                    _ = poisonIds.Contains(v.SampleId) ? tp++ : fp++;
+                    if (v.CampaignId is not null)
+                    {
+                        _ = poisonIds.Contains(v.SampleId) ? campaignPoisons++ : campaignClean++;
+                    }
+                }
+            }
+
+            foreach (Revocation r in scorer.DrainRevocations())
+            {
+                _ = poisonIds.Contains(r.SampleId) ? revokedPoisons++ : revokedClean++;
+            }
+
+            foreach (ReferenceChange c in scorer.Reference.DrainChanges())
+            {
+                bool poison = poisonIds.Contains(c.SampleId);
+                if (c.Kind == ReferenceChangeKind.Admitted)
+                {
+                    admitted++;
+                    inReference += poison ? 1 : 0;
+                }
+                else
+                {
+                    inReference -= poison ? 1 : 0;
+                }
+            }
+
+            maxInReference = Math.Max(maxInReference, inReference);
+            curve.Add(inReference);
+            if (scorer.CalibrationPool is { } pool)
+            {
+                maxInPool = Math.Max(maxInPool, poisonIds.Count(pool.Contains));
+            }
+
+            progress?.Report((double)(start + batch.Count) / stream.Length);
+        }
+
+        int poisons = stream.Count(i => poisoned[i]);
+        return new ReplayResult
+        {
+            Name = name,
+            Poisons = poisons,
+            Clean = stream.Length - poisons,
+            TruePositives = tp,
+            FalsePositives = fp,
+            MaxPoisonsInReference = maxInReference,
+            PoisonsInReferenceAtEnd = inReference,
+            MaxPoisonsInCalibration = maxInPool,
+            ReferenceSizeAtEnd = scorer.Reference.Count,
+            Admitted = admitted,
+            BelowFloor = scorer.HeldBelowFloor,
+            CalibrationHeldOut = scorer.CalibrationPool?.HeldOutCount ?? 0,
+            PoisonsInReference = curve,
+            Seconds = clock.Elapsed.TotalSeconds,
+            Campaigns = scorer.Campaigns?.Campaigns.Count ?? 0,
+            CampaignPoisons = campaignPoisons,
+            CampaignClean = campaignClean,
+            RevokedPoisons = revokedPoisons,
+            RevokedClean = revokedClean,
+        };
+    }
+}

@@ -1,0 +1,162 @@
+using ClipGuard.Stream.Core.Calibration;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Tests.Calibration;
+
+public sealed class ConformalCalibrationTests
+{
+    [Fact]
+    public void PValueCountsTheCalibrationScoresAtOrAboveTheScore()
+    {
+        double[] sorted = [1, 2, 2, 3];
+        Assert.Equal(1.0, ConformalCalibration.PValue(sorted, 0.5));
+        Assert.Equal(4.0 / 5, ConformalCalibration.PValue(sorted, 2));
+        Assert.Equal(2.0 / 5, ConformalCalibration.PValue(sorted, 2.5));
+        Assert.Equal(1.0 / 5, ConformalCalibration.PValue(sorted, 3.5));
+        Assert.Equal(1.0 / 5, ConformalCalibration.PValue(sorted, double.PositiveInfinity));
+        Assert.True(double.IsNaN(ConformalCalibration.PValue(sorted, double.NaN)));
+    }
+
+    [Fact]
+    public void PValuesOfFreshCleanScoresAreUniform()
+    {
+        // Exchangeable clean scores from a skewed distribution: the share of p ≤ α is α, for every α, whatever the shape.
+        var rng = new Random(3);
+        double Draw() => Math.Exp(2 * TestData.Gaussian(rng));
+        var calibration = new ConformalCalibration(1, Enumerable.Range(0, 2000).Select(_ => Draw()), [], 1);
+        double[] p = [.. Enumerable.Range(0, 100_000).Select(_ => calibration.DensityP(Draw()))];
+        foreach (double alpha in new[] { 0.001, 0.01, 0.05, 0.2, 0.5 })
+        {
+            double share = p.Count(x => x <= alpha) / (double)p.Length;
+            // The share is at most α + 1/(n+1) in expectation; the 2,000 calibration draws add sd ≈ sqrt(α/2000).
+            Assert.InRange(share, alpha - (4 * Math.Sqrt(alpha / 2000)) - 0.001, alpha + (4 * Math.Sqrt(alpha / 2000)) + 0.001);
+        }
+    }
+
+    [Fact]
+    public void TheDensityThresholdIsTheScoreWherePReachesAlpha()
+    {
+        var calibration = new ConformalCalibration(1, Enumerable.Range(1, 999).Select(i => (double)i), [], 1);
+        double t = calibration.DensityThreshold(0.01);
+        Assert.True(calibration.DensityP(t) <= 0.01);
+        Assert.True(calibration.DensityP(Math.BitDecrement(t)) > 0.01);
+        Assert.Equal(double.PositiveInfinity, calibration.DensityThreshold(0.0005));
+    }
+
+    [Fact]
+    public void ASignalWithTooFewCalibrationValuesTakesNoPart()
+    {
+        var calibration = new ConformalCalibration(1, [1, 2, 3], [0.1, 0.2], minimumSize: 3);
+        Assert.True(calibration.HasDensity);
+        Assert.False(calibration.HasAgreement);
+        Assert.True(double.IsNaN(calibration.AgreementP(0.5)));
+        Assert.Equal(0.25, calibration.DensityP(10));
+    }
+
+    [Fact]
+    public void FuseIsBonferroniOverThePresentSignals()
+    {
+        Assert.Equal(0.02, PValues.Fuse(0.01, 0.5), 12);
+        Assert.Equal(0.01, PValues.Fuse(0.01, double.NaN), 12);
+        Assert.Equal(1.0, PValues.Fuse(0.7, 0.9));
+        Assert.True(double.IsNaN(PValues.Fuse(double.NaN, double.NaN)));
+    }
+
+    [Fact]
+    public void BenjaminiHochbergRejectsTheLargestPrefixUnderTheLine()
+    {
+        // m = 5, q = 0.1: the lines are 0.02, 0.04, 0.06, 0.08, 0.10; the third smallest (0.05) is under its 0.06.
+        bool[] reject = PValues.BenjaminiHochberg([0.05, 0.5, 0.001, 0.03, 0.9], 0.1);
+        Assert.Equal([true, false, true, true, false], reject);
+        Assert.Equal([false, false], PValues.BenjaminiHochberg([0.5, double.NaN], 0.1));
+    }
+
+    [Fact]
+    public void DisagreementIsOneMinusCosine()
+    {
+        Assert.Equal(0, PairAgreement.Disagreement([1, 0], [2, 0]), 12);
+        Assert.Equal(1, PairAgreement.Disagreement([1, 0], [0, 3]), 12);
+        Assert.Equal(2, PairAgreement.Disagreement([1, 0], [-1, 0]), 12);
+        Assert.True(double.IsNaN(PairAgreement.Disagreement([0, 0], [1, 0])));
+        Assert.True(double.IsNaN(PairAgreement.Disagreement([1, 0], [1, 0, 0])));
+    }
+
+    [Fact]
+    public void ThePoolHoldsOutAStableShareAndKeepsTheNewest()
+    {
+        var pool = new CalibrationPool(capacity: 100, share: 0.1);
+        string[] ids = [.. Enumerable.Range(0, 20_000).Select(i => $"sample-{i}")];
+        int selected = ids.Count(pool.Selects);
+        Assert.InRange(selected, 1800, 2200);
+        Assert.Equal(selected, ids.Count(new CalibrationPool(100, 0.1).Selects));
+        for (int i = 0; i < 150; i++)
+        {
+            pool.Add($"h{i}", [i, 0], double.NaN, i);
+        }
+
+        Assert.Equal(100, pool.HeldOutCount);
+        Assert.False(pool.Contains("h49"));
+        Assert.True(pool.Contains("h50"));
+        Assert.True(pool.Remove("h50"));
+        Assert.False(pool.Contains("h50"));
+    }
+
+    [Fact]
+    public void HeldOutSamplesAreRescoredAgainstTheReferenceAndTrustedMembersOnlyFillTheRest()
+    {
+        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
+        var grid = new Matrix<float>(9, 2);
+        for (int i = 0; i < 9; i++)
+        {
+            grid.Row(i)[0] = i % 3;
+            grid.Row(i)[1] = i / 3;
+        }
+
+        string[] ids = [.. Enumerable.Range(0, 9).Select(i => $"m{i}")];
+        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        var pool = new CalibrationPool(capacity: 4, share: 0.5);
+        pool.SetTrusted(ids.Select(id => (id, 0.3)));
+        pool.Add("far", [10, 10], 0.9, densityScore: -1);
+        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: true, version: 7, minimumSize: 1);
+        Assert.Equal(7, c.Version);
+        Assert.Equal(4, c.DensityCount);
+        Assert.Equal(4, c.AgreementCount);
+
+        // "far" was re-scored: its k-distance (k = 2) is its distance to (1, 2), the second-nearest grid point; every
+        // trusted member's leave-one-out k-distance is at most √2.
+        double far = Math.Sqrt((8 * 8) + (9 * 9));
+        Assert.Equal(2.0 / 5, c.DensityP(far - 1e-6), 12);
+        Assert.Equal(1.0 / 5, c.DensityP(far + 1e-6), 12);
+        Assert.Equal(1.0, c.DensityP(0), 12);
+    }
+
+    [Fact]
+    public void OnCleanDataTheConformalRuleQuarantinesWithinTheBudgetAndAdmitsOnlyAboveTheFloor()
+    {
+        const int dim = 16;
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(30_000, dim, 10, 0, 11);
+        var options = new StreamScorerOptions { ThresholdRule = ThresholdRule.Conformal, FalseQuarantineRate = 0.01, AdmissionFloor = 0.2, CalibrationShare = 0.1, Reference = new ReferenceSetOptions { K = 8, HoldBack = 0 } };
+        var scorer = new StreamScorer(dim, options);
+        var seed = new Matrix<float>(2000, dim);
+        data.Data.AsSpan(0, 2000 * dim).CopyTo(seed.Data);
+        scorer.Seed([.. Enumerable.Range(0, 2000).Select(i => $"seed{i}")], seed);
+        var verdicts = new List<Verdict>();
+        for (int start = 2000; start < data.Rows; start += 500)
+        {
+            var batch = Enumerable.Range(start, 500).Select(i => new StreamSample($"s{i}", "src", data.RowReadOnly(i).ToArray())).ToList();
+            verdicts.AddRange(scorer.Decide(batch));
+        }
+
+        double quarantined = verdicts.Count(v => v.Route == Route.Quarantine) / (double)verdicts.Count;
+        Assert.InRange(quarantined, 0.004, 0.016);
+        Assert.All(verdicts, v => Assert.InRange(v.PValue, 0, 1));
+        Assert.All(verdicts.Where(v => scorer.Reference.Contains(v.SampleId)), v => Assert.True(v.PValue >= 0.2, $"{v.SampleId} admitted at p = {v.PValue}"));
+        Assert.All(verdicts.Where(v => v.Route == Route.Quarantine), v => Assert.True(v.PValue <= 0.01));
+        Assert.True(scorer.CalibrationPool!.HeldOutCount > 2000);
+        Assert.All(verdicts.Where(v => scorer.CalibrationPool.Contains(v.SampleId)), v => Assert.False(scorer.Reference.Contains(v.SampleId)));
+        Assert.True(scorer.HeldBelowFloor > 0);
+    }
+}

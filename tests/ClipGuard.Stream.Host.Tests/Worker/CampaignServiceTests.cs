@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Testing;
+using Confluent.Kafka;
+
+namespace ClipGuard.Stream.Host.Tests.Worker;
+
+/// <summary>
+/// The conformal rule with campaigns, end to end: the dev broker, redis-server and <c>clipguard run</c>. Crawler
+/// messages carry image and caption embeddings; 40 poisons share one caption concept and sit between the clean
+/// clusters. The campaign is confirmed, its later members are quarantined with the campaign header, and the earlier
+/// ones, routed clean and waiting in the hold-back or admitted, are revoked.
+/// </summary>
+public sealed class CampaignServiceTests
+{
+    private const int Dim = 32;
+    private const int Clean = 8000;
+    private const int Poisons = 40;
+
+    [Fact]
+    public async Task ACampaignIsConfirmedItsLaterMembersQuarantinedAndItsEarlierMembersRevoked()
+    {
+        await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
+        await using RedisServerProcess redis = await RedisServerProcess.StartAsync(TestContext.Current.CancellationToken);
+        var rng = new Random(31);
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Clean, Dim, 8, 0, 31);
+        float[] target = Vector(rng);
+        var ids = new List<string>();
+        using (IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            int poison = 0;
+            for (int i = 0; i < Clean; i++)
+            {
+                // After the 2,000-sample bootstrap, one poison in every 100 samples.
+                if (i >= 2500 && i % 100 == 50 && poison < Poisons)
+                {
+                    float[] image = data.RowReadOnly(i).ToArray();
+                    for (int j = 0; j < Dim; j++)
+                    {
+                        image[j] *= 1.6f;
+                    }
+
+                    await Produce(producer, $"poison{poison++}", image, Near(rng, target));
+                }
+
+                await Produce(producer, $"s{i}", data.RowReadOnly(i).ToArray(), Vector(rng));
+            }
+
+            Assert.Equal(Poisons, poison);
+        }
+
+        using var outputs = new OutputCollector(broker.BootstrapServers);
+        await using var service = ServiceProcess.Start([
+            "--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, "--dimension", Dim.ToString(CultureInfo.InvariantCulture),
+            "--bootstrap-size", "2000", "--hold-back", "200", "--capacity", "20000", "--max-source-share", "1", "--k", "8",
+            "--rule", "conformal", "--campaigns", "--admission-floor", "0",
+        ]);
+        List<RoutedCopy> copies = outputs.WaitForDistinct(Clean + Poisons, TimeSpan.FromMinutes(4), () => service.Output, () => service.HasExited);
+        Assert.Equal(Clean + Poisons, copies.Select(c => c.Id).Distinct().Count());
+
+        var members = copies.Where(c => c.Headers.ContainsKey(ClipGuardHeaders.Campaign)).ToList();
+        Assert.NotEmpty(members);
+        Assert.All(members, c => Assert.StartsWith("poison", c.Id, StringComparison.Ordinal));
+        Assert.All(members, c => Assert.Equal(TopicNames.Quarantine, c.Topic));
+        Assert.Single(members.Select(c => c.Headers[ClipGuardHeaders.Campaign]).Distinct());
+        // The bootstrap set is decided by the robust z (it is not known to be clean, so it cannot calibrate p-values);
+        // every later verdict carries its p-value.
+        var streamed = copies.Where(c => c.Topic != TopicNames.DeadLetter && !c.Headers[ClipGuardHeaders.Reason].StartsWith("bootstrap", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Clean + Poisons - 2000, streamed.Count);
+        Assert.All(streamed, c => Assert.InRange(double.Parse(c.Headers[ClipGuardHeaders.PValue], CultureInfo.InvariantCulture), 0, 1));
+
+        // Poisons routed clean before the campaign was confirmed are revoked, by name, in the service's log.
+        string log = service.Output;
+        var revoked = copies.Where(c => c.Topic == TopicNames.Clean && c.Id.StartsWith("poison", StringComparison.Ordinal) && log.Contains($"over sample {c.Id},", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(revoked);
+        Assert.DoesNotContain("over sample s", log, StringComparison.Ordinal);
+        Assert.True(members.Count + revoked.Count >= 30, $"{members.Count} quarantined as members and {revoked.Count} revoked of {Poisons} poisons");
+        Assert.Equal(0, await service.StopAsync());
+    }
+
+    private static async Task Produce(IProducer<byte[], byte[]> producer, string id, float[] image, float[] caption)
+    {
+        var envelope = new SampleEnvelope(id, $"caption of {id}", image, null, source: "crawler") { TextEmbedding = caption };
+        await producer.ProduceAsync(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope) }, TestContext.Current.CancellationToken);
+    }
+
+    private static float[] Vector(Random rng) => [.. Enumerable.Range(0, Dim).Select(_ => (float)Gaussian(rng))];
+
+    private static float[] Near(Random rng, float[] around) => [.. around.Select(v => v + (float)(0.01 * Gaussian(rng)))];
+
+    private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+}

@@ -1,0 +1,80 @@
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Lab.Replay;
+
+namespace ClipGuard.Stream.Lab.Tests.Replay;
+
+public sealed class StreamReplayTests
+{
+    private const int Dim = 16;
+
+    /// <summary>Clean clusters with captions aligned to their images; poisons far out with misaligned captions.</summary>
+    private static (Matrix<float> Images, Matrix<float> Texts, string[] Keys, bool[] Poisoned) Data(int n, double poisonRate, int seed)
+    {
+        (Matrix<float> images, int[] labels) = SyntheticEmbeddings.Generate(n, Dim, 10, poisonRate, seed);
+        var rng = new Random(seed);
+        var texts = new Matrix<float>(n, Dim);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < Dim; j++)
+            {
+                // Clean captions lie near their image; a poison's caption points elsewhere.
+                texts.Row(i)[j] = labels[i] == 1 ? (float)(rng.NextDouble() - 0.5) * 8 : images.Row(i)[j] + (float)(0.1 * (rng.NextDouble() - 0.5));
+            }
+        }
+
+        return (images, texts, [.. Enumerable.Range(0, n).Select(i => $"k{i}")], [.. labels.Select(l => l == 1)]);
+    }
+
+    private static ReplayOptions Options(ThresholdRule rule, bool captions = true) => new()
+    {
+        SeedSize = 1000,
+        BatchSize = 200,
+        Captions = captions,
+        Scorer = new StreamScorerOptions
+        {
+            ThresholdRule = rule,
+            FalseQuarantineRate = 0.01,
+            Reference = new ReferenceSetOptions { K = 8, HoldBack = 100, Capacity = 5000, MaxSourceShare = 1 },
+        },
+    };
+
+    [Fact]
+    public void EverySampleOutsideTheSeedIsCountedOnceAndTheBudgetHoldsOnAPoisonFreeStream()
+    {
+        (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(8000, 0, 3);
+
+        ReplayResult r = StreamReplay.Run("clean", images, texts, keys, poisoned, Options(ThresholdRule.Conformal));
+
+        Assert.Equal(0, r.Poisons);
+        Assert.Equal(7000, r.Clean);
+        Assert.Equal(0, r.TruePositives);
+        Assert.InRange(r.FalseQuarantineRate, 0, 0.02);
+        Assert.Equal(7000 / 200, r.PoisonsInReference.Count);
+        Assert.True(r.CalibrationHeldOut > 0);
+        Assert.True(r.Admitted > 0);
+    }
+
+    [Fact]
+    public void PlantedOutliersAreQuarantinedAndFewerThanAQuarterOfKEverEnterTheReference()
+    {
+        (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(8000, 0.01, 5);
+
+        ReplayResult r = StreamReplay.Run("planted", images, texts, keys, poisoned, Options(ThresholdRule.Conformal));
+
+        Assert.Equal(poisoned.Count(p => p), r.Poisons);
+        Assert.True(r.Recall >= 0.9, $"recall {r.Recall:F3}");
+        Assert.True(r.Precision >= 0.5, $"precision {r.Precision:F3}");
+        Assert.True(r.MaxPoisonsInReference < 8 / 4, $"{r.MaxPoisonsInReference} poisons in the reference at once (k = 8)");
+    }
+
+    [Fact]
+    public void TooFewCleanSamplesForTheSeedIsAnError()
+    {
+        (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(500, 0, 7);
+
+        var e = Assert.Throws<InvalidDataException>(() => StreamReplay.Run("small", images, texts, keys, poisoned, Options(ThresholdRule.Conformal)));
+        Assert.Contains("only 500 clean samples", e.Message, StringComparison.Ordinal);
+    }
+}
