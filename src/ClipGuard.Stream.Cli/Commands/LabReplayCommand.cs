@@ -37,9 +37,10 @@ internal static class LabReplayCommand
         var sourceShare = new Option<double>("--source-share") { Description = "Largest share of the capacity one source may hold (every replayed sample has one source)", DefaultValueFactory = _ => scorer.Reference.MaxSourceShare };
         var holdBack = LabCommand.Int("--hold-back", "Cleared samples that wait before they may enter", scorer.Reference.HoldBack);
         var threads = LabCommand.Int("--threads", "k-NN threads (0 = one per core)", 0);
+        var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, floor, share, pool, campaigns, suspect, radius, noCaptions, capacity, sourceShare, holdBack, threads, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, floor, share, pool, campaigns, suspect, radius, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
         {
             command.Options.Add(option);
         }
@@ -93,6 +94,12 @@ internal static class LabReplayCommand
             string markdown = ReplaySummary.Markdown(runs, Options(0));
             File.WriteAllText(file.FullName, markdown);
             File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true }));
+            if (p.GetValue(plot))
+            {
+                ReplayOptions o = Options(0);
+                ContaminationPlot.Save(Path.ChangeExtension(file.FullName, null) + "-contamination.png", $"Poisons in the reference: {file.Name}", runs, o.BatchSize, o.Scorer.Reference.K);
+            }
+
             Console.Out.Write(markdown);
         }));
         return command;

@@ -65,14 +65,15 @@ public sealed class CalibrationPool
     }
 
     /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
-    public void Add(string id, float[] image, double disagreement, double densityScore, float[]? caption = null)
+    /// <param name="fusedP">Its fused p-value as routed (refreshed at every calibration).</param>
+    public void Add(string id, float[] image, double disagreement, double densityScore, float[]? caption = null, double fusedP = double.NaN)
     {
         if (_heldOutById.ContainsKey(id))
         {
             return;
         }
 
-        _heldOutById[id] = _heldOut.AddLast(new HeldOut(id, image, disagreement) { Score = densityScore, Caption = caption is null ? null : PairAgreement.Unit(caption) });
+        _heldOutById[id] = _heldOut.AddLast(new HeldOut(id, image, disagreement) { Score = densityScore, Caption = caption is null ? null : PairAgreement.Unit(caption), FusedP = fusedP });
         AddedSinceCalibration++;
         while (_heldOut.Count > Capacity)
         {
@@ -139,29 +140,45 @@ public sealed class CalibrationPool
             agreement.Add(disagreement);
         }
 
-        return new ConformalCalibration(version, density, agreement, minimumSize);
+        var calibration = new ConformalCalibration(version, density, agreement, minimumSize);
+        foreach (HeldOut h in _heldOut)
+        {
+            h.FusedP = PValues.Fuse(calibration.DensityP(h.Score), calibration.AgreementP(h.Disagreement));
+        }
+
+        return calibration;
     }
 
     /// <summary>
-    /// The share of held-out captions within <paramref name="radius"/> (Euclidean, unit vectors) of a unit caption,
-    /// with one pseudo-count (never 0, so a rare caption is not taken for impossible): how common a caption concept is
-    /// among clean samples.
+    /// How often a clean stream sample is a suspect (fused p ≤ <paramref name="suspectLevel"/>) with a caption within
+    /// <paramref name="radius"/> (Euclidean, unit vectors) of a unit caption, estimated on the held-out samples: the share
+    /// of them near the caption times the suspect rate among those. The rate is conditional on the caption, because the
+    /// agreement signal (and a concept's images) make some caption concepts more often suspect than others; with few
+    /// samples near the caption it leans on the overall level (a prior worth 20 samples), and a caption no held-out
+    /// sample shares still gets one pseudo-sample, so it is never taken for impossible.
     /// </summary>
-    public double CaptionShareNear(float[] unitCaption, double radius)
+    public double CaptionSuspectRateNear(float[] unitCaption, double radius, double suspectLevel)
     {
         ArgumentNullException.ThrowIfNull(unitCaption);
+        const double prior = 20;
         float r2 = (float)(radius * radius);
-        int with = 0, near = 0;
+        int with = 0, near = 0, suspects = 0;
         foreach (HeldOut h in _heldOut)
         {
             if (h.Caption is { } c && c.Length == unitCaption.Length)
             {
                 with++;
-                near += 2 - (2 * System.Numerics.Tensors.TensorPrimitives.Dot(c, unitCaption)) <= r2 ? 1 : 0;
+                if (2 - (2 * System.Numerics.Tensors.TensorPrimitives.Dot(c, unitCaption)) <= r2)
+                {
+                    near++;
+                    suspects += h.FusedP <= suspectLevel ? 1 : 0;
+                }
             }
         }
 
-        return (near + 1.0) / (with + 1.0);
+        double share = (near + 1.0) / (with + 1.0);
+        double rate = (suspects + (suspectLevel * prior)) / (near + prior);
+        return share * rate;
     }
 
     private static ulong Fnv1a(string id)
@@ -191,5 +208,7 @@ public sealed class CalibrationPool
         public double Score { get; set; }
 
         public float[]? Caption { get; init; }
+
+        public double FusedP { get; set; } = double.NaN;
     }
 }

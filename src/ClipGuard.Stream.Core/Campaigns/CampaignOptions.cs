@@ -17,7 +17,7 @@ public sealed class CampaignOptions
 
     /// <summary>
     /// A group is confirmed only when this many suspects near one caption would be this unlikely from clean samples
-    /// alone: the Poisson tail at the expected count (suspect level × share of clean captions near it × samples seen).
+    /// alone: the Poisson tail at the expected count (the rate at which clean samples near that caption are suspects × samples seen).
     /// </summary>
     public double Significance { get; set; } = 1e-6;
 

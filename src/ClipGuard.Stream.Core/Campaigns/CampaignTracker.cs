@@ -47,10 +47,13 @@ public sealed class CampaignTracker
     /// Adds a suspect with its caption embedding (any norm). Returns its campaign (null when none) and the earlier
     /// suspects that joined a campaign because of it (a campaign confirmed now, or grown by a bridge).
     /// </summary>
-    /// <param name="cleanShareNear">Share of clean captions within the radius of a unit caption (the calibration pool's).</param>
-    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) Add(string id, ReadOnlySpan<float> caption, Func<float[], double> cleanShareNear)
+    /// <param name="cleanSuspectRateNear">
+    /// For a unit caption: how often a clean stream sample is a suspect with a caption within the radius of it (per
+    /// sample seen; the calibration pool's <see cref="CalibrationPool.CaptionSuspectRateNear"/>).
+    /// </param>
+    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) Add(string id, ReadOnlySpan<float> caption, Func<float[], double> cleanSuspectRateNear)
     {
-        ArgumentNullException.ThrowIfNull(cleanShareNear);
+        ArgumentNullException.ThrowIfNull(cleanSuspectRateNear);
         if (PairAgreement.Unit(caption) is not { } unit || _campaignOf.ContainsKey(id))
         {
             return (_campaignOf.GetValueOrDefault(id), []);
@@ -77,7 +80,7 @@ public sealed class CampaignTracker
         {
             int group = near.Count + 1;
             long exposure = Math.Max(1, _seen - (_suspects.First?.Value.SeenAt ?? _seen));
-            double expected = _options.SuspectLevel * cleanShareNear(unit) * exposure;
+            double expected = cleanSuspectRateNear(unit) * exposure;
             if (group < _options.MinimumMembers || PoissonTail(group, expected) > _options.Significance)
             {
                 return (null, []);

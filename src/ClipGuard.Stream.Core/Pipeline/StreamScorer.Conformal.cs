@@ -112,7 +112,7 @@ public sealed partial class StreamScorer
                 continue;
             }
 
-            (string? campaign, IReadOnlyList<string> earlier) = _campaigns.Add(samples[i].Id, caption, unit => _pool!.CaptionShareNear(unit, radius));
+            (string? campaign, IReadOnlyList<string> earlier) = _campaigns.Add(samples[i].Id, caption, unit => _pool!.CaptionSuspectRateNear(unit, radius, _options.Campaigns.SuspectLevel));
             if (campaign is null)
             {
                 continue;
@@ -197,7 +197,7 @@ public sealed partial class StreamScorer
             else if (_pool!.Selects(s.Id))
             {
                 reason = $"p = {fused[i]:G3}; held out for calibration";
-                _pool.Add(s.Id, s.Embedding!, Disagreement(s), scores[i], s.TextEmbedding);
+                _pool.Add(s.Id, s.Embedding!, Disagreement(s), scores[i], s.TextEmbedding, fused[i]);
             }
             else if (fused[i] < _options.AdmissionFloor)
             {

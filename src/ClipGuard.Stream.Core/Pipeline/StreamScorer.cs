@@ -65,8 +65,15 @@ public sealed partial class StreamScorer
     public int BootstrapSize => _options.BootstrapSize;
 
     /// <summary>Loads a trusted seed reference (cold start option 1) and calibrates the threshold on it.</summary>
-    public void Seed(IReadOnlyList<string> ids, Matrix<float> vectors)
+    /// <param name="captions">The seed's caption embeddings, row for row, when known: under the conformal rule they
+    /// calibrate the image–caption agreement signal from the first sample on (otherwise it waits for held-out samples).</param>
+    public void Seed(IReadOnlyList<string> ids, Matrix<float> vectors, Matrix<float>? captions = null)
     {
+        if (captions is not null && (captions.Rows != vectors.Rows || captions.Cols != vectors.Cols))
+        {
+            throw new ScoringInputException($"the seed's captions are {captions.Rows} x {captions.Cols}, its images {vectors.Rows} x {vectors.Cols}");
+        }
+
         if (vectors.Cols != Dimension)
         {
             throw new ScoringInputException($"the seed reference has d = {vectors.Cols}, the stream expects d = {Dimension}");
@@ -75,7 +82,8 @@ public sealed partial class StreamScorer
         Reference.Seed(ids, Enumerable.Repeat<string?>("seed", ids.Count).ToList(), vectors);
         if (Conformal)
         {
-            StartConformal(ids, [.. ids.Select(_ => double.NaN)], vectors);
+            double[] disagreement = [.. ids.Select((_, i) => captions is null ? double.NaN : PairAgreement.Disagreement(vectors.RowReadOnly(i), captions.RowReadOnly(i)))];
+            StartConformal(ids, disagreement, vectors);
         }
 
         Recalibrate();

@@ -55,7 +55,17 @@ public static class StreamReplay
             images.RowReadOnly(seedRows[j]).CopyTo(seed.Row(j));
         }
 
-        scorer.Seed([.. seedRows.Select(i => keys[i])], seed);
+        Matrix<float>? seedCaptions = null;
+        if (options.Captions && texts is not null)
+        {
+            seedCaptions = new Matrix<float>(seedRows.Count, d);
+            for (int j = 0; j < seedRows.Count; j++)
+            {
+                texts.RowReadOnly(seedRows[j]).CopyTo(seedCaptions.Row(j));
+            }
+        }
+
+        scorer.Seed([.. seedRows.Select(i => keys[i])], seed, seedCaptions);
         scorer.Reference.DrainChanges();
         var poisonIds = keys.Where((_, i) => poisoned[i]).ToHashSet();
         int tp = 0, fp = 0, inReference = 0, maxInReference = 0, maxInPool = 0, admitted = 0, campaignPoisons = 0, campaignClean = 0, revokedPoisons = 0, revokedClean = 0;

@@ -105,6 +105,23 @@ public sealed class ConformalCalibrationTests
     }
 
     [Fact]
+    public void TheCleanSuspectRateNearACaptionIsConditionalOnTheCaption()
+    {
+        // 1,000 held-out samples: 100 share caption A and are all suspects (p = 0.01), 900 have other captions at p = 0.5.
+        var pool = new CalibrationPool(capacity: 5000, share: 0.1);
+        float[] a = [1, 0, 0], b = [0, 1, 0];
+        for (int i = 0; i < 1000; i++)
+        {
+            pool.Add($"h{i}", [0f], 0.5, 1, i < 100 ? a : b, fusedP: i < 100 ? 0.01 : 0.5);
+        }
+
+        // Near A: share 101/1001, suspect rate (100 + 0.05·20) / (100 + 20); near B: share 901/1001, rate (0 + 1) / (900 + 20).
+        Assert.Equal(101.0 / 1001 * (101.0 / 120), pool.CaptionSuspectRateNear(a, 0.1, 0.05), 12);
+        Assert.Equal(901.0 / 1001 * (1.0 / 920), pool.CaptionSuspectRateNear(b, 0.1, 0.05), 12);
+        Assert.Equal(1.0 / 1001 * 0.05, pool.CaptionSuspectRateNear([0, 0, 1], 0.1, 0.05), 12);
+    }
+
+    [Fact]
     public void HeldOutSamplesAreRescoredAgainstTheReferenceAndTrustedMembersOnlyFillTheRest()
     {
         var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });

@@ -42,7 +42,7 @@ public sealed class CampaignTrackerTests
         {
             tracker.Seen(50);
             bool poison = i % 20 == 0;
-            (string? c, IReadOnlyList<string> earlier) = tracker.Add($"{(poison ? "p" : "n")}{i}", poison ? Caption(rng, target) : Caption(rng), _ => 0.001);
+            (string? c, IReadOnlyList<string> earlier) = tracker.Add($"{(poison ? "p" : "n")}{i}", poison ? Caption(rng, target) : Caption(rng), _ => 0.001 * 0.05);
             if (c is not null)
             {
                 campaign ??= c;
@@ -69,7 +69,7 @@ public sealed class CampaignTrackerTests
         for (int i = 0; i < 20; i++)
         {
             tracker.Seen(200);
-            Assert.Null(tracker.Add($"c{i}", Caption(rng, common), _ => 0.1).CampaignId);
+            Assert.Null(tracker.Add($"c{i}", Caption(rng, common), _ => 0.1 * 0.05).CampaignId);
         }
 
         var rare = new CampaignTracker(new CampaignOptions { Enabled = true });
@@ -77,7 +77,7 @@ public sealed class CampaignTrackerTests
         for (int i = 0; i < 20; i++)
         {
             rare.Seen(200);
-            found.Add(rare.Add($"c{i}", Caption(rng, common), _ => 0.0005).CampaignId);
+            found.Add(rare.Add($"c{i}", Caption(rng, common), _ => 0.0005 * 0.05).CampaignId);
         }
 
         Assert.Contains(found, c => c is not null);

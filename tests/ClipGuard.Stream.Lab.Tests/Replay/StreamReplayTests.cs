@@ -70,6 +70,21 @@ public sealed class StreamReplayTests
     }
 
     [Fact]
+    public void TheContaminationCurveIsSavedAsAPng()
+    {
+        (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(4000, 0.01, 11);
+        ReplayResult r = StreamReplay.Run("run", images, texts, keys, poisoned, Options(ThresholdRule.Conformal));
+        string path = Path.Combine(Directory.CreateTempSubdirectory("clipguard-replay-").FullName, "c.png");
+
+        ContaminationPlot.Save(path, "test", [r, r with { Name = "again" }], 200, 8);
+
+        byte[] png = File.ReadAllBytes(path);
+        Assert.True(png.Length > 1000);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
     public void TooFewCleanSamplesForTheSeedIsAnError()
     {
         (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(500, 0, 7);
