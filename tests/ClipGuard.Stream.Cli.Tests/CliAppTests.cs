@@ -12,6 +12,11 @@ public sealed class CliAppTests
     [InlineData("bench", "ann", "--ivf-probes", "0")]
     [InlineData("bench", "ann", "--usearch-ef", "64", "0")]
     [InlineData("bench", "ann", "--usearch-storage", "Int4")]
+    [InlineData("lab", "replay", "--embeddings", "/nonexistent/emb", "--labels", "/nonexistent/labels.csv", "--out", "r.md")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--false-quarantine-rate", "0")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--rule", "median")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--seed-size", "4")]
+    [InlineData("lab", "replay", "--embeddings", "e", "f", "--labels", "l.csv", "m.csv", "n.csv", "--out", "r.md")]
     [InlineData("no-such-verb")]
     public void BadCommandLinesExitWithTwo(params string[] args) => Assert.Equal(2, CliApp.Run(args));
 }

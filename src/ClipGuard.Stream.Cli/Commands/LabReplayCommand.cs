@@ -93,7 +93,13 @@ internal static class LabReplayCommand
 
             string markdown = ReplaySummary.Markdown(runs, Options(0));
             File.WriteAllText(file.FullName, markdown);
-            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions
+            {
+                WriteIndented = true,
+
+                // Precision is NaN for a run that quarantined nothing.
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            }));
             if (p.GetValue(plot))
             {
                 ReplayOptions o = Options(0);
