@@ -45,6 +45,9 @@ public sealed class ClipEmbedder : IDisposable
     public int ImageSize => _model.Config.Vision.ImageSize;
     public int ContextLength => _model.Config.Text.ContextLength;
 
+    /// <summary>True when the text tower reads CLIP's BPE vocabulary, so <see cref="EncodeTexts"/> can embed captions.</summary>
+    public bool EmbedsCaptions => _model.Config.Text.VocabSize == ClipTokenizer.ClipVocabularySize;
+
     public long ParameterCount => _model.parameters().Sum(p => p.numel());
 
     public static ClipEmbedder Load(ModelSource source, EmbedderOptions? options = null, ILogger? logger = null)

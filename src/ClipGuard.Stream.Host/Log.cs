@@ -75,4 +75,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5095, Level = LogLevel.Warning, Message = "Campaign {Campaign} confirmed over sample {Sample}, routed clean earlier: revoked (from the reference or its hold-back: {FromReference}; from the calibration pool: {FromCalibration})")]
     public static partial void CampaignRevoked(ILogger logger, string campaign, string sample, bool fromReference, bool fromCalibration);
+
+    [LoggerMessage(EventId = 5096, Level = LogLevel.Information, Message = "Seed folder {Folder} embedded by the service's model: {Pairs} pairs ({Skipped} skipped while reading, {Rejected} images rejected); captions {Captions}")]
+    public static partial void SeedFolderEmbedded(ILogger logger, string folder, int pairs, long skipped, int rejected, string captions);
 }

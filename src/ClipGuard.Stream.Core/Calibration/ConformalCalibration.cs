@@ -13,7 +13,8 @@ public sealed class ConformalCalibration
     /// <param name="version">Names this calibration in verdicts.</param>
     /// <param name="density">Image-density scores of the calibration samples (any order; non-finite values dropped).</param>
     /// <param name="agreement">Image–caption disagreements of those calibration samples that have a caption embedding.</param>
-    /// <param name="minimumSize">A signal with fewer calibration values than this takes no part in the decision.</param>
+    /// <param name="minimumSize">The agreement signal takes part only with at least this many calibration values (the
+    /// density signal whenever it has any: the reference always gives it some).</param>
     public ConformalCalibration(long version, IEnumerable<double> density, IEnumerable<double> agreement, int minimumSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSize, 1);
@@ -31,7 +32,7 @@ public sealed class ConformalCalibration
 
     public int AgreementCount => _agreement.Length;
 
-    public bool HasDensity => _density.Length >= MinimumSize;
+    public bool HasDensity => _density.Length > 0;
 
     public bool HasAgreement => _agreement.Length >= MinimumSize;
 

@@ -199,8 +199,9 @@ public sealed partial class StreamScorer
                 reason = $"p = {fused[i]:G3}; held out for calibration";
                 _pool.Add(s.Id, s.Embedding!, Disagreement(s), scores[i], s.TextEmbedding, fused[i]);
             }
-            else if (fused[i] < _options.AdmissionFloor)
+            else if (!(fused[i] >= _options.AdmissionFloor))
             {
+                // A NaN p-value (nothing to calibrate on) never admits.
                 reason = $"p = {fused[i]:G3}; below the admission floor {_options.AdmissionFloor:G3}, not admitted";
                 HeldBelowFloor++;
             }

@@ -47,6 +47,9 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
     public string ModelId => _embedder.ModelId;
     public string ModelVersion => _embedder.Version;
 
+    /// <summary>True when the model can embed captions (its text tower reads CLIP's BPE vocabulary).</summary>
+    public bool EmbedsCaptions => _embedder.EmbedsCaptions;
+
     public async Task<ImageEmbeddingResult> EmbedAsync(ReadOnlyMemory<byte> encoded, CancellationToken cancellationToken = default)
     {
         var job = new Job(encoded, new TaskCompletionSource<ImageEmbeddingResult>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
@@ -59,12 +62,18 @@ public sealed class ImageEmbeddingPipeline : IAsyncDisposable
     /// Embeds captions with the model's text tower, taking turns with the image micro-batches (the model is not run
     /// from two threads at once). The tokenizer (CLIP's BPE) is loaded on first use.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The model's text tower does not read CLIP's vocabulary (<see cref="EmbedsCaptions"/>).</exception>
     public float[][] EmbedCaptions(IReadOnlyList<string> captions)
     {
         ArgumentNullException.ThrowIfNull(captions);
         if (captions.Count == 0)
         {
             return [];
+        }
+
+        if (!EmbedsCaptions)
+        {
+            throw new InvalidOperationException($"the model {_embedder.ModelId} has a text tower of another vocabulary than CLIP's: it cannot embed captions");
         }
 
         lock (_model)

@@ -16,6 +16,9 @@ public sealed class ClipTokenizer
     public const int EndOfText = 49407;
     public const int DefaultContextLength = 77;
 
+    /// <summary>Tokens of CLIP's BPE vocabulary (the end-of-text id is the last).</summary>
+    public const int ClipVocabularySize = EndOfText + 1;
+
     private const string Sot = "<start_of_text>";
     private const string Eot = "<end_of_text>";
     private const int MergeCount = 49152 - 256 - 2;

@@ -61,6 +61,21 @@ internal sealed class ReferenceLoader(
             return WithModel(new StreamScorer(dimension, scorerOptions) { ReplicatedAdmission = replicate }, embedder);
         }
 
+        if (Directory.Exists(options.SeedReference))
+        {
+            if (embedder is null)
+            {
+                throw Invalid($"the seed reference {options.SeedReference} is a folder of image-text pairs: embedding it needs --model (or give a .npy of embeddings)");
+            }
+
+            (List<string> ids, Matrix<float> seedImages, Matrix<float>? captions) = SeedFolder.Embed(
+                options.SeedReference, embedder.Pipeline, dimension, SeedFolder.MaxMemberBytes, _log, cancel);
+            var folderScorer = new StreamScorer(dimension, scorerOptions) { ReplicatedAdmission = replicate };
+            folderScorer.Seed(ids, seedImages, captions);
+            Log.SeedLoaded(_log, options.SeedReference, seedImages.Rows, folderScorer.Threshold);
+            return WithModel(folderScorer, embedder);
+        }
+
         Matrix<float> seed = Npy.ReadMatrixSingle(options.SeedReference);
         if (seed.Cols != dimension && embedder is not null)
         {

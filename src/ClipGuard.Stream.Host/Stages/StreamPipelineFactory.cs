@@ -56,7 +56,7 @@ internal sealed class StreamPipelineFactory(
             new EnvelopeStage(scorer.Dimension, k.MaxMessageBytes, embedding.Pipeline is not null),
             new ImageEmbedStage(
                 embedding.Pipeline is { } e ? e.Pipeline.EmbedAsync : null,
-                embedding.Pipeline is { } c && scorer.UsesCaptions ? c.Pipeline.EmbedCaptions : null),
+                embedding.Pipeline is { } c && scorer.UsesCaptions && c.Pipeline.EmbedsCaptions ? c.Pipeline.EmbedCaptions : null),
             new DecideStage(scorer, reference.Value.BootstrapTimeout, time, log),
             new HeldMessages(time),
             new ReferenceImageKeeper(images, scorer, time, log),

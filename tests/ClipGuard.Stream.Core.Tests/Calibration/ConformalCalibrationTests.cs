@@ -47,9 +47,9 @@ public sealed class ConformalCalibrationTests
     }
 
     [Fact]
-    public void ASignalWithTooFewCalibrationValuesTakesNoPart()
+    public void TheAgreementSignalWithTooFewCalibrationValuesTakesNoPartTheDensitySignalAlways()
     {
-        var calibration = new ConformalCalibration(1, [1, 2, 3], [0.1, 0.2], minimumSize: 3);
+        var calibration = new ConformalCalibration(1, [1, 2, 3], [0.1, 0.2], minimumSize: 5);
         Assert.True(calibration.HasDensity);
         Assert.False(calibration.HasAgreement);
         Assert.True(double.IsNaN(calibration.AgreementP(0.5)));

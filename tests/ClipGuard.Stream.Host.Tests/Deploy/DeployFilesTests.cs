@@ -197,6 +197,38 @@ public sealed class DeployFilesTests
         Assert.Contains(lines, l => l.Contains("dotnet publish src/ClipGuard.Stream.Cli/ClipGuard.Stream.Cli.csproj", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("deploy/Dockerfile")]
+    [InlineData("deploy/Dockerfile.cuda")]
+    public void DockerfilesCopyEveryProjectTheCliReferencesBeforeTheRestore(string file)
+    {
+        // The restore runs before the sources are copied: every project the CLI reaches, directly or through another
+        // project, must have its .csproj copied by then, or the image does not build.
+        string[] lines = File.ReadAllLines(RepositoryFiles.PathOf(file));
+        int restore = Array.FindIndex(lines, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        Assert.True(restore > 0, $"{file}: no dotnet restore");
+        var copied = lines[..restore].Where(l => l.StartsWith("COPY src/", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).ToHashSet();
+        var pending = new Stack<string>(["src/ClipGuard.Stream.Cli/ClipGuard.Stream.Cli.csproj"]);
+        var seen = new HashSet<string>();
+        while (pending.TryPop(out string? project))
+        {
+            if (!seen.Add(project))
+            {
+                continue;
+            }
+
+            Assert.Contains(project, copied);
+            string folder = Path.GetDirectoryName(project)!;
+            foreach (System.Xml.Linq.XElement reference in System.Xml.Linq.XDocument.Load(RepositoryFiles.PathOf(project)).Descendants("ProjectReference"))
+            {
+                string include = reference.Attribute("Include")!.Value.Replace('\\', '/');
+                pending.Push(Path.GetRelativePath(RepositoryFiles.PathOf("."), Path.GetFullPath(Path.Combine(RepositoryFiles.PathOf(folder), include))).Replace('\\', '/'));
+            }
+        }
+
+        Assert.Contains("src/ClipGuard.Stream.Offline/ClipGuard.Stream.Offline.csproj", seen);
+    }
+
     private static IEnumerable<string> DeployFiles(string pattern) =>
         Directory.EnumerateFiles(RepositoryFiles.PathOf("deploy"), pattern, SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(RepositoryFiles.Root, f).Replace(Path.DirectorySeparatorChar, '/'))

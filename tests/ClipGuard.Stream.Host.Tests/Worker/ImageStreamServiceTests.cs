@@ -78,6 +78,82 @@ public sealed class ImageStreamServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task AFolderOfTrustedPairsSeedsTheReferenceEmbeddedByTheServicesOwnModel()
+    {
+        string model = await TinyModelAsync();
+
+        // An img2dataset folder: 00000/KEY.{jpg,txt,json}, 150 pairs, and one image that cannot be decoded.
+        string seed = Directory.CreateDirectory(Path.Combine(_dir, "seed", "00000")).FullName;
+        for (int i = 0; i < 150; i++)
+        {
+            string key = $"seed{i:D4}";
+            await File.WriteAllBytesAsync(Path.Combine(seed, key + ".jpg"), SyntheticImages.Jpeg(24 + i % 9, 30, seed: 5000 + i), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(seed, key + ".txt"), $"trusted caption {i}", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(seed, key + ".json"), "{\"key\":\"" + key + "\",\"status\":\"success\"}", TestContext.Current.CancellationToken);
+        }
+
+        await File.WriteAllBytesAsync(Path.Combine(seed, "broken.jpg"), SyntheticImages.Jpeg(40, 40, seed: 9)[..100], TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(seed, "broken.txt"), "a truncated JPEG", TestContext.Current.CancellationToken);
+
+        await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
+        using (IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                Produce(producer, Id(i), new SampleEnvelope(Id(i), $"caption {i}", null, SyntheticImages.Jpeg(24 + i % 9, 30, seed: i), null, "crawler-0"));
+            }
+
+            producer.Flush(TestContext.Current.CancellationToken);
+        }
+
+        using var outputs = new OutputCollector(broker.BootstrapServers);
+        await using var service = ServiceProcess.Start(
+        [
+            "--bootstrap", broker.BootstrapServers, "--model", model, "--embed-threads", "2", "--k", "8", "--hold-back", "20",
+            "--seed-reference", Path.Combine(_dir, "seed"), "--rule", "conformal",
+        ]);
+        List<RoutedCopy> copies = outputs.WaitForDistinct(40, TimeSpan.FromSeconds(60), () => service.Output, () => service.HasExited);
+
+        // No bootstrap: the seed was embedded before the first message, so every verdict is scored against it.
+        Assert.Contains("Seed folder", service.Output, StringComparison.Ordinal);
+        Assert.Contains("150 pairs", service.Output, StringComparison.Ordinal);
+        Assert.Contains("1 images rejected", service.Output, StringComparison.Ordinal);
+
+        // The tiny test model's text tower has its own 512-token vocabulary, not CLIP's: captions are left out, said so.
+        Assert.Contains("captions not embedded", service.Output, StringComparison.Ordinal);
+        Assert.All(copies, c => Assert.DoesNotContain("bootstrap", c.Headers[ClipGuardHeaders.Reason], StringComparison.Ordinal));
+        Assert.All(copies, c => Assert.True(int.Parse(c.Headers[ClipGuardHeaders.ReferenceSize], System.Globalization.CultureInfo.InvariantCulture) >= 150));
+        Assert.All(copies, c => Assert.Contains(ClipGuardHeaders.PValue, c.Headers.Keys));
+        Assert.Equal(0, await service.StopAsync());
+    }
+
+    [Fact]
+    public async Task ASeedFolderWithoutAModelIsRefusedWithTheReason()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "seed", "00000"));
+        await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
+        await using var service = ServiceProcess.Start(["--bootstrap", broker.BootstrapServers, "--dimension", "16", "--seed-reference", Path.Combine(_dir, "seed")]);
+        for (int i = 0; i < 600 && !service.HasExited; i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(service.HasExited, service.Output);
+        Assert.NotEqual(0, await service.StopAsync());
+        Assert.Contains("needs --model", service.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<string> TinyModelAsync()
+    {
+        string model = Directory.CreateDirectory(Path.Combine(_dir, "model")).FullName;
+        string config = Path.Combine(model, "tiny-vit.json");
+        await File.WriteAllTextAsync(config, TinyClipConfigs.Old, TestContext.Current.CancellationToken);
+        using var embedder = ClipEmbedder.CreateRandom(ClipModelConfig.Load(config), "tiny-vit", seed: 21);
+        embedder.Save(Path.Combine(model, "open_clip_model.safetensors"));
+        return model;
+    }
+
+    [Fact]
     public async Task WithoutAModelImageOnlyMessagesAreDeadLetteredAsEmbeddingRequired()
     {
         await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
