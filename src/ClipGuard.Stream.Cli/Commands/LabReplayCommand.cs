@@ -32,6 +32,7 @@ internal static class LabReplayCommand
         var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule, caption embeddings)" };
         var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
         var radius = new Option<double>("--caption-radius") { Description = "Caption distance (unit vectors) within which suspects share a concept", DefaultValueFactory = _ => scorer.Campaigns.CaptionRadius };
+        var cleanOnly = new Option<bool>("--clean-only") { Description = "Leave the poisoned samples out: the quarantine rate of a clean stream" };
         var noCaptions = new Option<bool>("--no-captions") { Description = "Image density only: do not give the scorer caption embeddings" };
         var capacity = LabCommand.Int("--capacity", "Reference capacity", scorer.Reference.Capacity);
         var sourceShare = new Option<double>("--source-share") { Description = "Largest share of the capacity one source may hold (every replayed sample has one source)", DefaultValueFactory = _ => scorer.Reference.MaxSourceShare };
@@ -40,7 +41,7 @@ internal static class LabReplayCommand
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, floor, share, pool, campaigns, suspect, radius, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, floor, share, pool, campaigns, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
         {
             command.Options.Add(option);
         }
@@ -60,6 +61,7 @@ internal static class LabReplayCommand
                 BatchSize = p.GetValue(batch),
                 Seed = p.GetValue(seed) + run,
                 Captions = !p.GetValue(noCaptions),
+                CleanOnly = p.GetValue(cleanOnly),
                 Scorer = new StreamScorerOptions
                 {
                     ThresholdRule = p.GetValue(rule),

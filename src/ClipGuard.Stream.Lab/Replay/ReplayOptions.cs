@@ -17,6 +17,9 @@ public sealed record ReplayOptions
     /// <summary>Give the scorer each pair's caption embedding (the agreement signal), when the dataset has them.</summary>
     public bool Captions { get; init; } = true;
 
+    /// <summary>Leave the poisoned samples out of the stream: a clean stream, to see the quarantine rate without poisons.</summary>
+    public bool CleanOnly { get; init; }
+
     /// <summary>The scorer's options (the service's defaults unless changed).</summary>
     public StreamScorerOptions Scorer { get; init; } = new();
 

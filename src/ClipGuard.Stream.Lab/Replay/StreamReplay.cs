@@ -46,7 +46,7 @@ public static class StreamReplay
         }
 
         var inSeed = seedRows.ToHashSet();
-        int[] stream = [.. order.Where(i => !inSeed.Contains(i))];
+        int[] stream = [.. order.Where(i => !inSeed.Contains(i) && !(options.CleanOnly && poisoned[i]))];
         var clock = Stopwatch.StartNew();
         var scorer = new StreamScorer(d, options.Scorer);
         var seed = new Matrix<float>(seedRows.Count, d);

@@ -85,6 +85,18 @@ public sealed class StreamReplayTests
     }
 
     [Fact]
+    public void ACleanOnlyReplayLeavesThePoisonsOut()
+    {
+        (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(6000, 0.01, 13);
+
+        ReplayResult r = StreamReplay.Run("clean-only", images, texts, keys, poisoned, Options(ThresholdRule.Conformal) with { CleanOnly = true });
+
+        Assert.Equal(0, r.Poisons);
+        Assert.Equal(6000 - 1000 - poisoned.Count(p => p), r.Clean);
+        Assert.Equal(0, r.TruePositives);
+    }
+
+    [Fact]
     public void TooFewCleanSamplesForTheSeedIsAnError()
     {
         (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(500, 0, 7);
