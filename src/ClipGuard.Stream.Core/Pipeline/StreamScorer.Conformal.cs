@@ -17,6 +17,8 @@ public sealed partial class StreamScorer
     private long _calibrationVersion;
     private CampaignTracker? _campaigns;
     private readonly List<Revocation> _revocations = [];
+    private readonly HashSet<string> _suspectsRoutedClean = [];
+    private readonly Queue<string> _suspectOrder = new();
 
     /// <summary>Confirmed campaigns (null unless the rule is conformal and campaigns are enabled).</summary>
     public CampaignTracker? Campaigns => _campaigns;
@@ -127,11 +129,27 @@ public sealed partial class StreamScorer
                     campaignOf[j] = campaign;
                     quarantine[j] = true;
                 }
-                else
+                else if (_suspectsRoutedClean.Remove(id))
                 {
+                    // Routed clean before the campaign was confirmed: taken back. One quarantined by the budget
+                    // rule already is only named a member.
                     bool fromReference = Reference.Revoke(id);
                     bool fromPool = _pool!.Remove(id);
                     _revocations.Add(new Revocation(id, campaign, fromReference, fromPool));
+                }
+            }
+        }
+
+        // Suspects routed clean now, remembered (as long as the tracker remembers suspects) so a later campaign can
+        // take them back.
+        for (int i = 0; i < samples.Count; i++)
+        {
+            if (fused[i] <= _options.Campaigns.SuspectLevel && !quarantine[i] && samples[i].TextEmbedding is not null && _suspectsRoutedClean.Add(samples[i].Id))
+            {
+                _suspectOrder.Enqueue(samples[i].Id);
+                while (_suspectOrder.Count > _options.Campaigns.Window && _suspectOrder.TryDequeue(out string? old))
+                {
+                    _suspectsRoutedClean.Remove(old);
                 }
             }
         }

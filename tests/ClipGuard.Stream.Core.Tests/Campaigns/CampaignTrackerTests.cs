@@ -141,5 +141,9 @@ public sealed class CampaignTrackerTests
         Assert.All(verdicts.Where(v => v.CampaignId is not null), v => Assert.Equal(Route.Quarantine, v.Route));
         Assert.All(members, id => Assert.False(scorer.Reference.Contains(id) || scorer.Reference.WaitingIds.Contains(id) || scorer.CalibrationPool!.Contains(id)));
         Assert.Contains(revoked, r => r.FromReference || r.FromCalibration);
+
+        // Only samples routed clean are revoked, each once; one the budget rule quarantined is not taken back twice.
+        Assert.All(revoked, r => Assert.Equal(Route.Clean, verdicts.Single(v => v.SampleId == r.SampleId).Route));
+        Assert.Equal(revoked.Count, revoked.Select(r => r.SampleId).Distinct().Count());
     }
 }
