@@ -23,7 +23,15 @@ public static class StreamReplay
         (Matrix<float> images, Matrix<float>? texts, string[] keys) = ProtocolRun.Load(EmbeddingSet.Open(embeddings));
         IReadOnlyDictionary<string, bool> truth = LabelFile.Read(labelsPath);
         bool[] poisoned = [.. keys.Select(k => truth.TryGetValue(k, out bool p) ? p : throw new InvalidDataException($"{labelsPath}: no label for the embedded sample '{k}'"))];
-        return Run(Path.GetFileName(Path.TrimEndingDirectorySeparator(embeddings)), images, texts, keys, poisoned, options, progress);
+        return Run(RunName(embeddings), images, texts, keys, poisoned, options, progress);
+    }
+
+    /// <summary>A run's name in tables and plots: the embeddings folder with its parent (runs usually differ there: <c>C2/emb</c>).</summary>
+    public static string RunName(string embeddings)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(embeddings));
+        string? parent = Path.GetFileName(Path.GetDirectoryName(full));
+        return string.IsNullOrEmpty(parent) ? Path.GetFileName(full) : $"{parent}/{Path.GetFileName(full)}";
     }
 
     /// <summary>The replay of rows in memory: image rows, caption rows (or null), their keys and labels.</summary>

@@ -97,6 +97,13 @@ public sealed class StreamReplayTests
     }
 
     [Fact]
+    public void ARunIsNamedByItsEmbeddingsFolderAndTheFolderAboveIt()
+    {
+        Assert.Equal("C2/emb", StreamReplay.RunName("/runs/C2/emb/"));
+        Assert.Equal("C3/emb", StreamReplay.RunName("/runs/C3/emb"));
+    }
+
+    [Fact]
     public void TooFewCleanSamplesForTheSeedIsAnError()
     {
         (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(500, 0, 7);
