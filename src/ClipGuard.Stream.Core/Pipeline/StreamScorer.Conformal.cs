@@ -215,7 +215,6 @@ public sealed partial class StreamScorer
             else if (_pool!.Selects(s.Id))
             {
                 reason = $"p = {fused[i]:G3}; held out for calibration";
-                _pool.Add(s.Id, s.Embedding!, Disagreement(s), scores[i], s.TextEmbedding, fused[i]);
             }
             else if (!(fused[i] >= _options.AdmissionFloor))
             {
@@ -237,6 +236,18 @@ public sealed partial class StreamScorer
             verdicts.Add(new Verdict(
                 s.Id, quarantine[i] ? Route.Quarantine : Route.Clean, scores[i], _detectorName, _options.Reference.K, size, version, _options.ModelVersion,
                 Threshold, reason, neighbourIds[i], results[i].Neighbors.Select(x => x.Distance).ToList(), fused[i], calibration.Version, campaignOf[i]));
+        }
+
+        // The calibration share is held out whatever its route: keeping only the samples routed clean would cut off the
+        // clean tail the budget is measured on (the quarantined share is that tail), and every p-value near the budget
+        // would come out about twice too small. A quarantined poison that lands in the pool errs the other way: safe.
+        // Confirmed campaign members stay out.
+        for (int i = 0; i < samples.Count; i++)
+        {
+            if (_pool!.Selects(samples[i].Id) && campaignOf[i] is null)
+            {
+                _pool.Add(samples[i].Id, samples[i].Embedding!, Disagreement(samples[i]), scores[i], samples[i].TextEmbedding, fused[i]);
+            }
         }
 
         // Admission happens after every sample of the batch was scored against the same reference version.
