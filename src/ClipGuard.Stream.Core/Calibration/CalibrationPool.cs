@@ -116,9 +116,9 @@ public sealed class CalibrationPool
                 h.Score = results[row++].Scores.Get(detector);
             }
 
-            ScoredAtVersion = reference.Version;
         }
-        else if (rescore)
+
+        if (rescore)
         {
             ScoredAtVersion = reference.Version;
         }

@@ -1,7 +1,6 @@
 using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Numerics;
-using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Core.Scoring;
 
 namespace ClipGuard.Stream.Core.Pipeline;
@@ -171,10 +170,11 @@ public sealed partial class StreamScorer
         string?[] campaignOf = Confirm(samples, fused, quarantine);
 
         // Who may enter: routed clean, not held out for calibration, over the floor here and against the frozen start.
+        bool[] heldOut = [.. samples.Select(s => _pool!.Selects(s.Id))];
         var candidates = new List<int>();
         for (int i = 0; i < samples.Count; i++)
         {
-            if (!quarantine[i] && !_pool!.Selects(samples[i].Id) && fused[i] >= _options.AdmissionFloor)
+            if (!quarantine[i] && !heldOut[i] && fused[i] >= _options.AdmissionFloor)
             {
                 candidates.Add(i);
             }
@@ -212,7 +212,7 @@ public sealed partial class StreamScorer
                     ? $"p = {fused[i]:G3} at or below the false-quarantine rate {_options.FalseQuarantineRate:G3}"
                     : $"p = {fused[i]:G3} rejected by Benjamini–Hochberg at FDR {_options.FalseDiscoveryRate:G3}";
             }
-            else if (_pool!.Selects(s.Id))
+            else if (heldOut[i])
             {
                 reason = $"p = {fused[i]:G3}; held out for calibration";
             }
@@ -244,23 +244,16 @@ public sealed partial class StreamScorer
         // Confirmed campaign members stay out.
         for (int i = 0; i < samples.Count; i++)
         {
-            if (_pool!.Selects(samples[i].Id) && campaignOf[i] is null)
+            if (heldOut[i] && campaignOf[i] is null)
             {
-                _pool.Add(samples[i].Id, samples[i].Embedding!, Disagreement(samples[i]), scores[i], samples[i].TextEmbedding, fused[i]);
+                _pool!.Add(samples[i].Id, samples[i].Embedding!, Disagreement(samples[i]), scores[i], samples[i].TextEmbedding, fused[i]);
             }
         }
 
         // Admission happens after every sample of the batch was scored against the same reference version.
         foreach (int i in admit)
         {
-            if (ReplicatedAdmission)
-            {
-                _proposals.Add(samples[i]);
-            }
-            else
-            {
-                _changesSinceCalibration += Reference.OfferCleared(samples[i].Id, samples[i].Source, samples[i].Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
-            }
+            Offer(samples[i]);
         }
 
         if (_changesSinceCalibration >= _options.RecalibrateEvery || _pool!.AddedSinceCalibration >= 100)

@@ -82,7 +82,7 @@ public sealed partial class StreamScorer
         Reference.Seed(ids, Enumerable.Repeat<string?>("seed", ids.Count).ToList(), vectors);
         if (Conformal)
         {
-            double[] disagreement = [.. ids.Select((_, i) => captions is null ? double.NaN : PairAgreement.Disagreement(vectors.RowReadOnly(i), captions.RowReadOnly(i)))];
+            double[] disagreement = [.. ids.Select((_, i) => captions is null || !_options.UseAgreement ? double.NaN : PairAgreement.Disagreement(vectors.RowReadOnly(i), captions.RowReadOnly(i)))];
             StartConformal(ids, disagreement, vectors);
         }
 
@@ -147,18 +147,15 @@ public sealed partial class StreamScorer
         }
 
         double[] scores = slotOfRow.Select(slot => model.MemberScores(slot).Get(_options.Detector)).ToArray();
-        double threshold;
         // The bootstrap set is not known to be clean, so it cannot calibrate conformal p-values (a few percent of
         // poison among its scores make every poison's p-value large): under every rule it is decided by the robust z,
         // which a few percent of contamination does not move. Its clean members then seed the conformal pool.
-        threshold = double.IsNaN(_options.FixedThreshold) ? Calibrate(scores) : _options.FixedThreshold;
-        bool[] isClean = [.. scores.Select(s => s <= threshold)];
-
+        double threshold = double.IsNaN(_options.FixedThreshold) ? Calibrate(scores) : _options.FixedThreshold;
         var cleanIds = new List<string>();
         var cleanRows = new List<int>();
         for (int i = 0; i < distinct.Count; i++)
         {
-            if (isClean[i])
+            if (scores[i] <= threshold)
             {
                 cleanIds.Add(distinct[i].Id);
                 cleanRows.Add(i);
@@ -183,7 +180,7 @@ public sealed partial class StreamScorer
         foreach (StreamSample s in _bootstrap)
         {
             int i = byId[s.Id];
-            bool clean = isClean[i];
+            bool clean = scores[i] <= threshold;
             ReadOnlySpan<Neighbor> neighbors = model.Neighbors(slotOfRow[i]);
             var neighborIds = new List<string>(neighbors.Length);
             var neighborDistances = new List<double>(neighbors.Length);
@@ -237,13 +234,9 @@ public sealed partial class StreamScorer
         // Admission happens after every sample of the batch was scored against the same reference version.
         for (int i = 0; i < samples.Count; i++)
         {
-            if (verdicts[i].Route == Route.Clean && ReplicatedAdmission)
+            if (verdicts[i].Route == Route.Clean)
             {
-                _proposals.Add(samples[i]);
-            }
-            else if (verdicts[i].Route == Route.Clean)
-            {
-                _changesSinceCalibration += Reference.OfferCleared(samples[i].Id, samples[i].Source, samples[i].Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
+                Offer(samples[i]);
             }
         }
 
@@ -320,6 +313,22 @@ public sealed partial class StreamScorer
             double score = results[i].Scores.Get(_options.Detector);
             return (s.Id, score, score <= Threshold);
         }).ToList();
+    }
+
+    /// <summary>
+    /// A sample cleared for the reference: proposed to the replicated log under replicated admission, otherwise
+    /// offered to the local reference's hold-back (its admissions count towards the next recalibration).
+    /// </summary>
+    private void Offer(StreamSample sample)
+    {
+        if (ReplicatedAdmission)
+        {
+            _proposals.Add(sample);
+        }
+        else
+        {
+            _changesSinceCalibration += Reference.OfferCleared(sample.Id, sample.Source, sample.Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
+        }
     }
 
     /// <summary>The embeddings of valid samples (checked to have <see cref="Dimension"/> values) as matrix rows.</summary>

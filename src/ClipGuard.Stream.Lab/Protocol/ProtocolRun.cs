@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Evaluation;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
@@ -78,7 +78,7 @@ public static class ProtocolRun
         var result = new double[images.Rows];
         for (int i = 0; i < result.Length; i++)
         {
-            result[i] = 1 - TensorPrimitives.CosineSimilarity(images.RowReadOnly(i), texts.RowReadOnly(i));
+            result[i] = PairAgreement.Disagreement(images.RowReadOnly(i), texts.RowReadOnly(i));
         }
 
         return result;
