@@ -62,10 +62,13 @@ internal sealed record DemoReport(
             }
         }
 
-        var top = held.OrderByDescending(p => p.Item2.Score / p.Item2.Threshold).Take(TopCount).ToList();
-        // Ranking quality apart from the threshold: every scored sample's score over the threshold it was held to.
-        var scored = samples.Where(s => verdicts.TryGetValue(s.Id, out RoutedCopy? v) && double.IsFinite(v.Score / v.Threshold)).ToList();
-        double[] ratios = [.. scored.Select(s => verdicts[s.Id].Score / verdicts[s.Id].Threshold)];
+        // Ranking quality apart from the cut: the p-value where the conformal rule gave one (smaller is more suspect),
+        // otherwise the score over the threshold the sample was held to.
+        bool conformal = verdicts.Values.Any(v => double.IsFinite(v.PValue));
+        double Suspicion(RoutedCopy v) => conformal ? -v.PValue : v.Score / v.Threshold;
+        var top = held.OrderByDescending(p => Suspicion(p.Item2)).ThenByDescending(p => p.Item2.Score / p.Item2.Threshold).Take(TopCount).ToList();
+        var scored = samples.Where(s => verdicts.TryGetValue(s.Id, out RoutedCopy? v) && double.IsFinite(Suspicion(v))).ToList();
+        double[] ratios = [.. scored.Select(s => Suspicion(verdicts[s.Id]))];
         int[] labels = [.. scored.Select(s => s.Poisoned ? 1 : 0)];
         double auroc = labels.Contains(0) && labels.Contains(1) ? DetectionMetrics.Auroc(ratios, labels) : double.NaN;
         return new DemoReport(clean, quarantined, dead, samples.Count(s => s.Poisoned), caught, falseAlarms, auroc, top);
@@ -77,16 +80,17 @@ internal sealed record DemoReport(
         output.WriteLine(Inv($"  planted         {Planted} poisoned pairs: {Caught} quarantined, {Missed} missed; {FalseAlarms} clean pairs quarantined"));
         output.WriteLine(Inv($"  precision       {Precision:F3}   (quarantined pairs that were planted)"));
         output.WriteLine(Inv($"  recall          {Recall:F3}   (planted pairs that were quarantined)"));
-        output.WriteLine(Inv($"  AUROC           {Auroc:F3}   (streamed score / threshold as a ranking of all pairs)"));
+        output.WriteLine(Inv($"  AUROC           {Auroc:F3}   (the streamed p-values, or score / threshold, as a ranking of all pairs)"));
         if (Top.Count == 0)
         {
             return;
         }
 
-        output.WriteLine(Inv($"  top {Top.Count} quarantined, by score / threshold (* = planted):"));
+        output.WriteLine(Inv($"  top {Top.Count} quarantined, most suspect first (* = planted):"));
         foreach ((CrawlSample s, RoutedCopy v) in Top)
         {
-            output.WriteLine(Inv($"    {(s.Poisoned ? '*' : ' ')} {s.Id}  {v.Score / v.Threshold,8:F2}x  \"{s.Caption}\"  {s.Source}"));
+            string p = double.IsFinite(v.PValue) ? Inv($"p {v.PValue,8:G3}") : Inv($"{v.Score / v.Threshold,8:F2}x");
+            output.WriteLine(Inv($"    {(s.Poisoned ? '*' : ' ')} {s.Id}  {p}  \"{s.Caption}\"  {s.Source}"));
         }
     }
 

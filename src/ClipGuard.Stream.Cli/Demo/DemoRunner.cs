@@ -9,7 +9,9 @@ using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Verdicts;
 using ClipGuard.Stream.Lab.Data;
-using ClipGuard.Stream.Lab.StandIn;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Lab.Scenes;
+using ClipGuard.Stream.Offline;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,13 +25,17 @@ namespace ClipGuard.Stream.Cli.Demo;
 
 /// <summary>
 /// `clipguard demo`: everything a first run needs, in this process (dev broker, the service, a downstream consumer)
-/// plus redis-server as a child when installed. Publishes a poisoned Fashion-MNIST crawl, streams it through the
-/// filter, reports against the planted ground truth, then keeps the operator console open.
+/// plus redis-server as a child when installed. Trains (first run) or finds the demo's CLIP, publishes a poisoned crawl
+/// of lab scenes, streams it through the filter with a trusted seed, reports against the planted ground truth, then
+/// keeps the operator console open.
 /// </summary>
 internal sealed class DemoRunner(TextWriter output, TextWriter errors)
 {
     /// <summary>Longest the service may go without routing one more sample before the demo gives up.</summary>
     private static readonly TimeSpan StallTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Partitions of the input and output topics.</summary>
+    private const int Partitions = 16;
 
     public int Run(DemoSettings settings)
     {
@@ -38,27 +44,51 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             return Fail(error);
         }
 
-        ImageSet data;
+        var wall = Stopwatch.StartNew();
+        ImageSet items;
         try
         {
-            data = PoisonedCrawl.LoadTestSplit(settings.DataDirectory);
+            items = FashionMnist.Load(settings.DataDirectory, train: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return Fail($"cannot read Fashion-MNIST from {settings.DataDirectory} ({e.Message}); install it with: bash scripts/install-deps.sh run");
         }
 
-        List<CrawlSample> crawl = PoisonedCrawl.Build(data, settings.Samples, settings.PoisonRate, settings.Seed);
-        bool lab = Directory.Exists(settings.ModelDirectory);
-        PixelCaptionFeatures? features = lab ? null : new PixelCaptionFeatures(crawl.Select(c => c.Caption));
-        Say($"crawl      {crawl.Count} real Fashion-MNIST images (test split), {crawl.Count(c => c.Poisoned)} of them poisoned: " +
-            $"a {PoisonedCrawl.TriggerSide}x{PoisonedCrawl.TriggerSide} checkerboard trigger + the caption \"{PoisonedCrawl.Caption(PoisonedCrawl.TargetClass)}\"");
-        Say(lab
-            ? $"embedding  lab checkpoint {Path.GetFullPath(settings.ModelDirectory)}: the service embeds every image itself"
-            : $"embedding  no lab checkpoint at {settings.ModelDirectory}, so NOT CLIP: a stand-in vector of pooled pixels + caption words " +
-              "(it exposes the poisoned pairs' image-caption mismatch, not the trigger; see docs/demo.md)");
+        string model;
+        try
+        {
+            model = settings.ModelDirectory ?? DemoModel.Ensure(settings.CacheDirectory, settings.DataDirectory, output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or OfflineInputException or ArgumentException)
+        {
+            return Fail($"cannot train the demo's CLIP in {settings.CacheDirectory} ({e.Message})", 1);
+        }
 
-        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions());
+        SceneOptions recipe = SceneCrawl.Recipe(settings.DataDirectory, settings.Samples, settings.Poisons, settings.Seed);
+        List<CrawlSample> crawl = SceneCrawl.Build(recipe, items, "crawl-");
+        DirectoryInfo seed = Directory.CreateTempSubdirectory("clipguard-demo-seed-");
+        try
+        {
+            SceneCrawl.WriteSeed(settings.DataDirectory, items, DemoSettings.SeedSize, settings.Seed + 1, seed.FullName);
+            Say($"crawl      {crawl.Count} lab scenes (Fashion-MNIST test-split items, nearly unique captions), {crawl.Count(c => c.Poisoned)} of them poisoned: {SceneCrawl.Describe(recipe)}");
+            Say($"seed       {DemoSettings.SeedSize} trusted clean scenes, embedded by the service with its model (run --seed-reference DIR)");
+            Say(settings.ModelDirectory is null
+                ? $"embedding  the demo CLIP {Path.GetFullPath(model)}: the service embeds every image and caption itself"
+                : $"embedding  {Path.GetFullPath(model)} (--model): the service embeds every image and caption itself");
+            return Stream(settings, crawl, model, seed.FullName, wall);
+        }
+        finally
+        {
+            seed.Delete(recursive: true);
+        }
+    }
+
+    private int Stream(DemoSettings settings, List<CrawlSample> crawl, string model, string seedFolder, Stopwatch wall)
+    {
+        // Well inside the mock broker's ~5 MB per partition: the crawl's PNGs spread over 16 partitions.
+        var topics = DevBrokerOptions.DefaultTopics().Select(t => t.Partitions > 1 ? t with { Partitions = Partitions } : t).ToList();
+        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions { Topics = topics });
         Say($"broker     dev broker (librdkafka mock cluster, in this process) at {broker.BootstrapServers}");
         string why = "--in-memory-ledger was given";
         using RedisServerProcess? redis = settings.InMemoryLedger ? null : RedisServerProcess.TryStart(out why);
@@ -66,22 +96,21 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         Say(redis is null
             ? $"ledger     IN MEMORY ({why}): quarantined samples are lost on exit, and the operator console, which needs Redis, is off"
             : $"ledger     redis-server (a child of this process) at {redis.Configuration.Split(',')[0]}");
+        Say(Inv($"decision   conformal rule, {settings.Detector} image density fused with image-caption agreement, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P1} of clean pairs (docs/detection.md)"));
 
-        Publish(broker.BootstrapServers, crawl, features);
+        Publish(broker.BootstrapServers, crawl);
         var service = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["urls"] = "http://127.0.0.1:" + settings.Port.ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
             ["ClipGuard:Kafka:BootstrapServers"] = broker.BootstrapServers,
             ["ClipGuard:Scoring:Detector"] = settings.Detector,
-            ["ClipGuard:Scoring:BootstrapSize"] = settings.BootstrapSize.ToString(CultureInfo.InvariantCulture),
+            ["ClipGuard:Scoring:ThresholdRule"] = "conformal",
             ["ClipGuard:Scoring:Reference:HoldBack"] = "100",
-            ["ClipGuard:Scoring:Reference:MaxSourceShare"] = "0.5",
-            ["ClipGuard:Stream:BootstrapTimeout"] = "00:00:05",
             ["ClipGuard:Redis:Configuration"] = redis?.Configuration,
             ["ClipGuard:Api:Token"] = token,
-            ["ClipGuard:Stream:Model"] = lab ? settings.ModelDirectory : null,
-            ["ClipGuard:Stream:Dimension"] = features?.Dimension.ToString(CultureInfo.InvariantCulture),
+            ["ClipGuard:Stream:Model"] = model,
+            ["ClipGuard:Stream:SeedReference"] = seedFolder,
         };
         // Absent, not empty: an empty value would bind as 0 and override the option's default.
         WebApplication? app = ClipGuardService.Build(service.Where(p => p.Value is not null).ToDictionary(StringComparer.OrdinalIgnoreCase), errors);
@@ -110,11 +139,12 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             }
 
             double seconds = clock.Elapsed.TotalSeconds;
-            Say(Inv($"filter     routed all {crawl.Count} samples in {seconds:F1} s ({crawl.Count / seconds:F0} samples/s, start-up included)"));
+            Say(Inv($"filter     routed all {crawl.Count} samples in {seconds:F1} s ({crawl.Count / seconds:F0} samples/s, start-up and seed embedding included)"));
             output.WriteLine();
             output.WriteLine("Quarantine report");
             DemoReport.From(crawl, collector.Snapshot()).Write(output);
             output.WriteLine();
+            Say(Inv($"wall time  {wall.Elapsed.TotalSeconds:F1} s (after the build)"));
             return KeepConsoleOpen(app, token, settings.Exit);
         }
         finally
@@ -124,14 +154,13 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         }
     }
 
-    private static void Publish(string bootstrap, List<CrawlSample> crawl, PixelCaptionFeatures? features)
+    private static void Publish(string bootstrap, List<CrawlSample> crawl)
     {
         using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(KafkaClientFactory.LoadProducer(bootstrap, "clipguard-demo-crawler", lingerMs: 5)).Build();
         foreach (CrawlSample s in crawl)
         {
-            // With a lab checkpoint the message carries only the image, as a crawler without a GPU would send it.
-            float[]? embedding = features?.Embed(s.Pixels, s.Caption);
-            var envelope = new SampleEnvelope(s.Id, s.Caption, embedding, s.Png, url: null, source: s.Source);
+            // The message carries the image and its caption, as a crawler without a GPU would send them.
+            var envelope = new SampleEnvelope(s.Id, s.Caption, embedding: null, s.Png, url: null, source: s.Source);
             producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(s.Id), Value = EnvelopeWriter.ToUtf8Bytes(envelope) });
         }
 

@@ -1,7 +1,8 @@
 namespace ClipGuard.Stream.Cli.Demo;
 
 /// <summary>What `clipguard demo` was asked to do.</summary>
-/// <param name="ModelDirectory">A lab checkpoint directory (weights + OpenCLIP config JSON); used when it exists.</param>
+/// <param name="ModelDirectory">A model folder (weights + OpenCLIP config JSON) to use instead of the demo's own CLIP.</param>
+/// <param name="CacheDirectory">Where the demo's own CLIP is trained on the first run and found afterwards.</param>
 /// <param name="Exit">Exit after the report instead of keeping the console open.</param>
 /// <param name="Port">The console's port; 0 for any free one.</param>
 /// <param name="Token">The console's API token; null for a random one.</param>
@@ -11,7 +12,8 @@ internal sealed record DemoSettings(
     int Samples,
     double PoisonRate,
     int Seed,
-    string ModelDirectory,
+    string? ModelDirectory,
+    string CacheDirectory,
     string DataDirectory,
     bool Exit,
     int Port,
@@ -22,10 +24,13 @@ internal sealed record DemoSettings(
     public const int MinSamples = 200;
     public const int MaxSamples = 10_000;
     public const double MaxPoisonRate = 0.2;
-    public const string DefaultModelDirectory = ".cache/lab/model";
+    public const string DefaultCacheDirectory = ".cache/demo";
 
-    /// <summary>Samples scored leave-one-out before routing starts: a quarter of the crawl, at most 500.</summary>
-    public int BootstrapSize => Math.Min(500, Samples / 4);
+    /// <summary>Trusted clean pairs the service embeds as its seed reference: the paper's reference batch size.</summary>
+    public const int SeedSize = 4_096;
+
+    /// <summary>The planted poisons: round(samples × rate), at least one.</summary>
+    public int Poisons => Math.Max(1, (int)Math.Round(Samples * PoisonRate));
 
     /// <summary>Null when usable, otherwise what is wrong.</summary>
     public string? Error() =>
@@ -33,5 +38,6 @@ internal sealed record DemoSettings(
         : !(PoisonRate > 0 && PoisonRate <= MaxPoisonRate) ? $"--poison-rate must be in (0, {MaxPoisonRate}]"
         : Port is < 0 or > 65535 ? "--port must be within 0..65535"
         : Token is { Length: < Host.Api.OperatorApiOptions.MinTokenLength } ? $"--token must have at least {Host.Api.OperatorApiOptions.MinTokenLength} characters"
+        : ModelDirectory is { } m && !Directory.Exists(m) ? $"--model {m}: no such folder (leave --model out to use the demo's own CLIP)"
         : null;
 }

@@ -18,6 +18,9 @@ public sealed record RoutedCopy(string Topic, string Id, byte[] Value, IReadOnly
     /// <summary>The threshold header; NaN when absent (dead letters) or unreadable.</summary>
     public double Threshold => Number(ClipGuardHeaders.Threshold);
 
+    /// <summary>The conformal p-value header; NaN when absent (robust-z verdicts, dead letters) or unreadable.</summary>
+    public double PValue => Number(ClipGuardHeaders.PValue);
+
     /// <summary>The dead-letter reason, or null.</summary>
     public string? Reason => Headers.GetValueOrDefault(ClipGuardHeaders.Reason);
 

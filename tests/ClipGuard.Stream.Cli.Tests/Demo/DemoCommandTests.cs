@@ -20,7 +20,8 @@ public sealed partial class DemoCommandTests : IDisposable
         }
         """;
 
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+    /// <summary>The first run trains the demo's CLIP: about two minutes on 2 idle cores, longer beside other tests.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(12);
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-demo-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -28,29 +29,33 @@ public sealed partial class DemoCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public async Task The_demo_streams_the_poisoned_crawl_and_reports_against_the_planted_truth()
+    public async Task The_demo_trains_its_CLIP_streams_the_poisoned_scenes_and_reports_against_the_planted_truth()
     {
         Assert.SkipUnless(RedisServerChildInstalled(), "redis-server is not installed (bash scripts/install-deps.sh test)");
-        CliResult r = await RunDemoAsync("--samples", "2000", "--model", Path.Combine(_dir, "no-checkpoint-here"));
+        // The README's cache: a developer who ran ./clipguard demo has the model already; a clean clone trains it here.
+        CliResult r = await RunDemoAsync("--cache", RepositoryFiles.PathOf(DemoSettings.DefaultCacheDirectory));
         Assert.True(r.ExitCode == 0, r.StandardOutput + r.StandardError);
         string o = r.StandardOutput;
-        Assert.Contains("NOT CLIP", o, StringComparison.Ordinal);
+        Assert.Contains("embedding  the demo CLIP", o, StringComparison.Ordinal);
         Assert.Contains("ledger     redis-server", o, StringComparison.Ordinal);
 
         (int clean, int quarantined, int dead) = Routes(o);
-        Assert.Equal(2000, clean + quarantined + dead);
+        Assert.Equal(3000, clean + quarantined + dead);
         Assert.Equal(0, dead);
         Match planted = PlantedLine().Match(o);
         Assert.True(planted.Success, o);
-        Assert.Equal(20, Int(planted, "planted"));
+        Assert.Equal(30, Int(planted, "planted"));
         int caught = Int(planted, "caught");
-        Assert.Equal(quarantined, caught + Int(planted, "false"));
+        int falseAlarms = Int(planted, "false");
+        Assert.Equal(quarantined, caught + falseAlarms);
 
-        // A broken pipeline (scores unrelated to the plants) ranks them at chance, AUROC about 0.5, and catches ~0.5 of
-        // 20 plants at this quarantine rate. Measured here: AUROC 0.91-0.92, 11-12 caught (docs/demo.md).
+        // A broken model or rule ranks the plants at chance (AUROC about 0.5) and, at a 0.1 % budget, catches about
+        // none of 30 while quarantining ~3 clean pairs. Measured (docs/demo.md): precision and recall both near 0.9 or above.
         double auroc = double.Parse(AurocLine().Match(o).Groups["auroc"].Value, CultureInfo.InvariantCulture);
-        Assert.True(auroc > 0.8, o);
-        Assert.True(caught >= 5, o);
+        Assert.True(auroc > 0.9, o);
+        Assert.True(caught >= 24, o);
+        Assert.True(falseAlarms <= 8, o);
+        Assert.Matches(@"wall time  \d+\.\d s", o);
         Assert.Matches(@"console    http://127\.0\.0\.1:\d+/console/   token: [0-9a-f]{32}", o);
     }
 
@@ -67,7 +72,7 @@ public sealed partial class DemoCommandTests : IDisposable
 
         CliResult r = await RunDemoAsync("--samples", "300", "--model", model, "--in-memory-ledger");
         Assert.True(r.ExitCode == 0, r.StandardOutput + r.StandardError);
-        Assert.Contains($"embedding  lab checkpoint {model}", r.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"embedding  {model} (--model)", r.StandardOutput, StringComparison.Ordinal);
         (int clean, int quarantined, int dead) = Routes(r.StandardOutput);
         Assert.Equal((300, 0), (clean + quarantined, dead));
 
@@ -82,6 +87,7 @@ public sealed partial class DemoCommandTests : IDisposable
     [InlineData("--poison-rate 0", "--poison-rate must be in")]
     [InlineData("--token short", "--token must have at least")]
     [InlineData("--data /nonexistent/fashion-mnist", "install it with: bash scripts/install-deps.sh run")]
+    [InlineData("--model /nonexistent/model", "--model /nonexistent/model: no such folder")]
     public void Bad_demo_input_is_one_line_on_stderr_and_exit_code_2(string args, string expected)
     {
         var error = new StringWriter();
@@ -91,13 +97,14 @@ public sealed partial class DemoCommandTests : IDisposable
             a[0] == "--samples" ? int.Parse(a[1], CultureInfo.InvariantCulture) : 1000,
             a[0] == "--poison-rate" ? double.Parse(a[1], CultureInfo.InvariantCulture) : 0.01,
             Seed: 7,
-            ModelDirectory: "none",
+            ModelDirectory: a[0] == "--model" ? a[1] : null,
+            CacheDirectory: _dir,
             DataDirectory: a[0] == "--data" ? a[1] : FashionMnist.DefaultDirectory,
             Exit: true,
             Port: 0,
             Token: a[0] == "--token" ? a[1] : null,
             InMemoryLedger: true,
-            Detector: "dao");
+            Detector: "kdist");
         Assert.Equal(2, runner.Run(settings));
         string text = error.ToString();
         Assert.Contains(expected, text, StringComparison.Ordinal);
