@@ -41,7 +41,7 @@ internal static class RunCommand
             Flag.Of<int?>("--bootstrap-size", "Samples scored leave-one-out before routing starts (no seed)", "ClipGuard:Scoring:BootstrapSize"),
             Flag.Of<double?>("--threshold-z", "Robust z cut on the reference's log-scores (default 5)", "ClipGuard:Scoring:ThresholdZ"),
             Flag.Of<double?>("--threshold", "A fixed threshold instead of calibration", "ClipGuard:Scoring:FixedThreshold"),
-            Flag.Of<string>("--rule", "robustz (default) | quantile | conformal: how the decision is calibrated (docs/detection.md)", "ClipGuard:Scoring:ThresholdRule"),
+            Flag.Of<string>("--rule", "conformal (default) | robustz | quantile: how the decision is calibrated (docs/detection.md)", "ClipGuard:Scoring:ThresholdRule"),
             Flag.Of<double?>("--false-quarantine-rate", "Conformal rule: share of clean samples it may quarantine (default 0.001)", "ClipGuard:Scoring:FalseQuarantineRate"),
             Flag.Of<double?>("--fdr", "Conformal rule: Benjamini–Hochberg per batch at this false-discovery rate instead", "ClipGuard:Scoring:FalseDiscoveryRate"),
             Flag.Of<double?>("--admission-floor", "Conformal rule: p-value a sample needs to enter the reference (default 0.2)", "ClipGuard:Scoring:AdmissionFloor"),

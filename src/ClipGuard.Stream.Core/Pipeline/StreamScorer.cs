@@ -266,7 +266,13 @@ public sealed partial class StreamScorer
         DriftReport drift = Reference.Model.MeasureDrift();
         Reference.Model.RebuildExact();
         double before = Threshold;
-        var evict = Reference.MemberIds.Where(id => Reference.MemberScores(id).Get(_options.Detector) > before).ToList();
+        var members = Reference.MemberIds.ToList();
+        double[] memberScores = [.. members.Select(id => Reference.MemberScores(id).Get(_options.Detector))];
+        // Under the conformal rule the cut on members is the robust z of their own leave-one-out scores, as in the
+        // bootstrap: a reference that poisons reached cannot calibrate p-values against itself (its poisons are part of
+        // the tail a budget would be measured on), and a few percent of contamination does not move the robust z.
+        double cut = Conformal ? Calibrate(memberScores) : before;
+        var evict = members.Where((_, i) => memberScores[i] > cut).ToList();
         if (ReplicatedAdmission)
         {
             // Never below k + 1 members once applied (the stream needs a reference to score against).

@@ -72,8 +72,11 @@ public sealed class RescoreTests
         Assert.Equal(inliers.Count, scorer.Reference.Count);
     }
 
+    /// <remarks>A budget of 1 %: the seeds here hold under 1,000 members, and a conformal p-value cannot fall below
+    /// 1 / (n + 1), so a 0.1 % budget would quarantine nothing.</remarks>
     private static StreamScorerOptions Options() => new()
     {
+        FalseQuarantineRate = 0.01,
         BootstrapSize = 100,
         Reference = new ReferenceSetOptions { Capacity = 5000, HoldBack = 0, K = 16, MaxSourceShare = 1, Threads = 2 },
     };

@@ -166,8 +166,9 @@ public sealed class StreamPipelineTests : IDisposable
 
     private static StreamScorer Unseeded() => new(2, ScorerOptions(bootstrapSize: 1000));
 
+    /// <remarks>A 1 % budget: the seed holds 200 members, and a conformal p-value cannot fall below 1 / 201.</remarks>
     private static StreamScorerOptions ScorerOptions(int bootstrapSize) =>
-        new() { BootstrapSize = bootstrapSize, Reference = new ReferenceSetOptions { K = 4, MaxSourceShare = 1 } };
+        new() { BootstrapSize = bootstrapSize, FalseQuarantineRate = 0.01, Reference = new ReferenceSetOptions { K = 4, MaxSourceShare = 1 } };
 
     /// <summary>Points on a unit circle: a dense reference in which nothing near it is an outlier.</summary>
     private static float[] Near(int i) => [MathF.Cos(i * 0.0314f), MathF.Sin(i * 0.0314f)];

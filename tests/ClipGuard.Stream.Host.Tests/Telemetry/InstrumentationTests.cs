@@ -131,9 +131,11 @@ public sealed class InstrumentationTests
     private static (StreamScorer, List<(PendingMessage, Verdict)>) RouteSmallBatch(ClipGuardInstrumentation telemetry)
     {
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(640, Dim, 5, 0.0, 21);
+        // A 1 % budget: a conformal p-value against the 600-member seed cannot fall below 1 / 601.
         var scorer = new StreamScorer(Dim, new StreamScorerOptions
         {
             BootstrapSize = 100,
+            FalseQuarantineRate = 0.01,
             Reference = new ReferenceSetOptions { Capacity = 2000, HoldBack = 10, K = 8, MaxSourceShare = 0.9, Threads = 1 },
         });
         scorer.Seed(Enumerable.Range(0, 600).Select(i => $"seed{i}").ToList(), SyntheticEmbeddings.Slice(data, 0, 600));
