@@ -42,6 +42,21 @@ public sealed partial class StreamScorer
     /// <summary>Samples routed clean but kept out of the reference by the admission floor, since the start.</summary>
     public long HeldBelowFloor { get; private set; }
 
+    /// <summary>The smallest fused p-value the current calibration can give, signals / (n + 1); NaN before the conformal rule has calibrated.</summary>
+    public double SmallestPValue => Conformal && _calibration is { HasDensity: true } c ? SignalCount / (double)(c.DensityCount + 1) : double.NaN;
+
+    /// <summary>
+    /// True when the false-quarantine budget is below <see cref="SmallestPValue"/>: no sample can be quarantined until
+    /// the calibration holds more scores (a seed of n members calibrates budgets down to about signals / (n + 1)).
+    /// </summary>
+    public bool BudgetUnreachable => double.IsNaN(_options.FalseDiscoveryRate) && SmallestPValue > _options.FalseQuarantineRate;
+
+    /// <summary>The conformal rule's budget (<see cref="StreamScorerOptions.FalseQuarantineRate"/>).</summary>
+    public double FalseQuarantineRate => _options.FalseQuarantineRate;
+
+    /// <summary>Calibration scores the budget needs: the smallest n with signals / (n + 1) at or below it.</summary>
+    public int CalibrationScoresNeeded => (int)Math.Ceiling(SignalCount / _options.FalseQuarantineRate) - 1;
+
     /// <summary>True when verdicts use caption embeddings (the conformal rule with agreement or campaigns): worth embedding captions for.</summary>
     public bool UsesCaptions => Conformal && (_options.UseAgreement || _options.Campaigns.Enabled);
 

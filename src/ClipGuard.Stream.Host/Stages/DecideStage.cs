@@ -10,6 +10,8 @@ namespace ClipGuard.Stream.Host.Stages;
 /// </summary>
 internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout, TimeProvider time, ILogger log)
 {
+    private bool _warnedUnreachable;
+
     public StreamScorer Scorer => scorer;
 
     public IReadOnlyList<Verdict> Decide(IReadOnlyList<PendingMessage> fresh)
@@ -29,7 +31,20 @@ internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout
             Log.BootstrapComplete(log, scorer.Reference.Count, scorer.Threshold);
         }
 
+        WarnWhileBudgetUnreachable();
         return verdicts;
+    }
+
+    /// <summary>Once each time it happens: a calibration too small for the budget quarantines nothing, silently otherwise.</summary>
+    private void WarnWhileBudgetUnreachable()
+    {
+        bool unreachable = scorer.BudgetUnreachable;
+        if (unreachable && !_warnedUnreachable)
+        {
+            Log.BudgetUnreachable(log, scorer.FalseQuarantineRate, scorer.SmallestPValue, scorer.Calibration!.DensityCount, scorer.CalibrationScoresNeeded);
+        }
+
+        _warnedUnreachable = unreachable;
     }
 
     /// <summary>

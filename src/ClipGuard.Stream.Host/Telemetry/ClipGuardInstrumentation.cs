@@ -217,7 +217,9 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     private IEnumerable<Measurement<double>> ObserveThreshold()
     {
         ScorerState? s = Volatile.Read(ref _scorer);
-        return s is null || !double.IsFinite(s.Threshold) ? [] : [new Measurement<double>(s.Threshold, new KeyValuePair<string, object?>(TagNames.Detector, s.Detector))];
+        // +Inf is reported too: under the conformal rule it means the budget is below the smallest p-value the
+        // calibration can give, so nothing is quarantined (a dashboard must show that, not a gap).
+        return s is null || double.IsNaN(s.Threshold) ? [] : [new Measurement<double>(s.Threshold, new KeyValuePair<string, object?>(TagNames.Detector, s.Detector))];
     }
 
     private IEnumerable<Measurement<double>> ObserveDrift()

@@ -176,4 +176,26 @@ public sealed class ConformalCalibrationTests
         Assert.All(verdicts.Where(v => scorer.CalibrationPool.Contains(v.SampleId)), v => Assert.False(scorer.Reference.Contains(v.SampleId)));
         Assert.True(scorer.HeldBelowFloor > 0);
     }
+
+    [Theory]
+    [InlineData(500, true)]
+    [InlineData(998, true)]
+    [InlineData(999, false)]
+    [InlineData(2000, false)]
+    public void ASeedTooSmallForTheBudgetIsReportedAndQuarantinesNothing(int seedSize, bool unreachable)
+    {
+        const int dim = 8;
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(seedSize + 1, dim, 4, 0, 5);
+        var scorer = new StreamScorer(dim, new StreamScorerOptions { FalseQuarantineRate = 0.001, Reference = new ReferenceSetOptions { K = 8, HoldBack = 0 } });
+        var seed = new Matrix<float>(seedSize, dim);
+        data.Data.AsSpan(0, seedSize * dim).CopyTo(seed.Data);
+        scorer.Seed([.. Enumerable.Range(0, seedSize).Select(i => $"seed{i}")], seed);
+
+        Assert.Equal(1.0 / (seedSize + 1), scorer.SmallestPValue, 12);
+        Assert.Equal(999, scorer.CalibrationScoresNeeded);
+        Assert.Equal(unreachable, scorer.BudgetUnreachable);
+        // A point far outside every cluster gets the smallest p-value there is, and is quarantined only when that is within the budget.
+        Verdict far = Assert.Single(scorer.Decide([new StreamSample("far", "src", Enumerable.Repeat(1e3f, dim).ToArray())]));
+        Assert.Equal(unreachable ? Route.Clean : Route.Quarantine, far.Route);
+    }
 }

@@ -2,6 +2,7 @@ using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Host.Stages;
 using ClipGuard.Stream.Kafka.Streaming;
+using ClipGuard.Stream.Testing;
 using ClipGuard.Stream.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -53,6 +54,23 @@ public sealed class DecideStageTests
         _time.Advance(TimeSpan.FromMinutes(5));
 
         Assert.Null(stage.CompleteBootstrapIfTimedOut(held));
+    }
+
+    [Fact]
+    public void ACalibrationTooSmallForTheBudgetIsWarnedAboutOnceWhileItLasts()
+    {
+        var log = new RecordingLogger();
+        var stage = new DecideStage(
+            new StreamScorer(2, new StreamScorerOptions { BootstrapSize = 40, Reference = new ReferenceSetOptions { K = 4, MaxSourceShare = 1 } }),
+            TimeSpan.FromSeconds(30), _time, log);
+
+        stage.Decide(Samples(0, 40));
+        stage.Decide(Samples(40, 10));
+        stage.Decide(Samples(50, 10));
+
+        Assert.True(stage.Scorer.BudgetUnreachable);
+        Assert.Single(log.EventIds, id => id == 5097);
+        Assert.Contains(log.Lines, l => l.StartsWith("Warning: The false-quarantine budget 0.001 is below", StringComparison.Ordinal) && l.Contains("until it holds 999", StringComparison.Ordinal));
     }
 
     private DecideStage Stage(int bootstrapSize) => new(

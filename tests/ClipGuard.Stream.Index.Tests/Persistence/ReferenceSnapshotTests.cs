@@ -5,6 +5,7 @@ using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Index.Persistence;
+using ClipGuard.Stream.Testing;
 
 namespace ClipGuard.Stream.Index.Tests.Persistence;
 
