@@ -15,11 +15,15 @@ internal sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    IOptions<OperatorApiOptions> apiOptions)
+    IOptions<OperatorApiOptions> apiOptions,
+    FailedTokenThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
 {
     public const string SchemeName = "ClipGuardBearer";
     private const string Prefix = "Bearer ";
+
+    /// <summary>Set on a request refused by the throttle: the challenge answers 429 instead of 401.</summary>
+    private TimeSpan? _lockedFor;
 
     private readonly OperatorApiOptions _api = apiOptions.Value;
 
@@ -39,9 +43,22 @@ internal sealed class BearerTokenHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
+        string address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.IsLocked(address, out TimeSpan retryAfter))
+        {
+            _lockedFor = retryAfter;
+            Operator.Log.ApiTokenThrottled(Logger, address);
+            return Task.FromResult(AuthenticateResult.Fail("too many wrong bearer tokens from this address"));
+        }
+
         if (!Matches(header[Prefix.Length..].Trim(), _api.Token))
         {
-            Operator.Log.ApiBadToken(Logger, Context.Connection.RemoteIpAddress?.ToString());
+            Operator.Log.ApiBadToken(Logger, address);
+            if (throttle.RecordFailure(address))
+            {
+                Operator.Log.ApiTokenLockout(Logger, address, _api.MaxFailedTokens, _api.FailedTokenWindow.TotalSeconds);
+            }
+
             return Task.FromResult(AuthenticateResult.Fail("invalid bearer token"));
         }
 
@@ -51,6 +68,13 @@ internal sealed class BearerTokenHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_lockedFor is { } wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers[HeaderNames.RetryAfter] = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         return Task.CompletedTask;

@@ -28,6 +28,8 @@ public static class OperatorApi
             .Bind(builder.Configuration.GetSection(OperatorApiOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperatorApiOptions>, OperatorApiOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<FailedTokenThrottle>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, configureOptions: null);
 
@@ -42,6 +44,9 @@ public static class OperatorApi
     /// Maps <c>/api/quarantine</c> and <c>/api/counters</c> (bearer token required), the operator console's static
     /// files under <c>/console/</c> and <c>/healthz</c> (open: neither carries data).
     /// </summary>
+    /// <summary>Largest request body the API reads.</summary>
+    public const int MaxRequestBytes = 16 * 1024;
+
     public static WebApplication MapOperatorApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -53,7 +58,9 @@ public static class OperatorApi
         // Liveness only: a Redis outage must not get the pod restarted, the API answers 503 meanwhile.
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous();
 
-        var api = app.MapGroup("/api").RequireAuthorization(PolicyName).AddEndpointFilter<LedgerUnavailableFilter>();
+        // Decision bodies are a reason of at most 1,024 characters: anything much larger is refused (413) unread.
+        var api = app.MapGroup("/api").RequireAuthorization(PolicyName).AddEndpointFilter<LedgerUnavailableFilter>()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes));
         api.MapGet("/counters", QuarantineEndpoints.CountersAsync);
         var quarantine = api.MapGroup("/quarantine");
         quarantine.MapGet("/", QuarantineEndpoints.ListAsync);

@@ -18,4 +18,12 @@ public sealed class OperatorApiOptions
     [Required]
     [MaxLength(Operator.QuarantineReleaser.MaxActorLength)]
     public string Actor { get; set; } = DefaultActor;
+
+    /// <summary>Wrong bearer tokens one client address may present within <see cref="FailedTokenWindow"/> before it is refused (429) until the window moves on.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxFailedTokens { get; set; } = 10;
+
+    /// <summary>The window wrong tokens are counted in (default one minute).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailedTokenWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6021, Level = LogLevel.Warning, Message = "Operator API: rejected a bearer token from {RemoteAddress}")]
     public static partial void ApiBadToken(ILogger logger, string? remoteAddress);
+
+    [LoggerMessage(EventId = 6022, Level = LogLevel.Warning, Message = "Operator API: {RemoteAddress} presented {Count} wrong bearer tokens within {WindowSeconds} s and is refused (429) until the window moves on")]
+    public static partial void ApiTokenLockout(ILogger logger, string remoteAddress, int count, double windowSeconds);
+
+    [LoggerMessage(EventId = 6023, Level = LogLevel.Debug, Message = "Operator API: refused a call from {RemoteAddress} while it is locked out")]
+    public static partial void ApiTokenThrottled(ILogger logger, string remoteAddress);
 }

@@ -53,7 +53,9 @@ internal static class VerdictCollector
             double score = double.Parse(headers[ClipGuardHeaders.Score], CultureInfo.InvariantCulture);
             if (headers.TryGetValue(ClipGuardHeaders.Threshold, out string? t))
             {
-                threshold = double.Parse(t, CultureInfo.InvariantCulture);
+                // An empty threshold header is a non-finite threshold: under the conformal rule, a budget the
+                // calibration cannot reach yet (nothing is quarantined), docs/message-contract.md.
+                threshold = t.Length == 0 ? double.PositiveInfinity : double.Parse(t, CultureInfo.InvariantCulture);
             }
 
             // At-least-once: a repeated copy carries the same decision; the first one counts.

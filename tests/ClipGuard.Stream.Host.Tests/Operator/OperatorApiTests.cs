@@ -29,7 +29,10 @@ public sealed class OperatorApiTests(OperatorServices services)
     public async Task Every_api_endpoint_answers_401_without_the_right_token_and_healthz_needs_none()
     {
         string prefix = OperatorServices.NewPrefix();
-        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        // 28 wrong tokens from one address: the throttle (its own test below) is set out of the way.
+        var settings = OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, OperatorServices.NewCleanTopic());
+        settings["ClipGuard:Api:MaxFailedTokens"] = "1000";
+        await using var api = await OperatorApiHost.StartAsync(settings);
         await SeedAsync(prefix, Seeds.Record("laion-1"));
         string sameLength = new('x', OperatorApiHost.Token.Length);
         AuthenticationHeaderValue?[] wrong =
@@ -57,6 +60,46 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.Empty((await GetJsonAsync(api.Client, "/api/quarantine/laion-1/audit")).GetProperty("entries").EnumerateArray());
         using var health = await api.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_guessing_is_refused_with_429_even_for_the_right_token_until_the_window_moves_on()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        var settings = OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, OperatorServices.NewCleanTopic());
+        settings["ClipGuard:Api:MaxFailedTokens"] = "3";
+        settings["ClipGuard:Api:FailedTokenWindow"] = "00:00:02";
+        await using var api = await OperatorApiHost.StartAsync(settings);
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithTokenAsync(api, "guess-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-0123456789abcdef"));
+        }
+
+        // Locked out: the right token is refused too, so a lucky guess is not confirmed; Retry-After says for how long.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/counters"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorApiHost.Token);
+            using var response = await api.Anonymous.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.InRange(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? -1, 1, 2);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusWithTokenAsync(api, "guess-3-0123456789abcdef"));
+        await Task.Delay(TimeSpan.FromSeconds(2.2), Ct);
+        Assert.Equal(HttpStatusCode.OK, await StatusWithTokenAsync(api, OperatorApiHost.Token));
+    }
+
+    [Fact]
+    public async Task A_request_body_over_the_limit_is_refused_with_413_and_decides_nothing()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        await SeedAsync(prefix, Seeds.Record("laion-1"));
+        string huge = "{\"reason\":\"" + new string('a', 100_000) + "\"}";
+        (HttpStatusCode status, _) = await DecideAsync(api.Client, "laion-1", "release", actor: null, huge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("quarantined", (await GetJsonAsync(api.Client, "/api/quarantine/laion-1")).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -219,6 +262,14 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {response.StatusCode} {text}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static async Task<HttpStatusCode> StatusWithTokenAsync(OperatorApiHost api, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/counters");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await api.Anonymous.SendAsync(request, Ct);
+        return response.StatusCode;
     }
 
     private static async Task<HttpStatusCode> StatusOfAsync(HttpClient client, HttpMethod method, string path)

@@ -19,6 +19,9 @@ namespace ClipGuard.Stream.Host.Tests.Web;
 public sealed class ConsoleBrowserTests : IDisposable
 {
     private const string Token = "console-e2e-token-0123456789abcdef";
+
+    /// <summary>Every caption starts with markup that would run a script if the console ever parsed captions as HTML.</summary>
+    private const string Hostile = "<img src=x onerror=alert(1)>";
     private const int Samples = 500;
     private const int Dim = 16;
     private static readonly TimeSpan RouteTimeout = TimeSpan.FromMinutes(2);
@@ -63,6 +66,8 @@ public sealed class ConsoleBrowserTests : IDisposable
             }
         };
         page.PageError += (_, e) => { lock (scriptErrors) { scriptErrors.Add(e); } };
+        var dialogs = new List<string>();
+        page.Dialog += (_, d) => { lock (dialogs) { dialogs.Add(d.Message); } };
         await page.GotoAsync($"http://127.0.0.1:{port}/");
         await page.Locator("#login-view").WaitForAsync();
         await Shot(page, "login");
@@ -81,7 +86,7 @@ public sealed class ConsoleBrowserTests : IDisposable
         Assert.Equal("image", await row.Locator("img.thumb").GetAttributeAsync("data-kind"));
         await Assertions.Expect(page.Locator("#count-quarantined")).ToHaveTextAsync(
             routed.Count(c => c.Topic == TopicNames.Quarantine).ToString(CultureInfo.InvariantCulture));
-        await Assertions.Expect(row).ToContainTextAsync($"caption of {target.Id}");
+        await Assertions.Expect(row).ToContainTextAsync($"{Hostile} caption of {target.Id}");
         await Shot(page, "list");
 
         // Detail, then release behind a confirmation that names the sample.
@@ -89,6 +94,11 @@ public sealed class ConsoleBrowserTests : IDisposable
         await Assertions.Expect(page.Locator("#detail-id")).ToHaveTextAsync(target.Id);
         await WaitForImageAsync(page, "#detail-thumb");
         Assert.True(await page.Locator("#detail-neighbours tr").CountAsync() > 0);
+
+        // The hostile captions rendered as text: shown literally, no element made of them, no script ran.
+        await Assertions.Expect(page.Locator("#detail-caption")).ToHaveTextAsync($"{Hostile} caption of {target.Id}");
+        Assert.Equal(0, await page.Locator("img[src='x']").CountAsync());
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => document.querySelectorAll('[onerror]').length"));
         await page.ClickAsync("#release-button");
         await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync(target.Id);
         await page.FillAsync("#confirm-reason", "false positive: checked by eye");
@@ -133,6 +143,11 @@ public sealed class ConsoleBrowserTests : IDisposable
             Assert.True(scriptErrors.Count == 0, string.Join("\n", scriptErrors));
         }
 
+        lock (dialogs)
+        {
+            Assert.True(dialogs.Count == 0, "a caption ran a script: " + string.Join("\n", dialogs));
+        }
+
         Assert.Equal(0, await service.StopAsync());
     }
 
@@ -165,7 +180,7 @@ public sealed class ConsoleBrowserTests : IDisposable
         for (int i = 0; i < Samples; i++)
         {
             string id = "e2e-" + i.ToString(CultureInfo.InvariantCulture);
-            var envelope = new SampleEnvelope(id, $"caption of {id}", data.RowReadOnly(i).ToArray(), SyntheticImages.Jpeg(64, 48, seed: i), source: $"crawler-{i % 3}");
+            var envelope = new SampleEnvelope(id, $"{Hostile} caption of {id}", data.RowReadOnly(i).ToArray(), SyntheticImages.Jpeg(64, 48, seed: i), source: $"crawler-{i % 3}");
             producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope) });
         }
 
