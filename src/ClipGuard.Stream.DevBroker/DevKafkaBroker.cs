@@ -13,6 +13,13 @@ public sealed class DevKafkaBroker : IDisposable
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often partitions are checked for messages the mock dropped.</summary>
+    private static readonly TimeSpan RetentionCheckEvery = TimeSpan.FromSeconds(2);
+
+    /// <summary>librdkafka's mock keeps at most 5 MiB (or 100,000 message sets) per partition, fixed in its source, and
+    /// drops the oldest past it without a word to anyone.</summary>
+    public const long PartitionRetentionBytes = 5L * 1024 * 1024;
+
     private readonly IProducer<byte[], byte[]> _owner;
     private readonly IAdminClient _metadata;
     private readonly LoadedLibrdkafka _native;
@@ -21,6 +28,10 @@ public sealed class DevKafkaBroker : IDisposable
     private readonly ILogger _logger;
     private readonly int _replicationFactor;
     private readonly List<TopicSpec> _topics = [];
+    private readonly Dictionary<TopicPartition, long> _dropped = [];
+    private readonly Lock _watchGate = new();
+    private IConsumer<Ignore, Ignore>? _watcher;
+    private Timer? _watchTimer;
     private bool _disposed;
 
     private DevKafkaBroker(IProducer<byte[], byte[]> owner, int brokers, ILogger logger)
@@ -41,6 +52,18 @@ public sealed class DevKafkaBroker : IDisposable
     public string BootstrapServers { get; private set; } = string.Empty;
 
     public IReadOnlyList<TopicSpec> Topics => _topics;
+
+    /// <summary>Messages the mock dropped from the head of each partition past its retention, as last seen (partitions with none are absent).</summary>
+    public IReadOnlyDictionary<TopicPartition, long> Dropped
+    {
+        get
+        {
+            lock (_watchGate)
+            {
+                return new Dictionary<TopicPartition, long>(_dropped);
+            }
+        }
+    }
 
     /// <summary>The librdkafka file the native calls are bound to (the one Confluent.Kafka loaded).</summary>
     public string LibraryPath => _native.Path;
@@ -77,6 +100,7 @@ public sealed class DevKafkaBroker : IDisposable
             }
 
             Log.DevBrokerStarted(logger, options.Brokers, broker.BootstrapServers, Library.VersionString, broker.LibraryPath);
+            broker.WatchRetention();
             return broker;
         }
         catch
@@ -137,7 +161,13 @@ public sealed class DevKafkaBroker : IDisposable
             return;
         }
 
-        _disposed = true;
+        lock (_watchGate)
+        {
+            _disposed = true;
+            _watchTimer?.Dispose();
+            _watcher?.Dispose();
+        }
+
         foreach (PortForwarder forwarder in _forwarders)
         {
             forwarder.Dispose();
@@ -148,6 +178,59 @@ public sealed class DevKafkaBroker : IDisposable
         // The mock cluster belongs to this client: destroying it stops every broker.
         _owner.Dispose();
         Log.DevBrokerStopped(_logger);
+    }
+
+    /// <summary>Checks every partition's first offset now (also done every two seconds in the background); returns <see cref="Dropped"/>.</summary>
+    public IReadOnlyDictionary<TopicPartition, long> CheckRetention()
+    {
+        lock (_watchGate)
+        {
+            if (_disposed || _watcher is null)
+            {
+                return new Dictionary<TopicPartition, long>(_dropped);
+            }
+
+            foreach (TopicSpec topic in _topics)
+            {
+                for (int p = 0; p < topic.Partitions; p++)
+                {
+                    var partition = new TopicPartition(topic.Name, p);
+                    long low;
+                    try
+                    {
+                        low = _watcher.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(2)).Low.Value;
+                    }
+                    catch (KafkaException)
+                    {
+                        continue;
+                    }
+
+                    long before = _dropped.GetValueOrDefault(partition);
+                    if (low > before)
+                    {
+                        _dropped[partition] = low;
+                        // Loud once per partition, then again each time the loss doubles.
+                        if (before == 0 || low >= 2 * before)
+                        {
+                            Log.PartitionTrimmed(_logger, topic.Name, p, low, PartitionRetentionBytes / (1024 * 1024));
+                        }
+                    }
+                }
+            }
+
+            return new Dictionary<TopicPartition, long>(_dropped);
+        }
+    }
+
+    private void WatchRetention()
+    {
+        _watcher = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = BootstrapServers,
+            GroupId = "clipguard-dev-broker-retention",
+            ClientId = "clipguard-dev-broker-retention",
+        }).SetLogHandler((_, _) => { }).Build();
+        _watchTimer = new Timer(_ => CheckRetention(), null, RetentionCheckEvery, RetentionCheckEvery);
     }
 
     private void Expose(int brokers, int fixedPort)

@@ -28,4 +28,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9006, Level = LogLevel.Debug, Message = "Forwarded connection on port {Port} ended: {Reason}")]
     public static partial void ForwardedConnectionEnded(ILogger logger, int port, string reason);
+
+    [LoggerMessage(EventId = 9007, Level = LogLevel.Warning,
+        Message = "DATA LOST: the dev broker dropped the first {Dropped} messages of {Topic}[{Partition}]: librdkafka's mock keeps about {RetentionMiB} MiB per partition (fixed in librdkafka); consumers that had not read them never will. Spread the volume over more partitions (--topics NAME:PARTITIONS) or use a real Kafka")]
+    public static partial void PartitionTrimmed(ILogger logger, string topic, int partition, long dropped, long retentionMiB);
 }

@@ -138,6 +138,11 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
                 return Fail($"the service stopped or stalled before routing every sample ({collector.DistinctIds} of {crawl.Count}); its log is above", 1);
             }
 
+            if (broker.CheckRetention().Values.Sum() is > 0 and long lost)
+            {
+                Say($"WARNING    the dev broker dropped {lost} messages past its ~5 MiB per partition: a downstream reader that was late lost them");
+            }
+
             double seconds = clock.Elapsed.TotalSeconds;
             Say(Inv($"filter     routed all {crawl.Count} samples in {seconds:F1} s ({crawl.Count / seconds:F0} samples/s, start-up and seed embedding included)"));
             output.WriteLine();
