@@ -11,6 +11,7 @@ namespace ClipGuard.Stream.Offline.Tests;
 /// Fashion-MNIST pairs with planted backdoors, written in both img2dataset layouts: both embed to the same rows, and
 /// the clean's scores (and so its AUROC) are exactly the batch scorer's on the same embeddings.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public sealed class EndToEndTests : IDisposable
 {
     private const int Clean = 600, Poisoned = 8, PerShard = 100;

@@ -20,6 +20,7 @@ namespace ClipGuard.Stream.Offline.Tests;
 /// written as img2dataset shards in both layouts, then embed and clean. The embeddings equal the lab's in-memory ones,
 /// and against the lab's batch-mode reference the clean gives the lab's leave-one-out scores and AUROC exactly.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public sealed class LabCheckpointEndToEndTests : IDisposable
 {
     private const int ReferenceSize = 300, PerShard = 500;

@@ -4,6 +4,7 @@ using ClipGuard.Stream.Offline.Embedding;
 namespace ClipGuard.Stream.Offline.Tests;
 
 /// <summary>--shard i/n parts plus the merge give the unsharded result byte for byte; finished work is not redone.</summary>
+[Collection(InProcessTorch.Name)]
 public sealed class ShardAndResumeTests : IDisposable
 {
     private readonly TempFolder _temp = new();

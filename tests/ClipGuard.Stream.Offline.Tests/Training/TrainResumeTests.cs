@@ -8,6 +8,7 @@ namespace ClipGuard.Stream.Offline.Tests.Training;
 /// the seed and the epoch, and the weights and AdamW state round-trip exactly, on one libtorch thread the resumed
 /// run's final weights are byte-identical to an uninterrupted run's.
 /// </summary>
+[Collection(InProcessTorch.Name)]
 public sealed class TrainResumeTests : IDisposable
 {
     private readonly TempFolder _temp = new();
