@@ -34,7 +34,7 @@ public sealed class LabCheckpointEndToEndTests : IDisposable
     public async Task Embed_then_clean_finds_the_planted_backdoors_with_the_lab_batch_AUROC()
     {
         var ct = TestContext.Current.CancellationToken;
-        var reporter = new SilentReporter();
+        ILabReporter reporter = NullLabReporter.Instance;
         lock (TinyModel.TorchSeedGate)
         {
             LabTrainer.Train(Options, _temp.Path, reporter);
@@ -95,16 +95,5 @@ public sealed class LabCheckpointEndToEndTests : IDisposable
         }
 
         return samples;
-    }
-
-    private sealed class SilentReporter : ILabReporter
-    {
-        public void Progress(string stage, long done, long total, string? detail = null)
-        {
-        }
-
-        public void Info(string line)
-        {
-        }
     }
 }

@@ -10,8 +10,8 @@ namespace ClipGuard.Stream.Cli.Demo;
 /// <summary>
 /// The demo's CLIP: a small ViT + text transformer trained by <c>clipguard train</c>'s engine on lab scenes in which
 /// 2 % of the pairs carry the demo's backdoor campaign, so the model has learned the trigger, as the paper assumes of
-/// a model trained on poisoned data (measured: attack success rate 1.00 against a baseline of 0.25; at 1 % of 20,000
-/// scenes the same recipe did not learn it, ASR 0.00, docs/demo.md). Trained on the first run (about two and a half
+/// a model trained on poisoned data (measured: attack success rate 1.00 against a baseline of 0.25; with 200 copies in
+/// 20,000 scenes the same recipe did not learn it, ASR 0.00–0.12, docs/detection-results.md). Trained on the first run (about two and a half
 /// minutes on 2 idle cores), cached under the cache directory and reused; a killed run resumes from its last epoch.
 /// </summary>
 internal static class DemoModel

@@ -47,18 +47,5 @@ internal static class SceneCrawl
     /// <summary>Writes <paramref name="count"/> clean scenes as webdataset shards: the operator's trusted seed, which the
     /// service embeds with its own model (<c>run --seed-reference DIR</c>).</summary>
     public static void WriteSeed(string dataDirectory, ImageSet items, int count, int seed, string directory) =>
-        SceneGenerator.Generate(Recipe(dataDirectory, count, poisons: 0, seed), items, directory, Silent.Instance);
-
-    private sealed class Silent : ILabReporter
-    {
-        public static readonly Silent Instance = new();
-
-        public void Progress(string stage, long done, long total, string? detail = null)
-        {
-        }
-
-        public void Info(string line)
-        {
-        }
-    }
+        SceneGenerator.Generate(Recipe(dataDirectory, count, poisons: 0, seed), items, directory, NullLabReporter.Instance);
 }

@@ -115,7 +115,6 @@ public sealed class CalibrationPool
             {
                 h.Score = results[row++].Scores.Get(detector);
             }
-
         }
 
         if (rescore)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClipGuard.Stream.Embedding.Tokenization;
 
 namespace ClipGuard.Stream.Embedding.Training;
 
@@ -10,8 +11,6 @@ namespace ClipGuard.Stream.Embedding.Training;
 /// </summary>
 public sealed record SmallClipSpec
 {
-    public const int ClipVocabularySize = 49408;
-
     public int ImageSize { get; init; } = 64;
 
     public int PatchSize { get; init; } = 8;
@@ -93,7 +92,7 @@ public sealed record SmallClipSpec
         },
         ["text_cfg"] = new JsonObject
         {
-            ["context_length"] = ContextLength, ["vocab_size"] = ClipVocabularySize, ["width"] = TextWidth, ["heads"] = TextHeads, ["layers"] = TextLayers,
+            ["context_length"] = ContextLength, ["vocab_size"] = ClipTokenizer.ClipVocabularySize, ["width"] = TextWidth, ["heads"] = TextHeads, ["layers"] = TextLayers,
         },
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 }

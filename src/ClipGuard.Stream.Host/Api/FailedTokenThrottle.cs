@@ -10,11 +10,15 @@ namespace ClipGuard.Stream.Host.Api;
 /// </summary>
 internal sealed class FailedTokenThrottle(IOptions<OperatorApiOptions> options, TimeProvider time)
 {
-    /// <summary>Addresses kept at most; beyond it the oldest entries are dropped (a flood of addresses cannot exhaust memory).</summary>
-    private const int MaxAddresses = 10_000;
+    /// <summary>Addresses kept at most (a flood of addresses cannot exhaust memory): past it, addresses whose wrong tokens
+    /// have all left the window are forgotten, and if that is not enough, a tenth of the rest.</summary>
+    public const int MaxAddresses = 10_000;
 
     private readonly OperatorApiOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>Client addresses with wrong tokens on record.</summary>
+    public int TrackedAddresses => _failures.Count;
 
     /// <summary>True while <paramref name="address"/> is locked out; <paramref name="retryAfter"/> is when it may try again.</summary>
     public bool IsLocked(string address, out TimeSpan retryAfter)
@@ -44,10 +48,7 @@ internal sealed class FailedTokenThrottle(IOptions<OperatorApiOptions> options, 
     {
         if (_failures.Count >= MaxAddresses && !_failures.ContainsKey(address))
         {
-            foreach (string stale in _failures.Keys.Take(MaxAddresses / 10))
-            {
-                _failures.TryRemove(stale, out _);
-            }
+            Prune();
         }
 
         Queue<DateTimeOffset> failures = _failures.GetOrAdd(address, _ => new Queue<DateTimeOffset>());
@@ -57,6 +58,27 @@ internal sealed class FailedTokenThrottle(IOptions<OperatorApiOptions> options, 
             Expire(failures, now);
             failures.Enqueue(now);
             return failures.Count == _options.MaxFailedTokens;
+        }
+    }
+
+    private void Prune()
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        foreach ((string key, Queue<DateTimeOffset> failures) in _failures)
+        {
+            lock (failures)
+            {
+                Expire(failures, now);
+                if (failures.Count == 0)
+                {
+                    _failures.TryRemove(key, out _);
+                }
+            }
+        }
+
+        foreach (string key in _failures.Keys.Take(_failures.Count >= MaxAddresses ? MaxAddresses / 10 : 0))
+        {
+            _failures.TryRemove(key, out _);
         }
     }
 

@@ -40,13 +40,13 @@ public static class OperatorApi
         return builder;
     }
 
+    /// <summary>Largest request body the API reads.</summary>
+    public const int MaxRequestBytes = 16 * 1024;
+
     /// <summary>
     /// Maps <c>/api/quarantine</c> and <c>/api/counters</c> (bearer token required), the operator console's static
     /// files under <c>/console/</c> and <c>/healthz</c> (open: neither carries data).
     /// </summary>
-    /// <summary>Largest request body the API reads.</summary>
-    public const int MaxRequestBytes = 16 * 1024;
-
     public static WebApplication MapOperatorApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
