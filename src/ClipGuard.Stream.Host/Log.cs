@@ -64,6 +64,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5091, Level = LogLevel.Warning, Message = "Reference re-embedded with {Now} in {Seconds:F1} s: {Embedded} samples embedded, {Dropped} dropped ({WithoutImage} without a stored image, {Rejected} images rejected); {Members} members, version {Version}; snapshot saved")]
     public static partial void Reembedded(ILogger logger, string now, double seconds, int embedded, int dropped, int withoutImage, int rejected, int members, long version);
 
+    [LoggerMessage(EventId = 5098, Level = LogLevel.Information, Message = "{Overridden} of {Routed} samples routed by their pinned route (delivered again after a crash or a refused commit, now scored differently)")]
+    public static partial void RoutesPinned(ILogger logger, int overridden, int routed);
+
     [LoggerMessage(EventId = 5093, Level = LogLevel.Information, Message = "Re-embedding the reference: {Done} of {Total} samples after {Seconds:F0} s")]
     public static partial void ReembedProgress(ILogger logger, int done, int total, double seconds);
 

@@ -40,6 +40,16 @@ public interface IQuarantineLedger
     /// <exception cref="LedgerUnavailableException">The store is unreachable: some records may have been written.</exception>
     Task<int> RecordAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Pins each id's route for <paramref name="ttl"/>, first claim wins: an id not pinned yet takes the route given,
+    /// an id pinned already keeps its pinned route. Returns the route each id is pinned to, in order. Under
+    /// at-least-once delivery a message is processed again when its replica died before committing (or a rebalance
+    /// refused the commit), possibly by another replica against a changed reference; routing it by its pin keeps every
+    /// id on one output topic. Atomic per id, so two replicas processing the same message concurrently agree too.
+    /// </summary>
+    /// <exception cref="LedgerUnavailableException">The store is unreachable.</exception>
+    Task<IReadOnlyList<PinnedRoute>> PinRoutesAsync(IReadOnlyList<(string Id, PinnedRoute Route)> routes, TimeSpan ttl, CancellationToken cancellationToken = default);
+
     Task<QuarantineRecord?> GetAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Records with the given status, newest <see cref="QuarantineRecord.QuarantinedAt"/> first (ties: id descending).</summary>

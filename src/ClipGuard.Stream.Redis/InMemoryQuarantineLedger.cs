@@ -11,6 +11,7 @@ public sealed class InMemoryQuarantineLedger : IQuarantineLedger
     private readonly Dictionary<string, List<AuditEntry>> _audit = new(StringComparer.Ordinal);
     private readonly List<AuditEntry> _auditStream = [];
     private readonly Dictionary<string, long> _bySource = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PinnedRoute Route, DateTimeOffset Expires)> _pins = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _claimTimeout;
     private readonly int _auditCapacity;
@@ -27,6 +28,39 @@ public sealed class InMemoryQuarantineLedger : IQuarantineLedger
         _time = time ?? TimeProvider.System;
         _claimTimeout = releaseClaimTimeout ?? RedisOptions.DefaultReleaseClaimTimeout;
         _auditCapacity = auditCapacity;
+    }
+
+    public Task<IReadOnlyList<PinnedRoute>> PinRoutesAsync(IReadOnlyList<(string Id, PinnedRoute Route)> routes, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        DateTimeOffset now = _time.GetUtcNow();
+        var pinned = new PinnedRoute[routes.Count];
+        lock (_gate)
+        {
+            if (_pins.Count > 100_000)
+            {
+                foreach (string expired in _pins.Where(p => p.Value.Expires <= now).Select(p => p.Key).ToList())
+                {
+                    _pins.Remove(expired);
+                }
+            }
+
+            for (int i = 0; i < routes.Count; i++)
+            {
+                (string id, PinnedRoute route) = routes[i];
+                ArgumentException.ThrowIfNullOrEmpty(id);
+                if (!_pins.TryGetValue(id, out var pin) || pin.Expires <= now)
+                {
+                    pin = (route, now + ttl);
+                    _pins[id] = pin;
+                }
+
+                pinned[i] = pin.Route;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<PinnedRoute>>(pinned);
     }
 
     public Task<int> RecordAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken = default)

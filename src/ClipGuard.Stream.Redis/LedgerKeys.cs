@@ -14,6 +14,7 @@ namespace ClipGuard.Stream.Redis;
 /// <item><term>{P}counters</term><description>hash: quarantined, released, rejected</description></item>
 /// <item><term>{P}counters:source</term><description>hash: source → samples ever quarantined</description></item>
 /// <item><term>{P}audit:{id}</term><description>list: JSON audit entries of one sample, oldest first</description></item>
+/// <item><term>{P}route:{id}</term><description>string "c" or "q": the route a sample is pinned to, expiring (see IQuarantineLedger.PinRoutesAsync)</description></item>
 /// <item><term>{P}audit</term><description>stream: every audit entry (fields id, t, actor, action, outcome, reason), capped approximately</description></item>
 /// </list>
 /// </remarks>
@@ -34,6 +35,8 @@ internal sealed class LedgerKeys(string prefix)
     public RedisKey Record(string id) => Prefix + RecordPart + id;
 
     public RedisKey Audit(string id) => Prefix + "audit:" + id;
+
+    public RedisKey Route(string id) => Prefix + "route:" + id;
 
     public RedisKey Index(QuarantineStatus status, string? source) =>
         source is null

@@ -10,6 +10,20 @@ internal static class LedgerScripts
     /// KEYS: record, counters, source counters. ARGV: prefix, id, time ms, source ('' for none), then field/value
     /// pairs. Returns 1 if new, 0 if the id existed (then nothing is touched).
     /// </summary>
+    /// <summary>KEYS: one route key per sample; ARGV[1]: ttl in ms, then one route ("c" or "q") per key. Sets each key
+    /// that is absent and returns, per key, the route it holds afterwards (first claim wins).</summary>
+    public const string PinRoutes = """
+        local out = {}
+        for i, key in ipairs(KEYS) do
+          if redis.call('SET', key, ARGV[i + 1], 'NX', 'PX', ARGV[1]) then
+            out[i] = ARGV[i + 1]
+          else
+            out[i] = redis.call('GET', key) or ARGV[i + 1]
+          end
+        end
+        return out
+        """;
+
     public const string Record = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], unpack(ARGV, 5))

@@ -34,6 +34,32 @@ public sealed class RedisQuarantineLedger : IQuarantineLedger
 
     private IDatabase Db => _redis.GetDatabase();
 
+    public Task<IReadOnlyList<PinnedRoute>> PinRoutesAsync(IReadOnlyList<(string Id, PinnedRoute Route)> routes, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        return GuardAsync<IReadOnlyList<PinnedRoute>>(nameof(PinRoutesAsync), cancellationToken, async () =>
+        {
+            if (routes.Count == 0)
+            {
+                return [];
+            }
+
+            var keys = new RedisKey[routes.Count];
+            var args = new RedisValue[routes.Count + 1];
+            args[0] = (long)ttl.TotalMilliseconds;
+            for (int i = 0; i < routes.Count; i++)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(routes[i].Id);
+                keys[i] = _keys.Route(routes[i].Id);
+                args[i + 1] = routes[i].Route == PinnedRoute.Quarantine ? "q" : "c";
+            }
+
+            var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(LedgerScripts.PinRoutes, keys, args).ConfigureAwait(false))!;
+            return reply.Select(r => r.ToString() == "q" ? PinnedRoute.Quarantine : PinnedRoute.Clean).ToArray();
+        });
+    }
+
     public Task<int> RecordAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);

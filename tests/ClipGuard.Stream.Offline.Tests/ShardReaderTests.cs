@@ -78,6 +78,26 @@ public sealed class ShardReaderTests : IDisposable
         Assert.Equal(_good.Take(2).Select(s => (s.Key, s.Caption, s.Url)), samples.Select(s => (s.Key, s.Caption, s.Url!)));
     }
 
+    [Theory]
+    [InlineData("PAR1", 0xFFFFFFF0u, "PAR1", "footer length")] // Parquet.Net would allocate this (fuzzing: OutOfMemoryException)
+    [InlineData("PAR1", 0u, "PAR1", "footer length")]
+    [InlineData("PAR1", 8u, "PARX", "trailing PAR1")]
+    [InlineData("XXXX", 8u, "PAR1", "leading PAR1")]
+    public async Task A_parquet_sidecar_with_a_broken_frame_is_refused_before_parsing(string head, uint footer, string tail, string problem)
+    {
+        string path = _temp.Sub("broken.parquet");
+        var bytes = new byte[64];
+        Encoding.ASCII.GetBytes(head).CopyTo(bytes, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(56), footer);
+        Encoding.ASCII.GetBytes(tail).CopyTo(bytes, 60);
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ParquetMetadata.ReadAsync(path, TestContext.Current.CancellationToken));
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+        var shard = new InputShard(0, "s", _temp.Sub("s.tar"), ShardKind.Tar, 0, path);
+        Assert.Null(await ParquetMetadata.ForShardAsync(shard, NullLogger.Instance, TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public void Member_names_split_at_the_first_dot_of_the_file_name()
     {

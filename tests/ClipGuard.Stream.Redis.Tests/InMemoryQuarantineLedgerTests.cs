@@ -6,6 +6,16 @@ public sealed class InMemoryQuarantineLedgerTests : LedgerBehaviourTests
         new InMemoryQuarantineLedger(time, claimTimeout);
 
     [Fact]
+    public async Task A_route_pin_expires_after_its_ttl()
+    {
+        await Ledger.PinRoutesAsync([("e", PinnedRoute.Quarantine)], TimeSpan.FromMinutes(1), Ct);
+        Time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(PinnedRoute.Quarantine, Assert.Single(await Ledger.PinRoutesAsync([("e", PinnedRoute.Clean)], TimeSpan.FromMinutes(1), Ct)));
+        Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(PinnedRoute.Clean, Assert.Single(await Ledger.PinRoutesAsync([("e", PinnedRoute.Clean)], TimeSpan.FromMinutes(1), Ct)));
+    }
+
+    [Fact]
     public async Task The_global_audit_is_capped_but_per_sample_audit_is_not()
     {
         var ledger = new InMemoryQuarantineLedger(Time, ClaimTimeout, auditCapacity: 10);

@@ -60,6 +60,26 @@ public abstract class LedgerBehaviourTests
     }
 
     [Fact]
+    public async Task A_route_pin_keeps_the_first_route_of_each_id()
+    {
+        TimeSpan ttl = TimeSpan.FromMinutes(5);
+        Assert.Equal([PinnedRoute.Quarantine, PinnedRoute.Clean], await Ledger.PinRoutesAsync([("p1", PinnedRoute.Quarantine), ("p2", PinnedRoute.Clean)], ttl, Ct));
+        Assert.Equal(
+            [PinnedRoute.Clean, PinnedRoute.Quarantine, PinnedRoute.Quarantine],
+            await Ledger.PinRoutesAsync([("p2", PinnedRoute.Quarantine), ("p1", PinnedRoute.Clean), ("p3", PinnedRoute.Quarantine)], ttl, Ct));
+        Assert.Empty(await Ledger.PinRoutesAsync([], ttl, Ct));
+    }
+
+    [Fact]
+    public async Task Competing_pins_of_one_id_all_get_the_same_route()
+    {
+        IReadOnlyList<IQuarantineLedger> ledgers = CreateCompetingLedgers(Time, ClaimTimeout);
+        IReadOnlyList<PinnedRoute>[] results = await Task.WhenAll(Enumerable.Range(0, 24).Select(i =>
+            ledgers[i % ledgers.Count].PinRoutesAsync([("race", i % 2 == 0 ? PinnedRoute.Clean : PinnedRoute.Quarantine)], TimeSpan.FromMinutes(5), Ct)));
+        Assert.Single(results.Select(r => Assert.Single(r)).Distinct());
+    }
+
+    [Fact]
     public async Task Get_of_an_unknown_id_is_null()
     {
         Assert.Null(await Ledger.GetAsync("never", Ct));

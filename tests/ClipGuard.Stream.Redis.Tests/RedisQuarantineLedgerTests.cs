@@ -18,6 +18,17 @@ public sealed class RedisQuarantineLedgerTests(RedisServerFixture redis) : Ledge
         [.. redis.Connections.Select(c => Create(c, time, claimTimeout))];
 
     [Fact]
+    public async Task A_route_pin_is_one_expiring_key_per_sample()
+    {
+        await Ledger.PinRoutesAsync([("pin-x", PinnedRoute.Quarantine), ("pin-y", PinnedRoute.Clean)], TimeSpan.FromMilliseconds(400), Ct);
+        Assert.Equal("q", (string?)await Db.StringGetAsync(_prefix + "route:pin-x"));
+        Assert.Equal("c", (string?)await Db.StringGetAsync(_prefix + "route:pin-y"));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(_prefix + "route:pin-x"))!.Value.TotalMilliseconds, 1, 400);
+        await Task.Delay(800, Ct);
+        Assert.Equal(PinnedRoute.Clean, Assert.Single(await Ledger.PinRoutesAsync([("pin-x", PinnedRoute.Clean)], TimeSpan.FromMinutes(1), Ct)));
+    }
+
+    [Fact]
     public async Task Stored_layout_is_the_documented_one_with_raw_value_bytes()
     {
         var record = Samples.Record("lay:out", Samples.Epoch, "crawler-a");

@@ -18,6 +18,7 @@ internal static class RunCommand
         {
             Flag.Of<string>("--bootstrap", "Kafka bootstrap servers (host:port)", "ClipGuard:Kafka:BootstrapServers"),
             Flag.Of<string>("--group", "Consumer group id (default clipguard)", "ClipGuard:Kafka:GroupId"),
+            Flag.Of<string>("--instance-id", "Static group membership: a stable id per replica, so a restarted replica takes its partitions back at once", "ClipGuard:Kafka:GroupInstanceId"),
             Flag.Of<string>("--input", "Input topic (default clipguard.pairs)", "ClipGuard:Kafka:InputTopic"),
             Flag.Of<string>("--delivery", "AtLeastOnce (default) | ExactlyOnce (real brokers)", "ClipGuard:Kafka:Delivery"),
             Flag.Of<int?>("--max-batch", "Micro-batch size (default 500)", "ClipGuard:Kafka:MaxBatchSize"),
@@ -46,6 +47,7 @@ internal static class RunCommand
             Flag.Of<double?>("--fdr", "Conformal rule: Benjamini–Hochberg per batch at this false-discovery rate instead", "ClipGuard:Scoring:FalseDiscoveryRate"),
             Flag.Of<double?>("--admission-floor", "Conformal rule: p-value a sample needs to enter the reference (default 0.2)", "ClipGuard:Scoring:AdmissionFloor"),
             Flag.Of<bool>("--campaigns", "Conformal rule: confirm campaigns among suspects by caption concept (needs a model with a text tower)", "ClipGuard:Scoring:Campaigns:Enabled"),
+            Flag.Of<string>("--route-pin-ttl", "How long the ledger pins each sample's route, so a redelivered message keeps it (default 00:10:00; 00:00:00 disables)", "ClipGuard:Stream:RoutePinTtl"),
             Flag.Of<string>("--rescore-interval", "Full re-score period, e.g. 00:10:00 (00:00:00 disables)", "ClipGuard:Stream:RescoreInterval"),
             Flag.Of<string>("--reference-images", "Directory keeping reference samples' images, so a changed --model re-embeds the reference", "ClipGuard:Stream:ReferenceImages"),
             Flag.Of<string>("--snapshot", "Reference snapshot file: restored on start (then the reference log is replayed), saved periodically", "ClipGuard:Stream:SnapshotPath"),

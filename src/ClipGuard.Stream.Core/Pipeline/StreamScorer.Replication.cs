@@ -39,6 +39,19 @@ public sealed partial class StreamScorer
         return gone;
     }
 
+    /// <summary>
+    /// Takes back a sample this scorer just routed clean that the pipeline routes to quarantine instead (its route was
+    /// pinned by an earlier delivery): out of the pending proposals, the local hold-back or reference, and the
+    /// calibration pool. Returns whether it was found anywhere.
+    /// </summary>
+    public bool Withdraw(string id)
+    {
+        bool proposed = _proposals.RemoveAll(s => s.Id == id) > 0;
+        bool inReference = !ReplicatedAdmission && Reference.Revoke(id);
+        bool inPool = _pool?.Remove(id) ?? false;
+        return proposed || inReference || inPool;
+    }
+
     /// <summary>Applies a tombstone: the sample leaves the hold-back or the reference (a no-op when it is in neither).</summary>
     public void ApplyRevoke(string id, long logOffset)
     {

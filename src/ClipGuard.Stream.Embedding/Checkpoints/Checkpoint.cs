@@ -24,14 +24,23 @@ internal static class Checkpoint
         {
             return FormatOf(path) switch
             {
-                CheckpointFormat.Safetensors => Safetensors.LoadStateDict(path),
+                CheckpointFormat.Safetensors => LoadSafetensors(path),
                 _ => FromPickle(PyTorchUnpickler.UnpickleStateDict(path), path),
             };
         }
-        catch (Exception e) when (e is not CheckpointException and (IOException or InvalidDataException or FormatException or ArgumentException or InvalidOperationException or NotImplementedException or System.Text.Json.JsonException or KeyNotFoundException or IndexOutOfRangeException))
+        catch (Exception e) when (e is not (CheckpointException or OutOfMemoryException or OperationCanceledException))
         {
-            throw new CheckpointException($"{path}: unreadable checkpoint: {e.Message}", e);
+            // The readers are third-party (TorchSharp.PyBridge, Razorvine.Pickle, libtorch) and throw whatever their
+            // code hits on a damaged file: fuzzing saw InvalidCastException, PickleException, InvalidOpcodeException
+            // and libtorch's ExternalException besides the I/O and format errors. Every one means the same thing here.
+            throw new CheckpointException($"{path}: unreadable checkpoint: {e.GetType().Name}: {e.Message}", e);
         }
+    }
+
+    private static Dictionary<string, Tensor> LoadSafetensors(string path)
+    {
+        SafetensorsHeader.Validate(path);
+        return Safetensors.LoadStateDict(path);
     }
 
     public static void Write(nn.Module module, string path)

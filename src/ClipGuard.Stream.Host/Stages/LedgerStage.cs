@@ -10,8 +10,50 @@ namespace ClipGuard.Stream.Host.Stages;
 /// Record: writes quarantine records before anything is produced or committed. While the ledger is unreachable the
 /// assigned partitions are paused (the group membership stays alive) and the write is retried.
 /// </summary>
-internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer consumer, TimeSpan retryInterval, TimeProvider time, ILogger log)
+internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer consumer, TimeSpan retryInterval, TimeProvider time, ILogger log, TimeSpan routePinTtl = default)
 {
+    /// <summary>
+    /// Pins each decided sample's route in the ledger before anything is produced (first delivery wins) and returns
+    /// the batch routed by its pins: a message delivered again after a crash or a refused commit keeps the route its
+    /// first delivery took, whichever replica processes it and however the reference changed. <paramref name="repinned"/>
+    /// gets each sample whose verdict was overridden, with its new route. Dead letters are not pinned (their reason
+    /// does not depend on the reference). Without a TTL (pinning off) the batch is returned as it is.
+    /// </summary>
+    public List<(PendingMessage Message, Verdict Verdict)> Pin(List<(PendingMessage Message, Verdict Verdict)> decided, Action<Verdict, Route> repinned, CancellationToken cancel)
+    {
+        if (routePinTtl <= TimeSpan.Zero)
+        {
+            return decided;
+        }
+
+        var routed = decided.Where(d => d.Verdict.Route is Route.Clean or Route.Quarantine).ToList();
+        if (routed.Count == 0)
+        {
+            return decided;
+        }
+
+        var claims = routed.Select(d => (d.Verdict.SampleId, d.Verdict.Route == Route.Quarantine ? PinnedRoute.Quarantine : PinnedRoute.Clean)).ToList();
+        IReadOnlyList<PinnedRoute> pinned = Retry(() => ledger.PinRoutesAsync(claims, routePinTtl, cancel), cancel);
+        var overridden = new Dictionary<PendingMessage, Verdict>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < routed.Count; i++)
+        {
+            Route route = pinned[i] == PinnedRoute.Quarantine ? Route.Quarantine : Route.Clean;
+            Verdict v = routed[i].Verdict;
+            if (route != v.Route)
+            {
+                overridden[routed[i].Message] = v with { Route = route, Reason = $"pinned: routed {route} when first delivered (now scored {v.Route}: {v.Reason})" };
+                repinned(v, route);
+            }
+        }
+
+        if (overridden.Count > 0)
+        {
+            Log.RoutesPinned(log, overridden.Count, routed.Count);
+        }
+
+        return overridden.Count == 0 ? decided : decided.Select(d => overridden.TryGetValue(d.Message, out Verdict? v) ? (d.Message, v) : d).ToList();
+    }
+
     /// <summary>Records the batch's quarantined messages; false when it had none (nothing was written).</summary>
     public bool Record(IReadOnlyList<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
     {
@@ -21,20 +63,27 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
             return false;
         }
 
+        Retry(() => ledger.RecordAsync(records, cancel), cancel);
+        return true;
+    }
+
+    /// <summary>Runs a ledger call until it succeeds; while it fails, the assigned partitions are paused and the group membership kept alive.</summary>
+    private T Retry<T>(Func<Task<T>> call, CancellationToken cancel)
+    {
         long start = time.GetTimestamp();
         List<TopicPartition>? paused = null;
         while (true)
         {
             try
             {
-                ledger.RecordAsync(records, cancel).GetAwaiter().GetResult();
+                T result = call().GetAwaiter().GetResult();
                 if (paused is not null)
                 {
                     consumer.Resume(paused);
                     Log.LedgerBack(log, time.GetElapsedTime(start).TotalSeconds);
                 }
 
-                return true;
+                return result;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -112,6 +112,7 @@ internal sealed class StreamPipeline : IDisposable
     /// <summary>Record, route, commit: the ledger write happens before anything is produced or committed.</summary>
     private void Deliver(List<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
     {
+        decided = _s.Ledger.Pin(decided, Repinned, cancel);
         _s.Images.Keep(decided);
         long stage = _time.GetTimestamp();
         if (_s.Ledger.Record(decided, cancel))
@@ -122,6 +123,15 @@ internal sealed class StreamPipeline : IDisposable
         _s.Route.Route(decided, _s.Held.CommittableOffsets(decided), _s.Decide.DrainProposals());
         _telemetry.RecordRouted(decided, _s.Decide.Scorer);
         _s.Counters.Add(decided, _s.Held.Count);
+    }
+
+    /// <summary>A sample this replica cleared but whose first delivery was quarantined is taken back out of the reference's way.</summary>
+    private void Repinned(Verdict verdict, Route route)
+    {
+        if (route == Route.Quarantine)
+        {
+            _s.Decide.Scorer.Withdraw(verdict.SampleId);
+        }
     }
 
     /// <summary>An idle poll yields to queued between-batch work (the re-score), to the bootstrap timeout, and to the reference's upkeep.</summary>

@@ -60,7 +60,7 @@ internal sealed class StreamPipelineFactory(
             new DecideStage(scorer, reference.Value.BootstrapTimeout, time, log),
             new HeldMessages(time),
             new ReferenceImageKeeper(images, scorer, time, log),
-            new LedgerStage(ledger, consumer, ledgerRetry.Value.LedgerRetryInterval, time, log),
+            new LedgerStage(ledger, consumer, ledgerRetry.Value.LedgerRetryInterval, time, log, ledgerRetry.Value.RoutePinTtl),
             new RouteStage(new Router(producer, k, telemetry), new OffsetCommitter(producer, consumer, k, log), producer, telemetry, time, log, replicator),
             new RoutedCounters(scorer, time, log),
             new ReferenceUpkeep(scorer, replicator, snapshots, log),

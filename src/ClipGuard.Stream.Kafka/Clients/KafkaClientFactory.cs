@@ -17,6 +17,7 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
     {
         BootstrapServers = options.BootstrapServers,
         GroupId = options.GroupId,
+        GroupInstanceId = options.GroupInstanceId,
         EnableAutoCommit = false,
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,

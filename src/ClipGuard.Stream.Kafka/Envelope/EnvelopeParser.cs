@@ -102,7 +102,7 @@ public static class EnvelopeParser
             case Field.Id:
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    state.Id = reader.GetString();
+                    state.Id = GetText(ref reader, field, ref state);
                 }
                 else
                 {
@@ -195,12 +195,33 @@ public static class EnvelopeParser
         return equal;
     }
 
+    /// <summary>
+    /// The string value, or a rejection when it escapes a lone UTF-16 surrogate ("\uDE24"): JSON's grammar allows the
+    /// escape, but the text is not Unicode and System.Text.Json refuses to decode it with an InvalidOperationException
+    /// (found by fuzzing; before, that exception escaped the parser).
+    /// </summary>
+    private static string? GetText(ref Utf8JsonReader reader, Field field, ref ParseState state)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            state.Fail(RejectionCodes.InvalidUtf8, LoneSurrogate(field));
+            return null;
+        }
+    }
+
+    private static string LoneSurrogate(Field field) =>
+        $"\"{NameOf(field)}\" escapes a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is not Unicode text";
+
     private static string? ReadOptionalString(ref Utf8JsonReader reader, Field field, ref ParseState state)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return reader.GetString();
+                return GetText(ref reader, field, ref state);
             case JsonTokenType.Null:
                 return null;
             default:
@@ -294,7 +315,16 @@ public static class EnvelopeParser
         if (reader.ValueIsEscaped)
         {
             rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
-            encoded = rented.AsSpan(0, reader.CopyString(rented));
+            try
+            {
+                encoded = rented.AsSpan(0, reader.CopyString(rented));
+            }
+            catch (InvalidOperationException)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+                state.Fail(RejectionCodes.InvalidUtf8, LoneSurrogate(Field.Image));
+                return null;
+            }
         }
 
         try

@@ -76,6 +76,11 @@ public static class ReferenceLogCodec
         {
             throw new FormatException($"reference log record '{id}' is truncated", e);
         }
+        catch (IOException e)
+        {
+            // BinaryReader reports a negative or absurd string length prefix as an IOException (found by fuzzing).
+            throw new FormatException($"reference log record '{id}' is malformed: {e.Message}", e);
+        }
     }
 
     private static byte[] Write(ReferenceLogOp op, string proposer, Action<BinaryWriter> body)

@@ -28,6 +28,14 @@ public sealed class KafkaStreamOptions
     [Required]
     public string GroupId { get; set; } = "clipguard";
 
+    /// <summary>
+    /// Static group membership (KIP-345): a stable id per replica (e.g. the pod name of a StatefulSet). A replica that
+    /// restarts under the same id within the session timeout takes its partitions back at once, without a rebalance;
+    /// without it a restarted replica waits for the dead member's session to expire. Null: dynamic membership.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._-]{1,249}$", ErrorMessage = "GroupInstanceId must be 1-249 characters of [A-Za-z0-9._-]")]
+    public string? GroupInstanceId { get; set; }
+
     public DeliveryMode Delivery { get; set; } = DeliveryMode.AtLeastOnce;
 
     /// <summary>Prefix of the transactional id in exactly-once mode; the instance id is appended.</summary>

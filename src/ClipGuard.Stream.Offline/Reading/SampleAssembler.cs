@@ -99,6 +99,12 @@ public sealed class SampleAssembler(string shard, SkipCounts skips, ILogger logg
             Skip(key, SkipReason.BadJson, $"{key}.json: {e.Message}");
             return (null, null);
         }
+        catch (InvalidOperationException e)
+        {
+            // JsonDocument checks a string's UTF-8 only when it is read (found by fuzzing).
+            Skip(key, SkipReason.BadJson, $"{key}.json: a string is not valid UTF-8 ({e.Message})");
+            return (null, null);
+        }
     }
 
     private static string? StringProperty(JsonElement obj, string name) =>

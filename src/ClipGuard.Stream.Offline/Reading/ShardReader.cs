@@ -84,7 +84,9 @@ public sealed class ShardReader(InputShard shard, SampleAssembler assembler, lon
             entry.DataStream?.ReadExactly(data);
             return (entry, data, null);
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or ArgumentOutOfRangeException)
+        // OverflowException: System.Formats.Tar parses a base-256 size or time field too large for its type without a
+        // range check (found by fuzzing); like the others it means the rest of the shard cannot be read.
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or ArgumentOutOfRangeException or OverflowException)
         {
             return (null, null, e);
         }

@@ -28,6 +28,9 @@ internal sealed class LostAnswerLedger(IQuarantineLedger inner, int failingConfi
     public Task<int> RecordAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken = default) =>
         inner.RecordAsync(records, cancellationToken);
 
+    public Task<IReadOnlyList<PinnedRoute>> PinRoutesAsync(IReadOnlyList<(string Id, PinnedRoute Route)> routes, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        inner.PinRoutesAsync(routes, ttl, cancellationToken);
+
     public Task<QuarantineRecord?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(

@@ -17,6 +17,9 @@ internal sealed class FlakyLedger(IQuarantineLedger inner, int failingWrites) : 
         return inner.RecordAsync(records, cancellationToken);
     }
 
+    public Task<IReadOnlyList<PinnedRoute>> PinRoutesAsync(IReadOnlyList<(string Id, PinnedRoute Route)> routes, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        inner.PinRoutesAsync(routes, ttl, cancellationToken);
+
     public Task<QuarantineRecord?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(

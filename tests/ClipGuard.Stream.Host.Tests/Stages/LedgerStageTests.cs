@@ -82,7 +82,42 @@ public sealed class LedgerStageTests
         Assert.ThrowsAny<OperationCanceledException>(() => Stage(ledger).Record(Decided(("q", Route.Quarantine)), cancel.Token));
     }
 
-    private LedgerStage Stage(IQuarantineLedger ledger) => new(ledger, _consumer, TimeSpan.FromSeconds(1), _time, NullLogger.Instance);
+    [Fact]
+    public void ARedeliveredMessageKeepsTheRouteItsFirstDeliveryPinned()
+    {
+        var ledger = new InMemoryQuarantineLedger(_time);
+        LedgerStage stage = Stage(ledger, pinTtl: TimeSpan.FromMinutes(10));
+        var repinned = new List<(string Id, Route Route)>();
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        var first = stage.Pin(Decided(("a", Route.Clean), ("b", Route.Quarantine), ("d", Route.DeadLetter)), (v, r) => repinned.Add((v.SampleId, r)), ct);
+        Assert.Equal([Route.Clean, Route.Quarantine, Route.DeadLetter], first.Select(d => d.Verdict.Route));
+        Assert.Empty(repinned);
+
+        // Delivered again and scored the other way round (another replica, a changed reference): the pins decide.
+        var again = stage.Pin(Decided(("a", Route.Quarantine), ("b", Route.Clean), ("c", Route.Quarantine)), (v, r) => repinned.Add((v.SampleId, r)), ct);
+        Assert.Equal([Route.Clean, Route.Quarantine, Route.Quarantine], again.Select(d => d.Verdict.Route));
+        Assert.Equal([("a", Route.Clean), ("b", Route.Quarantine)], repinned);
+        Assert.StartsWith("pinned: routed Clean when first delivered", again[0].Verdict.Reason, StringComparison.Ordinal);
+        Assert.Equal("c", again[2].Verdict.SampleId);
+
+        // Past the TTL the pin is gone and the new verdict stands.
+        _time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(Route.Quarantine, Assert.Single(stage.Pin(Decided(("a", Route.Quarantine)), (_, _) => { }, ct)).Verdict.Route);
+    }
+
+    [Fact]
+    public void WithoutATtlNothingIsPinned()
+    {
+        var ledger = new InMemoryQuarantineLedger(_time);
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        Stage(ledger).Pin(Decided(("a", Route.Clean)), (_, _) => { }, ct);
+        var again = Stage(ledger).Pin(Decided(("a", Route.Quarantine)), (_, _) => Assert.Fail("no pin"), ct);
+        Assert.Equal(Route.Quarantine, Assert.Single(again).Verdict.Route);
+    }
+
+    private LedgerStage Stage(IQuarantineLedger ledger, TimeSpan pinTtl = default) => new(ledger, _consumer, TimeSpan.FromSeconds(1), _time, NullLogger.Instance, pinTtl);
+
 
     private static List<(PendingMessage, Verdict)> Decided(params (string Id, Route Route)[] verdicts) =>
         [.. verdicts.Select((v, i) => (new PendingMessage(InputMessages.At(0, i, v.Id), new StreamSample(v.Id, "src", [1f, 0f]), null), TestVerdicts.Of(v.Id, v.Route)))];

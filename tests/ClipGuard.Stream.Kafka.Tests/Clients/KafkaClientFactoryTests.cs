@@ -23,6 +23,20 @@ public sealed class KafkaClientFactoryTests
     }
 
     [Fact]
+    public void StaticMembershipIsOptInAndTheIdIsValidated()
+    {
+        Assert.Null(new KafkaClientFactory(Options).StreamConsumer().GroupInstanceId);
+        var replica = new KafkaStreamOptions { BootstrapServers = "broker:9092", GroupInstanceId = "clipguard-0" };
+        Assert.Equal("clipguard-0", new KafkaClientFactory(replica).StreamConsumer().GroupInstanceId);
+
+        var validator = new KafkaStreamOptionsValidator();
+        Assert.True(validator.Validate(null, replica).Succeeded);
+        var bad = validator.Validate(null, new KafkaStreamOptions { BootstrapServers = "broker:9092", GroupInstanceId = "pod 0/a" });
+        Assert.True(bad.Failed);
+        Assert.Contains("GroupInstanceId", bad.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheSharedProducerIsIdempotentAndOnlyTheExactlyOnceOneIsTransactional()
     {
         var clients = new KafkaClientFactory(Options);

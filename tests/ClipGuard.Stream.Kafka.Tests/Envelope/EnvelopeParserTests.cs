@@ -45,6 +45,11 @@ public sealed class EnvelopeParserTests
         { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":{{EnvelopeJson.Embedding(Dim - 1)}}}""", RejectionCodes.WrongEmbeddingSize },
         { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":[1,2,3,1e400,5,6,7,8]}""", RejectionCodes.NonFiniteEmbedding },
         { $$"""{"id":"a","embedding":{{EnvelopeJson.Embedding()}},"text_embedding":null,"text_embedding":null}""", RejectionCodes.DuplicateField },
+        // Lone surrogate escapes: valid JSON, not Unicode text (System.Text.Json throws on decoding them; found by fuzzing).
+        { $$"""{"id":"a\uDE24","embedding":{{EnvelopeJson.Embedding()}}}""", RejectionCodes.InvalidUtf8 },
+        { $$"""{"id":"a","caption":"x\uD800","embedding":{{EnvelopeJson.Embedding()}}}""", RejectionCodes.InvalidUtf8 },
+        { $$"""{"id":"a","url":"\uDFFFx","embedding":{{EnvelopeJson.Embedding()}}}""", RejectionCodes.InvalidUtf8 },
+        { """{"id":"a","image":"QU\uDE2DJD"}""", RejectionCodes.InvalidUtf8 },
         { """{"id":"a","caption":"no content"}""", RejectionCodes.NoContent },
         { """{"id":"a","embedding":null,"image":null}""", RejectionCodes.NoContent },
     };
