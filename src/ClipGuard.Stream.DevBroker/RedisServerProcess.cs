@@ -23,6 +23,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
 
     private readonly string _executable;
     private readonly bool _ownSession;
+    private string? _appendOnlyDirectory;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -48,6 +49,21 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
         StartAsync(
             Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } custom ? custom : DefaultExecutable,
             cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(CancellationToken)"/>, with the append-only file on (fsync on every write) in
+    /// <paramref name="directory"/>, as a deployment that must keep its ledger runs Redis: a <see cref="RestartAsync"/>
+    /// then comes back with everything acknowledged before it.
+    /// </summary>
+    public static async Task<RedisServerProcess> StartPersistentAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        RedisServerProcess server = await StartAsync(cancellationToken).ConfigureAwait(false);
+        await server.StopAsync().ConfigureAwait(false);
+        server._appendOnlyDirectory = directory;
+        await server.RestartAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
 
     /// <summary>The redis-server on PATH (or Debian's /usr/bin one), or null when none is installed.</summary>
     public static string? FindExecutable() =>
@@ -165,8 +181,16 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
         foreach (string arg in new[]
         {
             "--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture),
-            "--save", string.Empty, "--appendonly", "no", "--daemonize", "no",
+            "--save", string.Empty, "--daemonize", "no",
         })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        string[] persistence = _appendOnlyDirectory is { } dir
+            ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dir]
+            : ["--appendonly", "no"];
+        foreach (string arg in persistence)
         {
             info.ArgumentList.Add(arg);
         }

@@ -36,6 +36,36 @@ public sealed class RedisServerProcessTests
         Assert.False(await AcceptsAsync(port));
     }
 
+    [Fact]
+    public async Task A_persistent_server_keeps_acknowledged_writes_across_a_crash()
+    {
+        string dir = Directory.CreateTempSubdirectory("clipguard-redis-aof-").FullName;
+        try
+        {
+            await using var server = await RedisServerProcess.StartPersistentAsync(dir, Ct);
+            Assert.StartsWith("+OK", await CommandAsync(server.Port, "SET pinned q"), StringComparison.Ordinal);
+
+            await server.RestartAsync(Ct); // SIGKILL, then start again on the same files
+            Assert.Equal("$1\r\nq", (await CommandAsync(server.Port, "GET pinned")).TrimEnd());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>One inline Redis command over a plain socket, and the reply.</summary>
+    private static async Task<string> CommandAsync(int port, string command)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, port, Ct);
+        using var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command + "\r\n"), Ct);
+        var buffer = new byte[256];
+        int read = await stream.ReadAsync(buffer, Ct);
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+    }
+
     private static async Task<bool> AcceptsAsync(int port)
     {
         using var client = new TcpClient();

@@ -72,6 +72,12 @@ public static class ChecksummedFile
         {
             throw new SnapshotCorruptException(path, "the body ends before its declared contents", e);
         }
+        catch (Exception e) when (e is (IOException or FormatException or OverflowException) and not SnapshotCorruptException)
+        {
+            // A body that passes the checksum but was not written by us (crafted, or a writer bug): BinaryReader reports
+            // bad string lengths and 7-bit integers this way (found by fuzzing the body behind a valid trailer).
+            throw new SnapshotCorruptException(path, $"the body is malformed: {e.Message}", e);
+        }
 
         if (file.Position != bodyEnd)
         {

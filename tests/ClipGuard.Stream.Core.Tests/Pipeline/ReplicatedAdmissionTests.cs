@@ -69,6 +69,21 @@ public sealed class ReplicatedAdmissionTests
     }
 
     [Fact]
+    public void AWithdrawnSampleIsNotProposedAndUnknownIdsAreNotFound()
+    {
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(800, Dim, 6, 0, 44);
+        StreamScorer scorer = Seeded(data);
+        var batch = Enumerable.Range(600, 200).Select(i => new StreamSample($"n{i}", "web", data.RowReadOnly(i).ToArray())).ToList();
+        IReadOnlyList<Verdict> verdicts = scorer.Decide(batch);
+        string offered = verdicts.First(v => v.Route == Route.Clean && v.Reason.EndsWith("offered to the reference", StringComparison.Ordinal)).SampleId;
+
+        // The pipeline routes it to quarantine after all (an earlier delivery was quarantined): it must not reach the log.
+        Assert.True(scorer.Withdraw(offered));
+        Assert.DoesNotContain(offered, scorer.DrainProposals().Select(p => p.Id));
+        Assert.False(scorer.Withdraw("never-seen"));
+    }
+
+    [Fact]
     public void ARescoreUnderReplicationListsEvictionsWithoutApplyingThem()
     {
         (Matrix<float> data, int[] labels) = SyntheticEmbeddings.Generate(780, Dim, 8, 0.03, 43);
