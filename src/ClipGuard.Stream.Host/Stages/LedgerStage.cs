@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace ClipGuard.Stream.Host.Stages;
 
 /// <summary>
-/// Record: writes quarantine records before anything is produced or committed. While the ledger is unreachable the
-/// assigned partitions are paused (the group membership stays alive) and the write is retried.
+/// Pin and record: pins every routed sample's route and writes quarantine records before anything is produced or
+/// committed. While the ledger is unreachable the assigned partitions are paused (the group membership stays alive)
+/// and the call is retried.
 /// </summary>
 internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer consumer, TimeSpan retryInterval, TimeProvider time, ILogger log, TimeSpan routePinTtl = default)
 {
