@@ -23,14 +23,15 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
 
     private readonly string _executable;
     private readonly bool _ownSession;
-    private string? _appendOnlyDirectory;
+    private readonly string? _appendOnlyDirectory;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private RedisServerProcess(string executable, int port, bool ownSession)
+    private RedisServerProcess(string executable, int port, bool ownSession, string? appendOnlyDirectory)
     {
         _executable = executable;
         _ownSession = ownSession && File.Exists(SetSid);
+        _appendOnlyDirectory = appendOnlyDirectory;
         Port = port;
     }
 
@@ -46,23 +47,20 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
     /// <summary>Starts a server on a free port and returns once it answers PING.</summary>
     /// <exception cref="InvalidOperationException">redis-server is not installed, or did not come up.</exception>
     public static Task<RedisServerProcess> StartAsync(CancellationToken cancellationToken = default) =>
-        StartAsync(
-            Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } custom ? custom : DefaultExecutable,
-            cancellationToken);
+        StartAsync(DefaultOrConfiguredExecutable(), cancellationToken);
+
+    private static string DefaultOrConfiguredExecutable() =>
+        Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } custom ? custom : DefaultExecutable;
 
     /// <summary>
     /// Like <see cref="StartAsync(CancellationToken)"/>, with the append-only file on (fsync on every write) in
     /// <paramref name="directory"/>, as a deployment that must keep its ledger runs Redis: a <see cref="RestartAsync"/>
     /// then comes back with everything acknowledged before it.
     /// </summary>
-    public static async Task<RedisServerProcess> StartPersistentAsync(string directory, CancellationToken cancellationToken = default)
+    public static Task<RedisServerProcess> StartPersistentAsync(string directory, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
-        RedisServerProcess server = await StartAsync(cancellationToken).ConfigureAwait(false);
-        await server.StopAsync().ConfigureAwait(false);
-        server._appendOnlyDirectory = directory;
-        await server.RestartAsync(cancellationToken).ConfigureAwait(false);
-        return server;
+        return StartAsync(DefaultOrConfiguredExecutable(), ownSession: false, cancellationToken, appendOnlyDirectory: directory);
     }
 
     /// <summary>The redis-server on PATH (or Debian's /usr/bin one), or null when none is installed.</summary>
@@ -102,7 +100,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
     public static Task<RedisServerProcess> StartAsync(string executable, CancellationToken cancellationToken = default) =>
         StartAsync(executable, ownSession: false, cancellationToken);
 
-    private static async Task<RedisServerProcess> StartAsync(string executable, bool ownSession, CancellationToken cancellationToken = default)
+    private static async Task<RedisServerProcess> StartAsync(string executable, bool ownSession, CancellationToken cancellationToken = default, string? appendOnlyDirectory = null)
     {
         if (!File.Exists(executable))
         {
@@ -115,7 +113,7 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
         // A port picked free can be taken before the server binds it; a few tries make that race harmless.
         for (int attempt = 1; ; attempt++)
         {
-            var server = new RedisServerProcess(executable, FreePorts.FindConsecutive(1), ownSession);
+            var server = new RedisServerProcess(executable, FreePorts.FindConsecutive(1), ownSession, appendOnlyDirectory);
             try
             {
                 await server.LaunchAsync(cancellationToken).ConfigureAwait(false);

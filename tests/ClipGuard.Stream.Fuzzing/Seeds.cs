@@ -50,7 +50,7 @@ public static class Seeds
     {
         var plain = new SampleEnvelope("laion-000123", "a dog on a beach", [0.25f, -0.5f, 1e-3f, 3f], null, "https://example.com/1.jpg", "crawl-7");
         File.WriteAllBytes(Path.Combine(dir, "embedding.json"), EnvelopeWriter.ToUtf8Bytes(plain));
-        var both = new SampleEnvelope("id-\u00e9\u4e2d", "caption with \"quotes\" and \\ and \u2603", [1f, 2f, 3f, 4f], Png(2, 2, SKEncodedImageFormat.Png))
+        var both = new SampleEnvelope("id-\u00e9\u4e2d", "caption with \"quotes\" and \\ and \u2603", [1f, 2f, 3f, 4f], Encoded(2, 2, SKEncodedImageFormat.Png))
         {
             TextEmbedding = [0.5f, 0.5f, 0.5f, 0.5f],
         };
@@ -71,10 +71,10 @@ public static class Seeds
         using var file = File.Create(Path.Combine(dir, "shard.tar"));
         using var tar = new TarWriter(file, TarEntryFormat.Ustar);
         void Add(string name, byte[] data) => tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
-        Add("000000000.png", Png(2, 2, SKEncodedImageFormat.Png));
+        Add("000000000.png", Encoded(2, 2, SKEncodedImageFormat.Png));
         Add("000000000.txt", "a red square"u8.ToArray());
         Add("000000000.json", """{"key":"000000000","caption":"a red square","url":"https://example.com/a.png"}"""u8.ToArray());
-        Add("000000001.jpg", Png(3, 2, SKEncodedImageFormat.Jpeg));
+        Add("000000001.jpg", Encoded(3, 2, SKEncodedImageFormat.Jpeg));
         Add("000000001.json", """{"caption":"only json"}"""u8.ToArray());
     }
 
@@ -87,14 +87,14 @@ public static class Seeds
 
     private static void Images(string dir)
     {
-        File.WriteAllBytes(Path.Combine(dir, "4x3.png"), Png(4, 3, SKEncodedImageFormat.Png));
-        File.WriteAllBytes(Path.Combine(dir, "5x7.jpg"), Png(5, 7, SKEncodedImageFormat.Jpeg));
-        File.WriteAllBytes(Path.Combine(dir, "3x3.webp"), Png(3, 3, SKEncodedImageFormat.Webp));
+        File.WriteAllBytes(Path.Combine(dir, "4x3.png"), Encoded(4, 3, SKEncodedImageFormat.Png));
+        File.WriteAllBytes(Path.Combine(dir, "5x7.jpg"), Encoded(5, 7, SKEncodedImageFormat.Jpeg));
+        File.WriteAllBytes(Path.Combine(dir, "3x3.webp"), Encoded(3, 3, SKEncodedImageFormat.Webp));
         // The smallest GIF (1x1, one colour); Skia decodes GIF but does not encode it.
         File.WriteAllBytes(Path.Combine(dir, "1x1.gif"), Convert.FromBase64String("R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs="));
     }
 
-    private static byte[] Png(int width, int height, SKEncodedImageFormat format)
+    private static byte[] Encoded(int width, int height, SKEncodedImageFormat format)
     {
         using var bitmap = new SKBitmap(width, height);
         for (int y = 0; y < height; y++)

@@ -27,32 +27,35 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
             return decided;
         }
 
-        var routed = decided.Where(d => d.Verdict.Route is Route.Clean or Route.Quarantine).ToList();
-        if (routed.Count == 0)
+        var claims = decided.Where(d => IsRouted(d.Verdict)).Select(d => (d.Verdict.SampleId, ToPin(d.Verdict.Route))).ToList();
+        if (claims.Count == 0)
         {
             return decided;
         }
 
-        var claims = routed.Select(d => (d.Verdict.SampleId, d.Verdict.Route == Route.Quarantine ? PinnedRoute.Quarantine : PinnedRoute.Clean)).ToList();
         IReadOnlyList<PinnedRoute> pinned = Retry(() => ledger.PinRoutesAsync(claims, routePinTtl, cancel), cancel);
-        var overridden = new Dictionary<PendingMessage, Verdict>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < routed.Count; i++)
+        var result = new List<(PendingMessage Message, Verdict Verdict)>(decided.Count);
+        int next = 0, overridden = 0;
+        foreach ((PendingMessage message, Verdict v) in decided)
         {
-            Route route = pinned[i] == PinnedRoute.Quarantine ? Route.Quarantine : Route.Clean;
-            Verdict v = routed[i].Verdict;
-            if (route != v.Route)
+            Route route = IsRouted(v) ? FromPin(pinned[next++]) : v.Route;
+            if (route == v.Route)
             {
-                overridden[routed[i].Message] = v with { Route = route, Reason = $"pinned: routed {route} when first delivered (now scored {v.Route}: {v.Reason})" };
-                repinned(v, route);
+                result.Add((message, v));
+                continue;
             }
+
+            result.Add((message, v with { Route = route, Reason = $"pinned: routed {route} when first delivered (now scored {v.Route}: {v.Reason})" }));
+            repinned(v, route);
+            overridden++;
         }
 
-        if (overridden.Count > 0)
+        if (overridden > 0)
         {
-            Log.RoutesPinned(log, overridden.Count, routed.Count);
+            Log.RoutesPinned(log, overridden, claims.Count);
         }
 
-        return overridden.Count == 0 ? decided : decided.Select(d => overridden.TryGetValue(d.Message, out Verdict? v) ? (d.Message, v) : d).ToList();
+        return result;
     }
 
     /// <summary>Records the batch's quarantined messages; false when it had none (nothing was written).</summary>
@@ -143,4 +146,10 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
         CalibrationVersion = double.IsNaN(v.PValue) ? null : v.CalibrationVersion,
         Campaign = v.CampaignId,
     };
+
+    private static bool IsRouted(Verdict v) => v.Route is Route.Clean or Route.Quarantine;
+
+    private static PinnedRoute ToPin(Route route) => route == Route.Quarantine ? PinnedRoute.Quarantine : PinnedRoute.Clean;
+
+    private static Route FromPin(PinnedRoute pin) => pin == PinnedRoute.Quarantine ? Route.Quarantine : Route.Clean;
 }

@@ -312,23 +312,14 @@ public static class EnvelopeParser
         // Encoders may write '/' as "\/": unescape first, without a string in between.
         byte[]? rented = null;
         ReadOnlySpan<byte> encoded = reader.ValueSpan;
-        if (reader.ValueIsEscaped)
-        {
-            rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
-            try
-            {
-                encoded = rented.AsSpan(0, reader.CopyString(rented));
-            }
-            catch (InvalidOperationException)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-                state.Fail(RejectionCodes.InvalidUtf8, LoneSurrogate(Field.Image));
-                return null;
-            }
-        }
-
         try
         {
+            if (reader.ValueIsEscaped)
+            {
+                rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+                encoded = rented.AsSpan(0, reader.CopyString(rented));
+            }
+
             var decoded = new byte[Base64.GetMaxDecodedFromUtf8Length(encoded.Length)];
             OperationStatus status = Base64.DecodeFromUtf8(encoded, decoded, out int consumed, out int written);
             if (status != OperationStatus.Done || consumed != encoded.Length)
@@ -344,6 +335,12 @@ public static class EnvelopeParser
             }
 
             return written == decoded.Length ? decoded : decoded.AsSpan(0, written).ToArray();
+        }
+        catch (InvalidOperationException)
+        {
+            // Thrown only by CopyString, for a lone surrogate escape (see GetText).
+            state.Fail(RejectionCodes.InvalidUtf8, LoneSurrogate(Field.Image));
+            return null;
         }
         finally
         {

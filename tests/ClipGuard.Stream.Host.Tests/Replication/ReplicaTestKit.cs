@@ -21,10 +21,10 @@ internal static class ReplicaTestKit
         return m;
     }
 
-    /// <summary>Rows [from, from + count) of <paramref name="data"/>; with <paramref name="inliersOnly"/> only those labelled 0 (a trusted seed).</summary>
-    public static Matrix<float> Rows(Matrix<float> data, int from, int count, int[] labels, bool inliersOnly)
+    /// <summary>The rows among the first <paramref name="count"/> of <paramref name="data"/> labelled 0 (a trusted seed).</summary>
+    public static Matrix<float> Inliers(Matrix<float> data, int count, int[] labels)
     {
-        var picked = Enumerable.Range(from, count).Where(i => !inliersOnly || labels[i] == 0).ToList();
+        var picked = Enumerable.Range(0, count).Where(i => labels[i] == 0).ToList();
         var m = new Matrix<float>(picked.Count, data.Cols);
         for (int j = 0; j < picked.Count; j++)
         {

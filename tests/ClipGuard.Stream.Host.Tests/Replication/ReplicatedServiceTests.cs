@@ -31,8 +31,8 @@ public sealed class ReplicatedServiceTests : IDisposable
         await using RedisServerProcess redis = await RedisServerProcess.StartAsync(TestContext.Current.CancellationToken);
         (Matrix<float> data, int[] labels) = SyntheticEmbeddings.Generate(SeedRows + Messages, Dim, 30, 0.01, 61);
         string seed = Path.Combine(_dir, "seed.npy");
-        Npy.Write(seed, ReplicaTestKit.Rows(data, 0, SeedRows, labels, inliersOnly: true));
-        await ReplicaTestKit.PublishAsync(_dir, broker.BootstrapServers, ReplicaTestKit.Rows(data, SeedRows, Messages, labels, inliersOnly: false));
+        Npy.Write(seed, ReplicaTestKit.Inliers(data, SeedRows, labels));
+        await ReplicaTestKit.PublishAsync(_dir, broker.BootstrapServers, ReplicaTestKit.Slice(data, SeedRows, Messages));
         int[] streamLabels = labels[SeedRows..];
 
         using var outputs = new OutputCollector(broker.BootstrapServers);
