@@ -16,6 +16,7 @@ namespace ClipGuard.Stream.Redis;
 /// <item><term>{P}audit:{id}</term><description>list: JSON audit entries of one sample, oldest first</description></item>
 /// <item><term>{P}route:{id}</term><description>string "c" or "q": the route a sample is pinned to, expiring (see IQuarantineLedger.PinRoutesAsync)</description></item>
 /// <item><term>{P}audit</term><description>stream: every audit entry (fields id, t, actor, action, outcome, reason), capped approximately</description></item>
+/// <item><term>{P}refusals</term><description>stream: refused operator API calls (fields t, address, method, path, status, reason), capped approximately</description></item>
 /// </list>
 /// </remarks>
 internal sealed class LedgerKeys(string prefix)
@@ -31,6 +32,8 @@ internal sealed class LedgerKeys(string prefix)
     public RedisKey SourceCounters => Prefix + "counters:source";
 
     public RedisKey AuditStream => Prefix + "audit";
+
+    public RedisKey RefusalStream => Prefix + "refusals";
 
     public RedisKey Record(string id) => Prefix + RecordPart + id;
 

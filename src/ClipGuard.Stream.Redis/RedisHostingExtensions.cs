@@ -12,7 +12,7 @@ public static class RedisHostingExtensions
 {
     /// <summary>
     /// Binds <see cref="RedisOptions"/> from <c>ClipGuard:Redis</c> (validated at start) and registers one shared
-    /// <see cref="IConnectionMultiplexer"/> and <see cref="IQuarantineLedger"/> on it.
+    /// <see cref="IConnectionMultiplexer"/> and <see cref="IQuarantineLedger"/> (with its <see cref="IRefusalLog"/>) on it.
     /// </summary>
     public static IHostApplicationBuilder AddClipGuardRedis(this IHostApplicationBuilder builder)
     {
@@ -28,6 +28,7 @@ public static class RedisHostingExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RedisConnection).FullName!)));
         services.TryAddSingleton<RedisQuarantineLedger>();
         services.TryAddSingleton<IQuarantineLedger>(sp => sp.GetRequiredService<RedisQuarantineLedger>());
+        services.TryAddSingleton<IRefusalLog>(sp => sp.GetRequiredService<RedisQuarantineLedger>());
         return builder;
     }
 }

@@ -6,8 +6,11 @@ using StackExchange.Redis;
 
 namespace ClipGuard.Stream.Redis;
 
-/// <summary>The quarantine ledger on Redis: one hash per sample, status indexes, counters and audit; layout in <see cref="LedgerKeys"/>.</summary>
-public sealed class RedisQuarantineLedger : IQuarantineLedger
+/// <summary>
+/// The quarantine ledger on Redis: one hash per sample, status indexes, counters and audit, and the audit of refused
+/// API calls; layout in <see cref="LedgerKeys"/>.
+/// </summary>
+public sealed class RedisQuarantineLedger : IQuarantineLedger, IRefusalLog
 {
     /// <summary>Most records one <see cref="ListAsync"/> call returns, so one script never blocks Redis for long.</summary>
     public const int MaxPageSize = 1_000;
@@ -189,6 +192,41 @@ public sealed class RedisQuarantineLedger : IQuarantineLedger
             var entries = await Db.StreamRangeAsync(
                 _keys.AuditStream, count: count, messageOrder: Order.Descending).ConfigureAwait(false);
             return (IReadOnlyList<AuditEntry>)[.. entries.Select(ParseAuditStreamEntry)];
+        });
+    }
+
+    public Task RecordRefusalAsync(RefusedCall call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        string path = call.Path.Length > RefusedCall.MaxPathLength ? call.Path[..RefusedCall.MaxPathLength] : call.Path;
+        return GuardAsync(nameof(RecordRefusalAsync), cancellationToken, () => Db.StreamAddAsync(
+            _keys.RefusalStream,
+            [
+                new NameValueEntry("t", LedgerTime.ToUnixMs(call.Time)),
+                new NameValueEntry("address", call.Address),
+                new NameValueEntry("method", call.Method),
+                new NameValueEntry("path", path),
+                new NameValueEntry("status", call.Status),
+                new NameValueEntry("reason", call.Reason),
+            ],
+            maxLength: _options.AuditStreamMaxLength,
+            useApproximateMaxLength: true));
+    }
+
+    public Task<IReadOnlyList<RefusedCall>> RecentRefusalsAsync(int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return GuardAsync(nameof(RecentRefusalsAsync), cancellationToken, async () =>
+        {
+            var entries = await Db.StreamRangeAsync(
+                _keys.RefusalStream, count: count, messageOrder: Order.Descending).ConfigureAwait(false);
+            return (IReadOnlyList<RefusedCall>)[.. entries.Select(e => new RefusedCall(
+                LedgerTime.FromUnixMs((long)e["t"]),
+                e["address"].ToString(),
+                e["method"].ToString(),
+                e["path"].ToString(),
+                (int)e["status"],
+                e["reason"].ToString()))];
         });
     }
 

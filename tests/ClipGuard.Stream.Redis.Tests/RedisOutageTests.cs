@@ -31,6 +31,8 @@ public sealed class RedisOutageTests(RedisServerFixture redis) : IClassFixture<R
             () => ledger.ConfirmReleaseAsync("before", claim.ClaimToken!, "op", Ct),
             () => ledger.GetAuditAsync("before", Ct),
             () => ledger.RecentAuditAsync(10, Ct),
+            () => ledger.RecordRefusalAsync(new RefusedCall(DateTimeOffset.UnixEpoch, "10.0.0.1", "GET", "/api/counters", 401, "wrong_token"), Ct),
+            () => ledger.RecentRefusalsAsync(10, Ct),
             () => ledger.CountersAsync(Ct),
         };
         foreach (var call in calls)

@@ -29,6 +29,23 @@ public sealed class RedisQuarantineLedgerTests(RedisServerFixture redis) : Ledge
     }
 
     [Fact]
+    public async Task Refused_calls_are_a_capped_stream_newest_first_with_long_paths_cut()
+    {
+        var refusals = (IRefusalLog)Ledger;
+        string longPath = "/api/" + new string('x', 1_000);
+        await refusals.RecordRefusalAsync(new RefusedCall(Samples.Epoch, "10.0.0.1", "GET", "/api/counters", 401, "wrong_token"), Ct);
+        await refusals.RecordRefusalAsync(new RefusedCall(Samples.Epoch.AddSeconds(1), "10.0.0.2", "POST", longPath, 429, "rate_limited"), Ct);
+
+        var recent = await refusals.RecentRefusalsAsync(10, Ct);
+        Assert.Equal(2, recent.Count);
+        Assert.Equal(new RefusedCall(Samples.Epoch.AddSeconds(1), "10.0.0.2", "POST", longPath[..RefusedCall.MaxPathLength], 429, "rate_limited"), recent[0]);
+        Assert.Equal(new RefusedCall(Samples.Epoch, "10.0.0.1", "GET", "/api/counters", 401, "wrong_token"), recent[1]);
+        Assert.Single(await refusals.RecentRefusalsAsync(1, Ct));
+        Assert.Equal(2, await Db.StreamLengthAsync(_prefix + "refusals"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => refusals.RecentRefusalsAsync(0, Ct));
+    }
+
+    [Fact]
     public async Task Stored_layout_is_the_documented_one_with_raw_value_bytes()
     {
         var record = Samples.Record("lay:out", Samples.Epoch, "crawler-a");

@@ -43,10 +43,11 @@ internal sealed class BearerTokenHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        string address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        string address = OperatorApi.ClientAddress(Context);
         if (throttle.IsLocked(address, out TimeSpan retryAfter))
         {
             _lockedFor = retryAfter;
+            RefusalReasons.Set(Context, RefusalReasons.LockedOut);
             Operator.Log.ApiTokenThrottled(Logger, address);
             return Task.FromResult(AuthenticateResult.Fail("too many wrong bearer tokens from this address"));
         }
@@ -54,6 +55,7 @@ internal sealed class BearerTokenHandler(
         if (!Matches(header[Prefix.Length..].Trim(), _api.Token))
         {
             Operator.Log.ApiBadToken(Logger, address);
+            RefusalReasons.Set(Context, RefusalReasons.WrongToken);
             if (throttle.RecordFailure(address))
             {
                 Operator.Log.ApiTokenLockout(Logger, address, _api.MaxFailedTokens, _api.FailedTokenWindow.TotalSeconds);

@@ -26,4 +26,11 @@ public sealed class OperatorApiOptions
     /// <summary>The window wrong tokens are counted in (default one minute).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailedTokenWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Release and reject calls one client address may make per minute (a fixed window); more are refused with 429
+    /// and Retry-After, so a leaked token or a runaway script cannot empty the quarantine at once.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int DecisionsPerMinute { get; set; } = 300;
 }

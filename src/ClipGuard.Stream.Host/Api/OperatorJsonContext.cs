@@ -28,4 +28,5 @@ namespace ClipGuard.Stream.Host.Api;
 [JsonSerializable(typeof(DecisionRequest))]
 [JsonSerializable(typeof(DecisionView))]
 [JsonSerializable(typeof(ErrorView))]
+[JsonSerializable(typeof(RefusalPage))]
 public sealed partial class OperatorJsonContext : JsonSerializerContext;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClipGuard.Stream.Host.Api;
 
-/// <summary>The handlers behind <c>/api/quarantine</c> and <c>/api/counters</c>; routes and auth live in <see cref="OperatorApi"/>.</summary>
+/// <summary>The handlers behind <c>/api/quarantine</c>, <c>/api/counters</c> and <c>/api/refusals</c>; routes and auth live in <see cref="OperatorApi"/>.</summary>
 internal static class QuarantineEndpoints
 {
     public const string ActorHeader = "X-ClipGuard-Actor";
@@ -115,6 +115,18 @@ internal static class QuarantineEndpoints
         // Calls on ids never recorded are audited too, so an unknown id answers its (possibly empty) trail, not 404.
         var entries = await ledger.GetAuditAsync(id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(new AuditTrail(id, [.. entries.Select(AuditView.From)]), OperatorJsonContext.Default.AuditTrail);
+    }
+
+    public static async Task<IResult> RefusalsAsync(IRefusalLog refusals, int? count, CancellationToken cancellationToken)
+    {
+        int size = count ?? DefaultPageSize;
+        if (size < 1 || size > RedisQuarantineLedger.MaxPageSize)
+        {
+            return BadRequest($"count must be within 1..{RedisQuarantineLedger.MaxPageSize}");
+        }
+
+        var calls = await refusals.RecentRefusalsAsync(size, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(new RefusalPage(calls), OperatorJsonContext.Default.RefusalPage);
     }
 
     public static async Task<IResult> CountersAsync(IQuarantineLedger ledger, CancellationToken cancellationToken)

@@ -49,4 +49,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6023, Level = LogLevel.Debug, Message = "Operator API: refused a call from {RemoteAddress} while it is locked out")]
     public static partial void ApiTokenThrottled(ILogger logger, string remoteAddress);
+
+    [LoggerMessage(EventId = 6024, Level = LogLevel.Information, Message = "Operator API: refused {Method} {Path} from {RemoteAddress} with {Status} ({Reason})")]
+    public static partial void ApiCallRefused(ILogger logger, string method, string path, string remoteAddress, int status, string reason);
+
+    [LoggerMessage(EventId = 6025, Level = LogLevel.Warning, Message = "Operator API: the refusal of {Method} {Path} from {RemoteAddress} could not be audited: quarantine ledger unavailable")]
+    public static partial void ApiRefusalNotAudited(ILogger logger, string method, string path, string remoteAddress, Exception exception);
+
+    [LoggerMessage(EventId = 6026, Level = LogLevel.Warning, Message = "Operator API: {RemoteAddress} made more than {Limit} decision calls within a minute and is refused (429)")]
+    public static partial void ApiDecisionsThrottled(ILogger logger, string remoteAddress, int limit);
 }

@@ -21,6 +21,7 @@ public sealed class OperatorApiTests(OperatorServices services)
         (HttpMethod.Post, "/api/quarantine/laion-1/release"),
         (HttpMethod.Post, "/api/quarantine/laion-1/reject"),
         (HttpMethod.Get, "/api/counters"),
+        (HttpMethod.Get, "/api/refusals"),
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -29,10 +30,8 @@ public sealed class OperatorApiTests(OperatorServices services)
     public async Task Every_api_endpoint_answers_401_without_the_right_token_and_healthz_needs_none()
     {
         string prefix = OperatorServices.NewPrefix();
-        // 28 wrong tokens from one address: the throttle (its own test below) is set out of the way.
-        var settings = OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, OperatorServices.NewCleanTopic());
-        settings["ClipGuard:Api:MaxFailedTokens"] = "1000";
-        await using var api = await OperatorApiHost.StartAsync(settings);
+        // 24 wrong tokens from one address: the throttle (its own test below) is set out of the way.
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic(), ("ClipGuard:Api:MaxFailedTokens", "1000"));
         await SeedAsync(prefix, Seeds.Record("laion-1"));
         string sameLength = new('x', OperatorApiHost.Token.Length);
         AuthenticationHeaderValue?[] wrong =
@@ -60,16 +59,21 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.Empty((await GetJsonAsync(api.Client, "/api/quarantine/laion-1/audit")).GetProperty("entries").EnumerateArray());
         using var health = await api.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+        // Each refused call is in the refusal audit: no bearer token (none, or Basic) and a wrong one told apart.
+        (JsonElement[] refusals, _) = await RefusalsAsync(api.Client, expected: Endpoints.Length * wrong.Length);
+        var reasons = refusals.GroupBy(r => r.GetProperty("reason").GetString()).ToDictionary(g => g.Key!, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["missing_token"] = 2 * Endpoints.Length, ["wrong_token"] = 3 * Endpoints.Length }, reasons);
+        Assert.Equal(
+            Endpoints.Select(e => (e.Method.Method, e.Path)).Order(),
+            refusals.Select(r => (r.GetProperty("method").GetString()!, r.GetProperty("path").GetString()!)).Distinct().Order());
     }
 
     [Fact]
     public async Task Token_guessing_is_refused_with_429_even_for_the_right_token_until_the_window_moves_on()
     {
         string prefix = OperatorServices.NewPrefix();
-        var settings = OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, OperatorServices.NewCleanTopic());
-        settings["ClipGuard:Api:MaxFailedTokens"] = "3";
-        settings["ClipGuard:Api:FailedTokenWindow"] = "00:00:02";
-        await using var api = await OperatorApiHost.StartAsync(settings);
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic(), ("ClipGuard:Api:MaxFailedTokens", "3"), ("ClipGuard:Api:FailedTokenWindow", "00:00:02"));
 
         for (int i = 0; i < 3; i++)
         {
@@ -88,6 +92,42 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.Equal(HttpStatusCode.TooManyRequests, await StatusWithTokenAsync(api, "guess-3-0123456789abcdef"));
         await Task.Delay(TimeSpan.FromSeconds(2.2), Ct);
         Assert.Equal(HttpStatusCode.OK, await StatusWithTokenAsync(api, OperatorApiHost.Token));
+
+        // Every refused call is audited (newest first), with the client address and without the token it presented.
+        (JsonElement[] refusals, string text) = await RefusalsAsync(api.Client, expected: 5);
+        Assert.Equal(
+            ["locked_out", "locked_out", "wrong_token", "wrong_token", "wrong_token"],
+            refusals.Select(r => r.GetProperty("reason").GetString()));
+        Assert.Equal([429, 429, 401, 401, 401], refusals.Select(r => r.GetProperty("status").GetInt32()));
+        Assert.All(refusals, r => Assert.Equal(("GET", "/api/counters", "127.0.0.1"), (r.GetProperty("method").GetString(), r.GetProperty("path").GetString(), r.GetProperty("address").GetString())));
+        Assert.DoesNotContain("guess-", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(OperatorApiHost.Token, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decisions_past_the_rate_limit_are_refused_with_429_decide_nothing_and_are_audited()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic(), ("ClipGuard:Api:DecisionsPerMinute", "2"));
+        await SeedAsync(prefix, Seeds.Record("laion-1"), Seeds.Record("laion-2"), Seeds.Record("laion-3"));
+
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(api.Client, "laion-1", "reject", "ivan", null)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(api.Client, "laion-2", "reject", "ivan", null)).Status);
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/quarantine/laion-3/reject"))
+        {
+            using var response = await api.Client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.InRange(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? -1, 1, 60);
+        }
+
+        // Reads are not limited; the refused decision changed nothing and left no audit entry on the sample.
+        Assert.Equal("quarantined", (await GetJsonAsync(api.Client, "/api/quarantine/laion-3")).GetProperty("status").GetString());
+        Assert.Empty((await GetJsonAsync(api.Client, "/api/quarantine/laion-3/audit")).GetProperty("entries").EnumerateArray());
+        (JsonElement[] refusals, _) = await RefusalsAsync(api.Client, expected: 1);
+        JsonElement refused = Assert.Single(refusals);
+        Assert.Equal(("POST", "/api/quarantine/laion-3/reject", 429, "rate_limited"), (
+            refused.GetProperty("method").GetString(), refused.GetProperty("path").GetString(),
+            refused.GetProperty("status").GetInt32(), refused.GetProperty("reason").GetString()));
     }
 
     [Fact]
@@ -100,6 +140,9 @@ public sealed class OperatorApiTests(OperatorServices services)
         (HttpStatusCode status, _) = await DecideAsync(api.Client, "laion-1", "release", actor: null, huge);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal("quarantined", (await GetJsonAsync(api.Client, "/api/quarantine/laion-1")).GetProperty("status").GetString());
+        (JsonElement[] refusals, string text) = await RefusalsAsync(api.Client, expected: 1);
+        Assert.Equal((413, "body_too_large"), (refusals[0].GetProperty("status").GetInt32(), refusals[0].GetProperty("reason").GetString()));
+        Assert.DoesNotContain("aaaa", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -250,8 +293,16 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.Contains("Token", string.Join(" ", ex.Failures), StringComparison.Ordinal);
     }
 
-    private async Task<OperatorApiHost> StartApiAsync(string prefix, string topic) =>
-        await OperatorApiHost.StartAsync(OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, topic));
+    private async Task<OperatorApiHost> StartApiAsync(string prefix, string topic, params (string Key, string Value)[] overrides)
+    {
+        var settings = OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, topic);
+        foreach ((string key, string value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return await OperatorApiHost.StartAsync(settings);
+    }
 
     private Task SeedAsync(string prefix, params QuarantineRecord[] records) => Seeds.StoreAsync(services.Redis.Configuration, prefix, records);
 
@@ -262,6 +313,25 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {response.StatusCode} {text}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The refusal audit once it holds <paramref name="expected"/> calls (they are written after the answer is sent).</summary>
+    private static async Task<(JsonElement[] Refusals, string Text)> RefusalsAsync(HttpClient client, int expected)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var response = await client.GetAsync(new Uri("/api/refusals?count=1000", UriKind.Relative), Ct);
+            string text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            JsonElement[] refusals = [.. JsonDocument.Parse(text).RootElement.GetProperty("refusals").EnumerateArray().Select(e => e.Clone())];
+            if (refusals.Length >= expected || attempt == 50)
+            {
+                Assert.Equal(expected, refusals.Length);
+                return (refusals, text);
+            }
+
+            await Task.Delay(100, Ct);
+        }
     }
 
     private static async Task<HttpStatusCode> StatusWithTokenAsync(OperatorApiHost api, string token)
