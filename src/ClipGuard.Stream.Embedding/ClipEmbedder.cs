@@ -46,7 +46,7 @@ public sealed class ClipEmbedder : IDisposable
     public int ContextLength => _model.Config.Text.ContextLength;
 
     /// <summary>True when the text tower reads CLIP's BPE vocabulary, so <see cref="EncodeTexts"/> can embed captions.</summary>
-    public bool EmbedsCaptions => _model.Config.Text.VocabSize == ClipTokenizer.ClipVocabularySize;
+    public bool EmbedsCaptions => _model.Config.ReadsClipVocabulary;
 
     public long ParameterCount => _model.parameters().Sum(p => p.numel());
 

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ClipGuard.Stream.DevBroker;
+using ClipGuard.Stream.Embedding.Checkpoints;
+using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Contract;
@@ -65,6 +67,18 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             return Fail($"cannot train the demo's CLIP in {settings.CacheDirectory} ({e.Message})", 1);
         }
 
+        // The service embeds captions (and fuses their agreement into the decision) only with a model whose text
+        // tower reads CLIP's vocabulary; the demo says which decision the user is watching.
+        bool captions;
+        try
+        {
+            captions = ClipModelConfig.Load(ModelSource.Resolve(model).ConfigPath).ReadsClipVocabulary;
+        }
+        catch (Exception e) when (e is CheckpointException or ModelConfigException or IOException or UnauthorizedAccessException)
+        {
+            return Fail($"--model {model}: {e.Message}");
+        }
+
         SceneOptions recipe = SceneCrawl.Recipe(settings.DataDirectory, settings.Samples, settings.Poisons, settings.Seed);
         List<CrawlSample> crawl = SceneCrawl.Build(recipe, items, "crawl-");
         DirectoryInfo seed = Directory.CreateTempSubdirectory("clipguard-demo-seed-");
@@ -76,7 +90,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             Say(settings.ModelDirectory is null
                 ? $"embedding  the demo CLIP {Path.GetFullPath(model)}: the service embeds every image and caption itself"
                 : $"embedding  {Path.GetFullPath(model)} (--model): the service embeds every image and caption itself");
-            return Stream(settings, crawl, model, seed.FullName, wall);
+            return Stream(settings, crawl, model, captions, seed.FullName, wall);
         }
         finally
         {
@@ -84,7 +98,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         }
     }
 
-    private int Stream(DemoSettings settings, List<CrawlSample> crawl, string model, string seedFolder, Stopwatch wall)
+    private int Stream(DemoSettings settings, List<CrawlSample> crawl, string model, bool captions, string seedFolder, Stopwatch wall)
     {
         // Well inside the mock broker's ~5 MB per partition: the crawl's PNGs spread over 16 partitions.
         var topics = DevBrokerOptions.DefaultTopics().Select(t => t.Partitions > 1 ? t with { Partitions = Partitions } : t).ToList();
@@ -96,7 +110,10 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         Say(redis is null
             ? $"ledger     IN MEMORY ({why}): quarantined samples are lost on exit, and the operator console, which needs Redis, is off"
             : $"ledger     redis-server (a child of this process) at {redis.Configuration.Split(',')[0]}");
-        Say(Inv($"decision   conformal rule, {settings.Detector} image density fused with image-caption agreement, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P1} of clean pairs (docs/detection.md)"));
+        string signals = captions
+            ? "image density fused with image-caption agreement"
+            : "image density only (the model's text tower does not read CLIP's vocabulary, so captions are not embedded)";
+        Say(Inv($"decision   conformal rule, {settings.Detector} {signals}, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P1} of clean pairs (docs/detection.md)"));
 
         Publish(broker.BootstrapServers, crawl);
         var service = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)

@@ -11,6 +11,9 @@ public sealed record ClipModelConfig
     public required VisionConfig Vision { get; init; }
     public required TextConfig Text { get; init; }
 
+    /// <summary>Whether the text tower reads CLIP's BPE vocabulary, the only one the embedder tokenizes captions for.</summary>
+    public bool ReadsClipVocabulary => Text.VocabSize == Tokenization.ClipTokenizer.ClipVocabularySize;
+
     public static ClipModelConfig Load(string path) => ClipModelConfigParser.Parse(File.ReadAllText(path), path);
 
     public static ClipModelConfig Parse(string json) => ClipModelConfigParser.Parse(json, "config");

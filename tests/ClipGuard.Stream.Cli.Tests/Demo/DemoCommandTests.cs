@@ -37,6 +37,7 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.StandardOutput + r.StandardError);
         string o = r.StandardOutput;
         Assert.Contains("embedding  the demo CLIP", o, StringComparison.Ordinal);
+        Assert.Contains("kdist image density fused with image-caption agreement", o, StringComparison.Ordinal);
         Assert.Contains("ledger     redis-server", o, StringComparison.Ordinal);
 
         (int clean, int quarantined, int dead) = Routes(o);
@@ -73,6 +74,9 @@ public sealed partial class DemoCommandTests : IDisposable
         CliResult r = await RunDemoAsync("--samples", "300", "--model", model, "--in-memory-ledger");
         Assert.True(r.ExitCode == 0, r.StandardOutput + r.StandardError);
         Assert.Contains($"embedding  {model} (--model)", r.StandardOutput, StringComparison.Ordinal);
+        // Its text tower has a 512-token vocabulary: the decision runs on image density alone, and says so.
+        Assert.Contains("image density only (the model's text tower does not read CLIP's vocabulary", r.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("fused with image-caption agreement", r.StandardOutput, StringComparison.Ordinal);
         (int clean, int quarantined, int dead) = Routes(r.StandardOutput);
         Assert.Equal((300, 0), (clean + quarantined, dead));
 
