@@ -10,7 +10,8 @@
 set -euo pipefail
 [ $# -eq 5 ] || { echo "usage: $0 OUT SCENES POISONS \"TRIGGERS\" \"SEEDS\"" >&2; exit 2; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cg="$root/clipguard"
+# CLIPGUARD names another CLI launcher: a copy of a built CLI keeps a long run safe from rebuilds of the tree meanwhile.
+cg="${CLIPGUARD:-$root/clipguard}"
 out=$1; scenes=$2; poisons=$3; triggers=$4; seeds=$5
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 step() { echo "== $(date -u +%H:%M:%S) $*"; }

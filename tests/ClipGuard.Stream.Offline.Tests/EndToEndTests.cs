@@ -77,11 +77,62 @@ public sealed class EndToEndTests : IDisposable
         double[] novelty = BatchScorer.Novelty(all, reference, 16, DistanceMetric.Euclidean).Select(q => q.Scores.Dao).ToArray();
         Assert.Equal(novelty, sampled);
         Assert.Equal(DetectionMetrics.Auroc(novelty, labels), DetectionMetrics.Auroc(sampled, labels));
+
+        // The default rule, recomputed by hand: density p against the reference members' leave-one-out scores, agreement
+        // p against the drawn pairs' disagreements (the same 200 rows), fused as 2 · min; removed when p ≤ the budget.
+        var budget = CleanEngine.Run(new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-budget")) { ReferenceSize = 200, Seed = 9, FalseRemovalRate = 0.02 }, cancellationToken: TestContext.Current.CancellationToken);
+        Matrix<float> texts = Concat(_temp.Sub("emb-wds"), Shards, "text_emb");
+        double[] disagreement = [.. Enumerable.Range(0, all.Rows).Select(i => Core.Calibration.PairAgreement.Disagreement(all.RowReadOnly(i), texts.RowReadOnly(i)))];
+        double[] densityCalibration = BatchScorer.LeaveOneOut(reference, 16, DistanceMetric.Euclidean).Select(q => q.Scores.Dao).ToArray();
+        double[] agreementCalibration = rows.Select(r => disagreement[r]).ToArray();
+        static double P(double[] calibration, double value) => (1.0 + calibration.Count(c => c >= value)) / (calibration.Length + 1);
+        double[] expected = [.. Enumerable.Range(0, all.Rows).Select(i => Math.Min(1, 2 * Math.Min(P(densityCalibration, novelty[i]), P(agreementCalibration, disagreement[i]))))];
+        double[] pValues = ReadPValues(_temp.Sub("clean-budget"));
+        Assert.Equal(expected, pValues);
+        string[] ids = [.. File.ReadLines(Path.Combine(_temp.Sub("clean-budget"), "scores.csv")).Skip(1).Select(l => l.Split(',')[0])];
+        string[] removedByBudget = File.ReadAllLines(Path.Combine(_temp.Sub("clean-budget"), "remove.txt"));
+        Assert.Equal(Enumerable.Range(0, all.Rows).Where(i => expected[i] <= 0.02).Select(i => ids[i]).Order(), removedByBudget.Order());
+        Assert.Equal(removedByBudget.Select(id => expected[Array.IndexOf(ids, id)]).Order(), removedByBudget.Select(id => expected[Array.IndexOf(ids, id)]));
+        var budgetSummary = Assert.IsType<CleanSummary>(budget.Summary);
+        Assert.Equal(removedByBudget.Length, budgetSummary.Removed);
+        Assert.StartsWith("fused p-value <= 0.02", budgetSummary.RemovalRule, StringComparison.Ordinal);
+        Assert.Contains("fused (Bonferroni) with the image-caption disagreement of 200 pairs", budgetSummary.Config.Calibration, StringComparison.Ordinal);
+
+        // A trusted reference folder (here the same pairs, embedded from the other layout): every sample is then scored
+        // leave-one-out among all, and both signals are calibrated on all pairs, so each p-value is a fused rank.
+        CleanEngine.Run(new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-trusted")) { Reference = _temp.Sub("emb-files"), FalseRemovalRate = 0.01 }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(batch, ReadScores(_temp.Sub("clean-trusted")));
+        double[] ranked = [.. Enumerable.Range(0, all.Rows).Select(i => Math.Min(1, 2 * Math.Min(P(batch, batch[i]), P(disagreement, disagreement[i]))))];
+        Assert.Equal(ranked, ReadPValues(_temp.Sub("clean-trusted")));
+        Assert.Equal(Enumerable.Range(0, all.Rows).Count(i => ranked[i] <= 0.01), File.ReadAllLines(Path.Combine(_temp.Sub("clean-trusted"), "remove.txt")).Length);
+
+        // A folder embedded with another model (or normalisation) is refused: its space is not the dataset's.
+        string other = _temp.Sub("emb-other");
+        foreach (string file in Directory.EnumerateFiles(_temp.Sub("emb-files"), "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(other, Path.GetRelativePath(_temp.Sub("emb-files"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        string manifest = Path.Combine(other, "embed_manifest.json");
+        string original = File.ReadAllText(manifest);
+        File.WriteAllText(manifest, original.Replace("\"normalized\": false", "\"normalized\": true", StringComparison.Ordinal));
+        Assert.NotEqual(original, File.ReadAllText(manifest));
+        var mismatch = Assert.Throws<OfflineInputException>(() => CleanEngine.Run(
+            new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-other")) { Reference = other, FalseRemovalRate = 0.01 }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("embed both with the same model and flags", mismatch.Message, StringComparison.Ordinal);
+
+        // A budget below the smallest p-value 200 calibration values can give (2/201) is refused before anything is scored.
+        var tooSmall = Assert.Throws<OfflineInputException>(() => CleanEngine.Run(
+            new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-tiny-budget")) { ReferenceSize = 200, Seed = 9 }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("--false-removal-rate 0.001 is below the smallest p-value", tooSmall.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Sub("clean-tiny-budget"), "scores")) && Directory.EnumerateFiles(Path.Combine(_temp.Sub("clean-tiny-budget"), "scores")).Any());
     }
 
-    internal static Matrix<float> Concat(string embeddings, int shards)
+    internal static Matrix<float> Concat(string embeddings, int shards, string kind = "img_emb")
     {
-        var parts = Enumerable.Range(0, shards).Select(i => Npy.ReadMatrixSingle(Path.Combine(embeddings, "img_emb", $"img_emb_{i}.npy"))).ToArray();
+        var parts = Enumerable.Range(0, shards).Select(i => Npy.ReadMatrixSingle(Path.Combine(embeddings, kind, $"{kind}_{i}.npy"))).ToArray();
         var all = new Matrix<float>(parts.Sum(p => p.Rows), parts[0].Cols);
         int row = 0;
         foreach (var p in parts)
@@ -95,5 +146,10 @@ public sealed class EndToEndTests : IDisposable
 
     internal static double[] ReadScores(string cleanFolder) =>
         File.ReadLines(Path.Combine(cleanFolder, "scores.csv")).Skip(1)
-            .Select(l => double.Parse(l[(l.IndexOf(',', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            .Select(l => double.Parse(l.Split(',')[^2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The fused p-values of scores.csv, in row order.</summary>
+    internal static double[] ReadPValues(string cleanFolder) =>
+        File.ReadLines(Path.Combine(cleanFolder, "scores.csv")).Skip(1)
+            .Select(l => double.Parse(l.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 }

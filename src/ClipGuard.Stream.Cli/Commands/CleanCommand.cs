@@ -21,10 +21,10 @@ internal static class CleanCommand
         var output = new Option<string>("--out") { Description = "Output folder (scores, removal list, summary)", Required = true };
         Option<string?> shard = EmbedCommand.ShardOption();
         Option<int> threads = CommonOptions.Threads();
-        var (removeTop, threshold, burstMin, top) = ReportOptions();
-        var command = new Command("clean", "Score an embedded dataset with kdist/LOF/SLOF/DAO against a random reference; write scores, removal list and summary")
+        var (removeTop, threshold, falseRemovalRate, burstMin, top) = ReportOptions();
+        var command = new Command("clean", "Score an embedded dataset with kdist/LOF/SLOF/DAO against a random reference, fused with image-caption agreement by p-values; write scores, removal list and summary")
         {
-            embeddings, detector, k, metric, referenceSize, reference, seed, output, removeTop, threshold, shard, threads, burstMin, top,
+            embeddings, detector, k, metric, referenceSize, reference, seed, output, removeTop, threshold, falseRemovalRate, shard, threads, burstMin, top,
         };
         command.SetAction(p => OfflineExit.Guard("clean", Console.Error, () => CleanRunner.Clean(
             new CleanSettings(p.GetValue(embeddings)!, p.GetValue(output)!)
@@ -37,6 +37,7 @@ internal static class CleanCommand
                 Seed = p.GetValue(seed),
                 RemoveTopPercent = p.GetValue(removeTop),
                 Threshold = p.GetValue(threshold),
+                FalseRemovalRate = p.GetValue(falseRemovalRate),
                 Shard = ShardSelection.Parse(p.GetValue(shard)),
                 Threads = p.GetValue(threads),
                 BurstMin = p.GetValue(burstMin),
@@ -47,9 +48,10 @@ internal static class CleanCommand
     }
 
     /// <summary>The options that shape the removal list and summary, shared with clean-merge.</summary>
-    internal static (Option<double?> RemoveTop, Option<double?> Threshold, Option<int> BurstMin, Option<int> Top) ReportOptions() => (
-        new Option<double?>("--remove-top") { Description = "Remove this percentage of samples, highest scores first" },
-        new Option<double?>("--threshold") { Description = "Remove samples scoring above this" },
+    internal static (Option<double?> RemoveTop, Option<double?> Threshold, Option<double> FalseRemovalRate, Option<int> BurstMin, Option<int> Top) ReportOptions() => (
+        new Option<double?>("--remove-top") { Description = "Remove this percentage of samples, highest scores first (instead of the p-value budget)" },
+        new Option<double?>("--threshold") { Description = "Remove samples scoring above this (instead of the p-value budget)" },
+        new Option<double>("--false-removal-rate") { Description = "Default rule: remove samples whose fused p-value (image density + image-caption agreement) is at most this share", DefaultValueFactory = _ => CleanSettings.DefaultFalseRemovalRate },
         new Option<int>("--burst-min") { Description = "Report captions shared by at least this many samples", DefaultValueFactory = _ => 10 },
         new Option<int>("--top") { Description = "Most suspicious samples listed in the summary", DefaultValueFactory = _ => 20 });
 }

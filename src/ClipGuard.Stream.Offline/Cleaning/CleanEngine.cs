@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using ClipGuard.Stream.Core.IO;
 using ClipGuard.Stream.Core.Numerics;
@@ -12,7 +13,8 @@ namespace ClipGuard.Stream.Offline.Cleaning;
 /// <c>clipguard clean</c>: every sample is scored as a query against one reference (a seeded random draw of the
 /// dataset, or a given .npy); a sample that is itself in the reference is scored leave-one-out, its own row excluded
 /// by identity. Per-shard scores are written atomically and skipped when present, so runs resume and
-/// <c>--shard i/n</c> processes split the work; without <c>--shard</c> the merge follows at once.
+/// <c>--shard i/n</c> processes split the work; without <c>--shard</c> the merge follows at once. Each score gets
+/// its fused p-value (<see cref="CleanCalibration"/>), which the default removal rule reads.
 /// </summary>
 public static class CleanEngine
 {
@@ -35,21 +37,32 @@ public static class CleanEngine
             .Where(i => settings.Shard.Includes(i) && !File.Exists(layout.ShardScores(i))).ToArray();
         int alreadyDone = Enumerable.Range(0, set.Shards.Count).Count(i => settings.Shard.Includes(i)) - pending.Length;
 
-        var (reference, description) = LoadReference(set, settings, logger);
-        CheckConfig(layout, new CleanConfig(OfflinePaths.Canonical(settings.Embeddings), $"{set.Manifest.ModelId}@{set.Manifest.ModelVersion}",
-            settings.Detector.ToString().ToLowerInvariant(), settings.K, settings.Metric.ToString().ToLowerInvariant(), description, reference.Rows));
-
+        var (reference, description, trusted) = LoadReference(set, settings, logger);
         var sw = Stopwatch.StartNew();
+        var (model, slotOfRow) = BatchScorer.Build(reference, settings.K, settings.Metric, settings.Threads);
+        CleanCalibration calibration = trusted is null
+            ? CleanCalibration.Build(model, slotOfRow, set, ReferenceSampler.Draw((int)set.Total, settings.ReferenceSize, settings.Seed), settings, $"pairs drawn with seed {settings.Seed}")
+            : CleanCalibration.Build(model, slotOfRow, trusted, [.. Enumerable.Range(0, (int)trusted.Total)], settings, "trusted reference pairs");
+        if (settings.ByBudget && calibration.SmallestP > settings.FalseRemovalRate)
+        {
+            throw new OfflineInputException(string.Create(CultureInfo.InvariantCulture,
+                $"--false-removal-rate {settings.FalseRemovalRate} is below the smallest p-value this calibration can give ({calibration.SmallestP:G3}: {calibration.Description}); raise --reference-size or the rate"));
+        }
+
+        CheckConfig(layout, new CleanConfig(OfflinePaths.Canonical(settings.Embeddings), $"{set.Manifest.ModelId}@{set.Manifest.ModelVersion}",
+            settings.Detector.ToString().ToLowerInvariant(), settings.K, settings.Metric.ToString().ToLowerInvariant(), description, reference.Rows, calibration.Description));
+
         long rows = 0;
         if (pending.Length > 0)
         {
-            var (model, _) = BatchScorer.Build(reference, settings.K, settings.Metric, settings.Threads);
             long total = pending.Sum(i => (long)set.Shards[i].Samples);
             foreach (int i in pending)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var shardWatch = Stopwatch.StartNew();
-                double[] scores = ScoreShard(set, i, model, settings, n => progress?.Report(new RunProgress(rows + n, total, rows + n)));
+                (double[] scores, double[] pValues) = ScoreShard(set, i, model, calibration, settings, n => progress?.Report(new RunProgress(rows + n, total, rows + n)));
+                // The scores file is written last: it marks the shard as done.
+                AtomicFile.Write(layout.ShardPValues(i), tmp => Npy.WriteVector(tmp, pValues));
                 AtomicFile.Write(layout.ShardScores(i), tmp => Npy.WriteVector(tmp, scores));
                 rows += scores.Length;
                 Log.ShardScored(logger, i, scores.Length, shardWatch.ElapsedMilliseconds);
@@ -66,14 +79,18 @@ public static class CleanEngine
         return new CleanReport(pending.Length, alreadyDone, rows, reference.Rows, scoring, summary);
     }
 
-    private static double[] ScoreShard(EmbeddingSet set, int shard, DensityModel<float> model, CleanSettings settings, Action<long> progress)
+    private static (double[] Scores, double[] PValues) ScoreShard(
+        EmbeddingSet set, int shard, DensityModel<float> model, CleanCalibration calibration, CleanSettings settings, Action<long> progress)
     {
         Matrix<float> x = set.ReadImages(shard);
         var scores = new double[x.Rows];
+        var pValues = new double[x.Rows];
         if (x.Rows == 0)
         {
-            return scores;
+            return (scores, pValues);
         }
+
+        double[] disagreements = CleanCalibration.Disagreements(set, shard, x);
 
         Matrix<float> prepared = MetricSpace.Prepare(x, settings.Metric);
         for (int start = 0; start < x.Rows; start += QueryChunk)
@@ -83,22 +100,50 @@ public static class CleanEngine
             for (int j = 0; j < n; j++)
             {
                 scores[start + j] = part[j].Scores.Get(settings.Detector);
+                pValues[start + j] = calibration.PValue(scores[start + j], disagreements[start + j]);
             }
 
             progress(start + n);
         }
 
-        return scores;
+        return (scores, pValues);
     }
 
-    internal static (Matrix<float> Reference, string Description) LoadReference(EmbeddingSet set, CleanSettings settings, ILogger logger)
+    /// <summary>
+    /// The reference: a trusted embeddings folder (all its rows; it also calibrates the agreement signal, returned as
+    /// Trusted), a .npy of image embeddings, or a seeded random draw of the dataset.
+    /// </summary>
+    internal static (Matrix<float> Reference, string Description, EmbeddingSet? Trusted) LoadReference(EmbeddingSet set, CleanSettings settings, ILogger logger)
     {
         int d = set.Manifest.Dimension;
+        if (settings.Reference is { } folder && Directory.Exists(folder))
+        {
+            var trusted = EmbeddingSet.Open(folder);
+            string model = $"{set.Manifest.ModelId}@{set.Manifest.ModelVersion}", theirs = $"{trusted.Manifest.ModelId}@{trusted.Manifest.ModelVersion}";
+            if (model != theirs || trusted.Manifest.Dimension != d || trusted.Manifest.Normalized != set.Manifest.Normalized)
+            {
+                throw new OfflineInputException($"--reference {folder} was embedded with {theirs} (d = {trusted.Manifest.Dimension}, normalized {trusted.Manifest.Normalized}), the dataset with {model} (d = {d}, normalized {set.Manifest.Normalized}): embed both with the same model and flags");
+            }
+
+            if (trusted.Total > Array.MaxLength / Math.Max(1, d) || trusted.Total <= settings.K)
+            {
+                throw new OfflineInputException($"--reference {folder} holds {trusted.Total} pairs: it needs more than --k {settings.K} and at most {Array.MaxLength / Math.Max(1, d)}");
+            }
+
+            var rows = new Matrix<float>((int)trusted.Total, d);
+            for (int shard = 0; shard < trusted.Shards.Count; shard++)
+            {
+                trusted.ReadImages(shard).Data.CopyTo(rows.Data, (int)trusted.Offsets[shard] * d);
+            }
+
+            return (rows, $"trusted folder {OfflinePaths.Canonical(folder)} ({trusted.Total} pairs)", trusted);
+        }
+
         if (settings.Reference is { } file)
         {
             if (!File.Exists(file))
             {
-                throw new OfflineInputException($"--reference {file}: no such file");
+                throw new OfflineInputException($"--reference {file}: no such file or folder");
             }
 
             Matrix<float> r = Npy.ReadMatrixSingle(file);
@@ -114,7 +159,7 @@ public static class CleanEngine
             }
 
             using var stream = File.OpenRead(file);
-            return (r, $"file {OfflinePaths.Canonical(file)} sha256:{Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}");
+            return (r, $"file {OfflinePaths.Canonical(file)} sha256:{Convert.ToHexStringLower(SHA256.HashData(stream))[..16]}", null);
         }
 
         int[] chosen = ReferenceSampler.Draw((int)set.Total, settings.ReferenceSize, settings.Seed);
@@ -137,7 +182,7 @@ public static class CleanEngine
             }
         }
 
-        return (reference, $"random {chosen.Length} of {set.Total}, seed {settings.Seed}");
+        return (reference, $"random {chosen.Length} of {set.Total}, seed {settings.Seed}", null);
     }
 
     private static void CheckConfig(CleanLayout layout, CleanConfig current)

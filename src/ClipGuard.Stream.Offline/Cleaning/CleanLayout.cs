@@ -4,7 +4,8 @@ namespace ClipGuard.Stream.Offline.Cleaning;
 
 /// <summary>
 /// The clean output folder: clean_config.json (what the scores mean), scores/scores_{i}.npy per embeddings shard
-/// (float64, row order of metadata_{i}), and after the merge scores.csv (id,score), remove.txt, summary.json,
+/// (float64, row order of metadata_{i}) with the fused p-values beside them (pvalues_{i}.npy), and after the merge
+/// scores.csv (id,score,p_value), remove.txt, summary.json,
 /// summary.md and score_histogram.png.
 /// </summary>
 public sealed class CleanLayout(string root)
@@ -24,6 +25,8 @@ public sealed class CleanLayout(string root)
     public string Histogram => Path.Combine(Root, "score_histogram.png");
 
     public string ShardScores(int i) => Path.Combine(Root, "scores", string.Create(CultureInfo.InvariantCulture, $"scores_{i}.npy"));
+
+    public string ShardPValues(int i) => Path.Combine(Root, "scores", string.Create(CultureInfo.InvariantCulture, $"pvalues_{i}.npy"));
 
     public void CreateFolders() => Directory.CreateDirectory(Path.Combine(Root, "scores"));
 }

@@ -35,16 +35,19 @@ public static class CleanMerger
         var captions = new List<string>();
         var sources = new List<string?>();
         var scores = new List<double>();
+        var pValues = new List<double>();
         for (int i = 0; i < set.Shards.Count; i++)
         {
             double[] part = Npy.ReadVector(layout.ShardScores(i));
+            double[] p = File.Exists(layout.ShardPValues(i)) ? Npy.ReadVector(layout.ShardPValues(i)) : [];
             var meta = set.ReadMetadata(i);
-            if (part.Length != meta.Count)
+            if (part.Length != meta.Count || p.Length != meta.Count)
             {
-                throw new OfflineInputException($"{layout.ShardScores(i)} has {part.Length} scores for {meta.Count} samples: delete it and run clean again");
+                throw new OfflineInputException($"{layout.ShardScores(i)} has {part.Length} scores and {p.Length} p-values for {meta.Count} samples: delete it and run clean again");
             }
 
             scores.AddRange(part);
+            pValues.AddRange(p);
             foreach (var row in meta)
             {
                 ids.Add(row.Key ?? "");
@@ -55,15 +58,15 @@ public static class CleanMerger
 
         int n = scores.Count;
         int[] order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        var (removedCount, threshold, rule) = Removal(settings, order, scores);
+        var (removal, threshold, rule) = Removal(settings, order, scores, pValues);
         var removed = new bool[n];
-        foreach (int i in order.Take(removedCount))
+        foreach (int i in removal)
         {
             removed[i] = true;
         }
 
-        WriteScores(layout.Scores, ids, scores);
-        AtomicFile.Write(layout.Removal, tmp => File.WriteAllLines(tmp, order.Take(removedCount).Select(i => ids[i])));
+        WriteScores(layout.Scores, ids, scores, pValues);
+        AtomicFile.Write(layout.Removal, tmp => File.WriteAllLines(tmp, removal.Select(i => ids[i])));
         ScoreHistogram.Write(layout.Histogram, scores, threshold, $"{config.Detector} scores, k = {config.K}, |R| = {config.ReferenceCount}, n = {n}");
 
         var summary = new CleanSummary(
@@ -73,7 +76,7 @@ public static class CleanMerger
             config,
             Quantiles(order, scores),
             rule,
-            removedCount,
+            removal.Length,
             threshold,
             order.Take(settings.Top).Select((i, r) => new SuspiciousSample(r + 1, ids[i], scores[i], captions[i], sources[i])).ToArray(),
             CaptionBursts.Find(captions, sources, scores, removed, settings.BurstMin));
@@ -82,21 +85,25 @@ public static class CleanMerger
         return summary;
     }
 
-    private static (int Count, double? Threshold, string Rule) Removal(CleanSettings settings, int[] order, List<double> scores)
+    /// <summary>The removed rows, in the order remove.txt lists them: by score for a score rule, by p-value for the budget.</summary>
+    private static (int[] Removed, double? Threshold, string Rule) Removal(CleanSettings settings, int[] order, List<double> scores, List<double> pValues)
     {
         if (settings.RemoveTopPercent is { } p)
         {
             // The epsilon keeps 1% of 1,000 at 10 when p * n / 100 lands a rounding error above an integer.
             int count = Math.Min(order.Length, (int)Math.Ceiling((p * order.Length / 100.0) - 1e-9));
-            return (count, count > 0 ? scores[order[count - 1]] : null, string.Create(CultureInfo.InvariantCulture, $"top {p}%"));
+            return (order[..count], count > 0 ? scores[order[count - 1]] : null, string.Create(CultureInfo.InvariantCulture, $"top {p}%"));
         }
 
         if (settings.Threshold is { } t)
         {
-            return (order.TakeWhile(i => scores[i] > t).Count(), t, string.Create(CultureInfo.InvariantCulture, $"score > {t}"));
+            return ([.. order.TakeWhile(i => scores[i] > t)], t, string.Create(CultureInfo.InvariantCulture, $"score > {t}"));
         }
 
-        return (0, null, "none (give --remove-top or --threshold)");
+        double budget = settings.FalseRemovalRate;
+        // order is by score, highest first, and OrderBy is stable: equal p-values keep the higher score first.
+        int[] byP = [.. order.Where(i => pValues[i] <= budget).OrderBy(i => pValues[i])];
+        return (byP, null, string.Create(CultureInfo.InvariantCulture, $"fused p-value <= {budget} (about that share of clean samples is removed)"));
     }
 
     private static ScoreQuantiles Quantiles(int[] order, List<double> scores)
@@ -111,15 +118,17 @@ public static class CleanMerger
         return new ScoreQuantiles(At(0), At(0.5), At(0.9), At(0.99), At(1));
     }
 
-    private static void WriteScores(string path, List<string> ids, List<double> scores) => AtomicFile.Write(path, tmp =>
+    private static void WriteScores(string path, List<string> ids, List<double> scores, List<double> pValues) => AtomicFile.Write(path, tmp =>
     {
         using var w = new StreamWriter(tmp, false, new UTF8Encoding(false));
-        w.WriteLine("id,score");
+        w.WriteLine("id,score,p_value");
         for (int i = 0; i < ids.Count; i++)
         {
             w.Write(Csv(ids[i]));
             w.Write(',');
-            w.WriteLine(scores[i].ToString("R", CultureInfo.InvariantCulture));
+            w.Write(scores[i].ToString("R", CultureInfo.InvariantCulture));
+            w.Write(',');
+            w.WriteLine(pValues[i].ToString("R", CultureInfo.InvariantCulture));
         }
     });
 

@@ -11,6 +11,9 @@ public sealed record CleanSettings(string Embeddings, string Out)
     /// </summary>
     public const int DefaultReferenceSize = 4096;
 
+    /// <summary>The default budget: the share of clean samples the fused p-value rule removes (the stream's default too).</summary>
+    public const double DefaultFalseRemovalRate = 0.001;
+
     public OutlierDetector Detector { get; init; } = OutlierDetector.Dao;
 
     public int K { get; init; } = 16;
@@ -29,6 +32,15 @@ public sealed record CleanSettings(string Embeddings, string Out)
 
     /// <summary>Remove every sample scoring above this.</summary>
     public double? Threshold { get; init; }
+
+    /// <summary>
+    /// The default rule, used when neither <see cref="RemoveTopPercent"/> nor <see cref="Threshold"/> is given: remove
+    /// samples whose fused p-value (<see cref="CleanCalibration"/>) is at most this share.
+    /// </summary>
+    public double FalseRemovalRate { get; init; } = DefaultFalseRemovalRate;
+
+    /// <summary>Whether the fused p-value budget decides (no --remove-top or --threshold given).</summary>
+    public bool ByBudget => RemoveTopPercent is null && Threshold is null;
 
     public ShardSelection Shard { get; init; } = ShardSelection.All;
 
@@ -65,6 +77,11 @@ public sealed record CleanSettings(string Embeddings, string Out)
         if (Threshold is { } t && !double.IsFinite(t))
         {
             throw new OfflineInputException("--threshold must be a finite number");
+        }
+
+        if (!(FalseRemovalRate > 0 && FalseRemovalRate < 1))
+        {
+            throw new OfflineInputException($"--false-removal-rate {FalseRemovalRate} must be between 0 and 1");
         }
 
         if (BurstMin < 2 || Top < 0 || Threads < 0)

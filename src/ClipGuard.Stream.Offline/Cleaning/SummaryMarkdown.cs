@@ -15,6 +15,7 @@ public static class SummaryMarkdown
         sb.AppendLine(inv, $"- samples scored: {s.Samples} in {s.Shards} shards");
         sb.AppendLine(inv, $"- detector {s.Config.Detector}, k = {s.Config.K}, {s.Config.Metric}; reference: {s.Config.Reference}");
         sb.AppendLine(inv, $"- model: {s.Config.Model}");
+        sb.AppendLine(inv, $"- p-values calibrated on: {s.Config.Calibration}");
         sb.AppendLine(inv, $"- scores: min {s.Scores.Min:G6}, median {s.Scores.P50:G6}, p90 {s.Scores.P90:G6}, p99 {s.Scores.P99:G6}, max {s.Scores.Max:G6}");
         sb.AppendLine(inv, $"- removal: {s.RemovalRule}: {s.Removed} samples{(s.RemovalThreshold is { } cut ? string.Create(inv, $" (threshold {cut:G6})") : "")} -> remove.txt");
         string skipped = s.SkippedWhileEmbedding.Count == 0 ? "none" : string.Join(", ", s.SkippedWhileEmbedding.Select(kv => $"{kv.Key} {kv.Value}"));
