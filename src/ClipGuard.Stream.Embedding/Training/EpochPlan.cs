@@ -13,7 +13,19 @@ public sealed record EpochPlan(int Epochs, int BatchSize, int Seed)
     public int[] Order(int pairs, int epoch)
     {
         int[] order = [.. Enumerable.Range(0, pairs)];
-        new Random(HashCode.Combine(Seed, epoch, 0x5eed)).Shuffle(order);
+        new Random(EpochSeed(epoch)).Shuffle(order);
         return order;
+    }
+
+    /// <summary>
+    /// The shuffle's seed for one epoch: SplitMix64's finaliser over the run seed and the epoch. Not System.HashCode,
+    /// which is randomised per process: with it a second process (a rerun, or a resumed run) shuffled differently.
+    /// </summary>
+    internal int EpochSeed(int epoch)
+    {
+        ulong z = unchecked(((ulong)(uint)Seed * 0x9E3779B97F4A7C15UL) + (uint)epoch + 0x5EEDUL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return unchecked((int)(z ^ (z >> 31)));
     }
 }

@@ -55,6 +55,48 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_train_killed_with_sigkill_after_its_first_epoch_resumes_and_ends_with_the_uninterrupted_weights()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        DatasetWriter.WriteTar(_temp.Sub("shards"), PoisonedFashion.Create(600, 0), 200);
+        string[] Args(string output) => ["train", "--input", _temp.Sub("shards"), "--out", output, .. TrainFixture.TinyArgs(epochs: 4)];
+
+        var whole = await CliProcess.RunAsync(Args(_temp.Sub("whole")), Timeout, ct);
+        Assert.True(whole.ExitCode == 0, whole.StandardError);
+
+        // SIGKILL (no Ctrl+C, no cleanup) as soon as the first epoch's checkpoint is complete: its state file is
+        // written last, after the weights and the optimizer state (a kill before it restarts the run from scratch).
+        string firstCheckpoint = Path.Combine(_temp.Sub("killed"), "checkpoint", "state.json");
+        using (var process = System.Diagnostics.Process.Start(CliProcess.StartInfo(Args(_temp.Sub("killed"))))!)
+        {
+            process.StandardInput.Close();
+            _ = process.StandardOutput.ReadToEndAsync(ct);
+            _ = process.StandardError.ReadToEndAsync(ct);
+            var deadline = DateTime.UtcNow + Timeout;
+            while (!File.Exists(firstCheckpoint) && !process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10, ct);
+            }
+
+            Assert.True(File.Exists(firstCheckpoint) && !process.HasExited, "the run ended (or stalled) before its first checkpoint could be killed");
+            process.Kill();
+            await process.WaitForExitAsync(ct);
+            Assert.Equal(137, process.ExitCode);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_temp.Sub("killed"), "train.json")));
+        var resumed = await CliProcess.RunAsync(Args(_temp.Sub("killed")), Timeout, ct);
+        Assert.True(resumed.ExitCode == 0, resumed.StandardError);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(_temp.Sub("killed"), "train.json")));
+        Assert.InRange(manifest.RootElement.GetProperty("resumedAfterEpoch").GetInt32(), 1, 3);
+        Assert.Equal(4, manifest.RootElement.GetProperty("history").GetArrayLength());
+        Assert.Equal(
+            File.ReadAllBytes(Path.Combine(_temp.Sub("whole"), "model", Offline.Training.TrainEngine.WeightsFile)),
+            File.ReadAllBytes(Path.Combine(_temp.Sub("killed"), "model", Offline.Training.TrainEngine.WeightsFile)));
+        Assert.Empty(Directory.GetFiles(_temp.Sub("killed"), "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task A_rerun_with_other_options_is_refused_with_one_line_and_exit_2()
     {
         var ct = TestContext.Current.CancellationToken;
