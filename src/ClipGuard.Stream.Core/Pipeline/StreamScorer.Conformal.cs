@@ -42,6 +42,12 @@ public sealed partial class StreamScorer
     /// <summary>Samples routed clean but kept out of the reference by the admission floor, since the start.</summary>
     public long HeldBelowFloor { get; private set; }
 
+    /// <summary>Campaigns confirmed since the start (0 without <see cref="StreamScorerOptions.Campaigns"/>).</summary>
+    public int CampaignsConfirmed => _campaigns?.Campaigns.Count ?? 0;
+
+    /// <summary>Samples routed clean and later taken back by a campaign, since the start.</summary>
+    public long RevokedTotal { get; private set; }
+
     /// <summary>The smallest fused p-value the current calibration can give, signals / (n + 1); NaN before the conformal rule has calibrated.</summary>
     public double SmallestPValue => Conformal && _calibration is { HasDensity: true } c ? SignalCount / (double)(c.DensityCount + 1) : double.NaN;
 
@@ -150,6 +156,7 @@ public sealed partial class StreamScorer
                     bool fromReference = Reference.Revoke(id);
                     bool fromPool = _pool!.Remove(id);
                     _revocations.Add(new Revocation(id, campaign, fromReference, fromPool));
+                    RevokedTotal++;
                 }
             }
         }

@@ -277,7 +277,7 @@ public sealed partial class StreamScorer
         {
             // Never below k + 1 members once applied (the stream needs a reference to score against).
             int keep = Math.Max(0, Reference.Count - (_options.Reference.K + 1));
-            return new RescoreReport(drift, evict.Take(keep).ToList(), before, Threshold, Reference.Version);
+            return new RescoreReport(drift, evict.Take(keep).ToList(), before, Threshold, Reference.Version, members.Count);
         }
 
         foreach (string id in evict)
@@ -292,7 +292,7 @@ public sealed partial class StreamScorer
         }
 
         Recalibrate();
-        return new RescoreReport(drift, evict.Where(id => !Reference.Contains(id)).ToList(), before, Threshold, Reference.Version);
+        return new RescoreReport(drift, evict.Where(id => !Reference.Contains(id)).ToList(), before, Threshold, Reference.Version, members.Count);
     }
 
     /// <summary>Scores samples against the current reference without deciding or admitting them (release candidates).</summary>

@@ -43,9 +43,11 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     private readonly Histogram<double> _score;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _stage;
+    private readonly Counter<long> _campaignMembers;
     private readonly object _gate = new();
     private ScorerState? _scorer;
     private DriftReport? _drift;
+    private RescoreReport? _rescore;
     private long? _lag;
     private long _lagSampledAt;
 
@@ -71,6 +73,12 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _meter.CreateObservableGauge(MetricNames.RescoreDrift, ObserveDrift, unit: null, "Largest relative error of maintained scores against the last full re-score, by quantity");
         _meter.CreateObservableGauge(MetricNames.RescoreNeighbourMismatches, ObserveMismatches, "{sample}", "Reference members whose maintained k-NN differed from the last full re-score");
         _meter.CreateObservableGauge(MetricNames.ConsumerLag, ObserveLag, "{message}", "Messages behind the high watermark, summed over the assigned input partitions");
+        _meter.CreateObservableGauge(MetricNames.RescoreEvicted, () => ObserveRescore(r => r.Evicted.Count), "{sample}", "Reference members the last full re-score judged outliers and evicted");
+        _meter.CreateObservableGauge(MetricNames.RescoreEvictedShare, () => ObserveRescore(r => r.EvictedShare), unit: null, "Share of the reference the last full re-score evicted: its estimate of the reference's contamination");
+        _meter.CreateObservableGauge(MetricNames.CalibrationSize, () => ObserveScorer(s => s.CalibrationSize), "{sample}", "Scores the conformal calibration holds (the smallest p-value is signals / (size + 1))");
+        _meter.CreateObservableCounter(MetricNames.CampaignsConfirmed, () => ObserveScorer(s => s.Campaigns), "{campaign}", "Campaigns confirmed since the start");
+        _meter.CreateObservableCounter(MetricNames.CampaignRevocations, () => ObserveScorer(s => s.Revoked), "{sample}", "Samples routed clean and later taken back by a confirmed campaign, since the start");
+        _campaignMembers = _meter.CreateCounter<long>(MetricNames.CampaignMembers, "{sample}", "Samples routed as members of a confirmed campaign, by route");
     }
 
     /// <summary>Starts the batch span (linked to the messages' producers' contexts) and records the batch size.</summary>
@@ -149,9 +157,16 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
             {
                 _score.Record(v.Score, new KeyValuePair<string, object?>(TagNames.Detector, v.Detector));
             }
+
+            if (v.CampaignId is not null)
+            {
+                _campaignMembers.Add(1, new KeyValuePair<string, object?>(TagNames.Route, route));
+            }
         }
 
-        Volatile.Write(ref _scorer, new ScorerState(scorer.Reference.Count, scorer.Reference.Version, scorer.Threshold, scorer.DetectorName));
+        Volatile.Write(ref _scorer, new ScorerState(
+            scorer.Reference.Count, scorer.Reference.Version, scorer.Threshold, scorer.DetectorName,
+            scorer.Calibration?.DensityCount ?? 0, scorer.CampaignsConfirmed, scorer.RevokedTotal));
     }
 
     /// <summary>Records how long a stage took, from the time provider's <see cref="TimeProvider.GetTimestamp"/> taken when it began.</summary>
@@ -169,8 +184,13 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
 
     void IRouteTelemetry.CommitDone(long startTimestamp) => RecordStage(PipelineStages.Commit, startTimestamp);
 
-    /// <summary>For the periodic full re-score: publishes <see cref="DensityModel{T}.MeasureDrift"/>'s report.</summary>
-    public void ReportDrift(DriftReport report) => Volatile.Write(ref _drift, report);
+    /// <summary>For the periodic full re-score: its drift (<see cref="DensityModel{T}.MeasureDrift"/>) and what it evicted.</summary>
+    public void ReportRescore(RescoreReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        Volatile.Write(ref _drift, report.Drift);
+        Volatile.Write(ref _rescore, report);
+    }
 
     /// <summary>Samples the consumer lag at most once per LagInterval; called from the consumer's own thread.</summary>
     public void SampleLag(Func<long> measureLag)
@@ -214,6 +234,13 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         return s is null ? [] : [new Measurement<long>(read(s))];
     }
 
+    private IEnumerable<Measurement<T>> ObserveRescore<T>(Func<RescoreReport, T> read)
+        where T : struct
+    {
+        RescoreReport? r = Volatile.Read(ref _rescore);
+        return r is null ? [] : [new Measurement<T>(read(r))];
+    }
+
     private IEnumerable<Measurement<double>> ObserveThreshold()
     {
         ScorerState? s = Volatile.Read(ref _scorer);
@@ -248,5 +275,5 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _ => q.ToString().ToLowerInvariant(),
     };
 
-    private sealed record ScorerState(long Size, long Version, double Threshold, string Detector);
+    private sealed record ScorerState(long Size, long Version, double Threshold, string Detector, long CalibrationSize, long Campaigns, long Revoked);
 }

@@ -16,5 +16,11 @@ public static class MetricNames
     public const string Threshold = "clipguard.threshold";
     public const string RescoreDrift = "clipguard.rescore.drift";
     public const string RescoreNeighbourMismatches = "clipguard.rescore.neighbour_mismatches";
+    public const string RescoreEvicted = "clipguard.rescore.evicted";
+    public const string RescoreEvictedShare = "clipguard.rescore.evicted_share";
+    public const string CalibrationSize = "clipguard.calibration.size";
+    public const string CampaignsConfirmed = "clipguard.campaigns.confirmed";
+    public const string CampaignMembers = "clipguard.campaign.members";
+    public const string CampaignRevocations = "clipguard.campaign.revocations";
     public const string ConsumerLag = "clipguard.consumer.lag";
 }

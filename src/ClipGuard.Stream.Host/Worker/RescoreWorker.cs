@@ -92,7 +92,7 @@ internal sealed class RescoreWorker(
                 replicated.PublishRescore(report.Evicted);
             }
 
-            telemetry.ReportDrift(report.Drift);
+            telemetry.ReportRescore(report);
             Log.Rescored(log, report.Drift.ToString(), report.Evicted.Count, report.ThresholdBefore, report.ThresholdAfter, report.ReferenceVersion, lease?.FencingToken ?? 0);
             await ListReleaseCandidatesAsync(pipeline, cancel).ConfigureAwait(false);
             return report;

@@ -64,6 +64,12 @@ public sealed class InstrumentationTests
         Assert.Equal(decided.Count, Sum(emitted["clipguard_samples_routed_total"].Metric, null, null));
         Assert.Equal(scorer.Reference.Count, LastLong(emitted["clipguard_reference_size"].Metric));
         Assert.Equal(17, LastLong(emitted["clipguard_consumer_lag"].Metric));
+        // Snapshotted when the batch was routed: the 600 seed members, before the re-score recalibrated with the batch's held-out samples.
+        Assert.InRange(LastLong(emitted["clipguard_calibration_size"].Metric), 600, scorer.Calibration!.DensityCount);
+        long evicted = LastLong(emitted["clipguard_rescore_evicted"].Metric);
+        double share = LastDouble(emitted["clipguard_rescore_evicted_share"].Metric);
+        Assert.Equal((double)evicted / (scorer.Reference.Count + evicted), share, 12);
+        Assert.InRange(share, 0, 0.2);
     }
 
     [Fact]
@@ -162,7 +168,7 @@ public sealed class InstrumentationTests
         var byId = pending.ToDictionary(p => p.Sample.Id);
         var decided = verdicts.Select(v => (byId[v.SampleId], v)).ToList();
         telemetry.RecordRouted(decided, scorer);
-        telemetry.ReportDrift(scorer.Reference.Model.MeasureDrift());
+        telemetry.ReportRescore(scorer.Rescore());
         telemetry.ReportLag(17);
         return (scorer, decided);
     }
@@ -200,4 +206,6 @@ public sealed class InstrumentationTests
     }
 
     private static long LastLong(MetricSnapshot gauge) => gauge.MetricPoints.Single().GetGaugeLastValueLong();
+
+    private static double LastDouble(MetricSnapshot gauge) => gauge.MetricPoints.Single().GetGaugeLastValueDouble();
 }
