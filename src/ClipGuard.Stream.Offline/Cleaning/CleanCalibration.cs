@@ -82,23 +82,16 @@ public sealed class CleanCalibration
 
     private static double[] Disagreements(EmbeddingSet set, int[] rows)
     {
-        var result = new List<double>(rows.Length);
-        int next = 0;
-        for (int shard = 0; shard < set.Shards.Count && next < rows.Length; shard++)
+        var result = new double[rows.Length];
+        foreach ((int shard, var inShard) in set.ByShard(rows))
         {
-            long end = set.Offsets[shard + 1];
-            if (rows[next] >= end)
-            {
-                continue;
-            }
-
             double[] all = Disagreements(set, shard, set.ReadImages(shard));
-            for (; next < rows.Length && rows[next] < end; next++)
+            foreach ((int row, int index) in inShard)
             {
-                result.Add(all[rows[next] - set.Offsets[shard]]);
+                result[index] = all[row];
             }
         }
 
-        return [.. result];
+        return result;
     }
 }

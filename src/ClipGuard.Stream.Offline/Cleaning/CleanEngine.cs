@@ -165,20 +165,12 @@ public static class CleanEngine
         int[] chosen = ReferenceSampler.Draw((int)set.Total, settings.ReferenceSize, settings.Seed);
         Log.ReferenceDrawn(logger, chosen.Length, settings.Seed, set.Total);
         var reference = new Matrix<float>(chosen.Length, d);
-        int next = 0;
-        for (int shard = 0; shard < set.Shards.Count && next < chosen.Length; shard++)
+        foreach ((int shard, var rows) in set.ByShard(chosen))
         {
-            long end = set.Offsets[shard + 1];
-            if (chosen[next] >= end)
-            {
-                continue;
-            }
-
-            // Only shards that hold reference rows are read.
             Matrix<float> x = set.ReadImages(shard);
-            for (; next < chosen.Length && chosen[next] < end; next++)
+            foreach ((int row, int index) in rows)
             {
-                x.RowReadOnly((int)(chosen[next] - set.Offsets[shard])).CopyTo(reference.Row(next));
+                x.RowReadOnly(row).CopyTo(reference.Row(index));
             }
         }
 

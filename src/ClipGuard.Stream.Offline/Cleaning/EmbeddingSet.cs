@@ -91,6 +91,29 @@ public sealed class EmbeddingSet
         return rows.Count == Shards[i].Samples ? rows : throw new OfflineInputException($"{path} has {rows.Count} rows, its stats say {Shards[i].Samples}");
     }
 
+    /// <summary>
+    /// Sorted global rows grouped by the shard that holds them, shards without one left out, so a caller reads each
+    /// shard it needs once: (shard, [(row within the shard, position in <paramref name="sortedRows"/>)]).
+    /// </summary>
+    public IEnumerable<(int Shard, List<(int Row, int Index)> Rows)> ByShard(int[] sortedRows)
+    {
+        ArgumentNullException.ThrowIfNull(sortedRows);
+        int next = 0;
+        for (int shard = 0; shard < Shards.Count && next < sortedRows.Length; shard++)
+        {
+            var rows = new List<(int Row, int Index)>();
+            for (; next < sortedRows.Length && sortedRows[next] < Offsets[shard + 1]; next++)
+            {
+                rows.Add(((int)(sortedRows[next] - Offsets[shard]), next));
+            }
+
+            if (rows.Count > 0)
+            {
+                yield return (shard, rows);
+            }
+        }
+    }
+
     /// <summary>Skip counts of all shards added up.</summary>
     public SortedDictionary<string, long> Skipped()
     {
