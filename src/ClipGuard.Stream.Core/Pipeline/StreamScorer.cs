@@ -51,7 +51,7 @@ public sealed partial class StreamScorer
 
     public string DetectorName => _detectorName;
 
-    public ReferenceSet<float> Reference { get; }
+    public ReferenceSet<float> Reference { get; private set; }
 
     /// <summary>Current decision threshold (NaN until the reference is ready).</summary>
     public double Threshold { get; private set; } = double.NaN;

@@ -66,6 +66,9 @@ public sealed class ReferenceSet<T>
 
     public IEnumerable<string> MemberIds => _members.Keys;
 
+    /// <summary>The source a member was admitted under (null when the id is not a member, or had none).</summary>
+    public string? SourceOf(string id) => _members.TryGetValue(id, out Member m) && m.Source != NoSource ? m.Source : null;
+
     /// <summary>Cleared samples still in the hold-back (they may yet enter).</summary>
     public IEnumerable<string> WaitingIds => _waiting.Keys;
 

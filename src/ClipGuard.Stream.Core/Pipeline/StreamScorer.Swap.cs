@@ -1,0 +1,114 @@
+using ClipGuard.Stream.Core.Calibration;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
+
+namespace ClipGuard.Stream.Core.Pipeline;
+
+// The model hot swap: the reference starts over in a new checkpoint's space, seeded from its own members re-embedded.
+public sealed partial class StreamScorer
+{
+    /// <summary>
+    /// Moves the scorer into a new embedding model's space without a restart. <paramref name="ids"/> are current members
+    /// (in any order) whose images and captions the new model embedded; they become the new reference, trusted for
+    /// calibration like a seed (they were cleared by the filter before), the admission guard is rebuilt on them, and
+    /// campaign state starts over (its captions lived in the old space). Then a full re-score runs in the new space, so
+    /// members that only the new model sees as outliers (a trigger it learned) leave at once. Members that were not
+    /// re-embedded and the hold-back's waiting samples are dropped: they were routed clean already and are not
+    /// re-decided here (the caller re-judges its provisional window with <see cref="Judge"/>). Must run on the thread
+    /// that decides batches; not under replicated admission (every replica's log would have to move at once).
+    /// </summary>
+    public ModelSwapReport SwapModel(string modelVersion, IReadOnlyList<string> ids, Matrix<float> images, Matrix<float>? captions)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelVersion);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(images);
+        if (ReplicatedAdmission)
+        {
+            throw new InvalidOperationException("a model swap under replicated admission is not supported: every replica's reference log would have to move at once");
+        }
+
+        if (Bootstrapping)
+        {
+            throw new InvalidOperationException("no reference to move before the bootstrap completes");
+        }
+
+        if (images.Cols != Dimension || images.Rows != ids.Count)
+        {
+            throw new ScoringInputException($"the re-embedded members are {images.Rows} x {images.Cols} for {ids.Count} ids; the stream expects d = {Dimension}");
+        }
+
+        if (captions is not null && (captions.Rows != images.Rows || captions.Cols != images.Cols))
+        {
+            throw new ScoringInputException($"the re-embedded captions are {captions.Rows} x {captions.Cols}, the images {images.Rows} x {images.Cols}");
+        }
+
+        if (ids.Count <= _options.Reference.K)
+        {
+            throw new ScoringInputException($"only {ids.Count} members were re-embedded; the new reference needs more than k = {_options.Reference.K}");
+        }
+
+        int before = Reference.Count, waiting = Reference.WaitingInHoldBack;
+        string? previous = _options.ModelVersion;
+        var sources = ids.Select(Reference.SourceOf).ToList();
+        var moved = new ReferenceSet<float>(Dimension, _options.Reference) { ModelVersion = modelVersion };
+        moved.Seed(ids, sources, images);
+        Reference = moved;
+        _options.ModelVersion = modelVersion;
+        _pool = null;
+        _calibration = null;
+        _guard = null;
+        _campaigns = null;
+        _suspectsRoutedClean.Clear();
+        _suspectOrder.Clear();
+        if (Conformal)
+        {
+            double[] disagreement = [.. ids.Select((_, i) => captions is null || !_options.UseAgreement ? double.NaN : PairAgreement.Disagreement(images.RowReadOnly(i), captions.RowReadOnly(i)))];
+            StartConformal(ids, disagreement, images);
+        }
+
+        Recalibrate();
+        RescoreReport rescore = Rescore();
+        return new ModelSwapReport(previous, modelVersion, before, waiting, ids.Count, rescore.Evicted, Reference.Count, Threshold);
+    }
+
+    /// <summary>
+    /// Judges samples that were routed earlier against the current reference and calibration, without deciding,
+    /// admitting or remembering them: the provisional window's re-judgement after a swap. Samples that are members of
+    /// the reference are left out (their own vector would be their nearest neighbour; a full re-score judges them
+    /// leave-one-out). Returns one judgement per judged sample, in input order.
+    /// </summary>
+    public IReadOnlyList<Judgement> Judge(IReadOnlyList<StreamSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var valid = samples.Where(s => s.IsValid && s.Embedding!.Length == Dimension && !Reference.Contains(s.Id)).ToList();
+        if (valid.Count == 0 || Bootstrapping)
+        {
+            return [];
+        }
+
+        QueryResult[] results = Reference.Score(ToMatrix(valid));
+        double[] scores = [.. results.Select(r => r.Scores.Get(_options.Detector))];
+        if (Conformal && _calibration is { } calibration)
+        {
+            (double[] fused, bool[] quarantine) = Decide(calibration, valid, scores);
+            return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]))];
+        }
+
+        return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], double.NaN, scores[i] > Threshold))];
+    }
+}
+
+/// <summary>A routed sample judged again: its density score, fused p-value (NaN without the conformal rule), and whether the current model would quarantine it.</summary>
+public sealed record Judgement(string SampleId, double Score, double PValue, bool Quarantine);
+
+/// <summary>What a model swap did to the reference.</summary>
+/// <param name="PreviousModel">The model label verdicts carried before.</param>
+/// <param name="Model">The new model's label.</param>
+/// <param name="MembersBefore">Members in the old space.</param>
+/// <param name="WaitingDropped">Hold-back samples dropped (routed clean, never admitted).</param>
+/// <param name="Reembedded">Members the new model embedded (the new seed).</param>
+/// <param name="Evicted">Members the new space's full re-score evicted.</param>
+/// <param name="MembersAfter">Members after the re-score.</param>
+/// <param name="Threshold">The density threshold calibrated in the new space.</param>
+public sealed record ModelSwapReport(string? PreviousModel, string Model, int MembersBefore, int WaitingDropped, int Reembedded, IReadOnlyList<string> Evicted, int MembersAfter, double Threshold);
