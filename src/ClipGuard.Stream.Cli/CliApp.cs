@@ -52,6 +52,7 @@ internal static class CliApp
         yield return CleanCommand.Create();
         yield return CleanMergeCommand.Create();
         yield return TrainCommand.Create();
+        yield return SentinelCommand.Create();
         yield return LabCommand.Create();
     }
 }

@@ -35,5 +35,6 @@ public sealed class DevBrokerOptions
         new(TopicNames.Quarantine, DefaultPartitions),
         new(TopicNames.DeadLetter, DefaultPartitions),
         new(TopicNames.Reference, 1),
+        new(TopicNames.Recalls, DefaultPartitions),
     ];
 }

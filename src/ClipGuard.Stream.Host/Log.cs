@@ -84,4 +84,37 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5097, Level = LogLevel.Warning, Message = "The false-quarantine budget {Budget} is below the smallest p-value the calibration can give ({Smallest:G3} with {Scores} calibration scores): nothing is quarantined until it holds {Needed}; give a larger --seed-reference or a larger --false-quarantine-rate")]
     public static partial void BudgetUnreachable(ILogger logger, double budget, double smallest, int scores, int needed);
+
+    [LoggerMessage(EventId = 5100, Level = LogLevel.Information, Message = "Sentinel checkpoint v{Version} ({Model}) loaded at start from {Directory} instead of the configured model")]
+    public static partial void SentinelLoadedAtStart(ILogger logger, int version, string model, string directory);
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Error, Message = "Sentinel checkpoint {Directory} refused: {Reason}")]
+    public static partial void SentinelModelRefused(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Window segment {Segment} closed with {Pairs} pairs; the closed window holds {WindowPairs}")]
+    public static partial void WindowSegmentClosed(ILogger logger, string segment, int pairs, int windowPairs);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Window segment {Segment} ({Pairs} pairs) deleted: the window is full")]
+    public static partial void WindowSegmentPruned(ILogger logger, string segment, int pairs);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Model swap to sentinel v{Version} starting: {From} -> {To}, {Members} members to re-embed, {Provisional} provisional samples to judge again")]
+    public static partial void ModelSwapStarting(ILogger logger, int version, string from, string to, int members, int provisional);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Model swapped {From} -> {To} in {Seconds:0.0} s: {Reembedded} members re-embedded ({WithoutImage} without a stored image), {Evicted} evicted by the new space's re-score; {Judged} provisional samples judged again, {Recalled} recalled")]
+    public static partial void ModelSwapped(ILogger logger, string from, string to, double seconds, int reembedded, int withoutImage, int evicted, int judged, int recalled);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Recalled {Sample} (routed clean under {From}): model {To} scores it {Score:G4}, p = {PValue:G3}")]
+    public static partial void SampleRecalled(ILogger logger, string sample, string from, string to, double score, double pValue);
+
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Model swap to sentinel v{Version} failed, the stream stays on {Model}: {Reason}")]
+    public static partial void ModelSwapFailed(ILogger logger, int version, string model, string reason);
+
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Sentinel checkpoints are not swapped in: {Reason}")]
+    public static partial void ModelSwapUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5109, Level = LogLevel.Error, Message = "{Count} recalls not delivered yet (retried at the next sentinel poll): {Reason}")]
+    public static partial void RecallsUndelivered(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 5110, Level = LogLevel.Information, Message = "Sentinel v{Version}: swapped in, {Recalled} of {Judged} provisional samples recalled, the stream held for {Seconds:0.0} s")]
+    public static partial void SentinelSwappedIn(ILogger logger, int version, int recalled, int judged, double seconds);
 }

@@ -33,4 +33,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8010, Level = LogLevel.Information, Message = "Shard {Index} ({Shard}): {Pairs} pairs published, {Skipped} skipped, in {ElapsedMs} ms")]
     public static partial void ShardPublished(ILogger logger, int index, string shard, long pairs, long skipped, long elapsedMs);
+
+    [LoggerMessage(EventId = 8011, Level = LogLevel.Information, Message = "Sentinel round {Version}: training on {Pairs} window pairs in {Segments} segments")]
+    public static partial void SentinelRoundStarting(ILogger logger, int version, int pairs, int segments);
+
+    [LoggerMessage(EventId = 8012, Level = LogLevel.Information, Message = "Sentinel {Version} published ({ModelVersion}, {Pairs} pairs) after {Seconds:0.0} s")]
+    public static partial void SentinelPublished(ILogger logger, int version, string modelVersion, int pairs, double seconds);
 }

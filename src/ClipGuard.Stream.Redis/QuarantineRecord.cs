@@ -60,4 +60,11 @@ public sealed record QuarantineRecord
 
     /// <summary>The campaign the sample was confirmed a member of, when any.</summary>
     public string? Campaign { get; init; }
+
+    /// <summary>
+    /// Set on a recall (docs/sentinel.md): the sample was routed clean under this model, and a later sentinel model
+    /// (<see cref="ModelVersion"/>) judged it poisoned within its provisional window. Null for samples quarantined
+    /// when they arrived.
+    /// </summary>
+    public string? RecalledFrom { get; init; }
 }

@@ -51,6 +51,7 @@ internal static class RecordCodec
         }
 
         AddOptional(fields, "campaign", record.Campaign);
+        AddOptional(fields, "recalledFrom", record.RecalledFrom);
         return [.. fields];
     }
 
@@ -79,6 +80,7 @@ internal static class RecordCodec
         PValue = f.TryGetValue("pValue", out var pValue) ? ParseDouble(pValue) : null,
         CalibrationVersion = f.TryGetValue("calibration", out var calibration) ? (long)calibration : null,
         Campaign = f.TryGetValue("campaign", out var campaign) ? campaign.ToString() : null,
+        RecalledFrom = f.TryGetValue("recalledFrom", out var recalledFrom) ? recalledFrom.ToString() : null,
     };
 
     /// <summary>Reads a flat field, value, field, value... reply (HGETALL inside a script).</summary>

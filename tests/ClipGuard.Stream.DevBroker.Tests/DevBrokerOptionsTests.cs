@@ -20,7 +20,7 @@ public sealed class DevBrokerOptionsTests
         var options = new DevBrokerOptions();
 
         Assert.True(DevBrokerOptionsValidator.ValidateAll(options).Succeeded);
-        Assert.Equal(5, options.Topics.Count);
+        Assert.Equal(6, options.Topics.Count);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ClipGuard.Stream.Cli.Offline;
-using ClipGuard.Stream.Embedding.Training;
 using ClipGuard.Stream.Offline.Training;
 
 namespace ClipGuard.Stream.Cli.Commands;
@@ -10,7 +9,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var spec = new SmallClipSpec();
+        var model = new SmallClipOptions();
         var o = new
         {
             Input = new Option<string>("--input") { Description = "img2dataset output: a folder of NNNNN.tar or NNNNN/ shards, or one .tar", Required = true },
@@ -18,32 +17,20 @@ internal static class TrainCommand
             Labels = new Option<string?>("--labels") { Description = "Optional CSV with columns key,poisoned (0/1): poisons' alignment reported apart" },
             Epochs = LabCommand.Int("--epochs", "Training epochs (a rerun with more resumes and extends)", TrainSettings.DefaultEpochs),
             Batch = LabCommand.Int("--batch", "Pairs per step", TrainSettings.DefaultBatch),
-            ImageSize = LabCommand.Int("--image-size", "Model input size (images are resized and centre-cropped to it)", spec.ImageSize),
-            Patch = LabCommand.Int("--patch", "ViT patch size", spec.PatchSize),
-            Width = LabCommand.Int("--width", "ViT width", spec.VisionWidth),
-            Layers = LabCommand.Int("--layers", "ViT layers", spec.VisionLayers),
-            TextWidth = LabCommand.Int("--text-width", "Text transformer width", spec.TextWidth),
-            TextLayers = LabCommand.Int("--text-layers", "Text transformer layers", spec.TextLayers),
-            Context = LabCommand.Int("--context", "Text context length in tokens (longer captions are cut)", spec.ContextLength),
-            EmbedDim = LabCommand.Int("--embed-dim", "Joint embedding dimension", spec.EmbedDim),
             Lr = new Option<double>("--lr") { Description = "Peak AdamW learning rate (warm-up then cosine)", DefaultValueFactory = _ => TrainSettings.DefaultLearningRate },
             Seed = LabCommand.Int("--seed", "Seed of initialisation and shuffling", 1),
             Threads = LabCommand.Int("--threads", "libtorch threads (0 = one per core)", TrainSettings.DefaultThreads),
             Workers = LabCommand.Int("--decode-workers", "Parallel image decoders while loading (0 = one per core)", 0),
         };
         var command = new Command("train", "Train a small CLIP on an img2dataset folder (files or webdataset); checkpoints every epoch, resumes when rerun");
-        foreach (Option option in new Option[]
-                 {
-                     o.Input, o.Out, o.Labels, o.Epochs, o.Batch, o.ImageSize, o.Patch, o.Width, o.Layers, o.TextWidth, o.TextLayers, o.Context,
-                     o.EmbedDim, o.Lr, o.Seed, o.Threads, o.Workers,
-                 })
+        Option[] options = [o.Input, o.Out, o.Labels, o.Epochs, o.Batch, .. model.All, o.Lr, o.Seed, o.Threads, o.Workers];
+        foreach (Option option in options)
         {
             command.Options.Add(option);
         }
 
         command.SetAction(p =>
         {
-            int width = p.GetValue(o.Width), textWidth = p.GetValue(o.TextWidth);
             var settings = new TrainSettings(p.GetValue(o.Input)!, p.GetValue(o.Out)!)
             {
                 Labels = p.GetValue(o.Labels),
@@ -53,12 +40,7 @@ internal static class TrainCommand
                 Seed = p.GetValue(o.Seed),
                 Threads = p.GetValue(o.Threads),
                 DecodeWorkers = p.GetValue(o.Workers),
-                Model = spec with
-                {
-                    ImageSize = p.GetValue(o.ImageSize), PatchSize = p.GetValue(o.Patch), VisionWidth = width, VisionLayers = p.GetValue(o.Layers),
-                    HeadWidth = width % spec.HeadWidth == 0 ? spec.HeadWidth : width, TextWidth = textWidth, TextLayers = p.GetValue(o.TextLayers),
-                    ContextLength = p.GetValue(o.Context), EmbedDim = p.GetValue(o.EmbedDim),
-                },
+                Model = model.Read(p),
             };
             return TrainRunner.Run(settings, Console.Out, Console.Error);
         });

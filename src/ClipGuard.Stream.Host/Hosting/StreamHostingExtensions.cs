@@ -50,6 +50,17 @@ public static class StreamHostingExtensions
         AddStageOptions<RescoreOptions>(builder).ValidateDataAnnotations();
         AddStageOptions<LedgerRetryOptions>(builder);
         services.AddSingleton<IValidateOptions<LedgerRetryOptions>, LedgerRetryOptionsValidator>();
+        services.AddOptions<SentinelOptions>().Bind(builder.Configuration.GetSection(SentinelOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SentinelOptions>, SentinelOptionsValidator>();
+        services.AddSingleton<IPostConfigureOptions<KafkaStreamOptions>>(sp => new PostConfigureOptions<KafkaStreamOptions>(Options.DefaultName, o =>
+        {
+            // Verdicts are provisional exactly when a sentinel may recall them.
+            SentinelOptions sentinel = sp.GetRequiredService<IOptions<SentinelOptions>>().Value;
+            if (sentinel.Enabled)
+            {
+                o.ProvisionalWindow = sentinel.ProvisionalWindow;
+            }
+        }));
         services.TryAddSingleton(TimeProvider.System);
         builder.AddClipGuardInstrumentation();
         AddLedger(builder);
@@ -57,7 +68,8 @@ public static class StreamHostingExtensions
         services.TryAddSingleton(sp => new KafkaClientFactory(sp.GetRequiredService<IOptions<KafkaStreamOptions>>().Value));
         services.TryAddSingleton<SharedProducer>();
         services.AddSingleton(sp => ImageEmbeddingFactory.Create(
-            sp.GetRequiredService<IOptions<EmbeddingStageOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IOptions<EmbeddingStageOptions>>().Value, sp.GetRequiredService<IOptions<SentinelOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ReferenceLoader>();
         services.AddSingleton<StreamPipelineFactory>();
         services.AddSingleton<StreamReady>();
@@ -67,6 +79,7 @@ public static class StreamHostingExtensions
         services.AddHostedService<ReferenceBootstrapper>();
         services.AddHostedService<StreamWorker>();
         services.AddHostedService<RescoreWorker>();
+        services.AddHostedService<SentinelWatcher>();
         return builder;
     }
 

@@ -15,6 +15,7 @@ namespace ClipGuard.Stream.Host.Reembedding;
 public sealed class ReferenceImageStore
 {
     private const string Extension = ".img";
+    private const string CaptionExtension = ".txt";
 
     public ReferenceImageStore(string directory)
     {
@@ -29,8 +30,17 @@ public sealed class ReferenceImageStore
     /// <summary>Bytes on disk over all stored images.</summary>
     public long Bytes => System.IO.Directory.EnumerateFiles(Directory, "*" + Extension).Sum(f => new FileInfo(f).Length);
 
-    public void Put(string id, ReadOnlySpan<byte> encodedImage)
+    /// <summary>Stores a sample's image, and its caption when given (a model swap re-embeds both; docs/sentinel.md).</summary>
+    public void Put(string id, ReadOnlySpan<byte> encodedImage, string? caption = null)
     {
+        if (caption is not null)
+        {
+            string captionPath = CaptionPathOf(id);
+            string captionTemp = captionPath + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            File.WriteAllText(captionTemp, caption);
+            File.Move(captionTemp, captionPath, overwrite: true);
+        }
+
         string path = PathOf(id);
         string temp = path + ".tmp-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -56,8 +66,22 @@ public sealed class ReferenceImageStore
         }
     }
 
+    /// <summary>The stored caption, or null when the id has none.</summary>
+    public string? ReadCaption(string id)
+    {
+        try
+        {
+            return File.ReadAllText(CaptionPathOf(id));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public bool Remove(string id)
     {
+        File.Delete(CaptionPathOf(id));
         string path = PathOf(id);
         if (!File.Exists(path))
         {
@@ -84,6 +108,7 @@ public sealed class ReferenceImageStore
             if (!names.Contains(Path.GetFileName(file)) && File.GetLastWriteTimeUtc(file) < cutoff)
             {
                 File.Delete(file);
+                File.Delete(Path.ChangeExtension(file, CaptionExtension));
                 removed++;
             }
         }
@@ -92,6 +117,8 @@ public sealed class ReferenceImageStore
     }
 
     private string PathOf(string id) => Path.Combine(Directory, FileName(id));
+
+    private string CaptionPathOf(string id) => Path.ChangeExtension(PathOf(id), CaptionExtension);
 
     private static string FileName(string id)
     {

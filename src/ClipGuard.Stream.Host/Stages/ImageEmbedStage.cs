@@ -16,11 +16,23 @@ internal sealed class ImageEmbedStage(
     Func<ReadOnlyMemory<byte>, CancellationToken, Task<ImageEmbeddingResult>>? embed,
     Func<IReadOnlyList<string>, float[][]>? embedCaptions = null)
 {
-    public bool EmbedsImages => embed is not null;
+    private Func<ReadOnlyMemory<byte>, CancellationToken, Task<ImageEmbeddingResult>>? _embed = embed;
+    private Func<IReadOnlyList<string>, float[][]>? _embedCaptions = embedCaptions;
+
+    public bool EmbedsImages => _embed is not null;
+
+    /// <summary>A model swap: the next batch is embedded by the new model (called on the stream thread, between batches).</summary>
+    public void Use(
+        Func<ReadOnlyMemory<byte>, CancellationToken, Task<ImageEmbeddingResult>> embed,
+        Func<IReadOnlyList<string>, float[][]>? embedCaptions)
+    {
+        _embed = embed;
+        _embedCaptions = embedCaptions;
+    }
 
     public void Embed(List<PendingMessage> fresh, CancellationToken cancel)
     {
-        if (embed is null)
+        if (_embed is not { } embed)
         {
             return;
         }
@@ -61,7 +73,7 @@ internal sealed class ImageEmbedStage(
     /// <summary>Caption embeddings of the samples whose images were embedded (a caption may be empty: CLIP embeds that too).</summary>
     private void EmbedCaptions(List<PendingMessage> fresh, List<int> embedded)
     {
-        if (embedCaptions is null || embedded.Count == 0)
+        if (_embedCaptions is not { } embedCaptions || embedded.Count == 0)
         {
             return;
         }

@@ -30,7 +30,7 @@ internal sealed class ReferenceImageKeeper(ReferenceImageStore? images, StreamSc
         {
             if (verdict.Route == Route.Clean && message.Envelope?.Image is { } image)
             {
-                images.Put(message.Sample.Id, image);
+                images.Put(message.Sample.Id, image, message.Envelope.Caption);
             }
         }
 

@@ -41,6 +41,9 @@ internal sealed class ReferenceUpkeep(StreamScorer scorer, ReferenceReplicator? 
         LogDigestIfChanged();
     }
 
+    /// <summary>Snapshots the reference now (after a model swap: a restart must find the new space under the new label).</summary>
+    public void SaveNow() => snapshots?.SaveNow(scorer.Reference);
+
     public void Dispose() => replicator?.Dispose();
 
     /// <summary>What replicas compare: the applied log position, version and a digest of the reference contents.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Telemetry;
+using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Replication;
 using ClipGuard.Stream.Kafka.Streaming;
 using Confluent.Kafka;
@@ -88,8 +89,21 @@ internal sealed class StreamPipeline : IDisposable
         }
     }
 
+    /// <summary>
+    /// Swaps in a new checkpoint on the stream thread, between two batches (docs/sentinel.md); the task completes with
+    /// what the swap did, or fails with why (the stream then stays on its model). Null when this pipeline cannot swap
+    /// (no sentinel directory, no model, or a replicated reference).
+    /// </summary>
+    public Task<ModelSwapOutcome>? SwapModel(StreamImageEmbedder next, int sentinelVersion, CancellationToken cancel) =>
+        _s.Swap is { } swap ? _s.BetweenBatches.Run(() => swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel)) : null;
+
+    /// <summary>Delivers recalls an earlier swap could not (a ledger or broker failure), on the stream thread; null when there are none.</summary>
+    public Task<int>? RetryRecalls(CancellationToken cancel) =>
+        _s.Swap is { Undelivered: > 0 } swap ? _s.BetweenBatches.Run(() => { swap.RetryRecalls(cancel); return swap.Undelivered; }) : null;
+
     public void Dispose()
     {
+        _s.Window?.Dispose();
         _s.Consumer.Dispose();
         _s.Producer.Dispose();
         _s.Reference.Dispose();
@@ -114,6 +128,7 @@ internal sealed class StreamPipeline : IDisposable
     {
         decided = _s.Ledger.Pin(decided, Repinned, cancel);
         _s.Images.Keep(decided);
+        _s.Window?.Add(decided);
         long stage = _time.GetTimestamp();
         if (_s.Ledger.Record(decided, cancel))
         {

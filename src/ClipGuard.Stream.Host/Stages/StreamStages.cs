@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Host.Sentinel;
 using ClipGuard.Stream.Kafka.Streaming;
 
 namespace ClipGuard.Stream.Host.Stages;
@@ -16,4 +17,6 @@ internal sealed record StreamStages(
     RoutedCounters Counters,
     ReferenceUpkeep Reference,
     BetweenBatches BetweenBatches,
-    IOutputProducer Producer);
+    IOutputProducer Producer,
+    PairWindow? Window = null,
+    ModelSwapStage? Swap = null);

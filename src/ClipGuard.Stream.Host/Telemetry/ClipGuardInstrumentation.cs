@@ -44,6 +44,11 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _stage;
     private readonly Counter<long> _campaignMembers;
+    private readonly Counter<long> _recalls;
+    private readonly Histogram<double> _recallDelay;
+    private readonly Histogram<double> _swapDuration;
+    private (int Version, DateTimeOffset TrainedAt)? _sentinel;
+    private int _sentinelVersion;
     private readonly object _gate = new();
     private ScorerState? _scorer;
     private DriftReport? _drift;
@@ -79,6 +84,13 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _meter.CreateObservableCounter(MetricNames.CampaignsConfirmed, () => ObserveScorer(s => s.Campaigns), "{campaign}", "Campaigns confirmed since the start");
         _meter.CreateObservableCounter(MetricNames.CampaignRevocations, () => ObserveScorer(s => s.Revoked), "{sample}", "Samples routed clean and later taken back by a confirmed campaign, since the start");
         _campaignMembers = _meter.CreateCounter<long>(MetricNames.CampaignMembers, "{sample}", "Samples routed as members of a confirmed campaign, by route");
+        _meter.CreateObservableGauge(MetricNames.SentinelVersion, () => Volatile.Read(ref _sentinelVersion), unit: null, "Sentinel checkpoint the stream embeds with (0: the configured model)");
+        _meter.CreateObservableGauge(MetricNames.SentinelAge, ObserveSentinelAge, "s", "Time since the sentinel checkpoint in use was trained");
+        _swapDuration = _meter.CreateHistogram(MetricNames.ModelSwapDuration, "s", "Time a model swap held the stream (re-embedding, re-score, re-judgement, recalls)",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] });
+        _recalls = _meter.CreateCounter<long>(MetricNames.Recalls, "{sample}", "Samples routed clean and recalled after a model swap, by sentinel version and campaign");
+        _recallDelay = _meter.CreateHistogram(MetricNames.RecallDelay, "s", "Time from a recalled sample's clean verdict to its recall",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] });
     }
 
     /// <summary>Starts the batch span (linked to the messages' producers' contexts) and records the batch size.</summary>
@@ -185,6 +197,37 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     void IRouteTelemetry.CommitDone(long startTimestamp) => RecordStage(PipelineStages.Commit, startTimestamp);
 
     /// <summary>For the periodic full re-score: its drift (<see cref="DensityModel{T}.MeasureDrift"/>) and what it evicted.</summary>
+    /// <summary>A sentinel checkpoint is in use (loaded at start or swapped in).</summary>
+    public void ReportSentinel(int version, DateTimeOffset trainedAt)
+    {
+        Volatile.Write(ref _sentinelVersion, version);
+        lock (_gate)
+        {
+            _sentinel = (version, trainedAt);
+        }
+    }
+
+    public void RecordSwap(TimeSpan held) => _swapDuration.Record(held.TotalSeconds);
+
+    /// <summary>One recall: the sentinel version that made it, the campaign (or none), and how long after its clean verdict.</summary>
+    public void RecordRecall(int sentinelVersion, string? campaign, TimeSpan afterVerdict)
+    {
+        var tags = new TagList { { "sentinel_version", sentinelVersion }, { "campaign", campaign ?? "none" } };
+        _recalls.Add(1, tags);
+        _recallDelay.Record(afterVerdict.TotalSeconds);
+    }
+
+    private Measurement<double>[] ObserveSentinelAge()
+    {
+        (int Version, DateTimeOffset TrainedAt)? sentinel;
+        lock (_gate)
+        {
+            sentinel = _sentinel;
+        }
+
+        return sentinel is { } s ? [new Measurement<double>((_time.GetUtcNow() - s.TrainedAt).TotalSeconds)] : [];
+    }
+
     public void ReportRescore(RescoreReport report)
     {
         ArgumentNullException.ThrowIfNull(report);

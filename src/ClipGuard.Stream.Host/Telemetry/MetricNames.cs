@@ -23,4 +23,9 @@ public static class MetricNames
     public const string CampaignMembers = "clipguard.campaign.members";
     public const string CampaignRevocations = "clipguard.campaign.revocations";
     public const string ConsumerLag = "clipguard.consumer.lag";
+    public const string SentinelVersion = "clipguard.sentinel.version";
+    public const string SentinelAge = "clipguard.sentinel.age";
+    public const string ModelSwapDuration = "clipguard.model_swap.duration";
+    public const string Recalls = "clipguard.recalls";
+    public const string RecallDelay = "clipguard.recall.delay";
 }

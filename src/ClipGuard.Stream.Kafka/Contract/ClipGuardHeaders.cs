@@ -47,4 +47,11 @@ public static class ClipGuardHeaders
     public const string ReleasedBy = "clipguard-released-by";
 
     public const string TraceState = "tracestate";
+
+    /// <summary>On clean copies while verdicts are provisional (a sentinel is configured): "false" until the time in
+    /// <see cref="FinalAt"/>; until then a recall (<see cref="TopicNames.Recalls"/>) may take the sample back.</summary>
+    public const string Final = "clipguard-final";
+
+    /// <summary>When a provisional clean verdict becomes final: UTC, ISO 8601 ("O" format).</summary>
+    public const string FinalAt = "clipguard-final-at";
 }

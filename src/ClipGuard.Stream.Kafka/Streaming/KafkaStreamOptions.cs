@@ -41,6 +41,15 @@ public sealed class KafkaStreamOptions
     /// <summary>Prefix of the transactional id in exactly-once mode; the instance id is appended.</summary>
     public string TransactionalIdPrefix { get; set; } = "clipguard-";
 
+    /// <summary>Samples routed clean and later recalled by a new model (docs/sentinel.md).</summary>
+    public string RecallTopic { get; set; } = TopicNames.Recalls;
+
+    /// <summary>
+    /// How long a clean verdict stays provisional (zero: final at once, no <c>clipguard-final</c> header). Set by the
+    /// sentinel configuration: a sample routed clean may be recalled until this much time has passed.
+    /// </summary>
+    public TimeSpan ProvisionalWindow { get; set; }
+
     /// <summary>A micro-batch is flushed when it holds this many messages ...</summary>
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = DefaultMaxBatchSize;

@@ -7,7 +7,7 @@ namespace ClipGuard.Stream.Kafka.Streaming;
 /// Produces every decided message to exactly one output topic, with its verdict headers and the input's bytes untouched.
 /// Delivery failures are collected; <see cref="AwaitAcknowledged"/> turns them into an exception.
 /// </summary>
-internal sealed class Router(IOutputProducer producer, KafkaStreamOptions options, IRouteTelemetry telemetry)
+internal sealed class Router(IOutputProducer producer, KafkaStreamOptions options, IRouteTelemetry telemetry, TimeProvider? time = null)
 {
     public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
     private readonly List<string> _failures = [];
@@ -35,6 +35,11 @@ internal sealed class Router(IOutputProducer producer, KafkaStreamOptions option
                 Value = cr.Message.Value,
                 Headers = VerdictHeaders.Build(v, cr.Message.Headers, cr.Topic, cr.Partition.Value, cr.Offset.Value),
             };
+            if (v.Route == Route.Clean && options.ProvisionalWindow > TimeSpan.Zero)
+            {
+                VerdictHeaders.AddProvisional(message.Headers, (time ?? TimeProvider.System).GetUtcNow() + options.ProvisionalWindow);
+            }
+
             string topic = TopicFor(v.Route);
             using IDisposable? span = telemetry.StartRoute(cr, v, topic, message.Headers);
             producer.Produce(topic, message, report =>

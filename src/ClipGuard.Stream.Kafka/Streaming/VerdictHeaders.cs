@@ -52,6 +52,14 @@ public static class VerdictHeaders
         return headers;
     }
 
+    /// <summary>Marks a clean copy provisional until <paramref name="finalAt"/> (docs/sentinel.md).</summary>
+    public static void AddProvisional(Headers headers, DateTimeOffset finalAt)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        Add(headers, ClipGuardHeaders.Final, "false");
+        Add(headers, ClipGuardHeaders.FinalAt, finalAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+    }
+
     public static string RouteName(Route route) => route switch
     {
         Route.Clean => VerdictValues.Clean,

@@ -141,6 +141,7 @@ public sealed class StreamPipelineTests : IDisposable
             Options.Create(new ReferenceStoreOptions()),
             Options.Create(new LedgerRetryOptions()),
             Options.Create(new ReplicationOptions()),
+            Options.Create(new SentinelOptions()),
             new KafkaClientFactory(kafka),
             new SharedProducer(new KafkaClientFactory(kafka), NullLogger<SharedProducer>.Instance),
             _ledger,

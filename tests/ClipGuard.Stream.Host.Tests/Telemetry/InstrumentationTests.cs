@@ -17,6 +17,7 @@ namespace ClipGuard.Stream.Host.Tests.Telemetry;
 /// The instrumentation singleton under the OpenTelemetry SDK's in-memory exporter: a small batch decided by the real
 /// scorer and reported the way the stream loop reports it.
 /// </summary>
+[Collection(ProcessWideMeters.Name)]
 public sealed class InstrumentationTests
 {
     private const int Dim = 16;

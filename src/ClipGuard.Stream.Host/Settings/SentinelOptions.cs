@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ClipGuard.Stream.Host.Settings;
+
+/// <summary>
+/// The model loop (docs/sentinel.md). Section "ClipGuard:Sentinel". With a <see cref="Directory"/>, the service keeps
+/// the recent window of input pairs there for <c>clipguard sentinel</c> to train on, watches its <c>models/</c> for
+/// new checkpoints and swaps them in without a restart, marks clean verdicts provisional, and recalls samples of the
+/// provisional window that the new model judges poisoned.
+/// </summary>
+public sealed class SentinelOptions
+{
+    public const string Section = "ClipGuard:Sentinel";
+
+    /// <summary>The sentinel directory (shared by replicas and the trainer); null turns the loop off.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>How long a clean verdict stays provisional (may be recalled); sets <c>ClipGuard:Kafka:ProvisionalWindow</c>.</summary>
+    public TimeSpan ProvisionalWindow { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Pairs the closed window keeps for training; the oldest segments beyond it are deleted.</summary>
+    [Range(100, 10_000_000)]
+    public int WindowPairs { get; set; } = 50_000;
+
+    /// <summary>Pairs per window segment (a folder of KEY.jpg + KEY.txt files); a segment is closed when full.</summary>
+    [Range(10, 1_000_000)]
+    public int SegmentPairs { get; set; } = 1_000;
+
+    /// <summary>How often <c>models/</c> is looked at for a newer checkpoint.</summary>
+    public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether the loop is on.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Directory);
+}

@@ -1,0 +1,191 @@
+using System.Text;
+using System.Text.Json;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Host.Reembedding;
+using ClipGuard.Stream.Host.Sentinel;
+using ClipGuard.Stream.Host.Telemetry;
+using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Streaming;
+using ClipGuard.Stream.Redis;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace ClipGuard.Stream.Host.Stages;
+
+/// <summary>
+/// The hot swap (docs/sentinel.md), run on the stream thread between two batches, so no message is in flight: the
+/// final reference members' stored images and captions (members still in the provisional window are left out) are
+/// embedded by the new model and become the new reference
+/// (<see cref="StreamScorer.SwapModel"/>), the next batch is embedded by the new model, the reference is snapshotted
+/// under the new label, and the provisional window's clean samples are judged again. Those the new model would
+/// quarantine are recalled: recorded in the ledger first (with their original message, like any quarantine), then
+/// published to the recall topic and acknowledged. Recalls that could not be delivered are kept and retried by the
+/// next <see cref="RetryRecalls"/>.
+/// </summary>
+internal sealed class ModelSwapStage(
+    ImageEmbedding embedding,
+    ImageEmbedStage embed,
+    ReferenceImageStore? images,
+    PairWindow? window,
+    IQuarantineLedger ledger,
+    IOutputProducer recalls,
+    KafkaStreamOptions kafka,
+    ReferenceUpkeep upkeep,
+    ClipGuardInstrumentation telemetry,
+    TimeProvider time,
+    ILogger log)
+{
+    private readonly List<(QuarantineRecord Record, RecallMessage Message)> _undelivered = [];
+
+    /// <summary>Recalls recorded or published by no swap yet (a ledger or broker failure); retried by <see cref="RetryRecalls"/>.</summary>
+    public int Undelivered => _undelivered.Count;
+
+    public ModelSwapOutcome Swap(StreamScorer scorer, StreamImageEmbedder next, int sentinelVersion, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(next);
+        long start = time.GetTimestamp();
+        string from = scorer.Reference.ModelVersion ?? embedding.Pipeline?.ModelVersionLabel ?? "precomputed";
+        if (next.EmbedDim != scorer.Dimension)
+        {
+            throw new InvalidOperationException($"the checkpoint embeds to d = {next.EmbedDim}, the stream's reference has d = {scorer.Dimension}");
+        }
+
+        if (images is null)
+        {
+            throw new InvalidOperationException("ClipGuard:Stream:ReferenceImages is not set: the reference cannot be re-embedded");
+        }
+
+        IReadOnlyList<ProvisionalSample> provisional = window?.Provisional() ?? [];
+        // Members still provisional are not carried over: they are judged again below like every provisional sample
+        // (a campaign's samples that reached the reference would otherwise vouch for the campaign in the new space).
+        var provisionalIds = provisional.Select(p => p.Record.Id).ToHashSet(StringComparer.Ordinal);
+        var members = scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)).ToList();
+        Log.ModelSwapStarting(log, sentinelVersion, from, next.ModelVersionLabel, members.Count, provisional.Count);
+        EmbeddedPairs moved = PairEmbedder.Embed(
+            members, id => images.Read(id) is { } bytes ? (bytes, images.ReadCaption(id)) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
+
+        // From here on the scorer lives in the new space: the embedder must change with it before the next batch.
+        ModelSwapReport report = scorer.SwapModel(next.ModelVersionLabel, moved.Ids, moved.Images, moved.Captions);
+        embed.Use(next.Pipeline.EmbedAsync, scorer.UsesCaptions && next.Pipeline.EmbedsCaptions ? next.Pipeline.EmbedCaptions : null);
+        StreamImageEmbedder? old = embedding.Replace(next);
+        upkeep.SaveNow();
+
+        var byId = provisional.ToDictionary(p => p.Record.Id, StringComparer.Ordinal);
+        EmbeddedPairs window2 = PairEmbedder.Embed(
+            [.. byId.Keys], id => window!.Read(byId[id]) is { } pair ? (pair.Image, pair.Caption) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
+        var samples = window2.Ids.Select((id, i) => new StreamSample(id, byId[id].Record.Source, window2.Images.RowReadOnly(i).ToArray())
+        {
+            TextEmbedding = window2.Captions?.RowReadOnly(i).ToArray(),
+        }).ToList();
+        IReadOnlyList<Judgement> judged = scorer.Judge(samples);
+        DateTimeOffset now = time.GetUtcNow();
+        foreach (Judgement j in judged.Where(j => j.Quarantine))
+        {
+            WindowRecord r = byId[j.SampleId].Record;
+            Log.SampleRecalled(log, j.SampleId, r.Model, next.ModelVersionLabel, j.Score, j.PValue);
+            _undelivered.Add((ToRecord(r, j, scorer, next.ModelVersionLabel, now), new RecallMessage(
+                j.SampleId, VerdictValues.Quarantine, next.ModelVersionLabel, sentinelVersion, r.Model, j.Score, double.IsNaN(j.PValue) ? null : j.PValue, null,
+                r.Topic, r.Partition, r.Offset, r.RoutedAt, now)));
+            telemetry.RecordRecall(sentinelVersion, null, now - r.RoutedAt);
+        }
+
+        int recalled = judged.Count(j => j.Quarantine);
+        window?.Forget(judged.Where(j => j.Quarantine).Select(j => j.SampleId).ToHashSet(StringComparer.Ordinal));
+        if (old is not null)
+        {
+            old.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        TimeSpan held = time.GetElapsedTime(start);
+        telemetry.RecordSwap(held);
+        Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged.Count, recalled);
+        try
+        {
+            RetryRecalls(cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The swap itself stands; the recalls stay queued and the sentinel watcher retries them.
+            Log.RecallsUndelivered(log, _undelivered.Count, $"{e.GetType().Name}: {e.Message}");
+        }
+
+        return new ModelSwapOutcome(report, moved.WithoutImage + moved.Rejected, provisional.Count, judged.Count, recalled, held);
+    }
+
+    /// <summary>Records and publishes the recalls not yet delivered; throws (keeping them) when the ledger or the broker fails.</summary>
+    public void RetryRecalls(CancellationToken cancel)
+    {
+        if (_undelivered.Count == 0)
+        {
+            return;
+        }
+
+        ledger.RecordAsync([.. _undelivered.Select(u => u.Record)], cancel).GetAwaiter().GetResult();
+        var failures = new List<string>();
+        foreach ((QuarantineRecord record, RecallMessage message) in _undelivered)
+        {
+            var headers = new Headers
+            {
+                { ClipGuardHeaders.Verdict, Encoding.UTF8.GetBytes(VerdictValues.Quarantine) },
+                { ClipGuardHeaders.ModelVersion, Encoding.UTF8.GetBytes(message.Model) },
+                { ClipGuardHeaders.SourceTopic, Encoding.UTF8.GetBytes(message.SourceTopic) },
+            };
+            recalls.Produce(kafka.RecallTopic, new Message<byte[], byte[]>
+            {
+                Key = record.Key!,
+                Value = JsonSerializer.SerializeToUtf8Bytes(message, RecallJsonContext.Default.RecallMessage),
+                Headers = headers,
+            }, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"{report.Error.Code}: {report.Error.Reason}");
+                    }
+                }
+            });
+        }
+
+        while (recalls.Flush(Router.FlushTimeout) > 0)
+        {
+            cancel.ThrowIfCancellationRequested();
+        }
+
+        lock (failures)
+        {
+            if (failures.Count > 0)
+            {
+                throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{failures.Count} of {_undelivered.Count} recalls were not delivered to {kafka.RecallTopic}: {failures[0]}"));
+            }
+        }
+
+        _undelivered.Clear();
+    }
+
+    private static QuarantineRecord ToRecord(WindowRecord r, Judgement j, StreamScorer scorer, string model, DateTimeOffset now) => new()
+    {
+        Id = r.Id,
+        Score = j.Score,
+        Detector = scorer.DetectorName,
+        K = scorer.Reference.Options.K,
+        ReferenceSize = scorer.Reference.Count,
+        ReferenceVersion = scorer.Reference.Version,
+        ModelVersion = model,
+        Threshold = scorer.Threshold,
+        SourceTopic = r.Topic,
+        SourcePartition = r.Partition,
+        SourceOffset = r.Offset,
+        Key = r.Key,
+        Value = r.Value ?? [],
+        QuarantinedAt = now,
+        Source = r.Source,
+        PValue = double.IsNaN(j.PValue) ? null : j.PValue,
+        RecalledFrom = r.Model,
+    };
+}
+
+/// <summary>What a swap did: the scorer's report, members dropped (no stored image, or rejected by the new model), and the provisional window's re-judgement.</summary>
+internal sealed record ModelSwapOutcome(ModelSwapReport Report, int MembersDropped, int Provisional, int Judged, int Recalled, TimeSpan Held);

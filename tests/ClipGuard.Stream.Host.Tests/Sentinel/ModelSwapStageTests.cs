@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Embedding;
+using ClipGuard.Stream.Embedding.Config;
+using ClipGuard.Stream.Embedding.Pipeline;
+using ClipGuard.Stream.Embedding.Preprocessing;
+using ClipGuard.Stream.Host.Reembedding;
+using ClipGuard.Stream.Host.Settings;
+using ClipGuard.Stream.Host.Stages;
+using ClipGuard.Stream.Host.Tests.Telemetry;
+using ClipGuard.Stream.Host.Worker;
+using ClipGuard.Stream.Kafka.Clients;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Replication;
+using ClipGuard.Stream.Kafka.Streaming;
+using ClipGuard.Stream.Redis;
+using ClipGuard.Stream.Testing.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using SkiaSharp;
+
+namespace ClipGuard.Stream.Host.Tests.Sentinel;
+
+/// <summary>
+/// The hot swap inside the running loop, with real (tiny, random) models and fakes around Kafka. The old reference
+/// vouches for a cluster of flat grey images through seed members it has no stored images of; the new model's
+/// reference is re-embedded from stored images only, so that cluster is no longer vouched for: the grey samples routed
+/// clean before the swap are judged again and recalled, while the textured ones stay clean.
+/// </summary>
+public sealed class ModelSwapStageTests : IDisposable
+{
+    private const int Textured = 300;
+    private const int GreySeeds = 40;
+    private const int StreamedTextured = 40;
+    private const int StreamedGrey = 20;
+    private const int AfterSwap = 10;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-swap-stage-").FullName;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeStreamConsumer _consumer;
+    private readonly FakeOutputProducer _producer = new();
+    private readonly InMemoryQuarantineLedger _ledger;
+    private readonly InstrumentationFactory _telemetry = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, byte[]> _values = [];
+
+    public ModelSwapStageTests()
+    {
+        _consumer = new FakeStreamConsumer(_time);
+        _ledger = new InMemoryQuarantineLedger(_time);
+        _consumer.Assigned.Add(InputMessages.Partition(0));
+    }
+
+    public void Dispose()
+    {
+        _telemetry.Dispose();
+        _stop.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASwapMovesTheReferenceJudgesTheProvisionalWindowAgainAndRecallsWhatTheNewModelQuarantines()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        StreamImageEmbedder old = Embedder("old", 21), next = Embedder("new", 23);
+        var images = new ReferenceImageStore(Path.Combine(_dir, "images"));
+        var embedding = new ImageEmbedding(old);
+
+        // The seed: textured images (stored) and flat grey ones (embedded once, never stored).
+        var seedIds = new List<string>();
+        var seedImages = new List<byte[]>();
+        for (int i = 0; i < Textured; i++)
+        {
+            seedIds.Add($"seed-t{i}");
+            seedImages.Add(SyntheticImages.Jpeg(40, 40, seed: i));
+            images.Put(seedIds[^1], seedImages[^1], $"caption {i}");
+        }
+
+        for (int i = 0; i < GreySeeds; i++)
+        {
+            seedIds.Add($"seed-g{i}");
+            seedImages.Add(Grey());
+        }
+
+        var scorer = new StreamScorer(old.EmbedDim, ScorerOptions());
+        scorer.Seed(seedIds, await EmbedAsync(old.Pipeline, seedImages));
+
+        long offset = 0;
+        var before = new List<string>();
+        for (int i = 0; i < StreamedTextured; i++)
+        {
+            before.Add(Enqueue(ref offset, $"t{i}", SyntheticImages.Jpeg(40, 40, seed: 10_000 + i)));
+        }
+
+        for (int i = 0; i < StreamedGrey; i++)
+        {
+            before.Add(Enqueue(ref offset, $"g{i}", Grey()));
+        }
+
+        StreamPipeline pipeline = Pipeline(scorer, embedding, images);
+        Task<ModelSwapOutcome>? swap = null;
+        _consumer.OnIdle = () =>
+        {
+            int routed = Routed().Count;
+            if (swap is null && routed >= before.Count)
+            {
+                swap = pipeline.SwapModel(next, 1, cancel);
+                for (int i = 0; i < AfterSwap; i++)
+                {
+                    Enqueue(ref offset, $"after{i}", SyntheticImages.Jpeg(40, 40, seed: 20_000 + i));
+                }
+            }
+            else if (swap is { IsCompleted: true } && routed >= before.Count + AfterSwap)
+            {
+                _stop.Cancel();
+            }
+        };
+
+        pipeline.Run(_stop.Token);
+
+        Assert.NotNull(swap);
+        ModelSwapOutcome outcome = await swap;
+        var routedCopies = Routed();
+        Assert.Equal(before.Count + AfterSwap, routedCopies.Count);
+        Assert.Equal(before.Count + AfterSwap, routedCopies.Select(p => Key(p.Message)).Distinct().Count());
+        var cleanBefore = routedCopies.Where(p => p.Topic == TopicNames.Clean && !Key(p.Message).StartsWith("after", StringComparison.Ordinal)).Select(p => Key(p.Message)).ToHashSet();
+        int greyClean = cleanBefore.Count(id => id.StartsWith('g'));
+        Assert.True(greyClean >= StreamedGrey / 2, $"only {greyClean} of {StreamedGrey} grey samples were routed clean under the old reference");
+
+        // Before the swap: the old model's label, and clean copies are provisional.
+        foreach ((string topic, Confluent.Kafka.Message<byte[], byte[]> m) in routedCopies)
+        {
+            string model = Header(m, ClipGuardHeaders.ModelVersion);
+            Assert.Equal(Key(m).StartsWith("after", StringComparison.Ordinal) ? next.ModelVersionLabel : "old@test", model);
+            if (topic == TopicNames.Clean)
+            {
+                Assert.Equal("false", Header(m, ClipGuardHeaders.Final));
+                Assert.Equal(_time.GetUtcNow().UtcDateTime.Date, DateTime.Parse(Header(m, ClipGuardHeaders.FinalAt), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).Date);
+            }
+        }
+
+        // The swap: the reference moved to the stored images only; every clean sample of the window was judged again.
+        Assert.Same(next, embedding.Pipeline);
+        Assert.Equal(next.ModelVersionLabel, scorer.Reference.ModelVersion);
+        Assert.Equal(GreySeeds, outcome.MembersDropped);
+        Assert.Equal(Textured, outcome.Report.Reembedded);
+        Assert.Equal(cleanBefore.Count, outcome.Judged + cleanBefore.Count(scorer.Reference.Contains));
+        // The scenario's premise, checked: the new model's reference (textured members only) no longer vouches for grey.
+        Matrix<float> probe = await EmbedAsync(next.Pipeline, [Grey()]);
+        Assert.True(Assert.Single(scorer.Judge([new StreamSample("probe", "x", probe.RowReadOnly(0).ToArray())])).Quarantine, "the new reference still vouches for the grey cluster");
+        var recalls = _producer.Produced.Where(p => p.Topic == TopicNames.Recalls).ToList();
+        Assert.Equal(outcome.Recalled, recalls.Count);
+        var recalled = recalls.Select(r => JsonDocument.Parse(r.Message.Value).RootElement).ToList();
+        var recalledIds = recalled.Select(r => r.GetProperty("sample_id").GetString()!).ToHashSet();
+        int greyRecalled = recalledIds.Count(id => id.StartsWith('g'));
+        int texturedRecalled = recalledIds.Count(id => id.StartsWith('t'));
+        Assert.Equal(greyClean, greyRecalled);
+        Assert.True(texturedRecalled <= 2, $"{texturedRecalled} textured samples recalled");
+        Assert.All(recalls, r => Assert.Equal(Key(r.Message), JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("sample_id").GetString()));
+        Assert.All(recalled, r =>
+        {
+            Assert.Equal("quarantine", r.GetProperty("verdict").GetString());
+            Assert.Equal(next.ModelVersionLabel, r.GetProperty("model").GetString());
+            Assert.Equal("old@test", r.GetProperty("recalled_from").GetString());
+            Assert.Equal(1, r.GetProperty("sentinel_version").GetInt32());
+            Assert.Contains(r.GetProperty("sample_id").GetString()!, cleanBefore);
+        });
+
+        // Each recall is a quarantine record holding the original message, marked with the model it was recalled from.
+        foreach (string id in recalledIds)
+        {
+            QuarantineRecord record = Assert.IsType<QuarantineRecord>(await _ledger.GetAsync(id, cancel));
+            Assert.Equal("old@test", record.RecalledFrom);
+            Assert.Equal(next.ModelVersionLabel, record.ModelVersion);
+            Assert.Equal(QuarantineStatus.Quarantined, record.Status);
+            Assert.Equal(_values[id], record.Value);
+        }
+
+        // The window on disk holds every routed pair with an image, as files clipguard train reads.
+        string sentinel = Path.Combine(_dir, "sentinel");
+        int pairs = Directory.EnumerateFiles(sentinel, "*.txt", SearchOption.AllDirectories).Count();
+        Assert.Equal(before.Count + AfterSwap - routedCopies.Count(p => p.Topic == TopicNames.DeadLetter), pairs);
+        pipeline.Dispose();
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(sentinel, "open")));
+    }
+
+    private List<(string Topic, Confluent.Kafka.Message<byte[], byte[]> Message)> Routed() =>
+        [.. _producer.Produced.Where(p => p.Topic != TopicNames.Recalls)];
+
+    private string Enqueue(ref long offset, string id, byte[] image)
+    {
+        byte[] value = EnvelopeWriter.ToUtf8Bytes(new SampleEnvelope(id, $"caption {id}", null, image, source: "crawler-1"));
+        _values[id] = value;
+        _consumer.Enqueue(InputMessages.At(0, offset++, id, value));
+        return id;
+    }
+
+    private static string Key(Confluent.Kafka.Message<byte[], byte[]> m) => Encoding.UTF8.GetString(m.Key);
+
+    private static string Header(Confluent.Kafka.Message<byte[], byte[]> m, string name) =>
+        m.Headers.TryGetLastBytes(name, out byte[] bytes) ? Encoding.UTF8.GetString(bytes) : throw new Xunit.Sdk.XunitException($"no {name} header");
+
+    private StreamPipeline Pipeline(StreamScorer scorer, ImageEmbedding embedding, ReferenceImageStore images)
+    {
+        var kafka = new KafkaStreamOptions { BootstrapServers = "fake:9092", ProvisionalWindow = TimeSpan.FromMinutes(30) };
+        var sentinel = new SentinelOptions { Directory = Path.Combine(_dir, "sentinel"), SegmentPairs = 1000, ProvisionalWindow = TimeSpan.FromMinutes(30) };
+        var factory = new StreamPipelineFactory(
+            Options.Create(kafka),
+            Options.Create(new ReferenceStoreOptions()),
+            Options.Create(new LedgerRetryOptions()),
+            Options.Create(new ReplicationOptions()),
+            Options.Create(sentinel),
+            new KafkaClientFactory(kafka),
+            new SharedProducer(new KafkaClientFactory(kafka), NullLogger<SharedProducer>.Instance),
+            _ledger,
+            embedding,
+            _telemetry.Instrumentation,
+            _time,
+            NullLoggerFactory.Instance);
+        return factory.Compose(scorer, _consumer, _producer, replicator: null, snapshots: null, images: images);
+    }
+
+    private StreamImageEmbedder Embedder(string name, long seed)
+    {
+        string config = Path.Combine(_dir, name + ".json");
+        File.WriteAllText(config, TinyClipConfigs.Old);
+        var embedder = ClipEmbedder.CreateRandom(ClipModelConfig.Load(config), name, seed);
+        var pipeline = new ImageEmbeddingPipeline(embedder, new ImageEmbeddingOptions { DecodeWorkers = 2, MaxBatch = 64 }, TimeProvider.System);
+        return new StreamImageEmbedder(embedder, pipeline);
+    }
+
+    private static async Task<Matrix<float>> EmbedAsync(ImageEmbeddingPipeline pipeline, List<byte[]> images)
+    {
+        ImageEmbeddingResult[] results = await Task.WhenAll(images.Select(i => pipeline.EmbedAsync(i)));
+        var m = new Matrix<float>(images.Count, results[0].Embedding!.Length);
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i].Embedding!.CopyTo(m.Row(i));
+        }
+
+        return m;
+    }
+
+    /// <summary>The flat grey JPEG of the odd cluster (identical images embed identically whatever the batch).</summary>
+    private static byte[] Grey()
+    {
+        using var bitmap = new SKBitmap(40, 40);
+        bitmap.Erase(new SKColor(103, 103, 103));
+        using SKData data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        return data.ToArray();
+    }
+
+    /// <remarks>A 1 % budget (340 seed members), k = 8, everything cleared enters at once.</remarks>
+    private static StreamScorerOptions ScorerOptions() => new()
+    {
+        FalseQuarantineRate = 0.01,
+        BootstrapSize = 100,
+        ModelVersion = "old@test",
+        Reference = new ReferenceSetOptions { Capacity = 5000, HoldBack = 0, K = 8, MaxSourceShare = 1, Threads = 1 },
+    };
+}
