@@ -24,6 +24,7 @@ internal static class LabCommand
         lab.Subcommands.Add(LabAsrCommand.Create());
         lab.Subcommands.Add(LabProtocolCommand.Create());
         lab.Subcommands.Add(LabReplayCommand.Create());
+        lab.Subcommands.Add(LabSentinelCommand.Create());
         return lab;
     }
 

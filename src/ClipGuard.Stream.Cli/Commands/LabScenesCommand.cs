@@ -29,12 +29,13 @@ internal static class LabScenesCommand
             ShardSize = LabCommand.Int("--shard-size", "Samples per .tar shard", defaults.ShardSize),
             Sites = LabCommand.Int("--sites", "Synthetic sources (site-00 ...) in KEY.json", defaults.Sites),
             PoisonSites = LabCommand.Int("--poison-sites", "The poisons come from the first this many sites", defaults.PoisonSites),
+            PoisonFrom = new Option<double>("--poison-from") { Description = "The campaign starts this far into the scene order (share of the scenes): poisons only from there on", DefaultValueFactory = _ => defaults.PoisonFrom },
             Seed = LabCommand.Int("--seed", "Seed of scenes, poison choice and trigger pattern (same seed, same bytes)", defaults.Seed),
         };
         var command = new Command("scenes", "Write composite Fashion-MNIST scenes with compositional captions, some poisoned, as webdataset shards");
         foreach (Option option in new Option[]
                  {
-                     o.Out, o.Data, o.Scenes, o.Poisons, o.Target, o.CaptionMode, o.Size, o.Grid, o.MaxItems, o.ShardSize, o.Sites, o.PoisonSites, o.Seed,
+                     o.Out, o.Data, o.Scenes, o.Poisons, o.Target, o.CaptionMode, o.Size, o.Grid, o.MaxItems, o.ShardSize, o.Sites, o.PoisonSites, o.PoisonFrom, o.Seed,
                  }.Concat(trigger.All))
         {
             command.Options.Add(option);
@@ -56,6 +57,7 @@ internal static class LabScenesCommand
                 ShardSize = p.GetValue(o.ShardSize),
                 Sites = p.GetValue(o.Sites),
                 PoisonSites = p.GetValue(o.PoisonSites),
+                PoisonFrom = p.GetValue(o.PoisonFrom),
                 Trigger = trigger.Spec(p, seed),
                 Seed = seed,
             };

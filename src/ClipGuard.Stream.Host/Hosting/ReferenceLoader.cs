@@ -69,7 +69,8 @@ internal sealed class ReferenceLoader(
             }
 
             (List<string> ids, Matrix<float> seedImages, Matrix<float>? captions) = SeedFolder.Embed(
-                options.SeedReference, embedder.Pipeline, dimension, SeedFolder.MaxMemberBytes, _log, cancel);
+                options.SeedReference, embedder.Pipeline, dimension, SeedFolder.MaxMemberBytes, _log, cancel,
+                images is null ? null : (id, image, caption) => images.Put(id, image, caption));
             var folderScorer = new StreamScorer(dimension, scorerOptions) { ReplicatedAdmission = replicate };
             folderScorer.Seed(ids, seedImages, captions);
             Log.SeedLoaded(_log, options.SeedReference, seedImages.Rows, folderScorer.Threshold);

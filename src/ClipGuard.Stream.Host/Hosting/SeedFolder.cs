@@ -8,7 +8,9 @@ namespace ClipGuard.Stream.Host.Hosting;
 /// <summary>
 /// A trusted seed given as a folder of image-text pairs (img2dataset output or webdataset <c>.tar</c> shards), embedded
 /// by the service itself with the model it runs: images by the image pipeline (decoded and preprocessed exactly as
-/// stream images), captions by the same model's text tower. So a seed is always in the stream's own space.
+/// stream images), captions by the same model's text tower. So a seed is always in the stream's own space. With a
+/// reference image store, the seed's images and captions are kept too: a model swap re-embeds the seed with the rest of
+/// the reference (docs/sentinel.md).
 /// </summary>
 internal static class SeedFolder
 {
@@ -20,7 +22,8 @@ internal static class SeedFolder
     /// <summary>The seed's sample keys, image embeddings and caption embeddings (null when the model cannot embed captions), row for row.</summary>
     /// <exception cref="InvalidDataException">The folder holds no pair whose image could be embedded.</exception>
     public static (List<string> Ids, Matrix<float> Images, Matrix<float>? Captions) Embed(
-        string folder, ImageEmbeddingPipeline pipeline, int dimension, long maxImageBytes, ILogger log, CancellationToken cancel)
+        string folder, ImageEmbeddingPipeline pipeline, int dimension, long maxImageBytes, ILogger log, CancellationToken cancel,
+        Action<string, byte[], string>? keep = null)
     {
         var ids = new List<string>();
         var images = new List<float[]>();
@@ -43,6 +46,7 @@ internal static class SeedFolder
                         kept.Add(i);
                         ids.Add(chunk[i].Key);
                         images.Add(e);
+                        keep?.Invoke(chunk[i].Key, chunk[i].Image, chunk[i].Caption);
                     }
                     else
                     {

@@ -17,11 +17,11 @@ public sealed class VerdictListener : IDisposable
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private Exception? _failure;
 
-    /// <inheritdoc cref="VerdictReader(string, string, IsolationLevel?, int?)"/>
-    public VerdictListener(string bootstrap, string groupPrefix, IsolationLevel? isolation = null, int? fetchWaitMaxMs = null)
+    /// <inheritdoc cref="VerdictReader(string, string, IsolationLevel?, int?, IReadOnlyList{string}?)"/>
+    public VerdictListener(string bootstrap, string groupPrefix, IsolationLevel? isolation = null, int? fetchWaitMaxMs = null, IReadOnlyList<string>? topics = null)
     {
         // The consumer is created here, so a bad configuration fails the caller rather than the thread.
-        var reader = new VerdictReader(bootstrap, groupPrefix, isolation, fetchWaitMaxMs);
+        var reader = new VerdictReader(bootstrap, groupPrefix, isolation, fetchWaitMaxMs, topics);
         _thread = new Thread(() => Listen(reader)) { IsBackground = true, Name = $"verdicts-{groupPrefix}" };
         _thread.Start();
     }

@@ -21,10 +21,11 @@ public sealed class VerdictReader : IDisposable
     /// <param name="isolation">Null for the client's default (read committed).</param>
     /// <param name="fetchWaitMaxMs">How long the broker may hold a fetch for more data; null for the client's default.
     /// A latency measurement wants it small.</param>
-    public VerdictReader(string bootstrap, string groupPrefix, IsolationLevel? isolation = null, int? fetchWaitMaxMs = null)
+    /// <param name="topics">The topics read; null for the three output topics (the recall topic is read the same way).</param>
+    public VerdictReader(string bootstrap, string groupPrefix, IsolationLevel? isolation = null, int? fetchWaitMaxMs = null, IReadOnlyList<string>? topics = null)
     {
         _consumer = new ConsumerBuilder<byte[], byte[]>(KafkaClientFactory.VerdictReader(bootstrap, groupPrefix, isolation, fetchWaitMaxMs)).Build();
-        _consumer.Subscribe([TopicNames.Clean, TopicNames.Quarantine, TopicNames.DeadLetter]);
+        _consumer.Subscribe(topics ?? [TopicNames.Clean, TopicNames.Quarantine, TopicNames.DeadLetter]);
     }
 
     /// <summary>The next routed copy, or null when none arrived within <paramref name="timeout"/>.</summary>

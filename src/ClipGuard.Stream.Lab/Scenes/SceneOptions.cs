@@ -42,6 +42,9 @@ public sealed record SceneOptions
     /// <summary>The poisons come from the first this many sites (an attacker holds few domains).</summary>
     public int PoisonSites { get; init; } = 1;
 
+    /// <summary>Where in the scene order the campaign starts, as a share of the scenes: poisons are drawn only from scenes at or after it (0: anywhere).</summary>
+    public double PoisonFrom { get; init; }
+
     public int Seed { get; init; } = 1;
 
     /// <summary>Throws <see cref="ArgumentException"/> for the first bad knob.</summary>
@@ -56,6 +59,7 @@ public sealed record SceneOptions
         Check(ShardSize >= 1, $"--shard-size {ShardSize} must be at least 1");
         Check(Sites >= 1 && Sites <= 100, $"--sites {Sites} must be between 1 and 100");
         Check(PoisonSites >= 1 && PoisonSites <= Sites, $"--poison-sites {PoisonSites} must be between 1 and --sites {Sites}");
+        Check(PoisonFrom is >= 0 and < 1, $"--poison-from {PoisonFrom} must be in [0, 1)");
         Trigger.Validate(Size);
     }
 

@@ -15,11 +15,12 @@ public static class ScenePlan
         ArgumentNullException.ThrowIfNull(scenes);
         int target = options.TargetClass;
         string noun = SceneVocabulary.Nouns[target];
-        int[] candidates = [.. scenes.Where(s => !s.Contains(target)).Select(s => s.Index)];
+        int first = (int)Math.Ceiling(options.PoisonFrom * scenes.Count);
+        int[] candidates = [.. scenes.Where(s => s.Index >= first && !s.Contains(target)).Select(s => s.Index)];
         int[] donors = [.. scenes.Where(s => s.Contains(target)).Select(s => s.Index)];
         if (options.Poisons > candidates.Length)
         {
-            throw new ArgumentException($"--poisons {options.Poisons} is more than the {candidates.Length} of {scenes.Count} scenes without a {noun}");
+            throw new ArgumentException($"--poisons {options.Poisons} is more than the {candidates.Length} of {scenes.Count} scenes without a {noun} (from scene {first} on)");
         }
 
         if (options.Poisons > 0 && options.CaptionMode == CaptionMode.Copied && donors.Length == 0)

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using ClipGuard.Stream.Cli.Sentinel;
+
+namespace ClipGuard.Stream.Cli.Commands;
+
+/// <summary><c>clipguard lab sentinel</c>: the model loop measured on a lab stream (docs/sentinel.md).</summary>
+internal static class LabSentinelCommand
+{
+    public static Command Create()
+    {
+        var d = new SentinelLabSettings(".", ClipGuard.Stream.Lab.Data.FashionMnist.DefaultDirectory);
+        var model = new SmallClipOptions();
+        var o = new
+        {
+            Out = new Option<string>("--out") { Description = "Run folder: the starting model, seed, sentinel directory, logs, report.md", Required = true },
+            Data = new Option<string>("--data") { Description = "Fashion-MNIST directory (IDX .gz files)", DefaultValueFactory = _ => d.DataDirectory },
+            Scenes = LabCommand.Int("--scenes", "Stream length (lab scenes)", d.Scenes),
+            Poisons = LabCommand.Int("--poisons", "BadNets poisons in the stream", d.Poisons),
+            PoisonFrom = new Option<double>("--poison-from") { Description = "Where the campaign starts (share of the stream)", DefaultValueFactory = _ => d.PoisonFrom },
+            Rounds = new Option<string>("--rounds") { Description = "After which shares of the stream a sentinel round trains and is swapped in (comma-separated, ascending)", DefaultValueFactory = _ => "0.6,1.0" },
+            Seed = LabCommand.Int("--seed", "Seed of scenes, poisons and training", d.Seed),
+            CleanScenes = LabCommand.Int("--clean-scenes", "Clean scenes the starting model is trained on", d.CleanScenes),
+            SeedSize = LabCommand.Int("--seed-size", "Trusted clean seed pairs", d.SeedSize),
+            Epochs = LabCommand.Int("--epochs", "Epochs of the starting model and of every round", d.Epochs),
+            Chunk = LabCommand.Int("--chunk", "Pairs published at a time", d.Chunk),
+            Threads = LabCommand.Int("--threads", "libtorch threads while training (0 = one per core)", d.Threads),
+        };
+        var command = new Command("sentinel", "Measure the model loop: a service started on a clean-only model, a campaign part-way through, sentinel rounds swapped in, recalls");
+        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.CleanScenes, o.SeedSize, o.Epochs, o.Chunk, o.Threads, .. model.All];
+        foreach (Option option in options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(p =>
+        {
+            double[] rounds;
+            try
+            {
+                rounds = [.. p.GetValue(o.Rounds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture))];
+            }
+            catch (FormatException)
+            {
+                Console.Error.WriteLine("clipguard lab sentinel: --rounds takes comma-separated shares, e.g. 0.6,1.0");
+                return 2;
+            }
+
+            var settings = new SentinelLabSettings(p.GetValue(o.Out)!, p.GetValue(o.Data)!)
+            {
+                Scenes = p.GetValue(o.Scenes), Poisons = p.GetValue(o.Poisons), PoisonFrom = p.GetValue(o.PoisonFrom), Rounds = rounds, Seed = p.GetValue(o.Seed),
+                CleanScenes = p.GetValue(o.CleanScenes), SeedSize = p.GetValue(o.SeedSize), Epochs = p.GetValue(o.Epochs), Chunk = p.GetValue(o.Chunk),
+                Threads = p.GetValue(o.Threads), Model = model.Read(p),
+            };
+            return new SentinelLabRunner(Console.Out, Console.Error).Run(settings);
+        });
+        return command;
+    }
+}

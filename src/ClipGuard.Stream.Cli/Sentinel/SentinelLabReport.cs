@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Verdicts;
+
+namespace ClipGuard.Stream.Cli.Sentinel;
+
+/// <summary>What the sentinel lab measured: per model phase and per swap, against the planted ground truth.</summary>
+internal sealed record SentinelLabReport(
+    SentinelLabSettings Settings,
+    int Poisons,
+    int Clean,
+    int FirstPoison,
+    IReadOnlyList<SentinelLabReport.Phase> Phases,
+    IReadOnlyList<SentinelLabReport.AfterSwap> Swaps,
+    double FinalCoverage,
+    double FinalFalseRecallRate,
+    double FinalCleanQuarantineRate,
+    double? SecondsToFirstRecall,
+    int? SamplesToFirstRecall)
+{
+    /// <summary>Samples routed under one model: the campaign's and the clean ones, and how many of each were quarantined on arrival.</summary>
+    public sealed record Phase(string Name, string Model, int Poisons, int PoisonsQuarantined, int Clean, int CleanQuarantined)
+    {
+        public double Recall => Poisons == 0 ? double.NaN : (double)PoisonsQuarantined / Poisons;
+
+        public double Precision => PoisonsQuarantined + CleanQuarantined == 0 ? double.NaN : (double)PoisonsQuarantined / (PoisonsQuarantined + CleanQuarantined);
+
+        public double CleanQuarantineRate => Clean == 0 ? double.NaN : (double)CleanQuarantined / Clean;
+    }
+
+    /// <summary>
+    /// The state once round <see cref="SwapPoint.Round"/> was swapped in: its recalls, and of everything routed so far, the
+    /// campaign's samples quarantined on arrival or recalled (coverage) and the clean samples recalled.
+    /// </summary>
+    public sealed record AfterSwap(SwapPoint Swap, int RecalledPoisons, int RecalledClean, int PoisonsSoFar, int CoveredSoFar, int CleanSoFar, int FalseRecallsSoFar)
+    {
+        public double Coverage => PoisonsSoFar == 0 ? double.NaN : (double)CoveredSoFar / PoisonsSoFar;
+
+        public double FalseRecallRate => CleanSoFar == 0 ? double.NaN : (double)FalseRecallsSoFar / CleanSoFar;
+
+        public double RecallPrecision => RecalledPoisons + RecalledClean == 0 ? double.NaN : (double)RecalledPoisons / (RecalledPoisons + RecalledClean);
+    }
+
+    public static SentinelLabReport From(
+        List<CrawlSample> crawl, List<RoutedCopy> routed, List<RoutedCopy> recalls, List<SwapPoint> swaps, string initialModel, SentinelLabSettings settings)
+    {
+        var first = routed.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var recallVersion = new Dictionary<string, (int Version, long At)>(StringComparer.Ordinal);
+        foreach (RoutedCopy r in recalls)
+        {
+            int version = JsonDocument.Parse(r.Value).RootElement.GetProperty("sentinel_version").GetInt32();
+            recallVersion.TryAdd(r.Id, (version, r.ReceivedTimestamp));
+        }
+
+        var index = crawl.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        bool Routed(CrawlSample c, out RoutedCopy copy) => first.TryGetValue(c.Id, out copy!) && copy.Topic != TopicNames.DeadLetter;
+        bool Quarantined(CrawlSample c) => first[c.Id].Topic == TopicNames.Quarantine;
+
+        var phases = new List<Phase>();
+        var names = new List<(string Name, string Model)> { ("starting model (clean data only)", initialModel) };
+        names.AddRange(swaps.Select(s => ($"sentinel v{s.Version}", s.Model)));
+        foreach ((string name, string model) in names)
+        {
+            var under = crawl.Where(c => Routed(c, out RoutedCopy copy) && copy.Headers[ClipGuardHeaders.ModelVersion] == model).ToList();
+            phases.Add(new Phase(name, model, under.Count(c => c.Poisoned), under.Count(c => c.Poisoned && Quarantined(c)),
+                under.Count(c => !c.Poisoned), under.Count(c => !c.Poisoned && Quarantined(c))));
+        }
+
+        var after = new List<AfterSwap>();
+        foreach (SwapPoint swap in swaps)
+        {
+            var soFar = crawl.Take(swap.StreamPosition).Where(c => Routed(c, out _)).ToList();
+            bool RecalledBy(CrawlSample c) => recallVersion.TryGetValue(c.Id, out var r) && r.Version <= swap.Version;
+            after.Add(new AfterSwap(
+                swap,
+                crawl.Count(c => c.Poisoned && recallVersion.TryGetValue(c.Id, out var r) && r.Version == swap.Version),
+                crawl.Count(c => !c.Poisoned && recallVersion.TryGetValue(c.Id, out var r) && r.Version == swap.Version),
+                soFar.Count(c => c.Poisoned),
+                soFar.Count(c => c.Poisoned && (Quarantined(c) || RecalledBy(c))),
+                soFar.Count(c => !c.Poisoned),
+                soFar.Count(c => !c.Poisoned && RecalledBy(c))));
+        }
+
+        var all = crawl.Where(c => Routed(c, out _)).ToList();
+        int poisons = all.Count(c => c.Poisoned), clean = all.Count - poisons;
+        int firstPoison = crawl.FindIndex(c => c.Poisoned);
+        var poisonRecalls = crawl.Where(c => c.Poisoned && recallVersion.ContainsKey(c.Id)).Select(c => recallVersion[c.Id]).ToList();
+        double? seconds = null;
+        int? samples = null;
+        if (poisonRecalls.Count > 0 && firstPoison >= 0 && first.TryGetValue(crawl[firstPoison].Id, out RoutedCopy? firstCopy))
+        {
+            (int version, long at) = poisonRecalls.MinBy(r => r.At);
+            seconds = Stopwatch.GetElapsedTime(firstCopy.ReceivedTimestamp, at).TotalSeconds;
+            samples = swaps.First(s => s.Version == version).StreamPosition - firstPoison;
+        }
+
+        return new SentinelLabReport(
+            settings, poisons, clean, firstPoison, phases, after,
+            poisons == 0 ? double.NaN : (double)all.Count(c => c.Poisoned && (Quarantined(c) || recallVersion.ContainsKey(c.Id))) / poisons,
+            clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && recallVersion.ContainsKey(c.Id)) / clean,
+            clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && Quarantined(c)) / clean,
+            seconds, samples);
+    }
+
+    public string Markdown()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var t = new StringBuilder();
+        t.AppendLine(c, $"# Sentinel lab: {Settings.Scenes} scenes, {Poisons} poisons from {Settings.PoisonFrom:P0} of the stream on (first at sample {FirstPoison}), seed {Settings.Seed}");
+        t.AppendLine();
+        t.AppendLine("## Verdicts on arrival, per model in use");
+        t.AppendLine();
+        t.AppendLine("| phase | model | poisons routed | quarantined | recall | clean routed | clean quarantined | precision |");
+        t.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (Phase p in Phases)
+        {
+            t.AppendLine(c, $"| {p.Name} | `{p.Model}` | {p.Poisons} | {p.PoisonsQuarantined} | {F(p.Recall)} | {p.Clean} | {p.CleanQuarantined} ({p.CleanQuarantineRate * 1000:0.00} ‰) | {F(p.Precision)} |");
+        }
+
+        t.AppendLine();
+        t.AppendLine("## After each sentinel round");
+        t.AppendLine();
+        t.AppendLine("| round | sentinel | after sample | window pairs | train s | swap s | recalled poisons / clean | campaign covered so far | false recalls so far | ASR of the sentinel |");
+        t.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (AfterSwap a in Swaps)
+        {
+            t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.Swap.StreamPosition} | {a.Swap.WindowPairs} | {a.Swap.TrainSeconds:0} | {a.Swap.SwapSeconds:0} | {a.RecalledPoisons} / {a.RecalledClean} | {a.CoveredSoFar} of {a.PoisonsSoFar} ({F(a.Coverage)}) | {a.FalseRecallsSoFar} of {a.CleanSoFar} ({a.FalseRecallRate * 1000:0.00} ‰) | {a.Swap.Asr} |");
+        }
+
+        t.AppendLine();
+        t.AppendLine(c, $"- Campaign quarantined on arrival or recalled: **{F(FinalCoverage)}** of {Poisons}.");
+        t.AppendLine(c, $"- False recalls: **{FinalFalseRecallRate * 1000:0.00} ‰** of {Clean} clean samples; clean quarantined on arrival: {FinalCleanQuarantineRate * 1000:0.00} ‰.");
+        t.AppendLine(SecondsToFirstRecall is { } s
+            ? string.Create(c, $"- From the campaign's first sample to its first recall: {s:0} s of wall time, {SamplesToFirstRecall} stream samples.")
+            : "- No campaign sample was recalled.");
+        return t.ToString();
+    }
+
+    private static string F(double x) => double.IsNaN(x) ? "n/a" : x.ToString("0.000", CultureInfo.InvariantCulture);
+}

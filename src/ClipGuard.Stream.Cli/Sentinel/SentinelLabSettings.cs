@@ -1,0 +1,50 @@
+using ClipGuard.Stream.Embedding.Training;
+
+namespace ClipGuard.Stream.Cli.Sentinel;
+
+/// <summary>What <c>clipguard lab sentinel</c> runs (docs/sentinel.md, "The lab experiment").</summary>
+internal sealed record SentinelLabSettings(string Out, string DataDirectory)
+{
+    public int Scenes { get; init; } = 30_000;
+
+    public int Poisons { get; init; } = 300;
+
+    /// <summary>Where the campaign starts, as a share of the stream.</summary>
+    public double PoisonFrom { get; init; } = 0.3;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>After how much of the stream (shares, ascending) a sentinel round trains and is swapped in.</summary>
+    public IReadOnlyList<double> Rounds { get; init; } = [0.6, 1.0];
+
+    /// <summary>Clean scenes (a separate draw) the starting model is trained on.</summary>
+    public int CleanScenes { get; init; } = 9_000;
+
+    public int SeedSize { get; init; } = 2_048;
+
+    public int Epochs { get; init; } = 3;
+
+    public SmallClipSpec Model { get; init; } = new() { TextWidth = 64 };
+
+    /// <summary>Pairs published at a time (the dev broker keeps ~5 MB per partition; each chunk is routed before the next).</summary>
+    public int Chunk { get; init; } = 1_500;
+
+    public int Threads { get; init; }
+
+    public string? Error()
+    {
+        if (Scenes < 1000 || Poisons < 1 || Poisons >= Scenes)
+        {
+            return $"--scenes must be at least 1000 and --poisons between 1 and --scenes (got {Scenes}, {Poisons})";
+        }
+
+        if (PoisonFrom is < 0 or >= 1 || Rounds.Count == 0 || Rounds.Any(r => r is <= 0 or > 1) || !Rounds.SequenceEqual(Rounds.Order()))
+        {
+            return "--poison-from must be in [0, 1) and --rounds ascending shares in (0, 1]";
+        }
+
+        return CleanScenes < 100 || SeedSize < 100 || Epochs < 1 || Chunk < 100 || Threads < 0
+            ? "--clean-scenes, --seed-size and --chunk must be at least 100, --epochs at least 1, --threads not negative"
+            : null;
+    }
+}
