@@ -51,6 +51,7 @@ internal static class RunCommand
             Flag.Of<string>("--rescore-interval", "Full re-score period, e.g. 00:10:00 (00:00:00 disables)", "ClipGuard:Stream:RescoreInterval"),
             Flag.Of<string>("--reference-images", "Directory keeping reference samples' images, so a changed --model re-embeds the reference", "ClipGuard:Stream:ReferenceImages"),
             Flag.Of<string>("--sentinel", "Sentinel directory: keep the window of recent pairs for `clipguard sentinel`, hot-swap its checkpoints, recall provisional verdicts (docs/sentinel.md; needs --model and --reference-images)", "ClipGuard:Sentinel:Directory"),
+            Flag.Of<string>("--sentinel-poll", "With --sentinel: how often models/ is looked at for a new checkpoint, e.g. 00:00:10 (default)", "ClipGuard:Sentinel:Poll"),
             Flag.Of<string>("--provisional-window", "With --sentinel: how long a clean verdict may be recalled, e.g. 00:30:00 (default)", "ClipGuard:Sentinel:ProvisionalWindow"),
             Flag.Of<string>("--snapshot", "Reference snapshot file: restored on start (then the reference log is replayed), saved periodically", "ClipGuard:Stream:SnapshotPath"),
             Flag.Of<string>("--snapshot-interval", "Snapshot period, e.g. 00:01:00 (default one minute)", "ClipGuard:Stream:SnapshotInterval"),

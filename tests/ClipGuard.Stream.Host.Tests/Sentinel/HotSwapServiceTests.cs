@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClipGuard.Stream.Embedding;
+using ClipGuard.Stream.Embedding.Config;
+using ClipGuard.Stream.Embedding.Preprocessing;
+using ClipGuard.Stream.Host.Tests.Worker;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Verdicts;
+using ClipGuard.Stream.Offline.Sentinel;
+using ClipGuard.Stream.Testing;
+using Confluent.Kafka;
+
+namespace ClipGuard.Stream.Host.Tests.Sentinel;
+
+/// <summary>
+/// `clipguard run --sentinel` under load, with the dev broker and redis-server as real processes: a checkpoint
+/// published into models/ while messages stream in is swapped in without a restart, and every input message is routed
+/// exactly once: the ones before the swap under the old model, the ones after under the new, partition by partition.
+/// </summary>
+public sealed class HotSwapServiceTests : IDisposable
+{
+    private const int Messages = 1200;
+    private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-hot-swap-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task ACheckpointPublishedUnderLoadIsSwappedInWithoutLosingOrRepeatingAMessage()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        (string oldModel, string oldLabel) = await SaveModelAsync(Path.Combine(_dir, "old"), "tiny", 21);
+        string sentinel = Path.Combine(_dir, "sentinel");
+        string[] args = ["--k", "8", "--hold-back", "20", "--capacity", "2000", "--max-source-share", "0.5", "--bootstrap-size", "150",
+            "--bootstrap-timeout", "00:00:05", "--embed-threads", "1", "--decode-workers", "2", "--model", oldModel,
+            "--reference-images", Path.Combine(_dir, "images"), "--sentinel", sentinel, "--sentinel-poll", "00:00:01", "--provisional-window", "00:00:03"];
+
+        await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
+        await using RedisServerProcess redis = await RedisServerProcess.StartAsync(cancel);
+        using var outputs = new OutputCollector(broker.BootstrapServers);
+        using var recalls = new VerdictListener(broker.BootstrapServers, "hot-swap-recalls", topics: [TopicNames.Recalls]);
+        await using var service = ServiceProcess.Start(["--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, .. args]);
+
+        // A steady load; the new checkpoint lands in models/ once a third of it was routed.
+        Task load = Task.Run(() => Publish(broker.BootstrapServers, Messages, perSecond: 120), cancel);
+        WaitUntil(() => outputs.DistinctIds() >= Messages / 3, service);
+        (string staged, string newLabel) = await SaveModelAsync(Path.Combine(_dir, "staged"), "tiny", 23);
+        Publish(new SentinelLayout(sentinel), staged, newLabel);
+        await load;
+        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, TimeSpan.FromMinutes(2), () => service.Output, () => service.HasExited);
+        WaitUntil(() => service.Output.Contains("Model swapped", StringComparison.Ordinal), service);
+        Assert.Equal(0, await service.StopAsync());
+
+        // Exactly once: every input on one output topic, no copy twice.
+        Assert.Equal(Messages, copies.Count);
+        Assert.Equal(Messages, copies.Select(c => c.Id).Distinct().Count());
+        Assert.Contains($"Model swapped {oldLabel} -> {newLabel}", service.Output, StringComparison.Ordinal);
+
+        // Per input partition, in offset order: the old model's verdicts, then the new model's, never back.
+        int before = 0, after = 0;
+        foreach (var partition in copies.GroupBy(c => c.Headers[ClipGuardHeaders.SourcePartition]))
+        {
+            string[] models = [.. partition.OrderBy(c => long.Parse(c.Headers[ClipGuardHeaders.SourceOffset], CultureInfo.InvariantCulture)).Select(c => c.Headers[ClipGuardHeaders.ModelVersion])];
+            int switchAt = Array.IndexOf(models, newLabel);
+            Assert.All(switchAt < 0 ? models : models[..switchAt], m => Assert.Equal(oldLabel, m));
+            Assert.All(switchAt < 0 ? [] : models[switchAt..], m => Assert.Equal(newLabel, m));
+            before += switchAt < 0 ? models.Length : switchAt;
+            after += switchAt < 0 ? 0 : models.Length - switchAt;
+        }
+
+        Assert.True(before >= Messages / 3 && after > 0, $"{before} verdicts before the swap, {after} after");
+
+        // Clean copies are provisional; recalls name samples routed clean under the old model.
+        Assert.All(copies.Where(c => c.Topic == TopicNames.Clean), c => Assert.Equal("false", c.Headers[ClipGuardHeaders.Final]));
+        var cleanOld = copies.Where(c => c.Topic == TopicNames.Clean && c.Headers[ClipGuardHeaders.ModelVersion] == oldLabel).Select(c => c.Id).ToHashSet();
+        foreach (RoutedCopy recall in recalls.Snapshot())
+        {
+            using JsonDocument value = JsonDocument.Parse(recall.Value);
+            Assert.Contains(recall.Id, cleanOld);
+            Assert.Equal(oldLabel, value.RootElement.GetProperty("recalled_from").GetString());
+            Assert.Equal(newLabel, value.RootElement.GetProperty("model").GetString());
+        }
+
+        // The window kept every routed pair for the trainer, closed on the clean stop.
+        int pairs = Directory.EnumerateFiles(Path.Combine(sentinel, "window"), "*.txt", SearchOption.AllDirectories).Count();
+        Assert.Equal(copies.Count(c => c.Topic != TopicNames.DeadLetter), pairs);
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(sentinel, "open")));
+    }
+
+    /// <summary>Publishes a checkpoint folder as the trainer does: complete under a temporary name, manifest last, then renamed.</summary>
+    private static void Publish(SentinelLayout layout, string staged, string label)
+    {
+        layout.Create();
+        string weights = Path.Combine(staged, "open_clip_model.safetensors");
+        File.WriteAllText(Path.Combine(staged, SentinelModelManifest.FileName), JsonSerializer.Serialize(new SentinelModelManifest
+        {
+            Version = 1, WeightsSha256 = SentinelLayout.Sha256(weights), ModelVersion = label, TrainedAt = DateTimeOffset.UtcNow,
+            WindowPairs = 0, Segments = 0, LastSegment = "", Epochs = 0, TrainSeconds = 0, DecodeSeconds = 0,
+        }, Offline.OfflineJson.Options));
+        Directory.Move(staged, layout.FolderOf(1));
+    }
+
+    private static async Task<(string Directory, string Label)> SaveModelAsync(string dir, string name, long seed)
+    {
+        Directory.CreateDirectory(dir);
+        string config = Path.Combine(dir, name + ".json"), weights = Path.Combine(dir, "open_clip_model.safetensors");
+        await File.WriteAllTextAsync(config, TinyClipConfigs.Old, TestContext.Current.CancellationToken);
+        using (var embedder = ClipEmbedder.CreateRandom(ClipModelConfig.Load(config), name, seed))
+        {
+            embedder.Save(weights);
+        }
+
+        string hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(weights, TestContext.Current.CancellationToken)));
+        return (dir, $"{name}@{hash[..16]}");
+    }
+
+    private static void Publish(string bootstrap, int count, int perSecond)
+    {
+        using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5 }).Build();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            string id = "m" + i.ToString(CultureInfo.InvariantCulture);
+            byte[] image = SyntheticImages.Jpeg(24 + i % 13, 30 + i % 7, seed: i);
+            var envelope = new SampleEnvelope(id, $"caption {id}", null, image, null, $"crawler-{i % 3}");
+            producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope) });
+            TimeSpan due = TimeSpan.FromSeconds((double)(i + 1) / perSecond);
+            if (due > clock.Elapsed)
+            {
+                Thread.Sleep(due - clock.Elapsed);
+            }
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    private static void WaitUntil(Func<bool> condition, ServiceProcess service)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!condition())
+        {
+            Assert.False(service.HasExited, "clipguard run exited early\n" + service.Output);
+            Assert.True(DateTime.UtcNow < deadline, "timed out\n" + service.Output);
+            Thread.Sleep(200);
+        }
+    }
+}
