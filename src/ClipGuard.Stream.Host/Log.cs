@@ -117,4 +117,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5110, Level = LogLevel.Information, Message = "Sentinel v{Version}: swapped in, {Recalled} of {Judged} provisional samples recalled, the stream held for {Seconds:0.0} s")]
     public static partial void SentinelSwappedIn(ILogger logger, int version, int recalled, int judged, double seconds);
+
+    [LoggerMessage(EventId = 5111, Level = LogLevel.Warning, Message = "Sentinel v{Version} was swapped in before a restart that interrupted its recalls: {Judged} provisional samples judged again, {Recalled} recalled")]
+    public static partial void WindowRejudged(ILogger logger, int version, int judged, int recalled);
 }

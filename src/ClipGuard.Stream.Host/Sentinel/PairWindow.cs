@@ -123,6 +123,24 @@ internal sealed class PairWindow : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// The newest sentinel version whose re-judgement of this machine's window completed (its recalls acknowledged);
+    /// 0 when none. A start on a newer sentinel than this judges the window again (docs/sentinel.md).
+    /// </summary>
+    public int JudgedVersion
+    {
+        get
+        {
+            string path = JudgedPath;
+            return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v) ? v : 0;
+        }
+    }
+
+    public void MarkJudged(int version) =>
+        Core.IO.AtomicFile.Write(JudgedPath, tmp => File.WriteAllText(tmp, version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private string JudgedPath => Path.Combine(_layout.Root, $"judged-{_owner}");
+
     /// <summary>Forgets provisional samples (recalled ones: they are final now, in quarantine).</summary>
     public void Forget(IReadOnlySet<string> ids)
     {

@@ -38,6 +38,9 @@ internal sealed class ModelSwapStage(
 {
     private readonly List<(QuarantineRecord Record, RecallMessage Message)> _undelivered = [];
 
+    /// <summary>The sentinel version whose judgement completes once the queued recalls are delivered (0: none).</summary>
+    private int _judging;
+
     /// <summary>Recalls recorded or published by no swap yet (a ledger or broker failure); retried by <see cref="RetryRecalls"/>.</summary>
     public int Undelivered => _undelivered.Count;
 
@@ -72,35 +75,67 @@ internal sealed class ModelSwapStage(
         StreamImageEmbedder? old = embedding.Replace(next);
         upkeep.SaveNow();
 
-        var byId = provisional.ToDictionary(p => p.Record.Id, StringComparer.Ordinal);
-        EmbeddedPairs window2 = PairEmbedder.Embed(
-            [.. byId.Keys], id => window!.Read(byId[id]) is { } pair ? (pair.Image, pair.Caption) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
-        var samples = window2.Ids.Select((id, i) => new StreamSample(id, byId[id].Record.Source, window2.Images.RowReadOnly(i).ToArray())
-        {
-            TextEmbedding = window2.Captions?.RowReadOnly(i).ToArray(),
-        }).ToList();
-        IReadOnlyList<Judgement> judged = scorer.Judge(samples);
-        DateTimeOffset now = time.GetUtcNow();
-        foreach (Judgement j in judged.Where(j => j.Quarantine))
-        {
-            WindowRecord r = byId[j.SampleId].Record;
-            Log.SampleRecalled(log, j.SampleId, r.Model, next.ModelVersionLabel, j.Score, j.PValue);
-            _undelivered.Add((ToRecord(r, j, scorer, next.ModelVersionLabel, now), new RecallMessage(
-                j.SampleId, VerdictValues.Quarantine, next.ModelVersionLabel, sentinelVersion, r.Model, j.Score, double.IsNaN(j.PValue) ? null : j.PValue, null,
-                r.Topic, r.Partition, r.Offset, r.RoutedAt, now)));
-            telemetry.RecordRecall(sentinelVersion, null, now - r.RoutedAt);
-        }
-
-        int recalled = judged.Count(j => j.Quarantine);
-        window?.Forget(judged.Where(j => j.Quarantine).Select(j => j.SampleId).ToHashSet(StringComparer.Ordinal));
         if (old is not null)
         {
             old.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
+        (int judged, int recalled) = JudgeWindow(scorer, next, sentinelVersion, provisional, cancel);
         TimeSpan held = time.GetElapsedTime(start);
         telemetry.RecordSwap(held);
-        Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged.Count, recalled);
+        Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged, recalled);
+        DeliverOrKeep(sentinelVersion, cancel);
+        return new ModelSwapOutcome(report, moved.WithoutImage + moved.Rejected, provisional.Count, judged, recalled, held);
+    }
+
+    /// <summary>
+    /// After a restart on a sentinel whose re-judgement of the window was not completed (the process died between the
+    /// swap and the recalls' acknowledgement): judges the recovered provisional window again under the model in use.
+    /// </summary>
+    public (int Judged, int Recalled) Rejudge(StreamScorer scorer, int sentinelVersion, CancellationToken cancel)
+    {
+        if (embedding.Pipeline is not { } current || window is null)
+        {
+            return (0, 0);
+        }
+
+        (int judged, int recalled) = JudgeWindow(scorer, current, sentinelVersion, window.Provisional(), cancel);
+        DeliverOrKeep(sentinelVersion, cancel);
+        return (judged, recalled);
+    }
+
+    /// <summary>The provisional window's clean samples (members excepted) judged by <paramref name="model"/>; those it would quarantine are queued as recalls.</summary>
+    private (int Judged, int Recalled) JudgeWindow(StreamScorer scorer, StreamImageEmbedder model, int sentinelVersion, IReadOnlyList<ProvisionalSample> provisional, CancellationToken cancel)
+    {
+        var byId = provisional.ToDictionary(p => p.Record.Id, StringComparer.Ordinal);
+        EmbeddedPairs kept = PairEmbedder.Embed(
+            [.. byId.Keys], id => window!.Read(byId[id]) is { } pair ? (pair.Image, pair.Caption) : null, model.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
+        var samples = kept.Ids.Select((id, i) => new StreamSample(id, byId[id].Record.Source, kept.Images.RowReadOnly(i).ToArray())
+        {
+            TextEmbedding = kept.Captions?.RowReadOnly(i).ToArray(),
+        }).ToList();
+        IReadOnlyList<Judgement> judged = scorer.Judge(samples);
+        DateTimeOffset now = time.GetUtcNow();
+        var recalled = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Judgement j in judged.Where(j => j.Quarantine))
+        {
+            WindowRecord r = byId[j.SampleId].Record;
+            Log.SampleRecalled(log, j.SampleId, r.Model, model.ModelVersionLabel, j.Score, j.PValue);
+            _undelivered.Add((ToRecord(r, j, scorer, model.ModelVersionLabel, now), new RecallMessage(
+                j.SampleId, VerdictValues.Quarantine, model.ModelVersionLabel, sentinelVersion, r.Model, j.Score, double.IsNaN(j.PValue) ? null : j.PValue, null,
+                r.Topic, r.Partition, r.Offset, r.RoutedAt, now)));
+            telemetry.RecordRecall(sentinelVersion, null, now - r.RoutedAt);
+            recalled.Add(j.SampleId);
+        }
+
+        window?.Forget(recalled);
+        return (judged.Count, recalled.Count);
+    }
+
+    /// <summary>Delivers the queued recalls; once none is left, the window records that this sentinel's judgement is complete.</summary>
+    private void DeliverOrKeep(int sentinelVersion, CancellationToken cancel)
+    {
+        _judging = sentinelVersion;
         try
         {
             RetryRecalls(cancel);
@@ -110,18 +145,28 @@ internal sealed class ModelSwapStage(
             // The swap itself stands; the recalls stay queued and the sentinel watcher retries them.
             Log.RecallsUndelivered(log, _undelivered.Count, $"{e.GetType().Name}: {e.Message}");
         }
-
-        return new ModelSwapOutcome(report, moved.WithoutImage + moved.Rejected, provisional.Count, judged.Count, recalled, held);
     }
 
-    /// <summary>Records and publishes the recalls not yet delivered; throws (keeping them) when the ledger or the broker fails.</summary>
+    /// <summary>
+    /// Records and publishes the recalls not yet delivered; throws (keeping them) when the ledger or the broker fails.
+    /// Once none is left, the window records that the pending sentinel's judgement is complete.
+    /// </summary>
     public void RetryRecalls(CancellationToken cancel)
     {
-        if (_undelivered.Count == 0)
+        if (_undelivered.Count > 0)
         {
-            return;
+            Deliver(cancel);
         }
 
+        if (_judging > 0)
+        {
+            window?.MarkJudged(_judging);
+            _judging = 0;
+        }
+    }
+
+    private void Deliver(CancellationToken cancel)
+    {
         ledger.RecordAsync([.. _undelivered.Select(u => u.Record)], cancel).GetAwaiter().GetResult();
         var failures = new List<string>();
         foreach ((QuarantineRecord record, RecallMessage message) in _undelivered)

@@ -97,6 +97,13 @@ internal sealed class StreamPipeline : IDisposable
     public Task<ModelSwapOutcome>? SwapModel(StreamImageEmbedder next, int sentinelVersion, CancellationToken cancel) =>
         _s.Swap is { } swap ? _s.BetweenBatches.Run(() => swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel)) : null;
 
+    /// <summary>The window's judged sentinel version (null without a sentinel window).</summary>
+    public int? JudgedVersion => _s.Window?.JudgedVersion;
+
+    /// <summary>Judges the provisional window again under the model in use, on the stream thread (after a restart that interrupted a swap's recalls); null when this pipeline cannot.</summary>
+    public Task<(int Judged, int Recalled)>? Rejudge(int sentinelVersion, CancellationToken cancel) =>
+        _s.Swap is { } swap ? _s.BetweenBatches.Run(() => swap.Rejudge(_s.Decide.Scorer, sentinelVersion, cancel)) : null;
+
     /// <summary>Delivers recalls an earlier swap could not (a ledger or broker failure), on the stream thread; null when there are none.</summary>
     public Task<int>? RetryRecalls(CancellationToken cancel) =>
         _s.Swap is { Undelivered: > 0 } swap ? _s.BetweenBatches.Run(() => { swap.RetryRecalls(cancel); return swap.Undelivered; }) : null;

@@ -49,6 +49,13 @@ internal sealed class SentinelWatcher(
         }
 
         StreamPipeline pipeline = await ready.Pipeline.WaitAsync(stoppingToken).ConfigureAwait(false);
+        if (_current > 0 && pipeline.JudgedVersion < _current && pipeline.Rejudge(_current, stoppingToken) is { } rejudge)
+        {
+            // The last run swapped this checkpoint in but died before its recalls were acknowledged.
+            (int judged, int recalled) = await rejudge.WaitAsync(stoppingToken).ConfigureAwait(false);
+            Log.WindowRejudged(_log, _current, judged, recalled);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(o.Poll, time, stoppingToken).ConfigureAwait(false);

@@ -122,7 +122,18 @@ public sealed class ModelSwapStageTests : IDisposable
             }
         };
 
+        _producer.FailingTopics.Add(TopicNames.Recalls);
         pipeline.Run(_stop.Token);
+
+        // The recall topic refused the swap's delivery: the swap stands, its recalls wait, the judgement is not complete;
+        // a retry (the sentinel watcher's, at its next poll) delivers them and completes it.
+        Assert.Equal(0, pipeline.JudgedVersion);
+        _producer.FailingTopics.Clear();
+        Task<int> retry = Assert.IsType<Task<int>>(pipeline.RetryRecalls(cancel), exactMatch: false);
+        pipeline.BetweenBatches.RunQueued();
+        Assert.Equal(0, await retry);
+        Assert.Equal(1, pipeline.JudgedVersion);
+        Assert.Null(pipeline.RetryRecalls(cancel));
 
         Assert.NotNull(swap);
         ModelSwapOutcome outcome = await swap;
@@ -154,8 +165,9 @@ public sealed class ModelSwapStageTests : IDisposable
         // The scenario's premise, checked: the new model's reference (textured members only) no longer vouches for grey.
         Matrix<float> probe = await EmbedAsync(next.Pipeline, [Grey()]);
         Assert.True(Assert.Single(scorer.Judge([new StreamSample("probe", "x", probe.RowReadOnly(0).ToArray())])).Quarantine, "the new reference still vouches for the grey cluster");
-        var recalls = _producer.Produced.Where(p => p.Topic == TopicNames.Recalls).ToList();
-        Assert.Equal(outcome.Recalled, recalls.Count);
+        var attempts = _producer.Produced.Where(p => p.Topic == TopicNames.Recalls).ToList();
+        Assert.Equal(2 * outcome.Recalled, attempts.Count);
+        var recalls = attempts.Skip(outcome.Recalled).ToList();
         var recalled = recalls.Select(r => JsonDocument.Parse(r.Message.Value).RootElement).ToList();
         var recalledIds = recalled.Select(r => r.GetProperty("sample_id").GetString()!).ToHashSet();
         int greyRecalled = recalledIds.Count(id => id.StartsWith('g'));
