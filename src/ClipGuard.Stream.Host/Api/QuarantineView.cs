@@ -27,6 +27,9 @@ public sealed record QuarantineView
 
     public required string ModelVersion { get; init; }
 
+    /// <summary>On a recall: the model the sample was routed clean under before a sentinel recalled it (docs/sentinel.md).</summary>
+    public string? RecalledFrom { get; init; }
+
     public required IReadOnlyList<NeighbourView> Neighbours { get; init; }
 
     public required DateTimeOffset QuarantinedAt { get; init; }
@@ -60,6 +63,7 @@ public sealed record QuarantineView
             ReferenceSize = record.ReferenceSize,
             ReferenceVersion = record.ReferenceVersion,
             ModelVersion = record.ModelVersion,
+            RecalledFrom = record.RecalledFrom,
             Neighbours = [.. record.NeighbourIds.Zip(record.NeighbourDistances, (id, d) => new NeighbourView(id, d))],
             QuarantinedAt = record.QuarantinedAt,
             SourceTopic = record.SourceTopic,

@@ -190,6 +190,19 @@ public sealed class OperatorApiTests(OperatorServices services)
     }
 
     [Fact]
+    public async Task A_recall_reads_back_with_the_model_it_was_routed_clean_under()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        await SeedAsync(prefix, Seeds.Record("laion-r1") with { RecalledFrom = "clip@old", ModelVersion = "sentinel@new" }, Seeds.Record("laion-q1"));
+
+        JsonElement recalled = await GetJsonAsync(api.Client, "/api/quarantine/laion-r1");
+        Assert.Equal(("clip@old", "sentinel@new"), (recalled.GetProperty("recalledFrom").GetString(), recalled.GetProperty("modelVersion").GetString()));
+        JsonElement quarantined = await GetJsonAsync(api.Client, "/api/quarantine/laion-q1");
+        Assert.True(!quarantined.TryGetProperty("recalledFrom", out JsonElement none) || none.ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task A_release_over_http_puts_one_copy_on_the_clean_topic_and_a_second_release_is_a_conflict()
     {
         string prefix = OperatorServices.NewPrefix();

@@ -229,6 +229,9 @@ async function openDetail(id) {
   fact(facts, "score", `${fmt(item.score)} (threshold ${fmt(item.threshold)}, ${item.detector}, k = ${item.k})`);
   fact(facts, "source", item.source ?? "—");
   fact(facts, "model", item.modelVersion);
+  if (item.recalledFrom) {
+    fact(facts, "recalled", `routed clean under ${item.recalledFrom}, recalled by the sentinel ${item.modelVersion}`);
+  }
   fact(facts, "reference", `${item.referenceSize} samples, version ${item.referenceVersion}`);
   fact(facts, "from", `${item.sourceTopic} [${item.sourcePartition}] @ ${item.sourceOffset}`);
   fact(facts, "quarantined", new Date(item.quarantinedAt).toLocaleString());
