@@ -19,9 +19,11 @@ public sealed class ClipEmbedder : IDisposable
 {
     private readonly ClipModel _model;
     private readonly bool _normalize;
+    private readonly Device _device;
 
     private ClipEmbedder(ClipModel model, string modelId, string version, EmbedderOptions options)
     {
+        _device = DeviceOf(options.Device);
         _model = model;
         ModelId = modelId;
         Version = version;
@@ -31,7 +33,44 @@ public sealed class ClipEmbedder : IDisposable
             torch.set_num_threads(options.Threads);
         }
 
+        if (_device.type != DeviceType.CPU)
+        {
+            model.to(_device);
+        }
+
         model.eval();
+    }
+
+    /// <summary>Where the forward passes run (<see cref="EmbedderOptions.Device"/>).</summary>
+    public string DeviceName => _device.ToString();
+
+    /// <summary>
+    /// The device a <see cref="EmbedderOptions.Device"/> string names, refused with the reason when libtorch cannot
+    /// use it: a CPU build (libtorch-cpu) sees no CUDA device even on a GPU machine.
+    /// </summary>
+    public static Device DeviceOf(string? name)
+    {
+        string text = string.IsNullOrWhiteSpace(name) ? "cpu" : name.Trim().ToLowerInvariant();
+        if (text == "cpu")
+        {
+            return torch.CPU;
+        }
+
+        int index = 0;
+        if (!(text == "cuda" || (text.StartsWith("cuda:", StringComparison.Ordinal)
+                                 && int.TryParse(text.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index))))
+        {
+            throw new ArgumentException($"device {name}: expected cpu, cuda or cuda:N");
+        }
+
+        if (!torch.cuda.is_available())
+        {
+            throw new InvalidOperationException(
+                $"device {name}: libtorch sees no CUDA device. This needs the CUDA build (dotnet build -p:ClipGuardCuda=true, which links libtorch-cuda-12.8) on a machine with an NVIDIA GPU and driver; the default build links libtorch-cpu (docs/embedding.md, \"CUDA\")");
+        }
+
+        int count = torch.cuda.device_count();
+        return index < count ? new Device(DeviceType.CUDA, index) : throw new InvalidOperationException($"device {name}: libtorch sees {count} CUDA devices");
     }
 
     /// <summary>The config's name (file name without extension), recorded with each verdict.</summary>
@@ -115,7 +154,7 @@ public sealed class ClipEmbedder : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var input = torch.tensor(flat, [pixels.Count, 3, s, s]);
+        var input = torch.tensor(flat, [pixels.Count, 3, s, s]).to(_device);
         return Rows(_model.EncodeImage(input, _normalize));
     }
 
@@ -146,7 +185,7 @@ public sealed class ClipEmbedder : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var input = torch.tensor(flat, [tokens.Count, n]);
+        var input = torch.tensor(flat, [tokens.Count, n]).to(_device);
         return Rows(_model.EncodeText(input, _normalize));
     }
 
@@ -169,7 +208,7 @@ public sealed class ClipEmbedder : IDisposable
 
     private static float[][] Rows(Tensor embeddings)
     {
-        var data = embeddings.contiguous().data<float>().ToArray();
+        var data = embeddings.cpu().contiguous().data<float>().ToArray();
         int d = (int)embeddings.shape[1];
         var rows = new float[embeddings.shape[0]][];
         for (int i = 0; i < rows.Length; i++)

@@ -134,7 +134,8 @@ public sealed class CliTests : IDisposable
 
     [Theory]
     [InlineData("embed --model M --input /nonexistent/x --out O", "no such file or folder")]
-    [InlineData("embed --model M --input D --out O --device cuda", "CPU libtorch only")]
+    [InlineData("embed --model M --input D --out O --device cuda", "libtorch sees no CUDA device")]
+    [InlineData("embed --model M --input D --out O --device tpu", "expected cpu, cuda or cuda:N")]
     [InlineData("embed --model M --input D --out O --shard 2/2", "must be i/n")]
     [InlineData("embed --model /nonexistent/model --input D --out O", "--model /nonexistent/model: no such file or folder")]
     [InlineData("clean --embeddings /nonexistent/e --out O", "no embed_manifest.json")]

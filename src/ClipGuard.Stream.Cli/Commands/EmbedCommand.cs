@@ -15,7 +15,7 @@ internal static class EmbedCommand
         var input = new Option<string>("--input") { Description = "img2dataset output: a folder of NNNNN.tar or NNNNN/ shards, or one .tar", Required = true };
         var output = new Option<string>("--out") { Description = "Embeddings folder (img_emb/, text_emb/, metadata/, stats/)", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
-        var device = new Option<string>("--device") { Description = "cpu | cuda (this build: cpu)", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N (cuda needs the CUDA build: docs/embedding.md)", DefaultValueFactory = _ => "cpu" };
         Option<string?> shard = ShardOption();
         var workers = new Option<int>("--decode-workers") { Description = "Parallel image decoders (0 = one per core)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = libtorch's default)", DefaultValueFactory = _ => 0 };

@@ -29,6 +29,7 @@ internal static class RunCommand
             Flag.Of<int?>("--dimension", "Embedding dimension (default 512; the seed's when given)", "ClipGuard:Stream:Dimension"),
             Flag.Of<string>("--model", "OpenCLIP model (directory: weights + config JSON) that embeds image-only messages", "ClipGuard:Stream:Model"),
             Flag.Of<string>("--model-config", "The model's config JSON when --model names a weights file", "ClipGuard:Stream:ModelConfig"),
+            Flag.Of<string>("--device", "Where the embedder runs: cpu (default), cuda or cuda:N (the CUDA build only: docs/embedding.md)", "ClipGuard:Stream:Device"),
             Flag.Of<int?>("--embed-threads", "libtorch threads for the embedder (default: libtorch's)", "ClipGuard:Stream:EmbedThreads"),
             Flag.Of<int?>("--decode-workers", "Image decode workers (default one per core)", "ClipGuard:Stream:DecodeWorkers"),
             Flag.Of<int?>("--embed-batch", "Images per forward pass (default 32)", "ClipGuard:Stream:EmbedBatch"),

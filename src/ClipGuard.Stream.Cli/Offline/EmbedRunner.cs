@@ -11,12 +11,16 @@ internal static class EmbedRunner
     {
         return OfflineExit.Guard("embed", stderr, () =>
         {
-            if (!device.Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            try
             {
-                throw new ClipGuard.Stream.Offline.OfflineInputException(
-                    $"--device {device}: this build has CPU libtorch only (no CUDA TorchSharp in the package source; see docs/embedding.md, \"CUDA\")");
+                _ = ClipGuard.Stream.Embedding.ClipEmbedder.DeviceOf(device);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw new ClipGuard.Stream.Offline.OfflineInputException($"--device: {e.Message}");
             }
 
+            settings = settings with { Device = device };
             using var loggers = CliLogging.Create(LogLevel.Warning);
             using var cancel = new ConsoleCancellation();
             var progress = RateProgress.ForConsole("embed");

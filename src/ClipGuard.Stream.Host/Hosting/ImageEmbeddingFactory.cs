@@ -50,7 +50,7 @@ internal static class ImageEmbeddingFactory
         ClipEmbedder embedder;
         try
         {
-            embedder = ClipEmbedder.Load(source, new EmbedderOptions { Threads = options.EmbedThreads }, loggers.CreateLogger<ClipEmbedder>());
+            embedder = ClipEmbedder.Load(source, new EmbedderOptions { Threads = options.EmbedThreads, Device = options.Device }, loggers.CreateLogger<ClipEmbedder>());
         }
         catch (Exception e) when (e is CheckpointException or Embedding.Config.ModelConfigException or IOException or UnauthorizedAccessException
                                       or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)

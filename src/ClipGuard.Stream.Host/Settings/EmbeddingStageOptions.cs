@@ -19,6 +19,9 @@ public sealed class EmbeddingStageOptions
     [Range(0, 1024)]
     public int EmbedThreads { get; set; }
 
+    /// <summary>cpu, cuda or cuda:N: where the embedder runs (CUDA needs the CUDA build; docs/embedding.md, "CUDA").</summary>
+    public string Device { get; set; } = "cpu";
+
     /// <summary>Image decode workers; 0 means one per core.</summary>
     [Range(0, 1024)]
     public int DecodeWorkers { get; set; }

@@ -22,7 +22,7 @@ public static class EmbedEngine
         var wall = Stopwatch.StartNew();
         IReadOnlyList<InputShard> shards = DatasetLayout.Discover(settings.Input);
         var source = ModelSource.Resolve(settings.Model, settings.ModelConfig);
-        using var embedder = ClipEmbedder.Load(source, new EmbedderOptions { Threads = settings.Threads, Normalize = settings.Normalize }, logger);
+        using var embedder = ClipEmbedder.Load(source, new EmbedderOptions { Threads = settings.Threads, Normalize = settings.Normalize, Device = settings.Device }, logger);
         ClipTokenizer? tokenizer = settings.Text ? TokenizerFor(embedder) : null;
 
         var layout = new EmbedLayout(settings.Out);

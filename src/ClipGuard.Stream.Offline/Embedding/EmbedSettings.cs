@@ -25,6 +25,9 @@ public sealed record EmbedSettings(string Model, string? ModelConfig, string Inp
     /// <summary>L2-normalise (clip-retrieval does); the paper scores the unnormalised projection, our default.</summary>
     public bool Normalize { get; init; }
 
+    /// <summary>cpu, cuda or cuda:N (<see cref="Stream.Embedding.EmbedderOptions.Device"/>).</summary>
+    public string Device { get; init; } = "cpu";
+
     public long MaxMemberBytes { get; init; } = DefaultMaxMemberBytes;
 
     public void Validate()

@@ -197,6 +197,23 @@ public sealed class DeployFilesTests
         Assert.Contains(lines, l => l.Contains("dotnet publish src/ClipGuard.Stream.Cli/ClipGuard.Stream.Cli.csproj", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void TheCudaImageRestoresAndPublishesTheCudaBuildAndTheDefaultBuildStaysOnCpuLibtorch()
+    {
+        string[] cuda = File.ReadAllLines(RepositoryFiles.PathOf("deploy/Dockerfile.cuda"));
+        Assert.Contains(cuda, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal) && l.Contains("-p:ClipGuardCuda=true", StringComparison.Ordinal));
+        Assert.Contains(cuda, l => l.StartsWith("RUN dotnet publish", StringComparison.Ordinal) && l.Contains("-p:ClipGuardCuda=true", StringComparison.Ordinal));
+        Assert.DoesNotContain(File.ReadAllLines(RepositoryFiles.PathOf("deploy/Dockerfile")), l => l.Contains("ClipGuardCuda", StringComparison.Ordinal));
+
+        var references = System.Xml.Linq.XDocument.Load(RepositoryFiles.PathOf("src/ClipGuard.Stream.Embedding/ClipGuard.Stream.Embedding.csproj"))
+            .Descendants("PackageReference").ToDictionary(r => r.Attribute("Include")!.Value, r => r.Attribute("Condition")?.Value);
+        Assert.Equal("'$(ClipGuardCuda)' != 'true'", references["libtorch-cpu-linux-x64"]);
+        Assert.Equal("'$(ClipGuardCuda)' == 'true'", references["libtorch-cuda-12.8-linux-x64"]);
+        var versions = System.Xml.Linq.XDocument.Load(RepositoryFiles.PathOf("Directory.Packages.props"))
+            .Descendants("PackageVersion").ToDictionary(r => r.Attribute("Include")!.Value, r => r.Attribute("Version")!.Value);
+        Assert.Equal(versions["libtorch-cpu-linux-x64"], versions["libtorch-cuda-12.8-linux-x64"]);
+    }
+
     [Theory]
     [InlineData("deploy/Dockerfile")]
     [InlineData("deploy/Dockerfile.cuda")]
