@@ -21,6 +21,7 @@ internal sealed class ReferenceLoader(
     IOptions<EmbeddingStageOptions> embedding,
     IOptions<ReplicationOptions> replication,
     IOptions<StreamScorerOptions> scoring,
+    IOptions<SentinelOptions> sentinel,
     TimeProvider time,
     ILoggerFactory loggers)
 {
@@ -68,9 +69,23 @@ internal sealed class ReferenceLoader(
                 throw Invalid($"the seed reference {options.SeedReference} is a folder of image-text pairs: embedding it needs --model (or give a .npy of embeddings)");
             }
 
+            // With a sentinel, the seed's pairs are also kept in its window (trained on, and a swap's calibration).
+            var kept = new List<(string Id, byte[] Image, string Caption)>();
             (List<string> ids, Matrix<float> seedImages, Matrix<float>? captions) = SeedFolder.Embed(
                 options.SeedReference, embedder.Pipeline, dimension, SeedFolder.MaxMemberBytes, _log, cancel,
-                images is null ? null : (id, image, caption) => images.Put(id, image, caption));
+                images is null && !sentinel.Value.Enabled ? null : (id, image, caption) =>
+                {
+                    images?.Put(id, image, caption);
+                    if (sentinel.Value.Enabled)
+                    {
+                        kept.Add((id, image, caption));
+                    }
+                });
+            if (sentinel.Value.Enabled)
+            {
+                new Sentinel.SeedPairs(new Offline.Sentinel.SentinelLayout(sentinel.Value.Directory!)).Write(kept);
+            }
+
             var folderScorer = new StreamScorer(dimension, scorerOptions) { ReplicatedAdmission = replicate };
             folderScorer.Seed(ids, seedImages, captions);
             Log.SeedLoaded(_log, options.SeedReference, seedImages.Rows, folderScorer.Threshold);

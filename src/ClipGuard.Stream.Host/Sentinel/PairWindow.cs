@@ -4,7 +4,6 @@ using System.Text.Json;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Settings;
 using ClipGuard.Stream.Kafka.Streaming;
-using ClipGuard.Stream.Offline.Reading;
 using ClipGuard.Stream.Offline.Sentinel;
 using Microsoft.Extensions.Logging;
 
@@ -43,7 +42,7 @@ internal sealed class PairWindow : IDisposable
         _layout = new SentinelLayout(options.Directory!);
         _layout.Create();
         CloseAbandoned(ownOnly: true);
-        foreach (string segment in _layout.ClosedSegments())
+        foreach (string segment in _layout.ClosedSegments().Where(s => Path.GetFileName(s) != SeedPairs.FolderName))
         {
             int pairs = Directory.EnumerateFiles(segment, "*.txt").Count();
             _closed.Enqueue((segment, pairs));
@@ -77,7 +76,7 @@ internal sealed class PairWindow : IDisposable
 
             string segment = EnsureOpen(now);
             string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.Sample.Id)))[..32];
-            string file = key + "." + Extension(image);
+            string file = key + "." + SeedPairs.ExtensionOf(image);
             File.WriteAllBytes(Path.Combine(segment, file), image);
             File.WriteAllText(Path.Combine(segment, key + ".txt"), message.Envelope.Caption);
             bool clean = verdict.Route == Route.Clean;
@@ -275,13 +274,6 @@ internal sealed class PairWindow : IDisposable
             _provisional.RemoveFirst();
         }
     }
-
-    private static string Extension(ReadOnlySpan<byte> image) => ImageFormatSniffer.Detect(image) switch
-    {
-        "png" => "png",
-        "webp" => "webp",
-        _ => "jpg",
-    };
 
     private static string Sanitize(string name) =>
         new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);

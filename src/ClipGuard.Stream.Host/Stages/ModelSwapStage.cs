@@ -28,6 +28,7 @@ internal sealed class ModelSwapStage(
     ImageEmbedStage embed,
     ReferenceImageStore? images,
     PairWindow? window,
+    SeedPairs? seed,
     IQuarantineLedger ledger,
     IOutputProducer recalls,
     KafkaStreamOptions kafka,
@@ -63,11 +64,14 @@ internal sealed class ModelSwapStage(
         IReadOnlyList<ProvisionalSample> provisional = window?.Provisional() ?? [];
         // Members still provisional are not carried over: they are judged again below like every provisional sample
         // (a campaign's samples that reached the reference would otherwise vouch for the campaign in the new space).
+        // The whole trusted seed comes along, members or not: re-scores evict a few of its members each time, and the
+        // new space's calibration must not shrink below what the budget needs.
         var provisionalIds = provisional.Select(p => p.Record.Id).ToHashSet(StringComparer.Ordinal);
-        var members = scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)).ToList();
+        IReadOnlyList<string> seedIds = seed?.Ids() ?? [];
+        var members = scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)).Union(seedIds, StringComparer.Ordinal).ToList();
         Log.ModelSwapStarting(log, sentinelVersion, from, next.ModelVersionLabel, members.Count, provisional.Count);
         EmbeddedPairs moved = PairEmbedder.Embed(
-            members, id => images.Read(id) is { } bytes ? (bytes, images.ReadCaption(id)) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
+            members, id => images.Read(id) is { } bytes ? (bytes, images.ReadCaption(id)) : seed?.Read(id) is { } pair ? (pair.Image, pair.Caption) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
 
         // From here on the scorer lives in the new space: the embedder must change with it before the next batch.
         ModelSwapReport report = scorer.SwapModel(next.ModelVersionLabel, moved.Ids, moved.Images, moved.Captions);

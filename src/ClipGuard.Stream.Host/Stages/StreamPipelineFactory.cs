@@ -69,7 +69,8 @@ internal sealed class StreamPipelineFactory(
         }
         else if (s.Enabled)
         {
-            swap = new ModelSwapStage(embedding, embed, images, window, ledger, recallProducer ?? producer, k, upkeep, telemetry, time, log);
+            var seed = new SeedPairs(window!.Layout);
+            swap = new ModelSwapStage(embedding, embed, images, window, seed.Exists ? seed : null, ledger, recallProducer ?? producer, k, upkeep, telemetry, time, log);
         }
 
         var stages = new StreamStages(
