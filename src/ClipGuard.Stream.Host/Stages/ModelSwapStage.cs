@@ -68,7 +68,8 @@ internal sealed class ModelSwapStage(
         // new space's calibration must not shrink below what the budget needs.
         var provisionalIds = provisional.Select(p => p.Record.Id).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> seedIds = seed?.Ids() ?? [];
-        var members = scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)).Union(seedIds, StringComparer.Ordinal).ToList();
+        var members = seedIds.Union(scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)), StringComparer.Ordinal)
+            .Take(scorer.Reference.Options.Capacity).ToList();
         Log.ModelSwapStarting(log, sentinelVersion, from, next.ModelVersionLabel, members.Count, provisional.Count);
         EmbeddedPairs moved = PairEmbedder.Embed(
             members, id => images.Read(id) is { } bytes ? (bytes, images.ReadCaption(id)) : seed?.Read(id) is { } pair ? (pair.Image, pair.Caption) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
