@@ -40,8 +40,17 @@ internal static class ImageEmbeddingFactory
             }
         }
 
-        return new ImageEmbedding(Load(
-            ModelSource.Resolve(options.Model, string.IsNullOrWhiteSpace(options.ModelConfig) ? null : options.ModelConfig), options, time, loggers));
+        ModelSource source;
+        try
+        {
+            source = ModelSource.Resolve(options.Model, string.IsNullOrWhiteSpace(options.ModelConfig) ? null : options.ModelConfig);
+        }
+        catch (CheckpointException e)
+        {
+            throw new InvalidOperationException($"ClipGuard:Stream:Model: cannot load the model {options.Model}: {e.Message}", e);
+        }
+
+        return new ImageEmbedding(Load(source, options, time, loggers));
     }
 
     /// <summary>Loads a checkpoint with the stream's decode + micro-batch pipeline in front of it.</summary>

@@ -22,7 +22,8 @@ namespace ClipGuard.Stream.Host.Tests.Sentinel;
 /// </summary>
 public sealed class HotSwapServiceTests : IDisposable
 {
-    private const int Messages = 1200;
+    private const int Phase = 600;
+    private const int Messages = (2 * Phase) + 100;
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-hot-swap-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -43,14 +44,18 @@ public sealed class HotSwapServiceTests : IDisposable
         using var recalls = new VerdictListener(broker.BootstrapServers, "hot-swap-recalls", topics: [TopicNames.Recalls]);
         await using var service = ServiceProcess.Start(["--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, .. args]);
 
-        // A steady load; the new checkpoint lands in models/ once a third of it was routed.
-        Task load = Task.Run(() => Publish(broker.BootstrapServers, Messages, perSecond: 120), cancel);
-        WaitUntil(() => outputs.DistinctIds() >= Messages / 3, service);
+        // A first phase routed and older than the provisional window (its members are final and carried over); then
+        // the new checkpoint lands in models/ while a second phase streams in at a steady rate; a last few after the swap.
         (string staged, string newLabel) = await SaveModelAsync(Path.Combine(_dir, "staged"), "tiny", 23);
+        Publish(broker.BootstrapServers, 0, Phase, perSecond: 200);
+        WaitUntil(() => outputs.DistinctIds() >= Phase, service);
+        Thread.Sleep(TimeSpan.FromSeconds(4));
+        Task load = Task.Run(() => Publish(broker.BootstrapServers, Phase, Phase, perSecond: 120), cancel);
         Publish(new SentinelLayout(sentinel), staged, newLabel);
         await load;
-        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, TimeSpan.FromMinutes(2), () => service.Output, () => service.HasExited);
         WaitUntil(() => service.Output.Contains("Model swapped", StringComparison.Ordinal), service);
+        Publish(broker.BootstrapServers, 2 * Phase, Messages - (2 * Phase), perSecond: 200);
+        List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, TimeSpan.FromMinutes(2), () => service.Output, () => service.HasExited);
         Assert.Equal(0, await service.StopAsync());
 
         // Exactly once: every input on one output topic, no copy twice.
@@ -70,7 +75,7 @@ public sealed class HotSwapServiceTests : IDisposable
             after += switchAt < 0 ? 0 : models.Length - switchAt;
         }
 
-        Assert.True(before >= Messages / 3 && after > 0, $"{before} verdicts before the swap, {after} after");
+        Assert.True(before >= Phase && after >= Messages - (2 * Phase), $"{before} verdicts before the swap, {after} after");
 
         // Clean copies are provisional; recalls name samples routed clean under the old model.
         Assert.All(copies.Where(c => c.Topic == TopicNames.Clean), c => Assert.Equal("false", c.Headers[ClipGuardHeaders.Final]));
@@ -116,17 +121,17 @@ public sealed class HotSwapServiceTests : IDisposable
         return (dir, $"{name}@{hash[..16]}");
     }
 
-    private static void Publish(string bootstrap, int count, int perSecond)
+    private static void Publish(string bootstrap, int first, int count, int perSecond)
     {
         using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5 }).Build();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < count; i++)
+        for (int i = first; i < first + count; i++)
         {
             string id = "m" + i.ToString(CultureInfo.InvariantCulture);
             byte[] image = SyntheticImages.Jpeg(24 + i % 13, 30 + i % 7, seed: i);
             var envelope = new SampleEnvelope(id, $"caption {id}", null, image, null, $"crawler-{i % 3}");
             producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope) });
-            TimeSpan due = TimeSpan.FromSeconds((double)(i + 1) / perSecond);
+            TimeSpan due = TimeSpan.FromSeconds((double)(i - first + 1) / perSecond);
             if (due > clock.Elapsed)
             {
                 Thread.Sleep(due - clock.Elapsed);
