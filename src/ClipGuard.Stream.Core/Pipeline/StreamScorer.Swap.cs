@@ -18,7 +18,11 @@ public sealed partial class StreamScorer
     /// re-decided here (the caller re-judges its provisional window with <see cref="Judge"/>). Must run on the thread
     /// that decides batches; not under replicated admission (every replica's log would have to move at once).
     /// </summary>
-    public ModelSwapReport SwapModel(string modelVersion, IReadOnlyList<string> ids, Matrix<float> images, Matrix<float>? captions)
+    /// <param name="trusted">The members that calibrate and guard in the new space (the operator's seed); null: all of
+    /// <paramref name="ids"/>. Carried members outside it are reference members only, so a re-score that evicts them
+    /// (the new model sees them as poisons) leaves the calibration untouched, while an evicted trusted member keeps
+    /// calibrating (<see cref="CalibrationPool.Demote"/>).</param>
+    public ModelSwapReport SwapModel(string modelVersion, IReadOnlyList<string> ids, Matrix<float> images, Matrix<float>? captions, IReadOnlySet<string>? trusted = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelVersion);
         ArgumentNullException.ThrowIfNull(ids);
@@ -63,8 +67,20 @@ public sealed partial class StreamScorer
         _suspectOrder.Clear();
         if (Conformal)
         {
-            double[] disagreement = [.. ids.Select((_, i) => captions is null || !_options.UseAgreement ? double.NaN : PairAgreement.Disagreement(images.RowReadOnly(i), captions.RowReadOnly(i)))];
-            StartConformal(ids, disagreement, images);
+            int[] rows = [.. Enumerable.Range(0, ids.Count).Where(i => trusted is null || trusted.Contains(ids[i]))];
+            if (rows.Length <= _options.Reference.K)
+            {
+                rows = [.. Enumerable.Range(0, ids.Count)];   // too few trusted to calibrate on: every carried member calibrates
+            }
+
+            var calibrating = new Matrix<float>(rows.Length, Dimension);
+            for (int j = 0; j < rows.Length; j++)
+            {
+                images.RowReadOnly(rows[j]).CopyTo(calibrating.Row(j));
+            }
+
+            double[] disagreement = [.. rows.Select(i => captions is null || !_options.UseAgreement ? double.NaN : PairAgreement.Disagreement(images.RowReadOnly(i), captions.RowReadOnly(i)))];
+            StartConformal([.. rows.Select(i => ids[i])], disagreement, calibrating);
         }
 
         Recalibrate();

@@ -272,7 +272,8 @@ public sealed partial class StreamScorer
         // bootstrap: a reference that poisons reached cannot calibrate p-values against itself (its poisons are part of
         // the tail a budget would be measured on), and a few percent of contamination does not move the robust z.
         double cut = Conformal ? Calibrate(memberScores) : before;
-        var evict = members.Where((_, i) => memberScores[i] > cut).ToList();
+        var evictRows = Enumerable.Range(0, members.Count).Where(i => memberScores[i] > cut).ToList();
+        var evict = evictRows.ConvertAll(i => members[i]);
         if (ReplicatedAdmission)
         {
             // Never below k + 1 members once applied (the stream needs a reference to score against).
@@ -280,14 +281,17 @@ public sealed partial class StreamScorer
             return new RescoreReport(drift, evict.Take(keep).ToList(), before, Threshold, Reference.Version, members.Count);
         }
 
-        foreach (string id in evict)
+        foreach (int i in evictRows)
         {
+            string id = members[i];
             // Never below k + 1 distinct points: the stream would have no reference to score against.
             if (Reference.Model.Count <= _options.Reference.K + 1)
             {
                 break;
             }
 
+            // A trusted calibration member keeps calibrating, as a held-out sample (CalibrationPool.Demote).
+            _pool?.Demote(id, Reference.Vectors([id]).Row(0).ToArray(), memberScores[i]);
             Reference.Evict(id);
         }
 

@@ -75,7 +75,8 @@ internal sealed class ModelSwapStage(
             members, id => images.Read(id) is { } bytes ? (bytes, images.ReadCaption(id)) : seed?.Read(id) is { } pair ? (pair.Image, pair.Caption) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
 
         // From here on the scorer lives in the new space: the embedder must change with it before the next batch.
-        ModelSwapReport report = scorer.SwapModel(next.ModelVersionLabel, moved.Ids, moved.Images, moved.Captions);
+        ModelSwapReport report = scorer.SwapModel(
+            next.ModelVersionLabel, moved.Ids, moved.Images, moved.Captions, seedIds.Count > 0 ? seedIds.ToHashSet(StringComparer.Ordinal) : null);
         embed.Use(next.Pipeline.EmbedAsync, scorer.UsesCaptions && next.Pipeline.EmbedsCaptions ? next.Pipeline.EmbedCaptions : null);
         StreamImageEmbedder? old = embedding.Replace(next);
         upkeep.SaveNow();
