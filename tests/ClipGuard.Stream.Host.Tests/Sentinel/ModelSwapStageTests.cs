@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Reference;
+using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Embedding;
 using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Embedding.Pipeline;
@@ -173,7 +174,7 @@ public sealed class ModelSwapStageTests : IDisposable
         int greyRecalled = recalledIds.Count(id => id.StartsWith('g'));
         int texturedRecalled = recalledIds.Count(id => id.StartsWith('t'));
         Assert.Equal(greyClean, greyRecalled);
-        Assert.True(texturedRecalled <= 2, $"{texturedRecalled} textured samples recalled");
+        Assert.True(texturedRecalled <= 4, $"{texturedRecalled} textured samples recalled (3 % of 40 expected: 1.2)");
         Assert.All(recalls, r => Assert.Equal(Key(r.Message), JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("sample_id").GetString()));
         Assert.All(recalled, r =>
         {
@@ -268,10 +269,12 @@ public sealed class ModelSwapStageTests : IDisposable
         return data.ToArray();
     }
 
-    /// <remarks>A 1 % budget (340 seed members), k = 8, everything cleared enters at once.</remarks>
+    /// <remarks>k-distance (the flat grey point is far from every textured image, not in a sparse neighbourhood), a 3 % budget
+    /// (300 calibrating members after the swap: the smallest p-value is 1 / 301), k = 8, everything cleared enters at once.</remarks>
     private static StreamScorerOptions ScorerOptions() => new()
     {
-        FalseQuarantineRate = 0.01,
+        FalseQuarantineRate = 0.03,
+        Detector = OutlierDetector.KDist,
         BootstrapSize = 100,
         ModelVersion = "old@test",
         Reference = new ReferenceSetOptions { Capacity = 5000, HoldBack = 0, K = 8, MaxSourceShare = 1, Threads = 1 },
