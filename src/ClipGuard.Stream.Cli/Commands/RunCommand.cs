@@ -54,6 +54,7 @@ internal static class RunCommand
             Flag.Of<string>("--sentinel", "Sentinel directory: keep the window of recent pairs for `clipguard sentinel`, hot-swap its checkpoints, recall provisional verdicts (docs/sentinel.md; needs --model and --reference-images)", "ClipGuard:Sentinel:Directory"),
             Flag.Of<string>("--sentinel-poll", "With --sentinel: how often models/ is looked at for a new checkpoint, e.g. 00:00:10 (default)", "ClipGuard:Sentinel:Poll"),
             Flag.Of<string>("--provisional-window", "With --sentinel: how long a clean verdict may be recalled, e.g. 00:30:00 (default)", "ClipGuard:Sentinel:ProvisionalWindow"),
+            Flag.Of<string>("--rejudge", "With --sentinel: which provisional samples a swap judges again: Once (default; those routed under the model it replaces) | EveryRound (the whole window)", "ClipGuard:Sentinel:Rejudge"),
             Flag.Of<string>("--snapshot", "Reference snapshot file: restored on start (then the reference log is replayed), saved periodically", "ClipGuard:Stream:SnapshotPath"),
             Flag.Of<string>("--snapshot-interval", "Snapshot period, e.g. 00:01:00 (default one minute)", "ClipGuard:Stream:SnapshotInterval"),
             Flag.Of<bool>("--replicate", "Share the reference with every replica through the compacted log clipguard.reference (needs --seed-reference)", "ClipGuard:Stream:Replicate"),

@@ -20,7 +20,9 @@ internal sealed record SentinelLabReport(
     double FinalFalseRecallRate,
     double FinalCleanQuarantineRate,
     double? SecondsToFirstRecall,
-    int? SamplesToFirstRecall)
+    int? SamplesToFirstRecall,
+    double OnceCoverage,
+    double OnceFalseRecallRate)
 {
     /// <summary>Samples routed under one model: the campaign's and the clean ones, and how many of each were quarantined on arrival.</summary>
     public sealed record Phase(string Name, string Model, int Poisons, int PoisonsQuarantined, int Clean, int CleanQuarantined)
@@ -36,8 +38,16 @@ internal sealed record SentinelLabReport(
     /// The state once round <see cref="SwapPoint.Round"/> was swapped in: its recalls, and of everything routed so far, the
     /// campaign's samples quarantined on arrival or recalled (coverage) and the clean samples recalled.
     /// </summary>
-    public sealed record AfterSwap(SwapPoint Swap, int RecalledPoisons, int RecalledClean, int PoisonsSoFar, int CoveredSoFar, int CleanSoFar, int FalseRecallsSoFar)
+    /// <remarks>The <c>Once</c> counts are the same swaps' recalls limited to samples routed under the model each swap
+    /// replaced: what <c>ClipGuard:Sentinel:Rejudge = Once</c> recalls (a swap's judgement of a sample does not depend on
+    /// which other samples it judges, so the lab runs <c>EveryRound</c> and counts both).</remarks>
+    public sealed record AfterSwap(SwapPoint Swap, int RecalledPoisons, int RecalledClean, int PoisonsSoFar, int CoveredSoFar, int CleanSoFar, int FalseRecallsSoFar,
+        int OnceRecalledPoisons, int OnceRecalledClean, int OnceCoveredSoFar, int OnceFalseRecallsSoFar)
     {
+        public double OnceCoverage => PoisonsSoFar == 0 ? double.NaN : (double)OnceCoveredSoFar / PoisonsSoFar;
+
+        public double OnceFalseRecallRate => CleanSoFar == 0 ? double.NaN : (double)OnceFalseRecallsSoFar / CleanSoFar;
+
         public double Coverage => PoisonsSoFar == 0 ? double.NaN : (double)CoveredSoFar / PoisonsSoFar;
 
         public double FalseRecallRate => CleanSoFar == 0 ? double.NaN : (double)FalseRecallsSoFar / CleanSoFar;
@@ -50,11 +60,21 @@ internal sealed record SentinelLabReport(
     {
         var first = routed.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var recallVersion = new Dictionary<string, (int Version, long At)>(StringComparer.Ordinal);
+        var recalledFrom = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (RoutedCopy r in recalls)
         {
-            int version = JsonDocument.Parse(r.Value).RootElement.GetProperty("sentinel_version").GetInt32();
-            recallVersion.TryAdd(r.Id, (version, r.ReceivedTimestamp));
+            JsonElement body = JsonDocument.Parse(r.Value).RootElement;
+            if (recallVersion.TryAdd(r.Id, (body.GetProperty("sentinel_version").GetInt32(), r.ReceivedTimestamp)))
+            {
+                recalledFrom[r.Id] = body.GetProperty("recalled_from").GetString() ?? "";
+            }
         }
+
+        // The model each sentinel version replaced: under Rejudge = Once its swap judges only what that model routed.
+        var replaced = swaps.Select((s, i) => (s.Version, Model: i == 0 ? initialModel : swaps[i - 1].Model)).ToDictionary(x => x.Version, x => x.Model);
+        bool RecalledOnce(CrawlSample c, int upTo, bool exactly) =>
+            recallVersion.TryGetValue(c.Id, out var r) && (exactly ? r.Version == upTo : r.Version <= upTo)
+            && replaced.TryGetValue(r.Version, out string? m) && m == recalledFrom[c.Id];
 
         var index = crawl.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         bool Routed(CrawlSample c, out RoutedCopy copy) => first.TryGetValue(c.Id, out copy!) && copy.Topic != TopicNames.DeadLetter;
@@ -82,7 +102,11 @@ internal sealed record SentinelLabReport(
                 soFar.Count(c => c.Poisoned),
                 soFar.Count(c => c.Poisoned && (Quarantined(c) || RecalledBy(c))),
                 soFar.Count(c => !c.Poisoned),
-                soFar.Count(c => !c.Poisoned && RecalledBy(c))));
+                soFar.Count(c => !c.Poisoned && RecalledBy(c)),
+                crawl.Count(c => c.Poisoned && RecalledOnce(c, swap.Version, exactly: true)),
+                crawl.Count(c => !c.Poisoned && RecalledOnce(c, swap.Version, exactly: true)),
+                soFar.Count(c => c.Poisoned && (Quarantined(c) || RecalledOnce(c, swap.Version, exactly: false))),
+                soFar.Count(c => !c.Poisoned && RecalledOnce(c, swap.Version, exactly: false))));
         }
 
         var all = crawl.Where(c => Routed(c, out _)).ToList();
@@ -103,7 +127,9 @@ internal sealed record SentinelLabReport(
             poisons == 0 ? double.NaN : (double)all.Count(c => c.Poisoned && (Quarantined(c) || recallVersion.ContainsKey(c.Id))) / poisons,
             clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && recallVersion.ContainsKey(c.Id)) / clean,
             clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && Quarantined(c)) / clean,
-            seconds, samples);
+            seconds, samples,
+            poisons == 0 ? double.NaN : (double)all.Count(c => c.Poisoned && (Quarantined(c) || RecalledOnce(c, int.MaxValue, exactly: false))) / poisons,
+            clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && RecalledOnce(c, int.MaxValue, exactly: false)) / clean);
     }
 
     public string Markdown()
@@ -132,6 +158,18 @@ internal sealed record SentinelLabReport(
         }
 
         t.AppendLine();
+        t.AppendLine("## The same rounds, recalls limited to what Rejudge = Once judges (samples routed under the model each swap replaced)");
+        t.AppendLine();
+        t.AppendLine("| round | sentinel | recalled poisons / clean | campaign covered so far | false recalls so far |");
+        t.AppendLine("|---:|---|---:|---:|---:|");
+        foreach (AfterSwap a in Swaps)
+        {
+            t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.OnceRecalledPoisons} / {a.OnceRecalledClean} | {a.OnceCoveredSoFar} of {a.PoisonsSoFar} ({F(a.OnceCoverage)}) | {a.OnceFalseRecallsSoFar} of {a.CleanSoFar} ({a.OnceFalseRecallRate * 1000:0.00} ‰) |");
+        }
+
+        t.AppendLine();
+        t.AppendLine(c, $"- Every round (as run): campaign quarantined on arrival or recalled **{F(FinalCoverage)}** of {Poisons}; false recalls **{FinalFalseRecallRate * 1000:0.00} ‰**.");
+        t.AppendLine(c, $"- Once (the default): campaign quarantined on arrival or recalled **{F(OnceCoverage)}**; false recalls **{OnceFalseRecallRate * 1000:0.00} ‰**.");
         t.AppendLine(c, $"- Campaign quarantined on arrival or recalled: **{F(FinalCoverage)}** of {Poisons}.");
         t.AppendLine(c, $"- False recalls: **{FinalFalseRecallRate * 1000:0.00} ‰** of {Clean} clean samples; clean quarantined on arrival: {FinalCleanQuarantineRate * 1000:0.00} ‰.");
         t.AppendLine(SecondsToFirstRecall is { } s

@@ -29,6 +29,23 @@ public sealed class SentinelOptions
     /// <summary>How often <c>models/</c> is looked at for a newer checkpoint.</summary>
     public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Which provisional samples a swap judges again: <see cref="RejudgePolicy.Once"/> (default) only those routed under
+    /// the model the swap replaces, so every clean verdict is re-judged once and false recalls stay within one budget;
+    /// <see cref="RejudgePolicy.EveryRound"/> the whole provisional window at every swap (docs/sentinel.md, "Recalls").
+    /// </summary>
+    public RejudgePolicy Rejudge { get; set; } = RejudgePolicy.Once;
+
     /// <summary>Whether the loop is on.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Directory);
+}
+
+/// <summary>Which provisional samples a model swap judges again (<see cref="SentinelOptions.Rejudge"/>).</summary>
+public enum RejudgePolicy
+{
+    /// <summary>Only the samples routed under the model being replaced: each clean verdict is judged again once.</summary>
+    Once,
+
+    /// <summary>Every provisional sample, at every swap: one more chance per round to recall a sample, poison or clean.</summary>
+    EveryRound,
 }

@@ -18,6 +18,11 @@ internal sealed class SentinelOptionsValidator : IValidateOptions<SentinelOption
             errors.Add($"ClipGuard:Sentinel:ProvisionalWindow must not be negative (got {options.ProvisionalWindow})");
         }
 
+        if (!Enum.IsDefined(options.Rejudge))
+        {
+            errors.Add($"ClipGuard:Sentinel:Rejudge must be Once or EveryRound (got {options.Rejudge})");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

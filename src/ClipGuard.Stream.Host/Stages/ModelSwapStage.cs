@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Sentinel;
+using ClipGuard.Stream.Host.Settings;
 using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Contract;
@@ -21,7 +22,9 @@ namespace ClipGuard.Stream.Host.Stages;
 /// under the new label, and the provisional window's clean samples are judged again. Those the new model would
 /// quarantine are recalled: recorded in the ledger first (with their original message, like any quarantine), then
 /// published to the recall topic and acknowledged. Recalls that could not be delivered are kept and retried by the
-/// next <see cref="RetryRecalls"/>.
+/// next <see cref="RetryRecalls"/>. Under <see cref="RejudgePolicy.Once"/> a swap judges only the samples routed under
+/// the model it replaces (those routed earlier were judged by an earlier swap), so a clean verdict meets one
+/// re-judgement and the budget once; under <see cref="RejudgePolicy.EveryRound"/> it judges the whole provisional window.
 /// </summary>
 internal sealed class ModelSwapStage(
     ImageEmbedding embedding,
@@ -29,6 +32,7 @@ internal sealed class ModelSwapStage(
     ReferenceImageStore? images,
     PairWindow? window,
     SeedPairs? seed,
+    RejudgePolicy rejudge,
     IQuarantineLedger ledger,
     IOutputProducer recalls,
     KafkaStreamOptions kafka,
@@ -86,7 +90,10 @@ internal sealed class ModelSwapStage(
             old.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
-        (int judged, int recalled) = JudgeWindow(scorer, next, sentinelVersion, provisional, cancel);
+        IReadOnlyList<ProvisionalSample> toJudge = rejudge == RejudgePolicy.EveryRound
+            ? provisional
+            : [.. provisional.Where(p => string.Equals(p.Record.Model, report.PreviousModel, StringComparison.Ordinal))];
+        (int judged, int recalled) = JudgeWindow(scorer, next, sentinelVersion, toJudge, cancel);
         TimeSpan held = time.GetElapsedTime(start);
         telemetry.RecordSwap(held);
         Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged, recalled);
@@ -97,6 +104,8 @@ internal sealed class ModelSwapStage(
     /// <summary>
     /// After a restart on a sentinel whose re-judgement of the window was not completed (the process died between the
     /// swap and the recalls' acknowledgement): judges the recovered provisional window again under the model in use.
+    /// Under <see cref="RejudgePolicy.Once"/> the samples routed under that model are left out; which earlier swap
+    /// judged the others is not recorded, so after such a restart they are all judged (at most one extra re-judgement).
     /// </summary>
     public (int Judged, int Recalled) Rejudge(StreamScorer scorer, int sentinelVersion, CancellationToken cancel)
     {
@@ -105,7 +114,13 @@ internal sealed class ModelSwapStage(
             return (0, 0);
         }
 
-        (int judged, int recalled) = JudgeWindow(scorer, current, sentinelVersion, window.Provisional(), cancel);
+        IReadOnlyList<ProvisionalSample> provisional = window.Provisional();
+        if (rejudge == RejudgePolicy.Once)
+        {
+            provisional = [.. provisional.Where(p => !string.Equals(p.Record.Model, current.ModelVersionLabel, StringComparison.Ordinal))];
+        }
+
+        (int judged, int recalled) = JudgeWindow(scorer, current, sentinelVersion, provisional, cancel);
         DeliverOrKeep(sentinelVersion, cancel);
         return (judged, recalled);
     }

@@ -74,14 +74,7 @@ public sealed class ModelSwapStageTests : IDisposable
         var embedding = new ImageEmbedding(old);
 
         // The seed: textured images (stored) and flat grey ones (embedded once, never stored).
-        var seedIds = new List<string>();
-        var seedImages = new List<byte[]>();
-        for (int i = 0; i < Textured; i++)
-        {
-            seedIds.Add($"seed-t{i}");
-            seedImages.Add(SyntheticImages.Jpeg(40, 40, seed: i));
-            images.Put(seedIds[^1], seedImages[^1], $"caption {i}");
-        }
+        (List<string> seedIds, List<byte[]> seedImages) = TexturedSeed(images);
 
         for (int i = 0; i < GreySeeds; i++)
         {
@@ -203,6 +196,86 @@ public sealed class ModelSwapStageTests : IDisposable
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(sentinel, "open")));
     }
 
+    [Theory]
+    [InlineData(RejudgePolicy.Once)]
+    [InlineData(RejudgePolicy.EveryRound)]
+    public async Task ASecondSwapJudgesOnlyWhatTheModelItReplacesRoutedUnlessEveryRoundIsAsked(RejudgePolicy policy)
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        StreamImageEmbedder old = Embedder("old", 21), next = Embedder("new", 23), newer = Embedder("newer", 29);
+        var images = new ReferenceImageStore(Path.Combine(_dir, "images"));
+        var embedding = new ImageEmbedding(old);
+        (List<string> seedIds, List<byte[]> seedImages) = TexturedSeed(images);
+
+        var scorer = new StreamScorer(old.EmbedDim, ScorerOptions());
+        scorer.Seed(seedIds, await EmbedAsync(old.Pipeline, seedImages));
+        long offset = 0;
+        for (int i = 0; i < StreamedTextured; i++)
+        {
+            Enqueue(ref offset, $"t{i}", SyntheticImages.Jpeg(40, 40, seed: 10_000 + i));
+        }
+
+        StreamPipeline pipeline = Pipeline(scorer, embedding, images, policy);
+        Task<ModelSwapOutcome>? first = null, second = null;
+        _consumer.OnIdle = () =>
+        {
+            int routed = Routed().Count;
+            if (first is null && routed >= StreamedTextured)
+            {
+                first = pipeline.SwapModel(next, 1, cancel);
+                for (int i = 0; i < AfterSwap; i++)
+                {
+                    Enqueue(ref offset, $"after{i}", SyntheticImages.Jpeg(40, 40, seed: 20_000 + i));
+                }
+            }
+            else if (first is { IsCompleted: true } && second is null && routed >= StreamedTextured + AfterSwap)
+            {
+                second = pipeline.SwapModel(newer, 2, cancel);
+            }
+            else if (second is { IsCompleted: true })
+            {
+                _stop.Cancel();
+            }
+        };
+
+        pipeline.Run(_stop.Token);
+        ModelSwapOutcome one = await first!, two = await second!;
+
+        // Nothing streamed is carried into a new space (every clean verdict is still provisional), so every clean
+        // sample a swap considers is judged: the first swap judges all of the first model's, the second, under Once,
+        // only the second model's; under EveryRound, also the first model's that the first swap did not recall.
+        var clean = Routed().Where(p => p.Topic == TopicNames.Clean).Select(p => Key(p.Message)).ToList();
+        int cleanOld = clean.Count(id => id.StartsWith('t')), cleanNext = clean.Count(id => id.StartsWith("after", StringComparison.Ordinal));
+        Assert.True(cleanOld > StreamedTextured / 2 && cleanNext > AfterSwap / 2, $"{cleanOld} and {cleanNext} routed clean");
+        Assert.Equal(cleanOld, one.Judged);
+        Assert.Equal(cleanOld - one.Recalled + cleanNext, two.Provisional);
+        Assert.Equal(policy == RejudgePolicy.Once ? cleanNext : cleanOld - one.Recalled + cleanNext, two.Judged);
+        var secondRecalls = _producer.Produced.Where(p => p.Topic == TopicNames.Recalls).Skip(one.Recalled)
+            .Select(r => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("recalled_from").GetString()).ToList();
+        Assert.Equal(two.Recalled, secondRecalls.Count);
+        if (policy == RejudgePolicy.Once)
+        {
+            Assert.All(secondRecalls, from => Assert.Equal(next.ModelVersionLabel, from));
+        }
+
+        pipeline.Dispose();
+    }
+
+    /// <summary>The textured seed members, their images kept in <paramref name="images"/> (a swap re-embeds them).</summary>
+    private static (List<string> Ids, List<byte[]> Images) TexturedSeed(ReferenceImageStore images)
+    {
+        var ids = new List<string>();
+        var bytes = new List<byte[]>();
+        for (int i = 0; i < Textured; i++)
+        {
+            ids.Add($"seed-t{i}");
+            bytes.Add(SyntheticImages.Jpeg(40, 40, seed: i));
+            images.Put(ids[^1], bytes[^1], $"caption {i}");
+        }
+
+        return (ids, bytes);
+    }
+
     private List<(string Topic, Confluent.Kafka.Message<byte[], byte[]> Message)> Routed() =>
         [.. _producer.Produced.Where(p => p.Topic != TopicNames.Recalls)];
 
@@ -219,10 +292,10 @@ public sealed class ModelSwapStageTests : IDisposable
     private static string Header(Confluent.Kafka.Message<byte[], byte[]> m, string name) =>
         m.Headers.TryGetLastBytes(name, out byte[] bytes) ? Encoding.UTF8.GetString(bytes) : throw new Xunit.Sdk.XunitException($"no {name} header");
 
-    private StreamPipeline Pipeline(StreamScorer scorer, ImageEmbedding embedding, ReferenceImageStore images)
+    private StreamPipeline Pipeline(StreamScorer scorer, ImageEmbedding embedding, ReferenceImageStore images, RejudgePolicy rejudge = RejudgePolicy.Once)
     {
         var kafka = new KafkaStreamOptions { BootstrapServers = "fake:9092", ProvisionalWindow = TimeSpan.FromMinutes(30) };
-        var sentinel = new SentinelOptions { Directory = Path.Combine(_dir, "sentinel"), SegmentPairs = 1000, ProvisionalWindow = TimeSpan.FromMinutes(30) };
+        var sentinel = new SentinelOptions { Directory = Path.Combine(_dir, "sentinel"), SegmentPairs = 1000, ProvisionalWindow = TimeSpan.FromMinutes(30), Rejudge = rejudge };
         var factory = new StreamPipelineFactory(
             Options.Create(kafka),
             Options.Create(new ReferenceStoreOptions()),

@@ -1,0 +1,51 @@
+using System.Text;
+using ClipGuard.Stream.Cli.Demo;
+using ClipGuard.Stream.Cli.Sentinel;
+using ClipGuard.Stream.Kafka.Contract;
+using ClipGuard.Stream.Kafka.Verdicts;
+
+namespace ClipGuard.Stream.Cli.Tests.Sentinel;
+
+/// <summary>
+/// The sentinel lab's counts against a planted truth: ten samples, two swaps. The lab runs every round's re-judgement
+/// and also counts what Rejudge = Once recalls: a swap's recall counts under Once only when the sample was routed by
+/// the model that swap replaced.
+/// </summary>
+public sealed class SentinelLabReportTests
+{
+    [Fact]
+    public void EveryRoundAndOnceAreCountedFromTheSameRecalls()
+    {
+        // s3, s4, s5, s8 are poisons; s4 was quarantined on arrival; s0–s5 routed under m0, s6–s9 under m1.
+        var poisoned = new HashSet<int> { 3, 4, 5, 8 };
+        var crawl = Enumerable.Range(0, 10).Select(i => new CrawlSample($"s{i}", "caption", "site", [], poisoned.Contains(i))).ToList();
+        var routed = crawl.Select((c, i) => new RoutedCopy(
+            i == 4 ? TopicNames.Quarantine : TopicNames.Clean, c.Id, [],
+            new Dictionary<string, string> { [ClipGuardHeaders.ModelVersion] = i < 6 ? "m0" : "m1" })).ToList();
+        List<SwapPoint> swaps = [new(1, 1, "m1", 6, 6, 1, 1, 0, "ASR"), new(2, 2, "m2", 10, 10, 1, 1, 0, "ASR")];
+        // v1 (replacing m0) recalls s3 and the clean s1; v2 (replacing m1) recalls s8 and the clean s7, which Once
+        // judges too, and s5 and the clean s2, routed under m0, which only EveryRound judges again.
+        List<RoutedCopy> recalls = [Recall("s3", 1, "m0"), Recall("s1", 1, "m0"), Recall("s5", 2, "m0"), Recall("s8", 2, "m1"), Recall("s2", 2, "m0"), Recall("s7", 2, "m1")];
+
+        SentinelLabReport report = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data"));
+
+        Assert.Equal(4, report.Poisons);
+        Assert.Equal(6, report.Clean);
+        SentinelLabReport.AfterSwap first = report.Swaps[0], second = report.Swaps[1];
+        Assert.Equal((1, 1, 1, 1), (first.RecalledPoisons, first.RecalledClean, first.OnceRecalledPoisons, first.OnceRecalledClean));
+        Assert.Equal((3, 2, 2, 3, 1, 1), (first.PoisonsSoFar, first.CoveredSoFar, first.OnceCoveredSoFar, first.CleanSoFar, first.FalseRecallsSoFar, first.OnceFalseRecallsSoFar));
+        Assert.Equal((2, 2, 1, 1), (second.RecalledPoisons, second.RecalledClean, second.OnceRecalledPoisons, second.OnceRecalledClean));
+        Assert.Equal((4, 4, 3, 6, 3, 2), (second.PoisonsSoFar, second.CoveredSoFar, second.OnceCoveredSoFar, second.CleanSoFar, second.FalseRecallsSoFar, second.OnceFalseRecallsSoFar));
+        Assert.Equal(1.0, report.FinalCoverage);
+        Assert.Equal(0.75, report.OnceCoverage);
+        Assert.Equal(3 / 6.0, report.FinalFalseRecallRate);
+        Assert.Equal(2 / 6.0, report.OnceFalseRecallRate);
+        Assert.Equal(0, report.FinalCleanQuarantineRate);
+        string md = report.Markdown();
+        Assert.Contains("Once (the default): campaign quarantined on arrival or recalled **0.750**; false recalls **333.33 ‰**", md, StringComparison.Ordinal);
+        Assert.Contains("| 2 | v2 | 1 / 1 | 3 of 4 (0.750) | 2 of 6 (333.33 ‰) |", md, StringComparison.Ordinal);
+    }
+
+    private static RoutedCopy Recall(string id, int version, string from) => new(
+        TopicNames.Recalls, id, Encoding.UTF8.GetBytes($"{{\"sample_id\":\"{id}\",\"sentinel_version\":{version},\"recalled_from\":\"{from}\"}}"), new Dictionary<string, string>());
+}
