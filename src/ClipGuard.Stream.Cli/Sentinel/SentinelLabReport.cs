@@ -168,10 +168,9 @@ internal sealed record SentinelLabReport(
         }
 
         t.AppendLine();
-        t.AppendLine(c, $"- Every round (as run): campaign quarantined on arrival or recalled **{F(FinalCoverage)}** of {Poisons}; false recalls **{FinalFalseRecallRate * 1000:0.00} ‰**.");
+        t.AppendLine(c, $"- Every round (as run): campaign ({Poisons} samples) quarantined on arrival or recalled **{F(FinalCoverage)}**; false recalls **{FinalFalseRecallRate * 1000:0.00} ‰**.");
         t.AppendLine(c, $"- Once (the default): campaign quarantined on arrival or recalled **{F(OnceCoverage)}**; false recalls **{OnceFalseRecallRate * 1000:0.00} ‰**.");
-        t.AppendLine(c, $"- Campaign quarantined on arrival or recalled: **{F(FinalCoverage)}** of {Poisons}.");
-        t.AppendLine(c, $"- False recalls: **{FinalFalseRecallRate * 1000:0.00} ‰** of {Clean} clean samples; clean quarantined on arrival: {FinalCleanQuarantineRate * 1000:0.00} ‰.");
+        t.AppendLine(c, $"- Clean samples: {Clean}; quarantined on arrival: {FinalCleanQuarantineRate * 1000:0.00} ‰.");
         t.AppendLine(SecondsToFirstRecall is { } s
             ? string.Create(c, $"- From the campaign's first sample to its first recall: {s:0} s of wall time, {SamplesToFirstRecall} stream samples.")
             : "- No campaign sample was recalled.");
