@@ -54,9 +54,11 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             // A downstream consumer of the outputs; a short fetch wait so the broker does not hold back what the latency measures.
             using var collector = new VerdictListener(broker.BootstrapServers, "bench", fetchWaitMaxMs: 5);
             var started = Stopwatch.StartNew();
-            service = StartService(broker.BootstrapServers, redisConfig, seed, capacity);
+            int port = FreePorts.FindConsecutive(1);
+            service = StartService(broker.BootstrapServers, redisConfig, seed, capacity, port);
             log.WriteLine($"bench: service log in {ServiceLogPath}");
             double? firstAt = null;
+            Cpu cpuAtFirst = default;
             while (collector.Count < messages)
             {
                 if (service.HasExited)
@@ -72,6 +74,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
                 if (firstAt is null && collector.Count > 0)
                 {
                     firstAt = started.Elapsed.TotalSeconds;
+                    cpuAtFirst = Cpu.Now(service, redis);
                 }
 
                 Thread.Sleep(20);
@@ -79,6 +82,8 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
 
             double total = started.Elapsed.TotalSeconds;
             double steady = messages / (total - (firstAt ?? 0));
+            Cpu cpu = Cpu.Now(service, redis) - cpuAtFirst;
+            IReadOnlyList<StageTotal> stages = Scrape(port);
             log.WriteLine(Inv($"bench: backlog of {messages} routed {total:F1} s after start (first output after {firstAt:F1} s)"));
 
             // Latency at a fixed offered rate, after the backlog is gone.
@@ -114,6 +119,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             output.WriteLine(Inv($"| latency at {rate} messages/s offered, {lat.Length} messages: p50 | {Percentile(lat, 0.50):F1} ms |"));
             output.WriteLine(Inv($"| latency p99 | {Percentile(lat, 0.99):F1} ms |"));
             output.WriteLine(Inv($"| latency max | {(lat.Length > 0 ? lat[^1] : double.NaN):F1} ms |"));
+            WriteSplit(stages, cpu, total - (firstAt ?? 0));
             return 0;
         }
         finally
@@ -129,6 +135,64 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
         }
     }
 
+    /// <summary>
+    /// Where the backlog's time went: the service's per-stage totals (its own <c>clipguard.stage.duration</c>, scraped
+    /// once the backlog was routed; start-up is not a stage), and the CPU each process used from the first output to the last.
+    /// </summary>
+    private void WriteSplit(IReadOnlyList<StageTotal> stages, Cpu cpu, double seconds)
+    {
+        output.WriteLine();
+        output.WriteLine(Inv($"Backlog phase ({seconds:F1} s of wall time, first to last output): the service's stages (`clipguard.stage.duration`, from its /metrics), and CPU per process."));
+        output.WriteLine();
+        output.WriteLine("| stage | seconds | share of the wall time | batches | ms per batch |");
+        output.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (StageTotal t in stages)
+        {
+            output.WriteLine(Inv($"| {t.Stage} | {t.Seconds:F2} | {100 * t.Seconds / seconds:F1} % | {t.Batches} | {t.MillisecondsPerBatch:F2} |"));
+        }
+
+        if (stages.Count == 0)
+        {
+            output.WriteLine("| (the service's /metrics could not be read) | | | | |");
+        }
+
+        output.WriteLine(Inv($"| rest of the loop (consume, batch wait, envelope checks outside parse, bookkeeping) | {seconds - stages.Sum(t => t.Seconds):F2} | {100 * (seconds - stages.Sum(t => t.Seconds)) / seconds:F1} % | | |"));
+        output.WriteLine();
+        output.WriteLine("| process | CPU seconds | cores busy (of " + Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) + ") |");
+        output.WriteLine("|---|---:|---:|");
+        output.WriteLine(Inv($"| service (`clipguard run`) | {cpu.Service:F1} | {cpu.Service / seconds:F2} |"));
+        output.WriteLine(Inv($"| bench process: dev broker + downstream consumer (the crawler's backlog was published before) | {cpu.Bench:F1} | {cpu.Bench / seconds:F2} |"));
+        output.WriteLine(Inv($"| redis-server | {cpu.Redis:F1} | {cpu.Redis / seconds:F2} |"));
+    }
+
+    private static IReadOnlyList<StageTotal> Scrape(int port)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            return StageSplit.Parse(http.GetStringAsync(new Uri(Inv($"http://127.0.0.1:{port}/metrics"))).GetAwaiter().GetResult());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>CPU seconds used so far by the service, this process and redis-server.</summary>
+    private readonly record struct Cpu(double Service, double Bench, double Redis)
+    {
+        public static Cpu Now(Process service, RedisServerProcess? redis)
+        {
+            service.Refresh();
+            return new Cpu(
+                service.HasExited ? double.NaN : service.TotalProcessorTime.TotalSeconds,
+                Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+                redis?.ProcessId is { } pid ? StageSplit.ProcessCpuSeconds(pid) : double.NaN);
+        }
+
+        public static Cpu operator -(Cpu a, Cpu b) => new(a.Service - b.Service, a.Bench - b.Bench, a.Redis - b.Redis);
+    }
+
     private static void Produce(IProducer<byte[], byte[]> producer, Matrix<float> data, int row, string id)
     {
         var envelope = new SampleEnvelope(id, "bench", data.RowReadOnly(row).ToArray(), null, source: $"crawler-{row % 5}");
@@ -136,10 +200,10 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
         producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope), Headers = headers });
     }
 
-    private static Process StartService(string bootstrap, string? redis, string seed, int capacity)
+    private static Process StartService(string bootstrap, string? redis, string seed, int capacity, int port)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "clipguard.dll"), "run", "--bootstrap", bootstrap, "--seed-reference", seed, "--capacity", capacity.ToString(CultureInfo.InvariantCulture), "--hold-back", "1000", "--max-source-share", "0.5" })
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "clipguard.dll"), "run", "--bootstrap", bootstrap, "--seed-reference", seed, "--capacity", capacity.ToString(CultureInfo.InvariantCulture), "--hold-back", "1000", "--max-source-share", "0.5", "--urls", Inv($"http://127.0.0.1:{port}") })
         {
             info.ArgumentList.Add(a);
         }

@@ -44,6 +44,9 @@ public sealed class RedisServerProcess : IAsyncDisposable, IDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The server's process id while it runs (a benchmark reads its CPU time); null otherwise.</summary>
+    public int? ProcessId => IsRunning ? _process!.Id : null;
+
     /// <summary>Starts a server on a free port and returns once it answers PING.</summary>
     /// <exception cref="InvalidOperationException">redis-server is not installed, or did not come up.</exception>
     public static Task<RedisServerProcess> StartAsync(CancellationToken cancellationToken = default) =>

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using ClipGuard.Stream.Bench;
+
+namespace ClipGuard.Stream.Cli.Tests.Bench;
+
+/// <summary>The stream benchmark's stage split, read from the service's Prometheus text exposition, and its CPU reading.</summary>
+public sealed class StageSplitTests
+{
+    private const string Exposition = """
+        # TYPE clipguard_stage_duration_seconds histogram
+        # HELP clipguard_stage_duration_seconds Time spent per batch in each pipeline stage
+        clipguard_stage_duration_seconds_bucket{otel_scope_name="ClipGuard.Stream",stage="parse",le="0.005"} 40 1764806400000
+        clipguard_stage_duration_seconds_bucket{otel_scope_name="ClipGuard.Stream",stage="parse",le="+Inf"} 42 1764806400000
+        clipguard_stage_duration_seconds_sum{otel_scope_name="ClipGuard.Stream",stage="parse"} 0.125 1764806400000
+        clipguard_stage_duration_seconds_count{otel_scope_name="ClipGuard.Stream",stage="parse"} 42 1764806400000
+        clipguard_stage_duration_seconds_sum{otel_scope_name="ClipGuard.Stream",stage="score"} 12.5
+        clipguard_stage_duration_seconds_count{otel_scope_name="ClipGuard.Stream",stage="score"} 40
+        clipguard_stage_duration_seconds_sum{otel_scope_name="ClipGuard.Stream",stage="produce"} 3.5e-1
+        clipguard_other_seconds_sum{stage="commit"} 9
+        clipguard_stage_duration_seconds_count{otel_scope_name="ClipGuard.Stream",stage="commit"} 7
+        """;
+
+    [Fact]
+    public void StagesWithASumAndACountAreRead()
+    {
+        IReadOnlyList<StageTotal> stages = StageSplit.Parse(Exposition);
+
+        // produce has no count and commit no sum (the other metric's sum is not the stage histogram's): both left out.
+        Assert.Equal([new StageTotal("parse", 0.125, 42), new StageTotal("score", 12.5, 40)], stages);
+        Assert.Equal(312.5, stages[1].MillisecondsPerBatch, 9);
+        Assert.True(double.IsNaN(new StageTotal("x", 1, 0).MillisecondsPerBatch));
+        Assert.Empty(StageSplit.Parse("# nothing scraped\n"));
+    }
+
+    [Fact]
+    public void ProcessCpuIsReadFromProcAndNaNForAProcessThatDoesNotExist()
+    {
+        using Process self = Process.GetCurrentProcess();
+        double fromProc = StageSplit.ProcessCpuSeconds(self.Id);
+        double fromRuntime = self.TotalProcessorTime.TotalSeconds;
+
+        Assert.InRange(fromProc, 0.01, fromRuntime + 0.05);
+        Assert.True(double.IsNaN(StageSplit.ProcessCpuSeconds(int.MaxValue)));
+    }
+}
