@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Knn;
 using ClipGuard.Stream.Core.Numerics;
@@ -210,7 +211,9 @@ public sealed partial class StreamScorer
 
         Matrix<float> m = ToMatrix(samples);
 
+        long started = Stopwatch.GetTimestamp();
         QueryResult[] results = Reference.Score(m);
+        _queryTicks += Stopwatch.GetTimestamp() - started;
         if (Conformal)
         {
             return ScoreConformal(samples, m, results);
@@ -337,9 +340,12 @@ public sealed partial class StreamScorer
         }
         else
         {
+            long started = Stopwatch.GetTimestamp();
             _changesSinceCalibration += Reference.OfferCleared(sample.Id, sample.Source, sample.Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
+            _admitTicks += Stopwatch.GetTimestamp() - started;
         }
     }
+
 
     /// <summary>The embeddings of valid samples (checked to have <see cref="Dimension"/> values) as matrix rows.</summary>
     private Matrix<float> ToMatrix(IReadOnlyList<StreamSample> samples)
@@ -353,8 +359,8 @@ public sealed partial class StreamScorer
         return m;
     }
 
-    /// <summary>Sets the threshold to the configured quantile of the members' maintained leave-one-out scores.</summary>
-    public void Recalibrate()
+    /// <summary>Sets the threshold: the conformal calibration, or the configured quantile of the members' maintained leave-one-out scores.</summary>
+    private void RecalibrateNow()
     {
         _changesSinceCalibration = 0;
         _calibratedEpoch = Reference.Version / _options.RecalibrateEvery;

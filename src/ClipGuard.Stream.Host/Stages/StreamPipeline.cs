@@ -124,8 +124,10 @@ internal sealed class StreamPipeline : IDisposable
         _s.Embed.Embed(fresh, cancel);
         _telemetry.RecordStage(PipelineStages.Parse, stage);
         stage = _time.GetTimestamp();
+        ScorerWork before = _s.Decide.Scorer.Work;
         IReadOnlyList<Verdict> verdicts = _s.Decide.Decide(fresh);
         _telemetry.RecordStage(PipelineStages.Score, stage);
+        _telemetry.RecordScoreParts(_s.Decide.Scorer.Work - before);
         _s.Held.Add(fresh);
         Deliver(_s.Held.Match(verdicts), cancel);
     }

@@ -185,6 +185,17 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     public void RecordStage(string stage, long startTimestamp) =>
         _stage.Record(_time.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, stage));
 
+    /// <summary>One batch's split of the <c>score</c> stage (<see cref="StreamScorer.Work"/> after minus before); recalibration only when it ran.</summary>
+    public void RecordScoreParts(ScorerWork work)
+    {
+        _stage.Record(work.Query.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreKnn));
+        _stage.Record(work.Admit.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreAdmit));
+        if (work.Calibrate > TimeSpan.Zero)
+        {
+            _stage.Record(work.Calibrate.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreCalibrate));
+        }
+    }
+
     IDisposable? IRouteTelemetry.StartRoute(ConsumeResult<byte[], byte[]> input, Verdict verdict, string topic, Headers outputHeaders)
     {
         Activity? span = StartRoute(input, verdict, topic);

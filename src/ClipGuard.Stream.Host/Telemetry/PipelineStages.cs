@@ -2,7 +2,7 @@ namespace ClipGuard.Stream.Host.Telemetry;
 
 /// <summary>
 /// Values of the <c>stage</c> tag of clipguard.stage.duration. Decode, embed and k-NN get their own stages when the
-/// image embedder exists; today k-NN is inside "score" (the reference's query).
+/// image embedder exists; the <c>score.*</c> values are parts of "score" (k-NN, admission, recalibration), not extra time.
 /// </summary>
 public static class PipelineStages
 {
@@ -22,5 +22,14 @@ public static class PipelineStages
     /// <summary>Committing input offsets, or the transaction (outputs and offsets together).</summary>
     public const string Commit = "commit";
 
-    public static IReadOnlyList<string> All { get; } = [Parse, Score, Ledger, Produce, Commit];
+    /// <summary>Part of <see cref="Score"/>: the reference's k-NN queries and density scores of the batch.</summary>
+    public const string ScoreKnn = "score.knn";
+
+    /// <summary>Part of <see cref="Score"/>: admission of the batch's cleared samples (hold-back offers, the inserts and evictions they cause).</summary>
+    public const string ScoreAdmit = "score.admit";
+
+    /// <summary>Part of <see cref="Score"/>: recalibration, in the batches that recalibrate.</summary>
+    public const string ScoreCalibrate = "score.calibrate";
+
+    public static IReadOnlyList<string> All { get; } = [Parse, Score, ScoreKnn, ScoreAdmit, ScoreCalibrate, Ledger, Produce, Commit];
 }

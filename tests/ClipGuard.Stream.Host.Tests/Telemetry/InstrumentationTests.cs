@@ -71,6 +71,30 @@ public sealed class InstrumentationTests
         double share = LastDouble(emitted["clipguard_rescore_evicted_share"].Metric);
         Assert.Equal((double)evicted / (scorer.Reference.Count + evicted), share, 12);
         Assert.InRange(share, 0, 0.2);
+
+        // The score stage's parts: the batch's k-NN and admission took time, within the whole stage's.
+        MetricSnapshot stages = emitted["clipguard_stage_duration_seconds_count"].Metric;
+        double whole = HistogramSum(stages, PipelineStages.Score);
+        Assert.InRange(HistogramSum(stages, PipelineStages.ScoreKnn), 1e-9, whole);
+        Assert.InRange(HistogramSum(stages, PipelineStages.ScoreAdmit), 1e-9, whole);
+        Assert.True(HistogramSum(stages, PipelineStages.ScoreKnn) + HistogramSum(stages, PipelineStages.ScoreAdmit) + HistogramSum(stages, PipelineStages.ScoreCalibrate) <= whole);
+    }
+
+    private static double HistogramSum(MetricSnapshot metric, string stage)
+    {
+        double sum = 0;
+        foreach (MetricPoint p in metric.MetricPoints)
+        {
+            foreach (KeyValuePair<string, object?> t in p.Tags)
+            {
+                if (t.Key == "stage" && (string?)t.Value == stage)
+                {
+                    sum += p.GetHistogramSum();
+                }
+            }
+        }
+
+        return sum;
     }
 
     [Fact]
@@ -160,11 +184,14 @@ public sealed class InstrumentationTests
 
         using Activity? batch = telemetry.StartBatch(pending.Select(p => p.Message).ToList());
         long start = Stopwatch.GetTimestamp();
+        ScorerWork before = scorer.Work;
         IReadOnlyList<Verdict> verdicts = scorer.Decide(pending.Select(p => p.Sample).ToList());
-        foreach (string stage in PipelineStages.All)
+        foreach (string stage in new[] { PipelineStages.Parse, PipelineStages.Score, PipelineStages.Ledger, PipelineStages.Produce, PipelineStages.Commit })
         {
             telemetry.RecordStage(stage, start);
         }
+
+        telemetry.RecordScoreParts(scorer.Work - before);
 
         var byId = pending.ToDictionary(p => p.Sample.Id);
         var decided = verdicts.Select(v => (byId[v.SampleId], v)).ToList();
