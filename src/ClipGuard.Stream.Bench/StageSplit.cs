@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -43,18 +44,15 @@ public static partial class StageSplit
         return [.. order.Where(s => sums.ContainsKey(s) && counts.ContainsKey(s)).Select(s => new StageTotal(s, sums[s], counts[s]))];
     }
 
-    /// <summary>CPU seconds (user + system) a Linux process has used, from <c>/proc/PID/stat</c>; NaN when it cannot be read.</summary>
+    /// <summary>CPU seconds (user + system) a process has used so far; NaN when it has exited or cannot be read.</summary>
     public static double ProcessCpuSeconds(int pid)
     {
         try
         {
-            string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            // Fields after the command name (which may hold spaces, inside parentheses): state is the 3rd field, utime the 14th, stime the 15th.
-            string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            const double userHz = 100;   // USER_HZ: fixed at 100 in the Linux ABI on x86-64 and arm64
-            return (long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture)) / userHz;
+            using Process process = Process.GetProcessById(pid);
+            return process.TotalProcessorTime.TotalSeconds;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             return double.NaN;
         }

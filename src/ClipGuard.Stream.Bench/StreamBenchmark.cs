@@ -192,14 +192,10 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
     /// <summary>CPU seconds used so far by the service, this process and redis-server.</summary>
     private readonly record struct Cpu(double Service, double Bench, double Redis)
     {
-        public static Cpu Now(Process service, RedisServerProcess? redis)
-        {
-            service.Refresh();
-            return new Cpu(
-                service.HasExited ? double.NaN : service.TotalProcessorTime.TotalSeconds,
-                Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
-                redis?.ProcessId is { } pid ? StageSplit.ProcessCpuSeconds(pid) : double.NaN);
-        }
+        public static Cpu Now(Process service, RedisServerProcess? redis) => new(
+            StageSplit.ProcessCpuSeconds(service.Id),
+            StageSplit.ProcessCpuSeconds(Environment.ProcessId),
+            redis?.ProcessId is { } pid ? StageSplit.ProcessCpuSeconds(pid) : double.NaN);
 
         public static Cpu operator -(Cpu a, Cpu b) => new(a.Service - b.Service, a.Bench - b.Bench, a.Redis - b.Redis);
     }

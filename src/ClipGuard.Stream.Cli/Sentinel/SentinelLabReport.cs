@@ -59,24 +59,19 @@ internal sealed record SentinelLabReport(
         List<CrawlSample> crawl, List<RoutedCopy> routed, List<RoutedCopy> recalls, List<SwapPoint> swaps, string initialModel, SentinelLabSettings settings)
     {
         var first = routed.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var recallVersion = new Dictionary<string, (int Version, long At)>(StringComparer.Ordinal);
-        var recalledFrom = new Dictionary<string, string>(StringComparer.Ordinal);
+        var recallVersion = new Dictionary<string, (int Version, long At, string From)>(StringComparer.Ordinal);
         foreach (RoutedCopy r in recalls)
         {
             JsonElement body = JsonDocument.Parse(r.Value).RootElement;
-            if (recallVersion.TryAdd(r.Id, (body.GetProperty("sentinel_version").GetInt32(), r.ReceivedTimestamp)))
-            {
-                recalledFrom[r.Id] = body.GetProperty("recalled_from").GetString() ?? "";
-            }
+            recallVersion.TryAdd(r.Id, (body.GetProperty("sentinel_version").GetInt32(), r.ReceivedTimestamp, body.GetProperty("recalled_from").GetString() ?? ""));
         }
 
         // The model each sentinel version replaced: under Rejudge = Once its swap judges only what that model routed.
         var replaced = swaps.Select((s, i) => (s.Version, Model: i == 0 ? initialModel : swaps[i - 1].Model)).ToDictionary(x => x.Version, x => x.Model);
         bool RecalledOnce(CrawlSample c, int upTo, bool exactly) =>
             recallVersion.TryGetValue(c.Id, out var r) && (exactly ? r.Version == upTo : r.Version <= upTo)
-            && replaced.TryGetValue(r.Version, out string? m) && m == recalledFrom[c.Id];
+            && replaced.TryGetValue(r.Version, out string? m) && m == r.From;
 
-        var index = crawl.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         bool Routed(CrawlSample c, out RoutedCopy copy) => first.TryGetValue(c.Id, out copy!) && copy.Topic != TopicNames.DeadLetter;
         bool Quarantined(CrawlSample c) => first[c.Id].Topic == TopicNames.Quarantine;
 
@@ -117,7 +112,7 @@ internal sealed record SentinelLabReport(
         int? samples = null;
         if (poisonRecalls.Count > 0 && firstPoison >= 0 && first.TryGetValue(crawl[firstPoison].Id, out RoutedCopy? firstCopy))
         {
-            (int version, long at) = poisonRecalls.MinBy(r => r.At);
+            (int version, long at, _) = poisonRecalls.MinBy(r => r.At);
             seconds = Stopwatch.GetElapsedTime(firstCopy.ReceivedTimestamp, at).TotalSeconds;
             samples = swaps.First(s => s.Version == version).StreamPosition - firstPoison;
         }

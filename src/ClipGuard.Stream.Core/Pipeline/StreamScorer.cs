@@ -346,7 +346,6 @@ public sealed partial class StreamScorer
         }
     }
 
-
     /// <summary>The embeddings of valid samples (checked to have <see cref="Dimension"/> values) as matrix rows.</summary>
     private Matrix<float> ToMatrix(IReadOnlyList<StreamSample> samples)
     {

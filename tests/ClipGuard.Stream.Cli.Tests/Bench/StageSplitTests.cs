@@ -33,13 +33,13 @@ public sealed class StageSplitTests
     }
 
     [Fact]
-    public void ProcessCpuIsReadFromProcAndNaNForAProcessThatDoesNotExist()
+    public void ProcessCpuIsReadForALiveProcessAndNaNForOneThatDoesNotExist()
     {
         using Process self = Process.GetCurrentProcess();
-        double fromProc = StageSplit.ProcessCpuSeconds(self.Id);
+        double read = StageSplit.ProcessCpuSeconds(self.Id);
         double fromRuntime = self.TotalProcessorTime.TotalSeconds;
 
-        Assert.InRange(fromProc, 0.01, fromRuntime + 0.05);
+        Assert.InRange(read, 0.01, fromRuntime + 0.05);
         Assert.True(double.IsNaN(StageSplit.ProcessCpuSeconds(int.MaxValue)));
     }
 }
