@@ -66,36 +66,58 @@ public sealed class ExactKnn<T>
     }
 
     /// <summary>
-    /// The search an insert needs, in one parallel pass: the new point's <paramref name="count"/> nearest stored points,
-    /// and every stored point whose approximate squared distance lies within its threshold plus the rounding margin
-    /// (the members whose neighbour list the point may enter; the caller decides exactly).
+    /// The search inserts need, for many new points in one blocked parallel pass over the stored points: each point's
+    /// <paramref name="count"/> nearest stored points, and every stored point whose approximate squared distance to it
+    /// lies within that stored point's threshold plus the rounding margin (the members whose neighbour list the new
+    /// point may enter; the caller decides exactly). Rows are contiguous, in metric space.
     /// </summary>
-    internal (Neighbor[] Own, List<int> Candidates) SearchForInsert(ReadOnlySpan<T> vector, int count, double[] thresholdSq)
+    internal (Neighbor[] Own, List<int> Candidates)[] SearchForInsert(ReadOnlySpan<T> rows, int count, double[] thresholdSq)
     {
-        T[] row = vector.ToArray();
-        double[] norm = [Distances.SquaredNorm(vector)];
-        double margin = GramKernel<T>.Margin(Store.Dimension, norm[0], Store.MaxSqNorm);
-        int capacity = count + Math.Max(16, count);
-        int high = Store.HighWater;
-        int parts = Math.Max(1, Math.Min(Threads, high / 2048));
-        var sinks = new InsertSink[parts];
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Threads }, p =>
+        int d = Store.Dimension;
+        int m = rows.Length / d;
+        T[] data = rows.ToArray();
+        var norms = new double[m];
+        var margins = new double[m];
+        for (int i = 0; i < m; i++)
         {
-            var sink = new InsertSink(new TopKSink(1, capacity, null), new ReverseCandidateSink(thresholdSq, margin));
-            GramKernel<T>.Scan(row, norm, 1, Store, (int)((long)high * p / parts), (int)((long)high * (p + 1) / parts), ref sink);
-            sinks[p] = sink;
-        });
-
-        var union = new List<(double Key, int Slot)>(capacity * parts);
-        var candidates = new List<int>();
-        foreach (InsertSink sink in sinks)
-        {
-            sink.Top.CopyTo(0, union);
-            candidates.AddRange(sink.Reverse.Candidates);
+            norms[i] = Distances.SquaredNorm(rows.Slice(i * d, d));
+            margins[i] = GramKernel<T>.Margin(d, norms[i], Store.MaxSqNorm);
         }
 
+        int capacity = count + Math.Max(16, count);
+        int high = Store.HighWater;
+        int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
+        int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / queryBlocks, high / 2048 + 1));
+        var sinks = new InsertSink[queryBlocks * refParts];
+        Parallel.For(0, sinks.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, tile =>
+        {
+            int qb = tile / refParts, rp = tile % refParts;
+            int q0 = qb * QueryBlock, qn = Math.Min(QueryBlock, m - q0);
+            int r0 = (int)((long)high * rp / refParts), r1 = (int)((long)high * (rp + 1) / refParts);
+            var sink = new InsertSink(new TopKSink(qn, capacity, null), new ReverseCandidateSink(thresholdSq, margins[q0..(q0 + qn)]));
+            GramKernel<T>.Scan(data.AsSpan(q0 * d, qn * d), norms.AsSpan(q0, qn), qn, Store, r0, r1, ref sink);
+            sinks[tile] = sink;
+        });
+
         TopKSink[] tops = sinks.Select(x => x.Top).ToArray();
-        return (Refine(row, norm[0], -1, union, tops, 0, parts, 0, count, count, dropIdentical: false), candidates);
+        var result = new (Neighbor[] Own, List<int> Candidates)[m];
+        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
+        {
+            union.Clear();
+            int qb = q / QueryBlock, local = q % QueryBlock;
+            var candidates = new List<int>();
+            for (int rp = 0; rp < refParts; rp++)
+            {
+                InsertSink sink = sinks[(qb * refParts) + rp];
+                sink.Top.CopyTo(local, union);
+                candidates.AddRange(sink.Reverse.Candidates(local));
+            }
+
+            Neighbor[] own = Refine(data.AsSpan(q * d, d), norms[q], -1, union, tops, qb * refParts, refParts, local, count, count, dropIdentical: false);
+            result[q] = (own, candidates);
+            return union;
+        }, _ => { });
+        return result;
     }
 
     private Neighbor[][] Search(T[] rows, double[] norms, int[]? self, int count, bool dropIdentical)

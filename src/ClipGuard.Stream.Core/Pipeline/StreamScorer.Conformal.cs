@@ -278,10 +278,7 @@ public sealed partial class StreamScorer
         }
 
         // Admission happens after every sample of the batch was scored against the same reference version.
-        foreach (int i in admit)
-        {
-            Offer(samples[i]);
-        }
+        Offer(admit.Select(i => samples[i]).ToList());
 
         if (_changesSinceCalibration >= _options.RecalibrateEvery || _pool!.AddedSinceCalibration >= 100)
         {

@@ -235,13 +235,7 @@ public sealed partial class StreamScorer
         }
 
         // Admission happens after every sample of the batch was scored against the same reference version.
-        for (int i = 0; i < samples.Count; i++)
-        {
-            if (verdicts[i].Route == Route.Clean)
-            {
-                Offer(samples[i]);
-            }
-        }
+        Offer(samples.Where((_, i) => verdicts[i].Route == Route.Clean).ToList());
 
         if (_changesSinceCalibration >= _options.RecalibrateEvery)
         {
@@ -329,19 +323,19 @@ public sealed partial class StreamScorer
     }
 
     /// <summary>
-    /// A sample cleared for the reference: proposed to the replicated log under replicated admission, otherwise
-    /// offered to the local reference's hold-back (its admissions count towards the next recalibration).
+    /// Samples cleared for the reference: proposed to the replicated log under replicated admission, otherwise offered
+    /// together to the local reference's hold-back (its admissions count towards the next recalibration).
     /// </summary>
-    private void Offer(StreamSample sample)
+    private void Offer(IReadOnlyList<StreamSample> cleared)
     {
         if (ReplicatedAdmission)
         {
-            _proposals.Add(sample);
+            _proposals.AddRange(cleared);
         }
-        else
+        else if (cleared.Count > 0)
         {
             long started = Stopwatch.GetTimestamp();
-            _changesSinceCalibration += Reference.OfferCleared(sample.Id, sample.Source, sample.Embedding).Count(x => x.Outcome == OfferOutcome.Admitted);
+            _changesSinceCalibration += Reference.OfferCleared(cleared.Select(x => (x.Id, x.Source, x.Embedding!)).ToList()).Count(x => x.Outcome == OfferOutcome.Admitted);
             _admitTicks += Stopwatch.GetTimestamp() - started;
         }
     }

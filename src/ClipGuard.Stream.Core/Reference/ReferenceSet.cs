@@ -26,6 +26,8 @@ public sealed class ReferenceSet<T>
     private readonly Dictionary<string, Pending> _waiting = [];
     private readonly List<ReferenceChange> _changes = [];
     private long _eligibleSeen;
+    private List<Pending?>? _deferred;
+    private readonly List<int> _deferredRemovals = [];
 
     public ReferenceSet(int dimension, ReferenceSetOptions options)
     {
@@ -100,25 +102,50 @@ public sealed class ReferenceSet<T>
     /// Offers a sample the router cleared. It joins the hold-back; the oldest waiting samples beyond the hold-back
     /// length are decided now. Returns what became of the samples decided by this call.
     /// </summary>
-    public IReadOnlyList<(string Id, OfferOutcome Outcome)> OfferCleared(string id, string? source, ReadOnlySpan<T> rawVector)
-    {
-        if (_members.ContainsKey(id) || _waiting.ContainsKey(id))
-        {
-            return [(id, OfferOutcome.AlreadyKnown)];
-        }
+    public IReadOnlyList<(string Id, OfferOutcome Outcome)> OfferCleared(string id, string? source, ReadOnlySpan<T> rawVector) =>
+        OfferCleared([(id, source, rawVector.ToArray())]);
 
-        var vector = new T[rawVector.Length];
-        MetricSpace.Prepare(rawVector, vector, _options.Metric);
-        var pending = new Pending(id, source ?? NoSource, vector);
-        _holdBack.Enqueue(pending);
-        _waiting[id] = pending;
+    /// <summary>
+    /// Offers samples the router cleared, in order: the same decisions, members, arrival order and scores as offering
+    /// them one by one, but the admissions decided here enter the geometry together, in one blocked pass over the
+    /// reference instead of one pass each (<see cref="DensityModel{T}.InsertMany"/>), after the call's evictions
+    /// (<see cref="DensityModel{T}.RemoveMany"/>); an admission that a later decision of the same call evicts never
+    /// enters the geometry.
+    /// </summary>
+    public IReadOnlyList<(string Id, OfferOutcome Outcome)> OfferCleared(IReadOnlyList<(string Id, string? Source, T[] RawVector)> samples)
+    {
         var decided = new List<(string, OfferOutcome)>();
-        while (_waiting.Count > _options.HoldBack && _holdBack.TryDequeue(out Pending? next))
+        _deferred = [];
+        try
         {
-            if (_waiting.Remove(next.Id))
+            foreach ((string id, string? source, T[] rawVector) in samples)
             {
-                decided.Add((next.Id, Decide(next)));
+                if (_members.ContainsKey(id) || _waiting.ContainsKey(id))
+                {
+                    decided.Add((id, OfferOutcome.AlreadyKnown));
+                    continue;
+                }
+
+                var vector = new T[rawVector.Length];
+                MetricSpace.Prepare(rawVector, vector, _options.Metric);
+                var pending = new Pending(id, source ?? NoSource, vector);
+                _holdBack.Enqueue(pending);
+                _waiting[id] = pending;
+                while (_waiting.Count > _options.HoldBack && _holdBack.TryDequeue(out Pending? next))
+                {
+                    if (_waiting.Remove(next.Id))
+                    {
+                        decided.Add((next.Id, Decide(next)));
+                    }
+                }
             }
+
+            ApplyDeferred();
+        }
+        finally
+        {
+            _deferred = null;
+            _deferredRemovals.Clear();
         }
 
         return decided;
@@ -143,7 +170,20 @@ public sealed class ReferenceSet<T>
         }
 
         _arrival.Remove(member.Arrival);
-        Model.Remove(member.Slot);
+        if (member.Slot < 0)
+        {
+            // Admitted earlier in the same offer: it never enters the geometry.
+            _deferred![DeferredIndex(member.Slot)] = null;
+        }
+        else if (_deferred is not null)
+        {
+            _deferredRemovals.Add(member.Slot);
+        }
+        else
+        {
+            Model.Remove(member.Slot);
+        }
+
         Version++;
         _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Evicted, id, member.Source));
         return true;
@@ -341,10 +381,73 @@ public sealed class ReferenceSet<T>
         throw new InvalidOperationException("no member to replace");
     }
 
+    /// <summary>
+    /// Records an admission now (the decisions that follow see it) and queues its vector for the geometry: it holds a
+    /// placeholder slot until <see cref="ApplyDeferred"/> inserts the offer's admissions together.
+    /// </summary>
     private void Admit(Pending p)
     {
-        (int slot, _) = Model.Insert(p.Vector);
-        Record(p.Id, p.Source, slot);
+        if (_deferred is null)
+        {
+            (int slot, _) = Model.Insert(p.Vector);
+            Record(p.Id, p.Source, slot);
+            return;
+        }
+
+        Record(p.Id, p.Source, DeferredIndex(_deferred.Count));
+        _deferred.Add(p);
+    }
+
+    /// <summary>Placeholder slots are negative: -1 for the first deferred admission, -2 for the next (an involution).</summary>
+    private static int DeferredIndex(int value) => -1 - value;
+
+    /// <summary>
+    /// The geometry catches up with the decisions of an offer: its evictions in order (one refresh), then its
+    /// admissions in order (one blocked pass). The final point set is the one the interleaved sequence leaves.
+    /// </summary>
+    private void ApplyDeferred()
+    {
+        if (_deferredRemovals.Count > 0)
+        {
+            Model.RemoveMany(_deferredRemovals);
+        }
+
+        var kept = new List<int>();
+        for (int i = 0; i < _deferred!.Count; i++)
+        {
+            if (_deferred[i] is not null)
+            {
+                kept.Add(i);
+            }
+        }
+
+        if (kept.Count == 0)
+        {
+            return;
+        }
+
+        int d = Model.Dimension;
+        var rows = new T[kept.Count * d];
+        for (int j = 0; j < kept.Count; j++)
+        {
+            _deferred[kept[j]]!.Vector.CopyTo(rows.AsSpan(j * d, d));
+        }
+
+        (int Slot, bool IsNewPoint)[] slots = Model.InsertMany(rows);
+        for (int j = 0; j < kept.Count; j++)
+        {
+            string id = _deferred[kept[j]]!.Id;
+            int placeholder = DeferredIndex(kept[j]);
+            _idsBySlot.Remove(placeholder);
+            _members[id] = _members[id] with { Slot = slots[j].Slot };
+            if (!_idsBySlot.TryGetValue(slots[j].Slot, out List<string>? ids))
+            {
+                ids = [];
+                _idsBySlot[slots[j].Slot] = ids;
+            }
+
+            ids.Add(id);
+        }
     }
 
     private void Record(string id, string? source, int slot)

@@ -57,6 +57,38 @@ public sealed partial class DensityModel<T>
         return entering;
     }
 
+    /// <summary>
+    /// A new point's list during <see cref="InsertMany"/>: its nearest among the points stored before the call (from
+    /// the pass) and those the call added before it (<paramref name="toAdded"/>: exact distances), ascending, ties by
+    /// slot.
+    /// </summary>
+    private Neighbor[] MergeOwn(Neighbor[] scanned, List<Neighbor> toAdded)
+    {
+        if (toAdded.Count == 0)
+        {
+            return scanned;
+        }
+
+        var all = new List<Neighbor>(scanned.Length + toAdded.Count);
+        all.AddRange(scanned);
+        all.AddRange(toAdded);
+        all.Sort();
+        return all.GetRange(0, Math.Min(ListLength, all.Count)).ToArray();
+    }
+
+    /// <summary>The added points of an <see cref="InsertMany"/> whose list the new point (at <paramref name="slot"/>) enters.</summary>
+    private void EnteringAdded(List<Neighbor> toAdded, int slot, List<(int Slot, Neighbor Entry)> into)
+    {
+        foreach (Neighbor a in toAdded)
+        {
+            var entry = new Neighbor(slot, a.Distance);
+            if (LessThanLast(a.Slot, entry))
+            {
+                into.Add((a.Slot, entry));
+            }
+        }
+    }
+
     private bool LessThanLast(int q, Neighbor entry) => entry < _lists[q][_listCount[q] - 1];
 
     private double ToSquared(double distance) => Metric == DistanceMetric.Euclidean ? distance * distance : 2 * distance;
@@ -194,27 +226,52 @@ public sealed partial class DensityModel<T>
 
     private void RecomputeDerived(IEnumerable<int> kdSet, IEnumerable<int> lrdSet, IEnumerable<int> scoreSet)
     {
-        foreach (int s in kdSet)
+        // Each stage reads only what the stage before wrote, and each member's values only its own list: the members
+        // of a stage are independent, so large stages (a batch of inserts, a rebuild) run in parallel.
+        ForEachMember(kdSet, s =>
         {
             ReadOnlySpan<Neighbor> n = Neighbors(s);
             _kd[s] = n[K - 1].Distance;
             _lid[s] = ScoreMath.Lid(n, K);
-        }
+        });
 
         // SLOF and DAO read only k-distances and LIDs, which change for kdSet; so they change for kdSet and its reverse
         // neighbours, which is lrdSet. LOF reads lrds and needs one ring more.
-        foreach (int s in lrdSet)
+        ForEachMember(lrdSet, s =>
         {
             ReadOnlySpan<Neighbor> n = Neighbors(s);
             _lrd[s] = ScoreMath.Lrd(n, K, _kd);
             _slof[s] = ScoreMath.Slof(n, K, _kd[s], _kd);
             _dao[s] = ScoreMath.Dao(n, K, _kd[s], _kd, _lid);
+        });
+
+        ForEachMember(scoreSet, s => _lof[s] = ScoreMath.Lof(Neighbors(s), K, _lrd[s], _lrd));
+    }
+
+    private void ForEachMember(IEnumerable<int> slots, Action<int> body)
+    {
+        const int parallelFrom = 4096;
+        if (_knn.Threads < 2 || slots is ICollection<int> { Count: < parallelFrom })
+        {
+            foreach (int s in slots)
+            {
+                body(s);
+            }
+
+            return;
         }
 
-        foreach (int s in scoreSet)
-        {
-            _lof[s] = ScoreMath.Lof(Neighbors(s), K, _lrd[s], _lrd);
-        }
+        int[] all = [.. slots];
+        Parallel.ForEach(
+            System.Collections.Concurrent.Partitioner.Create(0, all.Length, parallelFrom / 4),
+            new ParallelOptions { MaxDegreeOfParallelism = _knn.Threads },
+            range =>
+            {
+                for (int i = range.Item1; i < range.Item2; i++)
+                {
+                    body(all[i]);
+                }
+            });
     }
 
     private void EnsureCapacity()

@@ -116,7 +116,7 @@ public sealed partial class DensityModel<T>
         List<(int Slot, Neighbor Entry)> entering = [];
         if (before > 0)
         {
-            (own, List<int> candidates) = _knn.SearchForInsert(vector, ListLength, InsertThresholds(before));
+            (own, List<int> candidates) = _knn.SearchForInsert(vector, ListLength, InsertThresholds(before))[0];
             entering = Entering(vector, candidates, before);
         }
 
@@ -139,39 +139,151 @@ public sealed partial class DensityModel<T>
         return (slot, true);
     }
 
-    /// <summary>Removes one sample from a point; the point leaves the geometry when its multiplicity reaches zero.</summary>
-    public bool Remove(int slot)
+    /// <summary>
+    /// Adds many metric-space vectors (contiguous rows) with exactly the result of <see cref="Insert"/> called on each
+    /// in order (the same slots, neighbour lists and scores), for one blocked pass over the stored points instead of
+    /// one pass per vector. The pass runs against the points stored before the call: a stored point's threshold only
+    /// shrinks while points are added, so the pass's reverse candidates are a superset of those of each sequential
+    /// insert; the vectors of the call are compared with each other exactly, and the derived values are refreshed
+    /// once over the union of the changed lists (they are functions of the final lists).
+    /// </summary>
+    public (int Slot, bool IsNewPoint)[] InsertMany(ReadOnlySpan<T> rows)
     {
-        if (!Store.IsActive(slot))
+        int d = Dimension;
+        if (rows.Length % d != 0)
         {
-            throw new ArgumentException($"slot {slot} holds no point", nameof(slot));
+            throw new ArgumentException($"{rows.Length} values are not whole rows of {d}", nameof(rows));
         }
 
-        if (--_multiplicity[slot] > 0)
+        int m = rows.Length / d;
+        var result = new (int Slot, bool IsNewPoint)[m];
+        int first = 0;
+
+        // While the set is this small a list may hold every other point and accept any newcomer: one by one.
+        for (; first < m && Store.Count <= ListLength; first++)
         {
-            return false;
+            result[first] = Insert(rows.Slice(first * d, d));
         }
 
-        for (int i = 0; i < _listCount[slot]; i++)
+        if (first == m)
         {
-            _reverse[_lists[slot][i].Slot]!.Remove(slot);
+            return result;
         }
 
-        var changed = new HashSet<int>();
-        List<int> holders = _reverse[slot] ?? [];
-        foreach (int q in holders)
+        var scanned = new List<int>();
+        for (int i = first; i < m; i++)
         {
-            int rank = RemoveFromList(q, slot);
-            if (rank < K)
+            if (Store.Find(rows.Slice(i * d, d)) < 0)
             {
-                changed.Add(q);
+                scanned.Add(i);
             }
         }
 
-        _reverse[slot] = null;
-        _listCount[slot] = 0;
-        Store.Remove(slot);
-        _queryIndex?.Removed(slot);
+        var scanRows = new T[scanned.Count * d];
+        for (int j = 0; j < scanned.Count; j++)
+        {
+            rows.Slice(scanned[j] * d, d).CopyTo(scanRows.AsSpan(j * d, d));
+        }
+
+        (Neighbor[] Own, List<int> Candidates)[] found = scanned.Count > 0 ? _knn.SearchForInsert(scanRows, ListLength, _thresholdSq) : [];
+        var added = new List<int>(scanned.Count);
+        var toAdded = new List<Neighbor>(scanned.Count);
+        var changed = new HashSet<int>();
+        int next = 0;
+        for (int i = first; i < m; i++)
+        {
+            ReadOnlySpan<T> vector = rows.Slice(i * d, d);
+            int foundIndex = next < scanned.Count && scanned[next] == i ? next++ : -1;
+            int existing = Store.Find(vector);
+            if (existing >= 0)
+            {
+                // A point stored before the call, or one this call added already.
+                _multiplicity[existing]++;
+                result[i] = (existing, false);
+                continue;
+            }
+
+            (Neighbor[] scannedOwn, List<int> candidates) = found[foundIndex];
+            int slot = Store.NextSlot;
+            toAdded.Clear();
+            foreach (int a in added)
+            {
+                toAdded.Add(new Neighbor(a, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(a)), Metric)));
+            }
+
+            Neighbor[] own = MergeOwn(scannedOwn, toAdded);
+            List<(int Slot, Neighbor Entry)> entering = Entering(vector, candidates, Store.Count);
+            EnteringAdded(toAdded, slot, entering);
+            Store.Add(vector);
+            EnsureCapacity();
+            _queryIndex?.Added(slot, vector);
+            _multiplicity[slot] = 1;
+            SetList(slot, own);
+            changed.Add(slot);
+            foreach ((int q, Neighbor entry) in entering)
+            {
+                if (InsertIntoList(q, entry) < K)
+                {
+                    changed.Add(q);
+                }
+            }
+
+            added.Add(slot);
+            result[i] = (slot, true);
+        }
+
+        Refresh(changed);
+        return result;
+    }
+
+    /// <summary>Removes one sample from a point; the point leaves the geometry when its multiplicity reaches zero.</summary>
+    public bool Remove(int slot) => RemoveMany([slot])[0];
+
+    /// <summary>
+    /// Removes one sample from each slot, in order (a slot may repeat, once per sample); a point leaves the geometry
+    /// when its multiplicity reaches zero. Returns, per entry, whether its point left. The members whose lists fell
+    /// below k are re-queried together in one blocked pass after all removals, and derived values are refreshed once:
+    /// every member's first k neighbours and every score equal those after removing one by one (the slack beyond k
+    /// may differ, as it does between any two histories).
+    /// </summary>
+    public bool[] RemoveMany(IReadOnlyList<int> slots)
+    {
+        var left = new bool[slots.Count];
+        var changed = new HashSet<int>();
+        for (int i = 0; i < slots.Count; i++)
+        {
+            int slot = slots[i];
+            if (!Store.IsActive(slot))
+            {
+                throw new ArgumentException($"slot {slot} holds no point", nameof(slots));
+            }
+
+            if (--_multiplicity[slot] > 0)
+            {
+                continue;
+            }
+
+            left[i] = true;
+            for (int j = 0; j < _listCount[slot]; j++)
+            {
+                _reverse[_lists[slot][j].Slot]!.Remove(slot);
+            }
+
+            foreach (int q in _reverse[slot] ?? [])
+            {
+                if (RemoveFromList(q, slot) < K)
+                {
+                    changed.Add(q);
+                }
+            }
+
+            _reverse[slot] = null;
+            _listCount[slot] = 0;
+            changed.Remove(slot);
+            Store.Remove(slot);
+            _queryIndex?.Removed(slot);
+        }
+
         var refill = new List<int>();
         foreach (int q in changed)
         {
@@ -192,8 +304,12 @@ public sealed partial class DensityModel<T>
             }
         }
 
-        Refresh(changed);
-        return true;
+        if (left.Any(x => x))
+        {
+            Refresh(changed);
+        }
+
+        return left;
     }
 
     /// <summary>Recomputes every list and derived value from scratch (the full re-score's repair step).</summary>

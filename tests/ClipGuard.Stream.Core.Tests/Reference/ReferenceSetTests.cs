@@ -143,6 +143,57 @@ public sealed class ReferenceSetTests
         Assert.Contains("MaxSourceShare", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Offering a batch decides exactly as offering its samples one by one: same outcomes, same members in the same
+    /// arrival order (equal digests), same scores. The reservoir's victims include samples admitted earlier in the
+    /// same batch (the capacity is small against the batches), the sliding window evicts every batch, a source cap
+    /// binds, and duplicated vectors and ids recur.
+    /// </summary>
+    [Theory]
+    [InlineData(AdmissionPolicy.Reservoir, 60)]
+    [InlineData(AdmissionPolicy.SlidingWindow, 60)]
+    [InlineData(AdmissionPolicy.Reservoir, 400)]
+    public void ABatchOfOffersDecidesAsOfferingThemOneByOne(AdmissionPolicy policy, int capacity)
+    {
+        ReferenceSetOptions options = Options(capacity, holdBack: 7);
+        options.Policy = policy;
+        options.MaxSourceShare = 0.3;
+        var batched = new ReferenceSet<double>(Dim, options);
+        var single = new ReferenceSet<double>(Dim, options);
+        Matrix<double> data = TestData.Blobs(2000, Dim, 9);
+        var rng = new Random(9);
+        int next = 0, evicted = 0;
+        while (next < data.Rows)
+        {
+            int size = Math.Min(data.Rows - next, 1 + rng.Next(120));
+            var offers = new List<(string Id, string? Source, double[] RawVector)>();
+            for (int i = next; i < next + size; i++)
+            {
+                // Every 50th sample repeats an earlier vector, every 97th an id already offered.
+                int row = i % 50 == 49 ? rng.Next(i) : i;
+                string id = i % 97 == 96 ? $"s{rng.Next(i)}" : $"s{i}";
+                offers.Add((id, i % 3 == 0 ? "heavy" : $"src{i % 11}", data.RowReadOnly(row).ToArray()));
+            }
+
+            var expected = offers.SelectMany(o => single.OfferCleared(o.Id, o.Source, o.RawVector)).ToList();
+            Assert.Equal(expected, batched.OfferCleared(offers));
+            next += size;
+            IReadOnlyList<ReferenceChange> changes = single.DrainChanges();
+            Assert.Equal(changes, batched.DrainChanges());
+            evicted += changes.Count(c => c.Kind == ReferenceChangeKind.Evicted);
+            Assert.Equal(single.Digest(), batched.Digest());
+        }
+
+        Assert.True(evicted > capacity, $"only {evicted} evictions");
+        Assert.Equal(single.MemberIds.Order(), batched.MemberIds.Order());
+        foreach (string id in single.MemberIds)
+        {
+            Assert.Equal(single.MemberScores(id), batched.MemberScores(id));
+        }
+
+        Assert.True(batched.Model.MeasureDrift().IsExact(1e-9));
+    }
+
     private static ReferenceSetOptions Options(int capacity, int holdBack) =>
         new() { Capacity = capacity, HoldBack = holdBack, K = 5, MaxSourceShare = 0.5, Threads = 1 };
 }

@@ -58,6 +58,122 @@ public sealed class DensityModelPropertyTests
         Assert.True(model.Requeries > 0, "no delete ever needed a re-query: the test does not cover that path");
     }
 
+    /// <summary>
+    /// Batched updates are an optimisation of one-by-one updates, not an approximation: two twins take the same
+    /// operations, one with <c>InsertMany</c> and <c>RemoveMany</c>, one vector at a time; slots, every member's k
+    /// neighbours and every score are identical (bitwise), and both equal a from-scratch recomputation. Batches repeat
+    /// live points and each other, start while the set is too small for batching, and remove points more than once.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 8, 11, 2)]
+    [InlineData(64, 5, 12, 0)]
+    [InlineData(512, 16, 13, 4)]
+    public void BatchedInsertsEqualInsertingOneByOne(int dim, int k, int seed, int extra)
+    {
+        var rng = new Random(seed);
+        Matrix<double> pool = TestData.Blobs(1200, dim, seed);
+        var batched = new DensityModel<double>(dim, k, DistanceMetric.Euclidean, extraNeighbors: extra, threads: 2, initialCapacity: 32);
+        var single = new DensityModel<double>(dim, k, DistanceMetric.Euclidean, extraNeighbors: extra, threads: 2, initialCapacity: 32);
+        var live = new List<int>();
+        int batches = 0, duplicates = 0;
+        for (int round = 0; round < 40; round++)
+        {
+            int size = round == 0 ? 3 * (k + extra) : 1 + rng.Next(80);
+            var rows = new double[size * dim];
+            for (int i = 0; i < size; i++)
+            {
+                double r = rng.NextDouble();
+                ReadOnlySpan<double> row = r < 0.05 && live.Count > 0 ? batched.Store.Row(live[rng.Next(live.Count)])
+                    : r < 0.1 && i > 0 ? rows.AsSpan((rng.Next(i) * dim), dim)
+                    : pool.RowReadOnly(rng.Next(pool.Rows));
+                duplicates += r < 0.1 ? 1 : 0;
+                row.CopyTo(rows.AsSpan(i * dim, dim));
+            }
+
+            (int Slot, bool IsNewPoint)[] got = batched.InsertMany(rows);
+            for (int i = 0; i < size; i++)
+            {
+                Assert.Equal(single.Insert(rows.AsSpan(i * dim, dim)), got[i]);
+                live.Add(got[i].Slot);
+            }
+
+            batches++;
+            AssertTwins(single, batched);
+            int deletes = rng.Next(Math.Max(1, live.Count / 4));
+            var victims = new List<int>();
+            for (int j = 0; j < deletes && live.Count > 0; j++)
+            {
+                int victim = rng.Next(live.Count);
+                victims.Add(live[victim]);
+                live[victim] = live[^1];
+                live.RemoveAt(live.Count - 1);
+            }
+
+            bool[] left = batched.RemoveMany(victims);
+            Assert.Equal(victims.Select(single.Remove), left);
+            AssertTwins(single, batched);
+        }
+
+        Assert.True(duplicates > 20, $"only {duplicates} repeated rows");
+        Assert.True(batched.MeasureDrift().IsExact(1e-9), batched.MeasureDrift().ToString());
+        Assert.True(batched.Requeries > 0, "no batched delete needed a re-query: the test does not cover that path");
+        Assert.Equal(40, batches);
+    }
+
+    [Fact]
+    public void BatchedFloatInsertsEqualInsertingOneByOneAtClipWidth()
+    {
+        const int dim = 512, k = 16;
+        Matrix<float> pool = SyntheticEmbeddings.Generate(3000, dim, 8, 0, 21).Data;
+        var batched = new DensityModel<float>(dim, k, DistanceMetric.Cosine, threads: 2);
+        var single = new DensityModel<float>(dim, k, DistanceMetric.Cosine, threads: 2);
+        Matrix<float> prepared = MetricSpace.Prepare(pool, DistanceMetric.Cosine);
+        batched.BulkLoad(SubMatrix(prepared, 0, 2000));
+        single.BulkLoad(SubMatrix(prepared, 0, 2000));
+        for (int start = 2000; start < 3000; start += 250)
+        {
+            Matrix<float> batch = SubMatrix(prepared, start, 250);
+            (int Slot, bool IsNewPoint)[] got = batched.InsertMany(batch.Data);
+            for (int i = 0; i < batch.Rows; i++)
+            {
+                Assert.Equal(single.Insert(batch.RowReadOnly(i)), got[i]);
+            }
+
+            int[] victims = [.. Enumerable.Range(start - 2000, 100)];
+            Assert.Equal(victims.Select(single.Remove), batched.RemoveMany(victims));
+        }
+
+        AssertTwins(single, batched);
+        Assert.True(batched.MeasureDrift().IsExact(1e-6), batched.MeasureDrift().ToString());
+    }
+
+    private static Matrix<float> SubMatrix(Matrix<float> m, int first, int rows)
+    {
+        var sub = new Matrix<float>(rows, m.Cols);
+        for (int i = 0; i < rows; i++)
+        {
+            m.RowReadOnly(first + i).CopyTo(sub.Row(i));
+        }
+
+        return sub;
+    }
+
+    private static void AssertTwins<T>(DensityModel<T> expected, DensityModel<T> actual)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.Store.ActiveSlots(), actual.Store.ActiveSlots());
+        foreach (int slot in expected.Store.ActiveSlots())
+        {
+            Assert.Equal(expected.Multiplicity(slot), actual.Multiplicity(slot));
+            Assert.Equal(expected.Neighbors(slot).ToArray(), actual.Neighbors(slot).ToArray());
+            if (expected.IsReady)
+            {
+                Assert.Equal(expected.MemberScores(slot), actual.MemberScores(slot));
+            }
+        }
+    }
+
     [Fact]
     public void CosineModelStaysExactUnderChurn()
     {
