@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Times scikit-learn's LocalOutlierFactor(novelty=True) on the same data as `clipguard bench scoring`.
 
-Usage: sklearn_lof.py R.npy Q.npy K THREADS   -> prints one JSON line: fit_s, score_s, queries
+Usage: sklearn_lof.py R.npy Q.npy K THREADS   -> prints one JSON line: fit_s, score_s, queries, blas
+
+"blas" names the BLAS library and kernel numpy/scikit-learn actually ran with, as threadpoolctl reports it (OpenBLAS
+reads OPENBLAS_CORETYPE, inherited from clipguard, which sets it for this CPU), or why it is unknown.
 """
 import json
 import os
@@ -24,4 +27,14 @@ lof.fit(R)
 t1 = time.perf_counter()
 scores = -lof.score_samples(Q)
 t2 = time.perf_counter()
-print(json.dumps({"fit_s": t1 - t0, "score_s": t2 - t1, "queries": int(Q.shape[0]), "mean_lof": float(np.mean(scores))}))
+try:
+    from threadpoolctl import threadpool_info
+
+    blas = "; ".join(
+        f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, {i.get('num_threads')} threads"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ) or "no BLAS found by threadpoolctl"
+except ImportError:
+    blas = "unknown (threadpoolctl is not installed)"
+print(json.dumps({"fit_s": t1 - t0, "score_s": t2 - t1, "queries": int(Q.shape[0]), "mean_lof": float(np.mean(scores)), "blas": blas}))

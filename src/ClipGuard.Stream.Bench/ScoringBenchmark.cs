@@ -14,6 +14,8 @@ namespace ClipGuard.Stream.Bench;
 /// </summary>
 public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
 {
+    private readonly SortedSet<string> _peerBlas = new(StringComparer.Ordinal);
+
     public int Run(IReadOnlyList<int> sizes, int dim, int k, int queries, int updates, int threads, bool sklearn)
     {
         threads = threads > 0 ? threads : Environment.ProcessorCount;
@@ -34,7 +36,11 @@ public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
         }
 
         output.WriteLine();
-        output.WriteLine(Inv($"sgemm yardstick: OpenBLAS cblas_sgemm 2048 x 2048 x {dim} (the k-NN shape): {gemm:F1} GFLOP/s."));
+        output.WriteLine(Inv($"sgemm yardstick: OpenBLAS cblas_sgemm 2048 x 2048 x {dim} (the k-NN shape): {gemm:F1} GFLOP/s; ours and the yardstick ran with {OpenBlasKernel.Description}."));
+        if (_peerBlas.Count > 0)
+        {
+            output.WriteLine("scikit-learn's BLAS (threadpoolctl): " + string.Join(" | ", _peerBlas) + ".");
+        }
         return 0;
     }
 
@@ -141,6 +147,9 @@ public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
             }
 
             using JsonDocument doc = JsonDocument.Parse(stdout);
+            string blas = doc.RootElement.TryGetProperty("blas", out JsonElement b) ? b.GetString() ?? "unknown" : "unknown";
+            log.WriteLine($"bench: scikit-learn's BLAS: {blas}");
+            _peerBlas.Add(blas);
             return (doc.RootElement.GetProperty("fit_s").GetDouble(), doc.RootElement.GetProperty("score_s").GetDouble());
         }
         finally

@@ -44,6 +44,20 @@ public static partial class StageSplit
         return [.. order.Where(s => sums.ContainsKey(s) && counts.ContainsKey(s)).Select(s => new StageTotal(s, sums[s], counts[s]))];
     }
 
+    /// <summary>A process's resident memory now and its peak, in MiB; NaN when it has exited or cannot be read.</summary>
+    public static (double ResidentMib, double PeakMib) ProcessMemory(int pid)
+    {
+        try
+        {
+            using Process process = Process.GetProcessById(pid);
+            return (process.WorkingSet64 / 1048576.0, process.PeakWorkingSet64 / 1048576.0);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return (double.NaN, double.NaN);
+        }
+    }
+
     /// <summary>CPU seconds (user + system) a process has used so far; NaN when it has exited or cannot be read.</summary>
     public static double ProcessCpuSeconds(int pid)
     {

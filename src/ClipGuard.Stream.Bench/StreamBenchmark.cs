@@ -84,6 +84,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             double steady = messages / (total - (firstAt ?? 0));
             Cpu cpu = Cpu.Now(service, redis) - cpuAtFirst;
             IReadOnlyList<StageTotal> stages = Scrape(port);
+            (double residentMib, double peakMib) = StageSplit.ProcessMemory(service.Id);
             log.WriteLine(Inv($"bench: backlog of {messages} routed {total:F1} s after start (first output after {firstAt:F1} s)"));
 
             // Latency at a fixed offered rate, after the backlog is gone.
@@ -120,6 +121,8 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             output.WriteLine(Inv($"| latency p99 | {Percentile(lat, 0.99):F1} ms |"));
             output.WriteLine(Inv($"| latency max | {(lat.Length > 0 ? lat[^1] : double.NaN):F1} ms |"));
             WriteSplit(stages, cpu, total - (firstAt ?? 0));
+            output.WriteLine();
+            output.WriteLine(Inv($"Service memory after the backlog: {residentMib:F0} MiB resident, peak {peakMib:F0} MiB; the seed's raw vectors are {(double)seedSize * dim * sizeof(float) / 1048576:F0} MiB (`clipguard bench memory` breaks the reference's share down)."));
             return 0;
         }
         finally

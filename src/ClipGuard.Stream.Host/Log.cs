@@ -76,6 +76,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5094, Level = LogLevel.Information, Message = "{Kernel}")]
     public static partial void BlasKernel(ILogger logger, string kernel);
 
+    [LoggerMessage(EventId = 5099, Level = LogLevel.Information, Message = "Start-up build's transient memory returned: resident {BeforeMib:F0} MiB before one aggressive collection, {AfterMib:F0} MiB after")]
+    public static partial void StartupMemoryReturned(ILogger logger, double beforeMib, double afterMib);
+
     [LoggerMessage(EventId = 5095, Level = LogLevel.Warning, Message = "Campaign {Campaign} confirmed over sample {Sample}, routed clean earlier: revoked (from the reference or its hold-back: {FromReference}; from the calibration pool: {FromCalibration})")]
     public static partial void CampaignRevoked(ILogger logger, string campaign, string sample, bool fromReference, bool fromCalibration);
 

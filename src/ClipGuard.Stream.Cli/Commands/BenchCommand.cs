@@ -30,7 +30,10 @@ internal static class BenchCommand
         var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity };
         stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
             p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity)));
-        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, Embed(), AnnBenchCommand.Create(), Offline() };
+        var memorySizes = new Option<int[]>("--sizes") { Description = "Reference sizes", DefaultValueFactory = _ => [50_000, 100_000], AllowMultipleArgumentsPerToken = true };
+        var memory = new Command("memory", "Memory per reference member, by component (vector store, density state, bookkeeping, seed guard)") { memorySizes, dim, k, threads };
+        memory.SetAction(p => new MemoryBenchmark(Console.Out, Console.Error).Run(p.GetValue(memorySizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(threads)));
+        return new Command("bench", "Benchmarks (results go in docs/benchmarks.md)") { scoring, stream, memory, Embed(), AnnBenchCommand.Create(), Offline() };
     }
 
     private static Command Offline()

@@ -22,6 +22,9 @@ public sealed class SeedGuard
         _detector = detector;
         _metric = metric;
         _sortedLoo = [.. slotOfRow.Distinct().Select(s => _model.MemberScores(s).Get(detector)).Where(double.IsFinite).Order()];
+
+        // The guard never changes: it keeps what its queries read and drops the update structures.
+        _model.Freeze();
     }
 
     public int Count => _model.Count;

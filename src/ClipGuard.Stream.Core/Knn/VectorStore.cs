@@ -10,16 +10,23 @@ namespace ClipGuard.Stream.Core.Knn;
 public sealed class VectorStore<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly Dictionary<int, List<int>> _byContentHash = [];
+    private Dictionary<int, List<int>>? _byContentHash = [];
     private readonly Stack<int> _free = new();
     private T[] _data;
     private double[] _sqNorms;
     private bool[] _active;
 
-    public VectorStore(int dimension, int initialCapacity = 1024)
+    private readonly int _maxCapacity;
+
+    /// <param name="maxCapacity">
+    /// The most points the owner will ever hold at once: growth by doubling stops there instead of overshooting (a
+    /// store of 100,000 would otherwise reserve 131,072 slots). Growth past it still works, by doubling.
+    /// </param>
+    public VectorStore(int dimension, int initialCapacity = 1024, int maxCapacity = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         Dimension = dimension;
+        _maxCapacity = maxCapacity;
         initialCapacity = Math.Max(initialCapacity, 16);
         _data = new T[(long)initialCapacity * dimension];
         _sqNorms = new double[initialCapacity];
@@ -57,7 +64,7 @@ public sealed class VectorStore<T>
     /// <summary>The slot holding exactly this vector, or -1.</summary>
     public int Find(ReadOnlySpan<T> vector)
     {
-        if (!_byContentHash.TryGetValue(ContentHash(vector), out List<int>? slots))
+        if (!ContentIndex.TryGetValue(ContentHash(vector), out List<int>? slots))
         {
             return -1;
         }
@@ -81,6 +88,7 @@ public sealed class VectorStore<T>
             throw new ArgumentException($"vector has {vector.Length} dimensions, the store holds {Dimension}", nameof(vector));
         }
 
+        Dictionary<int, List<int>> index = ContentIndex;
         int slot;
         if (_free.Count > 0)
         {
@@ -103,10 +111,10 @@ public sealed class VectorStore<T>
         _active[slot] = true;
         Count++;
         int hash = ContentHash(vector);
-        if (!_byContentHash.TryGetValue(hash, out List<int>? bucket))
+        if (!index.TryGetValue(hash, out List<int>? bucket))
         {
             bucket = new List<int>(1);
-            _byContentHash[hash] = bucket;
+            index[hash] = bucket;
         }
 
         bucket.Add(slot);
@@ -121,17 +129,26 @@ public sealed class VectorStore<T>
         }
 
         int hash = ContentHash(Row(slot));
-        List<int> bucket = _byContentHash[hash];
+        List<int> bucket = ContentIndex[hash];
         bucket.Remove(slot);
         if (bucket.Count == 0)
         {
-            _byContentHash.Remove(hash);
+            ContentIndex.Remove(hash);
         }
 
         _active[slot] = false;
         _free.Push(slot);
         Count--;
     }
+
+    /// <summary>
+    /// Drops the index that finds duplicates by content (about 100 bytes a point): for a store that will not change
+    /// again. <see cref="Find"/>, <see cref="Add"/> and <see cref="Remove"/> refuse afterwards.
+    /// </summary>
+    public void DropContentIndex() => _byContentHash = null;
+
+    private Dictionary<int, List<int>> ContentIndex =>
+        _byContentHash ?? throw new InvalidOperationException("the store is frozen: its content index was dropped (DropContentIndex)");
 
     public IEnumerable<int> ActiveSlots()
     {
@@ -151,9 +168,19 @@ public sealed class VectorStore<T>
         return h.ToHashCode();
     }
 
-    private void Grow()
+    /// <summary>Makes room for at least <paramref name="capacity"/> points at once (one resize instead of several).</summary>
+    public void Reserve(int capacity)
     {
-        int newCapacity = checked(Capacity * 2);
+        if (capacity > Capacity)
+        {
+            Resize(capacity);
+        }
+    }
+
+    private void Grow() => Resize(Capacity < _maxCapacity ? (int)Math.Min((long)Capacity * 2, _maxCapacity) : checked(Capacity * 2));
+
+    private void Resize(int newCapacity)
+    {
         Array.Resize(ref _data, checked(newCapacity * Dimension));
         Array.Resize(ref _sqNorms, newCapacity);
         Array.Resize(ref _active, newCapacity);

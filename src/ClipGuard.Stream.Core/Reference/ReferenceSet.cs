@@ -33,7 +33,7 @@ public sealed class ReferenceSet<T>
     {
         options.Validate();
         _options = options;
-        Model = new DensityModel<T>(dimension, options.K, options.Metric, threads: options.Threads, initialCapacity: Math.Min(options.Capacity, 1 << 16));
+        Model = new DensityModel<T>(dimension, options.K, options.Metric, threads: options.Threads, initialCapacity: Math.Min(options.Capacity, 1 << 16), maxCapacity: options.Capacity);
     }
 
     public DensityModel<T> Model { get; }
@@ -87,6 +87,7 @@ public sealed class ReferenceSet<T>
             throw new ScoringInputException($"the seed has {vectors.Rows} rows, more than the capacity {_options.Capacity}");
         }
 
+        Model.Reserve(vectors.Rows);
         int[] slots = Model.BulkLoad(MetricSpace.Prepare(vectors, _options.Metric));
         for (int i = 0; i < ids.Count; i++)
         {
@@ -261,6 +262,7 @@ public sealed class ReferenceSet<T>
                 state.Points.RowReadOnly(point).CopyTo(rows.Row(i));
             }
 
+            set.Model.Reserve(rows.Rows);
             int[] slots = set.Model.BulkLoad(rows);
             for (int i = 0; i < slots.Length; i++)
             {

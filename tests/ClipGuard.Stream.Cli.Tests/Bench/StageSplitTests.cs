@@ -42,4 +42,18 @@ public sealed class StageSplitTests
         Assert.InRange(read, 0.01, fromRuntime + 0.05);
         Assert.True(double.IsNaN(StageSplit.ProcessCpuSeconds(int.MaxValue)));
     }
+
+    [Fact]
+    public void ProcessMemoryIsReadForALiveProcessAndNaNForOneThatDoesNotExist()
+    {
+        var ballast = new byte[64 << 20];
+        Array.Fill(ballast, (byte)1);
+        (double resident, double peak) = StageSplit.ProcessMemory(Environment.ProcessId);
+        GC.KeepAlive(ballast);
+
+        // 64 MiB were just touched: the process is at least that large, and its peak is at least its present size.
+        Assert.InRange(resident, 64, 1 << 20);
+        Assert.True(peak >= resident, $"peak {peak} MiB below resident {resident} MiB");
+        Assert.True(double.IsNaN(StageSplit.ProcessMemory(int.MaxValue).ResidentMib));
+    }
 }

@@ -147,6 +147,27 @@ public sealed class DensityModelPropertyTests
         Assert.True(batched.MeasureDrift().IsExact(1e-6), batched.MeasureDrift().ToString());
     }
 
+    [Fact]
+    public void AFrozenModelScoresQueriesAsBeforeAndRefusesUpdates()
+    {
+        Matrix<double> data = TestData.Blobs(400, 16, 17);
+        Matrix<double> queries = TestData.Blobs(50, 16, 18);
+        (DensityModel<double> frozen, int[] slots) = BatchScorer.Build(data, 8, DistanceMetric.Euclidean);
+        (DensityModel<double> live, _) = BatchScorer.Build(data, 8, DistanceMetric.Euclidean);
+        frozen.Freeze();
+
+        Assert.True(frozen.IsFrozen);
+        QueryResult[] expected = live.ScoreQueries(queries.Data);
+        QueryResult[] actual = frozen.ScoreQueries(queries.Data);
+        Assert.Equal(expected.Select(r => r.Scores), actual.Select(r => r.Scores));
+        Assert.Equal(expected.SelectMany(r => r.Neighbors), actual.SelectMany(r => r.Neighbors));
+        Assert.Equal(live.MemberScores(slots[3]), frozen.MemberScores(slots[3]));
+        Assert.Throws<InvalidOperationException>(() => frozen.Insert(queries.RowReadOnly(0)));
+        Assert.Throws<InvalidOperationException>(() => frozen.Remove(slots[0]));
+        Assert.Throws<InvalidOperationException>(() => frozen.MeasureDrift());
+        Assert.Throws<InvalidOperationException>(() => frozen.Neighbors(slots[0]).Length);
+    }
+
     private static Matrix<float> SubMatrix(Matrix<float> m, int first, int rows)
     {
         var sub = new Matrix<float>(rows, m.Cols);

@@ -1,0 +1,33 @@
+using System.Globalization;
+using ClipGuard.Stream.Bench;
+
+namespace ClipGuard.Stream.Cli.Tests.Bench;
+
+/// <summary>`clipguard bench memory` on a small reference: one row of per-member bytes in the ranges the structures imply.</summary>
+public sealed class MemoryBenchmarkTests
+{
+    [Fact]
+    public void ARowBreaksAMembersBytesIntoComponentsInTheirExpectedRanges()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, new MemoryBenchmark(output, TextWriter.Null).Run([3000], 64, 8, 2));
+
+        string row = output.ToString().Split('\n').Single(l => l.StartsWith("| 3,000 |", StringComparison.Ordinal));
+        double[] v = [.. row.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1)
+            .Select(c => double.Parse(c.TrimEnd('×'), CultureInfo.InvariantCulture))];
+        (double raw, double store, double density, double bookkeeping, double set, double guard, double ratio) =
+            (v[0], v[1], v[2], v[3], v[4], v[5], v[7]);
+        Assert.Equal(64 * sizeof(float), raw);
+        Assert.InRange(store, raw, raw + 400);
+
+        // 16 neighbours of 16 bytes each at least, and far less than a second copy of the vector.
+        Assert.InRange(density, 16 * 16, 2 * raw);
+        Assert.InRange(bookkeeping, 50, 2000);
+
+        // The frozen guard holds its own vectors and scores, but no neighbour lists.
+        Assert.InRange(guard, raw, store + density);
+        Assert.True(set > guard, $"the live set ({set} B) holds more per member than the frozen guard ({guard} B)");
+        // Two copies of each vector (set and guard) at least; at d = 64 the per-member structures weigh about as much again.
+        Assert.InRange(ratio, 2, 10);
+    }
+}
