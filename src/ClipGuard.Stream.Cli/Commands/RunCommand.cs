@@ -23,6 +23,8 @@ internal static class RunCommand
             Flag.Of<string>("--delivery", "AtLeastOnce (default) | ExactlyOnce (real brokers)", "ClipGuard:Kafka:Delivery"),
             Flag.Of<int?>("--max-batch", "Micro-batch size (default 500)", "ClipGuard:Kafka:MaxBatchSize"),
             Flag.Of<string>("--max-delay", "Micro-batch delay, e.g. 00:00:00.200", "ClipGuard:Kafka:MaxBatchDelay"),
+            Flag.Of<string>("--max-idle", "A micro-batch leaves once no message came for this long, e.g. 00:00:00.010 (00:00:00: wait out --max-delay)", "ClipGuard:Kafka:MaxBatchIdle"),
+            Flag.Of<int?>("--fetch-wait-ms", "How long the broker may hold an empty fetch (librdkafka fetch.wait.max.ms; default 500)", "ClipGuard:Kafka:FetchWaitMaxMs"),
             Flag.Of<int?>("--max-message-bytes", "Larger messages are dead-lettered", "ClipGuard:Kafka:MaxMessageBytes"),
             Flag.Of<string>("--redis", "Redis configuration, e.g. 127.0.0.1:6379 (none: in-memory ledger)", "ClipGuard:Redis:Configuration"),
             Flag.Of<string>("--seed-reference", "Trusted seed reference: a .npy of embeddings, or a folder of image-text pairs (img2dataset or webdataset) the --model embeds; otherwise the first samples bootstrap it", "ClipGuard:Stream:SeedReference"),

@@ -26,6 +26,7 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         SessionTimeoutMs = 10_000,
         MaxPartitionFetchBytes = Math.Max(1_048_576, options.MaxMessageBytes * 2),
         FetchMaxBytes = Math.Max(52_428_800, options.MaxMessageBytes * 2),
+        FetchWaitMaxMs = options.FetchWaitMaxMs,
     };
 
     /// <summary>

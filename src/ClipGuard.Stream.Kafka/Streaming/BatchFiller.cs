@@ -2,7 +2,10 @@ using Confluent.Kafka;
 
 namespace ClipGuard.Stream.Kafka.Streaming;
 
-/// <summary>Collects up to MaxBatchSize messages, waiting at most MaxBatchDelay after the first.</summary>
+/// <summary>
+/// Collects up to MaxBatchSize messages, waiting at most MaxBatchDelay after the first, and no longer than MaxBatchIdle
+/// for the next one.
+/// </summary>
 internal sealed class BatchFiller(IStreamConsumer consumer, KafkaStreamOptions options, TimeProvider time)
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
@@ -27,6 +30,10 @@ internal sealed class BatchFiller(IStreamConsumer consumer, KafkaStreamOptions o
                 }
 
                 wait = remaining < PollInterval ? remaining : PollInterval;
+                if (options.MaxBatchIdle > TimeSpan.Zero && options.MaxBatchIdle < wait)
+                {
+                    wait = options.MaxBatchIdle;
+                }
             }
 
             ConsumeResult<byte[], byte[]>? cr = consumer.Consume(wait);
@@ -37,6 +44,12 @@ internal sealed class BatchFiller(IStreamConsumer consumer, KafkaStreamOptions o
                 if (batch.Count == 0 && yieldWhenIdle())
                 {
                     return;
+                }
+
+                if (batch.Count > 0 && cr is null && options.MaxBatchIdle > TimeSpan.Zero)
+                {
+                    // The burst that started this batch is over: it leaves now instead of at the batch timer.
+                    break;
                 }
 
                 continue;

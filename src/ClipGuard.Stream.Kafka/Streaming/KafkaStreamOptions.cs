@@ -54,8 +54,24 @@ public sealed class KafkaStreamOptions
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = DefaultMaxBatchSize;
 
-    /// <summary>... or when its first message has waited this long.</summary>
+    /// <summary>... or when its first message has waited this long ...</summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// ... or as soon as no message arrives for this long (zero: always wait out <see cref="MaxBatchDelay"/>). Under a
+    /// backlog the consumer's queue never goes quiet and batches fill to <see cref="MaxBatchSize"/>; at moderate load
+    /// a batch leaves when the burst that started it is over, so latency is the work, not the batch timer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan MaxBatchIdle { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How long the broker may hold the stream consumer's fetch when a partition has no data (librdkafka's
+    /// <c>fetch.wait.max.ms</c>; null: its default, 500 ms). A real broker answers as soon as data arrives; the dev
+    /// broker (librdkafka's mock cluster) holds an empty fetch for the whole wait, which a low value avoids.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int? FetchWaitMaxMs { get; set; }
 
     /// <summary>Messages larger than this are dead-lettered, never parsed.</summary>
     [Range(1024, 64 * 1024 * 1024)]

@@ -37,6 +37,15 @@ public sealed class KafkaClientFactoryTests
     }
 
     [Fact]
+    public void TheStreamConsumersFetchWaitIsLibrdkafkasUnlessConfigured()
+    {
+        Assert.Null(new KafkaClientFactory(Options).StreamConsumer().FetchWaitMaxMs);
+        var quick = new KafkaStreamOptions { BootstrapServers = "broker:9092", FetchWaitMaxMs = 5 };
+        Assert.Equal(5, new KafkaClientFactory(quick).StreamConsumer().FetchWaitMaxMs);
+        Assert.True(new KafkaStreamOptionsValidator().Validate(null, new KafkaStreamOptions { BootstrapServers = "broker:9092", FetchWaitMaxMs = -1 }).Failed);
+    }
+
+    [Fact]
     public void TheSharedProducerIsIdempotentAndOnlyTheExactlyOnceOneIsTransactional()
     {
         var clients = new KafkaClientFactory(Options);
