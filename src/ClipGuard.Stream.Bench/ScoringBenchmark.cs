@@ -62,6 +62,7 @@ public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
         sw.Restart();
         knn.SearchQueries(q.Data, k);
         double knnSeconds = sw.Elapsed.TotalSeconds;
+        log.WriteLine(Inv($"bench: k-NN full-scan fallbacks: {knn.FullScans}"));
         double gflops = 2.0 * n * dim * queries / knnSeconds / 1e9;
 
         sw.Restart();
