@@ -442,13 +442,7 @@ public sealed class ReferenceSet<T>
             int placeholder = DeferredIndex(kept[j]);
             _idsBySlot.Remove(placeholder);
             _members[id] = _members[id] with { Slot = slots[j].Slot };
-            if (!_idsBySlot.TryGetValue(slots[j].Slot, out List<string>? ids))
-            {
-                ids = [];
-                _idsBySlot[slots[j].Slot] = ids;
-            }
-
-            ids.Add(id);
+            IdsAt(slots[j].Slot).Add(id);
         }
     }
 
@@ -464,15 +458,21 @@ public sealed class ReferenceSet<T>
         }
 
         set.Add(id);
+        IdsAt(slot).Add(id);
+        Version++;
+        _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Admitted, id, source));
+    }
+
+    /// <summary>The ids admitted at a slot, in admission order (created empty when the slot has none yet).</summary>
+    private List<string> IdsAt(int slot)
+    {
         if (!_idsBySlot.TryGetValue(slot, out List<string>? ids))
         {
             ids = [];
             _idsBySlot[slot] = ids;
         }
 
-        ids.Add(id);
-        Version++;
-        _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Admitted, id, source));
+        return ids;
     }
 
     private readonly record struct Member(int Slot, string Source, LinkedListNode<string> Arrival);

@@ -89,6 +89,29 @@ public sealed partial class DensityModel<T>
         }
     }
 
+    /// <summary>
+    /// Stores a new point with its own list and enters it into the lists it belongs to (<paramref name="entering"/>,
+    /// decided before it was stored); its slot and every list whose first k changed join <paramref name="changed"/>.
+    /// </summary>
+    private int AddPoint(ReadOnlySpan<T> vector, Neighbor[] own, List<(int Slot, Neighbor Entry)> entering, HashSet<int> changed)
+    {
+        int slot = Store.Add(vector);
+        EnsureCapacity();
+        _queryIndex?.Added(slot, vector);
+        _multiplicity[slot] = 1;
+        SetList(slot, own);
+        changed.Add(slot);
+        foreach ((int q, Neighbor entry) in entering)
+        {
+            if (InsertIntoList(q, entry) < K)
+            {
+                changed.Add(q);
+            }
+        }
+
+        return slot;
+    }
+
     private bool LessThanLast(int q, Neighbor entry) => entry < _lists[q][_listCount[q] - 1];
 
     private double ToSquared(double distance) => Metric == DistanceMetric.Euclidean ? distance * distance : 2 * distance;

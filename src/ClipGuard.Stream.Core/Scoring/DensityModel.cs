@@ -124,21 +124,8 @@ public sealed partial class DensityModel<T>
             entering = Entering(vector, candidates, before);
         }
 
-        int slot = Store.Add(vector);
-        EnsureCapacity();
-        _queryIndex?.Added(slot, vector);
-        _multiplicity[slot] = 1;
-        SetList(slot, own);
-        var changed = new HashSet<int> { slot };
-        foreach ((int q, Neighbor entry) in entering)
-        {
-            int rank = InsertIntoList(q, entry);
-            if (rank < K)
-            {
-                changed.Add(q);
-            }
-        }
-
+        var changed = new HashSet<int>();
+        int slot = AddPoint(vector, own, entering, changed);
         Refresh(changed);
         return (slot, true);
     }
@@ -219,20 +206,7 @@ public sealed partial class DensityModel<T>
             Neighbor[] own = MergeOwn(scannedOwn, toAdded);
             List<(int Slot, Neighbor Entry)> entering = Entering(vector, candidates, Store.Count);
             EnteringAdded(toAdded, slot, entering);
-            Store.Add(vector);
-            EnsureCapacity();
-            _queryIndex?.Added(slot, vector);
-            _multiplicity[slot] = 1;
-            SetList(slot, own);
-            changed.Add(slot);
-            foreach ((int q, Neighbor entry) in entering)
-            {
-                if (InsertIntoList(q, entry) < K)
-                {
-                    changed.Add(q);
-                }
-            }
-
+            AddPoint(vector, own, entering, changed);
             added.Add(slot);
             result[i] = (slot, true);
         }
