@@ -19,6 +19,7 @@ internal static class SentinelCommand
             MinPairs = LabCommand.Int("--min-pairs", "Window pairs the first round waits for", defaults.MinimumPairs),
             Poll = new Option<double>("--poll") { Description = "Seconds between looks at the window", DefaultValueFactory = _ => defaults.Poll.TotalSeconds },
             Once = new Option<bool>("--once") { Description = "Train one round now and exit (exit code 3 when another trainer holds the lock)" },
+            TrainOnSeed = new Option<bool>("--train-on-seed") { Description = "Train on the trusted seed's pairs too (off: the seed calibrates the new model's verdicts, which needs pairs it never trained on)" },
             Labels = new Option<string?>("--labels") { Description = "Optional CSV with columns key,poisoned (0/1) (the lab): poisons' alignment reported per epoch" },
             Epochs = LabCommand.Int("--epochs", "Epochs per round (each round trains from scratch on the window)", defaults.Epochs),
             Batch = LabCommand.Int("--batch", "Pairs per step", TrainSettings.DefaultBatch),
@@ -27,7 +28,7 @@ internal static class SentinelCommand
             Threads = LabCommand.Int("--threads", "libtorch threads (0 = one per core)", TrainSettings.DefaultThreads),
         };
         var command = new Command("sentinel", "Train sentinel CLIP checkpoints on the window of recent pairs a service keeps, and publish them for hot swap");
-        Option[] options = [o.Dir, o.Every, o.MinPairs, o.Poll, o.Once, o.Labels, o.Epochs, o.Batch, .. model.All, o.Lr, o.Seed, o.Threads];
+        Option[] options = [o.Dir, o.Every, o.MinPairs, o.Poll, o.Once, o.TrainOnSeed, o.Labels, o.Epochs, o.Batch, .. model.All, o.Lr, o.Seed, o.Threads];
         foreach (Option option in options)
         {
             command.Options.Add(option);
@@ -42,6 +43,7 @@ internal static class SentinelCommand
                 MinimumPairs = p.GetValue(o.MinPairs),
                 Poll = double.IsFinite(poll) && poll > 0 && poll < 86_400 ? TimeSpan.FromSeconds(poll) : TimeSpan.Zero,
                 Once = p.GetValue(o.Once),
+                TrainOnSeed = p.GetValue(o.TrainOnSeed),
                 Labels = p.GetValue(o.Labels),
                 Epochs = p.GetValue(o.Epochs),
                 Batch = p.GetValue(o.Batch),

@@ -8,14 +8,14 @@ namespace ClipGuard.Stream.Host.Sentinel;
 
 /// <summary>
 /// The trusted seed's pairs, kept in the sentinel window as <c>window/seed/</c> (KEY.ext + KEY.txt, never pruned) with
-/// a <c>window/seed.jsonl</c> sidecar naming each pair's sample id. Two reasons (docs/sentinel.md): every sentinel
-/// trains on the seed as well as on the stream, so the seed stays exchangeable with the stream's clean pairs in the
-/// sentinel's space (a conformal calibration needs that); and a swap re-embeds the whole seed as the new reference's
-/// trusted calibration, however many of its members re-scores have evicted since.
+/// a <c>window/seed.jsonl</c> sidecar naming each pair's sample id, so that a swap re-embeds the whole seed as the new
+/// reference's trusted calibration, however many of its members re-scores have evicted since (docs/sentinel.md).
+/// Sentinels do not train on it unless told to (<c>clipguard sentinel --train-on-seed</c>): a calibration is honest
+/// only for samples the model has not trained on either, as the stream's later arrivals.
 /// </summary>
 internal sealed class SeedPairs
 {
-    public const string FolderName = "seed";
+    public const string FolderName = SentinelLayout.SeedFolderName;
     private readonly string _folder;
     private readonly string _sidecar;
 

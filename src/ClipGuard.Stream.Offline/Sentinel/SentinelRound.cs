@@ -9,7 +9,8 @@ namespace ClipGuard.Stream.Offline.Sentinel;
 /// One sentinel round: trains a small CLIP from scratch on the closed window with the <c>clipguard train</c> engine and
 /// publishes it as the next <c>models/vNNNNNN/</c>. The folder appears whole (it is written under a temporary name,
 /// its manifest last, then renamed), so a service watching <c>models/</c> never loads half a checkpoint. The caller
-/// holds <see cref="SentinelLock"/>: two trainers would publish the same version.
+/// holds <see cref="SentinelLock"/>: two trainers would publish the same version. The trusted seed's folder is left out
+/// of training unless <see cref="SentinelSettings.TrainOnSeed"/>: it calibrates the new model's verdicts.
 /// </summary>
 public static class SentinelRound
 {
@@ -20,7 +21,7 @@ public static class SentinelRound
         logger ??= NullLogger.Instance;
         var layout = new SentinelLayout(settings.Directory);
         layout.Create();
-        IReadOnlyList<string> segments = layout.ClosedSegments();
+        IReadOnlyList<string> segments = layout.TrainingSegments(settings.TrainOnSeed);
         int pairs = segments.Sum(s => Directory.EnumerateFiles(s, "*.txt").Count());
         if (pairs < settings.MinimumPairs)
         {

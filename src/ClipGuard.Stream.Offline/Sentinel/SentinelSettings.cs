@@ -18,6 +18,12 @@ public sealed record SentinelSettings(string Directory)
     /// <summary>Train one round now (when the window holds <see cref="MinimumPairs"/>) and exit.</summary>
     public bool Once { get; init; }
 
+    /// <summary>
+    /// Train on the trusted seed's pairs too (off by default): the seed calibrates the verdicts of the model a round
+    /// makes, and a model that trained on its calibration pairs quarantines more unseen clean samples than the budget.
+    /// </summary>
+    public bool TrainOnSeed { get; init; }
+
     public int Epochs { get; init; } = 3;
 
     public int Batch { get; init; } = TrainSettings.DefaultBatch;

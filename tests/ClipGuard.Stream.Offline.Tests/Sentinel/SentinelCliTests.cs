@@ -50,6 +50,31 @@ public sealed class SentinelCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_round_leaves_the_trusted_seed_out_of_training_unless_told_to_train_on_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string dir = _temp.Sub("sentinel");
+        string window = Path.Combine(dir, "window");
+        DatasetWriter.WriteFiles(window, PoisonedFashion.Create(120, 0), 60);
+        DatasetWriter.WriteFiles(_temp.Sub("seed"), PoisonedFashion.Create(40, 0), 100);
+        Directory.Move(Path.Combine(_temp.Sub("seed"), "00000"), Path.Combine(window, SentinelLayout.SeedFolderName));
+        var layout = new SentinelLayout(dir);
+        Assert.Equal(120, layout.PairsAfter(null));
+
+        var plain = await CliProcess.RunAsync(["sentinel", "--dir", dir, "--once", "--min-pairs", "10", .. TrainFixture.TinyArgs(epochs: 1)], Timeout, ct);
+        Assert.True(plain.ExitCode == 0, plain.StandardError);
+        Assert.Equal(120, layout.Newest()!.Manifest.WindowPairs);
+        Assert.Equal(2, layout.Newest()!.Manifest.Segments);
+
+        var withSeed = await CliProcess.RunAsync(["sentinel", "--dir", dir, "--once", "--train-on-seed", "--min-pairs", "10", .. TrainFixture.TinyArgs(epochs: 1)], Timeout, ct);
+        Assert.True(withSeed.ExitCode == 0, withSeed.StandardError);
+        Assert.Equal(2, layout.Newest()!.Version);
+        Assert.Equal(160, layout.Newest()!.Manifest.WindowPairs);
+        Assert.Equal(3, layout.Newest()!.Manifest.Segments);
+        Assert.Equal("00001", layout.Newest()!.Manifest.LastSegment);
+    }
+
+    [Fact]
     public async Task Only_the_lock_holder_trains_and_a_window_too_small_is_refused_with_its_size()
     {
         var ct = TestContext.Current.CancellationToken;
