@@ -85,36 +85,22 @@ public sealed class ExactKnn<T>
         }
 
         int capacity = count + Math.Max(16, count);
-        int high = Store.HighWater;
-        int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
-        int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / queryBlocks, high / 2048 + 1));
-        var sinks = new InsertSink[queryBlocks * refParts];
-        Parallel.For(0, sinks.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, tile =>
-        {
-            int qb = tile / refParts, rp = tile % refParts;
-            int q0 = qb * QueryBlock, qn = Math.Min(QueryBlock, m - q0);
-            int r0 = (int)((long)high * rp / refParts), r1 = (int)((long)high * (rp + 1) / refParts);
-            var sink = new InsertSink(new TopKSink(qn, capacity, null), new ReverseCandidateSink(thresholdSq, margins[q0..(q0 + qn)]));
-            GramKernel<T>.Scan(data.AsSpan(q0 * d, qn * d), norms.AsSpan(q0, qn), qn, Store, r0, r1, ref sink);
-            sinks[tile] = sink;
-        });
 
-        TopKSink[] tops = sinks.Select(x => x.Top).ToArray();
+        // The reverse candidates cost more per stored point than the top-k alone: fewer, larger parts.
+        (InsertSink[] sinks, int refParts) = ScanTiles(data, norms, pointsPerPart: 2048, (q0, qn) =>
+            new InsertSink(new TopKSink(qn, capacity, null), new ReverseCandidateSink(thresholdSq, margins[q0..(q0 + qn)])), progress: null);
+        TopKSink[] tops = [.. sinks.Select(x => x.Top)];
         var result = new (Neighbor[] Own, List<int> Candidates)[m];
         Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
         {
-            union.Clear();
-            int qb = q / QueryBlock, local = q % QueryBlock;
             var candidates = new List<int>();
+            int first = (q / QueryBlock) * refParts;
             for (int rp = 0; rp < refParts; rp++)
             {
-                InsertSink sink = sinks[(qb * refParts) + rp];
-                sink.Top.CopyTo(local, union);
-                candidates.AddRange(sink.Reverse.Candidates(local));
+                candidates.AddRange(sinks[first + rp].Reverse.Candidates(q % QueryBlock));
             }
 
-            Neighbor[] own = Refine(data.AsSpan(q * d, d), norms[q], -1, union, tops, qb * refParts, refParts, local, count, count, dropIdentical: false);
-            result[q] = (own, candidates);
+            result[q] = (RefineQuery(data, norms, q, -1, union, tops, refParts, count, count, dropIdentical: false), candidates);
             return union;
         }, _ => { });
         return result;
@@ -125,38 +111,58 @@ public sealed class ExactKnn<T>
         int m = norms.Length;
         int need = count + (dropIdentical ? 1 : 0);
         int capacity = need + Math.Max(16, need);
-        int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
-        int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / Math.Max(1, queryBlocks), Store.HighWater / 512 + 1));
+        (TopKSink[] sinks, int refParts) = ScanTiles(rows, norms, pointsPerPart: 512, (q0, qn) =>
+            new TopKSink(qn, capacity, self is null ? null : self[q0..(q0 + qn)]), m > QueryBlock ? Progress : null);
+
+        var result = new Neighbor[m][];
+        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
+        {
+            result[q] = RefineQuery(rows, norms, q, self?[q] ?? -1, union, sinks, refParts, need, count, dropIdentical);
+            return union;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>
+    /// The blocked parallel pass both searches share: blocks of <see cref="QueryBlock"/> queries, each against the
+    /// stored points in one part or (when there are fewer blocks than threads) in several parts of at least about
+    /// <paramref name="pointsPerPart"/> points, one sink per block and part, numbered block × parts + part.
+    /// </summary>
+    private (TSink[] Sinks, int RefParts) ScanTiles<TSink>(T[] rows, double[] norms, int pointsPerPart, Func<int, int, TSink> newSink, IProgress<double>? progress)
+        where TSink : struct, ITileSink
+    {
+        int d = Store.Dimension;
+        int m = norms.Length;
         int high = Store.HighWater;
-        var sinks = new TopKSink[queryBlocks * refParts];
+        int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
+        int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / Math.Max(1, queryBlocks), (high / pointsPerPart) + 1));
+        var sinks = new TSink[queryBlocks * refParts];
         int done = 0;
-        IProgress<double>? progress = m > QueryBlock ? Progress : null;
         Parallel.For(0, sinks.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, tile =>
         {
             int qb = tile / refParts, rp = tile % refParts;
             int q0 = qb * QueryBlock, qn = Math.Min(QueryBlock, m - q0);
             int r0 = (int)((long)high * rp / refParts), r1 = (int)((long)high * (rp + 1) / refParts);
-            int[]? excluded = self is null ? null : self[q0..(q0 + qn)];
-            var sink = new TopKSink(qn, capacity, excluded);
-            GramKernel<T>.Scan<TopKSink>(rows.AsSpan(q0 * Store.Dimension, qn * Store.Dimension), norms.AsSpan(q0, qn), qn, Store, r0, r1, ref sink);
+            TSink sink = newSink(q0, qn);
+            GramKernel<T>.Scan(rows.AsSpan(q0 * d, qn * d), norms.AsSpan(q0, qn), qn, Store, r0, r1, ref sink);
             sinks[tile] = sink;
             progress?.Report((double)Interlocked.Increment(ref done) / sinks.Length);
         });
+        return (sinks, refParts);
+    }
 
-        var result = new Neighbor[m][];
-        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
+    /// <summary>Query <paramref name="q"/>'s exact neighbours from the candidates its block's sinks kept.</summary>
+    private Neighbor[] RefineQuery(
+        T[] rows, double[] norms, int q, int self, List<(double Key, int Slot)> union, TopKSink[] sinks, int refParts, int need, int count, bool dropIdentical)
+    {
+        union.Clear();
+        int first = (q / QueryBlock) * refParts, local = q % QueryBlock;
+        for (int rp = 0; rp < refParts; rp++)
         {
-            union.Clear();
-            int qb = q / QueryBlock, local = q % QueryBlock;
-            for (int rp = 0; rp < refParts; rp++)
-            {
-                sinks[(qb * refParts) + rp].CopyTo(local, union);
-            }
+            sinks[first + rp].CopyTo(local, union);
+        }
 
-            result[q] = Refine(rows.AsSpan(q * Store.Dimension, Store.Dimension), norms[q], self?[q] ?? -1, union, sinks, qb * refParts, refParts, local, need, count, dropIdentical);
-            return union;
-        }, _ => { });
-        return result;
+        return Refine(rows.AsSpan(q * Store.Dimension, Store.Dimension), norms[q], self, union, sinks, first, refParts, local, need, count, dropIdentical);
     }
 
     private Neighbor[] Refine(

@@ -162,10 +162,14 @@ public sealed partial class DensityModel<T>
             return result;
         }
 
+        // Rows already stored keep the slot found here (this call only adds points); the others are scanned, and looked
+        // up again below in case an earlier row of this call added the same point.
+        var storedBefore = new int[m];
         var scanned = new List<int>();
         for (int i = first; i < m; i++)
         {
-            if (Store.Find(rows.Slice(i * d, d)) < 0)
+            storedBefore[i] = Store.Find(rows.Slice(i * d, d));
+            if (storedBefore[i] < 0)
             {
                 scanned.Add(i);
             }
@@ -186,7 +190,7 @@ public sealed partial class DensityModel<T>
         {
             ReadOnlySpan<T> vector = rows.Slice(i * d, d);
             int foundIndex = next < scanned.Count && scanned[next] == i ? next++ : -1;
-            int existing = Store.Find(vector);
+            int existing = foundIndex < 0 ? storedBefore[i] : Store.Find(vector);
             if (existing >= 0)
             {
                 // A point stored before the call, or one this call added already.
