@@ -191,7 +191,7 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
         var (code, log) = Self(
             ["sentinel", "--dir", sentinel, "--once", "--min-pairs", "100", "--epochs", s.Epochs.ToString(CultureInfo.InvariantCulture),
              "--text-width", s.Model.TextWidth.ToString(CultureInfo.InvariantCulture), "--seed", s.Seed.ToString(CultureInfo.InvariantCulture),
-             "--threads", s.Threads.ToString(CultureInfo.InvariantCulture)]);
+             "--threads", s.Threads.ToString(CultureInfo.InvariantCulture), .. (s.TrainOnSeed ? ["--train-on-seed"] : Array.Empty<string>())]);
         File.WriteAllText(Path.Combine(s.Out, $"sentinel-round{round}.log"), log);
         if (code != 0)
         {

@@ -24,6 +24,9 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
 
     public int Epochs { get; init; } = 3;
 
+    /// <summary>Sentinel rounds train on the trusted seed too (<c>clipguard sentinel --train-on-seed</c>; off by default).</summary>
+    public bool TrainOnSeed { get; init; }
+
     public SmallClipSpec Model { get; init; } = new() { TextWidth = 64 };
 
     /// <summary>Pairs published at a time (the dev broker keeps ~5 MB per partition; each chunk is routed before the next).</summary>

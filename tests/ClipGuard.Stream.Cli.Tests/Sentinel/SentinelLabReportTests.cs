@@ -44,6 +44,11 @@ public sealed class SentinelLabReportTests
         string md = report.Markdown();
         Assert.Contains("Once (the default): campaign quarantined on arrival or recalled **0.750**; false recalls **333.33 ‰**", md, StringComparison.Ordinal);
         Assert.Contains("| 2 | v2 | 1 / 1 | 3 of 4 (0.750) | 2 of 6 (333.33 ‰) |", md, StringComparison.Ordinal);
+
+        // Which training set the sentinels had is in the report's title line.
+        Assert.DoesNotContain("train on the trusted seed", md.Split('\n')[0], StringComparison.Ordinal);
+        string seeded = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data") { TrainOnSeed = true }).Markdown();
+        Assert.EndsWith("seed 1; sentinels train on the trusted seed too", seeded.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
     }
 
     private static RoutedCopy Recall(string id, int version, string from) => new(
