@@ -46,10 +46,10 @@ public sealed class SentinelLayout
     }
 
     /// <summary>
-    /// What a round trains on: the closed stream segments, and the trusted seed's folder only when asked. Calibrated on
-    /// a seed it trained on, a model quarantines about twice as many unseen clean samples as on pairs it never saw, and
-    /// the verdicts it gives after its swap are on the stream's later arrivals, which it never saw (docs/sentinel.md).
-    /// The seed, when included, comes first, so the last one is always the newest stream segment.
+    /// What a round trains on: the closed stream segments, and the trusted seed's folder only when asked. The seed
+    /// calibrates the new model's verdicts, which are mostly on the stream's later arrivals, pairs it never trained on
+    /// (docs/sentinel.md, "Training on the calibration"). The seed, when included, comes first, so the last one is
+    /// always the newest stream segment.
     /// </summary>
     public IReadOnlyList<string> TrainingSegments(bool includeSeed) =>
         [.. ClosedSegments().Where(s => includeSeed || !IsSeed(s)).OrderBy(s => IsSeed(s) ? 0 : 1)];

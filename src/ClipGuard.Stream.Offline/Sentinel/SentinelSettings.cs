@@ -20,7 +20,7 @@ public sealed record SentinelSettings(string Directory)
 
     /// <summary>
     /// Train on the trusted seed's pairs too (off by default): the seed calibrates the verdicts of the model a round
-    /// makes, and a model that trained on its calibration pairs quarantines more unseen clean samples than the budget.
+    /// makes, mostly on arrivals it never trained on, and split-conformal calibration uses pairs the model did not see.
     /// </summary>
     public bool TrainOnSeed { get; init; }
 
