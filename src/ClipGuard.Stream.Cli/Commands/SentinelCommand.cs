@@ -19,7 +19,7 @@ internal static class SentinelCommand
             MinPairs = LabCommand.Int("--min-pairs", "Window pairs the first round waits for", defaults.MinimumPairs),
             Poll = new Option<double>("--poll") { Description = "Seconds between looks at the window", DefaultValueFactory = _ => defaults.Poll.TotalSeconds },
             Once = new Option<bool>("--once") { Description = "Train one round now and exit (exit code 3 when another trainer holds the lock)" },
-            TrainOnSeed = new Option<bool>("--train-on-seed") { Description = "Train on the trusted seed's pairs too (off: the seed calibrates the new model's verdicts, which needs pairs it never trained on)" },
+            TrainOnSeed = new Option<bool>("--train-on-seed") { Description = "Train on the trusted seed's pairs too (off: the seed calibrates the new model's verdicts, and calibration pairs are kept out of training)" },
             Labels = new Option<string?>("--labels") { Description = "Optional CSV with columns key,poisoned (0/1) (the lab): poisons' alignment reported per epoch" },
             Epochs = LabCommand.Int("--epochs", "Epochs per round (each round trains from scratch on the window)", defaults.Epochs),
             Batch = LabCommand.Int("--batch", "Pairs per step", TrainSettings.DefaultBatch),

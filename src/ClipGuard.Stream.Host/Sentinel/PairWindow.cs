@@ -42,7 +42,7 @@ internal sealed class PairWindow : IDisposable
         _layout = new SentinelLayout(options.Directory!);
         _layout.Create();
         CloseAbandoned(ownOnly: true);
-        foreach (string segment in _layout.ClosedSegments().Where(s => Path.GetFileName(s) != SeedPairs.FolderName))
+        foreach (string segment in _layout.StreamSegments())
         {
             int pairs = Directory.EnumerateFiles(segment, "*.txt").Count();
             _closed.Enqueue((segment, pairs));

@@ -10,8 +10,8 @@ namespace ClipGuard.Stream.Host.Sentinel;
 /// The trusted seed's pairs, kept in the sentinel window as <c>window/seed/</c> (KEY.ext + KEY.txt, never pruned) with
 /// a <c>window/seed.jsonl</c> sidecar naming each pair's sample id, so that a swap re-embeds the whole seed as the new
 /// reference's trusted calibration, however many of its members re-scores have evicted since (docs/sentinel.md).
-/// Sentinels do not train on it unless told to (<c>clipguard sentinel --train-on-seed</c>): a calibration is honest
-/// only for samples the model has not trained on either, as the stream's later arrivals.
+/// Sentinels do not train on it unless told to (<c>clipguard sentinel --train-on-seed</c>): split-conformal practice
+/// calibrates on pairs the model did not train on, like the stream's later arrivals it judges.
 /// </summary>
 internal sealed class SeedPairs
 {
@@ -22,7 +22,7 @@ internal sealed class SeedPairs
     public SeedPairs(SentinelLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        _folder = Path.Combine(layout.Window, FolderName);
+        _folder = layout.SeedFolder;
         _sidecar = SentinelLayout.SidecarOf(_folder);
     }
 

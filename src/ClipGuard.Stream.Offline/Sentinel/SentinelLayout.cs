@@ -30,6 +30,9 @@ public sealed class SentinelLayout
 
     public string Open => Path.Combine(Root, "open");
 
+    /// <summary>The trusted seed's pairs inside the window (<see cref="SeedFolderName"/>).</summary>
+    public string SeedFolder => Path.Combine(Window, SeedFolderName);
+
     public string Models => Path.Combine(Root, "models");
 
     public string Rounds => Path.Combine(Root, "rounds");
@@ -48,13 +51,15 @@ public sealed class SentinelLayout
     /// <summary>
     /// What a round trains on: the closed stream segments, and the trusted seed's folder only when asked. The seed
     /// calibrates the new model's verdicts, which are mostly on the stream's later arrivals, pairs it never trained on
-    /// (docs/sentinel.md, "Training on the calibration"). The seed, when included, comes first, so the last one is
+    /// (docs/sentinel.md, "Training on the calibration", also for what leaving it out did and did not change). The seed, when included, comes first, so the last one is
     /// always the newest stream segment.
     /// </summary>
     public IReadOnlyList<string> TrainingSegments(bool includeSeed) =>
-        [.. ClosedSegments().Where(s => includeSeed || !IsSeed(s)).OrderBy(s => IsSeed(s) ? 0 : 1)];
+        includeSeed && Directory.Exists(SeedFolder) ? [SeedFolder, .. StreamSegments()] : StreamSegments();
 
-    private static bool IsSeed(string segment) => Path.GetFileName(segment) == SeedFolderName;
+    /// <summary>The closed segments the stream wrote, oldest first: every closed folder but the trusted seed's.</summary>
+    public IReadOnlyList<string> StreamSegments() =>
+        [.. ClosedSegments().Where(s => Path.GetFileName(s) != SeedFolderName)];
 
     /// <summary>Closed window segments, oldest first (names sort by their UTC start time).</summary>
     public IReadOnlyList<string> ClosedSegments() =>
@@ -104,7 +109,7 @@ public sealed class SentinelLayout
 
     /// <summary>Stream pairs in closed segments after <paramref name="lastSegment"/> (all of them when null): what a new round would add. The seed is not news.</summary>
     public int PairsAfter(string? lastSegment) =>
-        TrainingSegments(includeSeed: false).Where(s => lastSegment is null || string.CompareOrdinal(Path.GetFileName(s), lastSegment) > 0)
+        StreamSegments().Where(s => lastSegment is null || string.CompareOrdinal(Path.GetFileName(s), lastSegment) > 0)
             .Sum(s => Directory.EnumerateFiles(s, "*.txt").Count());
 
     public string FolderOf(int version) => Path.Combine(Models, VersionPrefix + version.ToString("D6", CultureInfo.InvariantCulture));
