@@ -1,12 +1,16 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ClipGuard.Stream.Core.Knn;
 
 /// <summary>
 /// The blocked distance kernel: squared distances as ‖q‖² + ‖r‖² − 2 q·r with the dot products of a 4 × 3 tile of
-/// queries and references accumulated in SIMD registers along the dimension, references walked in cache-sized chunks.
+/// queries and references accumulated in SIMD registers along the dimension (on AVX-512, float32 blocks go through
+/// <see cref="PanelKernel"/> instead), references walked in cache-sized chunks.
 /// Results are approximate (rounding bounded by <see cref="Margin"/>); callers refine candidates with the canonical
 /// distance.
 /// </summary>
@@ -20,12 +24,23 @@ internal static class GramKernel<T>
     /// An upper bound on |approximate − exact| squared distance for squared norms up to the arguments. Each SIMD lane
     /// accumulates d / lanes products with FMA, the lanes are summed pairwise and the tail sequentially, so the dot
     /// product's rounding error is at most γ_n·‖q‖‖r‖ with n = d / lanes + log₂(lanes) + tail (Higham, ch. 3); the
-    /// squared distance carries twice that, plus float64 rounding of the norms and of the final sum.
+    /// squared distance carries twice that, plus float64 rounding of the norms and of the final sum. On AVX-512 float32
+    /// goes through the 512-bit row and <see cref="PanelKernel"/>, whose depths differ.
     /// </summary>
-    public static double Margin(int dimension, double querySqNorm, double refSqNorm)
+    public static double Margin(int dimension, double querySqNorm, double refSqNorm) => Margin(dimension, querySqNorm, refSqNorm, TileKernels.Wide);
+
+    /// <summary><see cref="Margin(int, double, double)"/> for the 256-bit (<paramref name="wide"/> false) or the
+    /// AVX-512 kernels (float32 only; float64 always runs the 256-bit ones).</summary>
+    internal static double Margin(int dimension, double querySqNorm, double refSqNorm, bool wide)
     {
         int lanes = typeof(T) == typeof(float) ? 8 : typeof(T) == typeof(double) ? 4 : 1;
         int depth = (dimension / lanes) + (dimension % lanes) + 4;
+        if (wide && typeof(T) == typeof(float))
+        {
+            // The 512-bit row (sixteen lanes, one more level in the lane sum) and the panels.
+            depth = Math.Max((dimension / 16) + (dimension % 16) + 5, PanelKernel.Depth(dimension));
+        }
+
         double gamma = depth * UnitRoundoff / (1 - (depth * UnitRoundoff));
         double qr = Math.Sqrt(querySqNorm * refSqNorm);
         return (2.02 * gamma * qr) + (8 * 1.2e-16 * (querySqNorm + refSqNorm)) + 1e-300;
@@ -54,6 +69,12 @@ internal static class GramKernel<T>
                 ScanRow(queries.Slice(q * store.Dimension, store.Dimension), queryNorms[q], q, store, refStart, refEnd, ref sink);
             }
 
+            return;
+        }
+
+        if (typeof(T) == typeof(float) && TileKernels.Wide)
+        {
+            ScanPanels(MemoryMarshal.Cast<T, float>(queries), queryNorms, queryCount, store, refStart, refEnd, ref sink);
             return;
         }
 
@@ -99,6 +120,107 @@ internal static class GramKernel<T>
         }
     }
 
+    /// <summary>
+    /// Query rows packed once into panels, references walked in chunks that stay in the L2 cache while every panel
+    /// pair passes over them; sixteen distances at a time are screened by the sink's <see cref="ITileSink.MayAccept"/>
+    /// before the kept ones reach <see cref="ITileSink.Accept"/> one by one.
+    /// </summary>
+    private static void ScanPanels<TSink>(
+        ReadOnlySpan<float> queries, ReadOnlySpan<double> queryNorms, int queryCount, VectorStore<T> store, int refStart, int refEnd, ref TSink sink)
+        where TSink : struct, ITileSink
+    {
+        const int lanes = PanelKernel.Lanes;
+        const int pairLanes = 2 * lanes;
+        int d = store.Dimension;
+        int padded = (queryCount + pairLanes - 1) / pairLanes * pairLanes;
+        float[] packed = ArrayPool<float>.Shared.Rent(padded * d);
+        double[] norms = ArrayPool<double>.Shared.Rent(padded);
+        try
+        {
+            packed.AsSpan(0, padded * d).Clear();
+            PanelKernel.Pack(queries, queryCount, d, packed);
+            norms.AsSpan(0, padded).Clear();
+            queryNorms[..queryCount].CopyTo(norms);
+            ReadOnlySpan<float> refs = MemoryMarshal.Cast<T, float>(store.Data);
+            ReadOnlySpan<double> refNorms = store.SqNorms;
+            ReadOnlySpan<bool> active = store.Active;
+            Span<float> totals = stackalloc float[PanelKernel.Refs * pairLanes];
+            int chunk = Math.Max(PanelKernel.Refs, (384 * 1024) / (sizeof(float) * d) / PanelKernel.Refs * PanelKernel.Refs);
+            for (int c0 = refStart; c0 < refEnd; c0 += chunk)
+            {
+                int c1 = Math.Min(refEnd, c0 + chunk);
+                for (int q0 = 0; q0 < queryCount; q0 += pairLanes)
+                {
+                    ReadOnlySpan<float> pair = packed.AsSpan(q0 * d, pairLanes * d);
+                    Vector512<double> normA0 = Vector512.Create<double>(norms.AsSpan(q0)), normA1 = Vector512.Create<double>(norms.AsSpan(q0 + 8));
+                    Vector512<double> normB0 = Vector512.Create<double>(norms.AsSpan(q0 + 16)), normB1 = Vector512.Create<double>(norms.AsSpan(q0 + 24));
+                    int r0 = c0;
+                    for (; r0 + PanelKernel.Refs <= c1; r0 += PanelKernel.Refs)
+                    {
+                        if (active.Slice(r0, PanelKernel.Refs).IndexOf(true) < 0)
+                        {
+                            continue;
+                        }
+
+                        PanelKernel.Tile(pair, refs.Slice(r0 * d, PanelKernel.Refs * d), d, totals);
+                        for (int j = 0; j < PanelKernel.Refs; j++)
+                        {
+                            int slot = r0 + j;
+                            if (active[slot])
+                            {
+                                Screen(totals.Slice(2 * j * lanes, pairLanes), q0, slot, refNorms[slot], normA0, normA1, normB0, normB1, norms, queryCount, ref sink);
+                            }
+                        }
+                    }
+
+                    for (; r0 < c1; r0++)
+                    {
+                        if (active[r0])
+                        {
+                            PanelKernel.Single(pair, refs.Slice(r0 * d, d), d, totals);
+                            Screen(totals[..pairLanes], q0, r0, refNorms[r0], normA0, normA1, normB0, normB1, norms, queryCount, ref sink);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+            ArrayPool<double>.Shared.Return(norms);
+        }
+    }
+
+    /// <summary>
+    /// The 32 approximate squared distances of one reference to a panel pair, computed sixteen at a time in float64
+    /// exactly as the scalar path does (‖q‖² + ‖r‖² − 2 q·r); only the lanes the sink may keep go to
+    /// <see cref="ITileSink.Accept"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Screen<TSink>(
+        ReadOnlySpan<float> dots, int q0, int slot, double refNorm, Vector512<double> normA0, Vector512<double> normA1, Vector512<double> normB0,
+        Vector512<double> normB1, double[] norms, int queryCount, ref TSink sink)
+        where TSink : struct, ITileSink
+    {
+        Vector512<double> rn = Vector512.Create(refNorm);
+        Vector512<float> a = Vector512.Create(dots), b = Vector512.Create(dots[PanelKernel.Lanes..]);
+        Vector512<double> a0 = (normA0 + rn) - (Avx512F.ConvertToVector512Double(a.GetLower()) * 2.0);
+        Vector512<double> a1 = (normA1 + rn) - (Avx512F.ConvertToVector512Double(a.GetUpper()) * 2.0);
+        Vector512<double> b0 = (normB0 + rn) - (Avx512F.ConvertToVector512Double(b.GetLower()) * 2.0);
+        Vector512<double> b1 = (normB1 + rn) - (Avx512F.ConvertToVector512Double(b.GetUpper()) * 2.0);
+        uint mask = sink.MayAccept(q0, slot, a0, a1) | (sink.MayAccept(q0 + PanelKernel.Lanes, slot, b0, b1) << PanelKernel.Lanes);
+        while (mask != 0)
+        {
+            int lane = BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            int q = q0 + lane;
+            if (q < queryCount)
+            {
+                sink.Accept(q, slot, norms[q] + refNorm - (2 * (double)dots[lane]));
+            }
+        }
+    }
+
     /// <summary>One query row against references [refStart, refEnd), four at a time.</summary>
     private static void ScanRow<TSink>(ReadOnlySpan<T> query, double queryNorm, int queryIndex, VectorStore<T> store, int refStart, int refEnd, ref TSink sink)
         where TSink : struct, ITileSink
@@ -113,7 +235,13 @@ internal static class GramKernel<T>
         {
             int last = refEnd - 1;
             int ra = r0, rb = Math.Min(r0 + 1, last), rc = Math.Min(r0 + 2, last), rd = Math.Min(r0 + 3, last);
-            if (typeof(T) == typeof(float))
+            if (typeof(T) == typeof(float) && TileKernels.Wide)
+            {
+                TileKernels.Row512(
+                    MemoryMarshal.Cast<T, float>(query), MemoryMarshal.Cast<T, float>(refs.Slice(ra * d, d)), MemoryMarshal.Cast<T, float>(refs.Slice(rb * d, d)),
+                    MemoryMarshal.Cast<T, float>(refs.Slice(rc * d, d)), MemoryMarshal.Cast<T, float>(refs.Slice(rd * d, d)), dots);
+            }
+            else if (typeof(T) == typeof(float))
             {
                 TileKernels.Row(
                     MemoryMarshal.Cast<T, float>(query), MemoryMarshal.Cast<T, float>(refs.Slice(ra * d, d)), MemoryMarshal.Cast<T, float>(refs.Slice(rb * d, d)),

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ClipGuard.Stream.Core.Knn;
 
@@ -14,4 +15,8 @@ internal struct InsertSink(TopKSink top, ReverseCandidateSink reverse) : ITileSi
         Top.Accept(query, slot, approxSquared);
         Reverse.Accept(query, slot, approxSquared);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly uint MayAccept(int queryBase, int slot, Vector512<double> low, Vector512<double> high) =>
+        Top.MayAccept(queryBase, slot, low, high) | Reverse.MayAccept(queryBase, slot, low, high);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ClipGuard.Stream.Core.Knn;
 
@@ -17,7 +18,11 @@ internal readonly struct ReverseCandidateSink : ITileSink
     public ReverseCandidateSink(double[] thresholdSq, double[] margin)
     {
         _thresholdSq = thresholdSq;
-        _margin = margin;
+
+        // Padded to whole panel pairs for the vector screen; padding lanes never pass it.
+        _margin = new double[(margin.Length + 31) / 32 * 32];
+        Array.Fill(_margin, double.NegativeInfinity);
+        margin.CopyTo(_margin, 0);
         _candidates = new List<int>[margin.Length];
         for (int q = 0; q < margin.Length; q++)
         {
@@ -35,6 +40,14 @@ internal readonly struct ReverseCandidateSink : ITileSink
         {
             Add(query, slot);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint MayAccept(int queryBase, int slot, Vector512<double> low, Vector512<double> high)
+    {
+        Vector512<double> threshold = Vector512.Create(_thresholdSq[slot]);
+        return (uint)Vector512.LessThanOrEqual(low, threshold + Vector512.Create<double>(_margin.AsSpan(queryBase))).ExtractMostSignificantBits()
+            | ((uint)Vector512.LessThanOrEqual(high, threshold + Vector512.Create<double>(_margin.AsSpan(queryBase + 8))).ExtractMostSignificantBits() << 8);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -6,11 +6,16 @@ using System.Runtime.Intrinsics.X86;
 namespace ClipGuard.Stream.Core.Knn;
 
 /// <summary>
-/// The register-blocked 4 × 3 dot-product micro-kernels: twelve 256-bit accumulators, seven loads per twelve fused
-/// multiply-adds, so the loop is bound by FMA throughput rather than by memory.
+/// The register-blocked 4 × 3 dot-product micro-kernels: twelve accumulators, seven loads per twelve fused
+/// multiply-adds, so the loop is bound by FMA throughput rather than by memory. 256-bit forms for AVX2, 512-bit forms
+/// (<see cref="Wide"/>: only the single-query row; blocks of queries go to <see cref="PanelKernel"/>) where the CPU has AVX-512.
 /// </summary>
 internal static class TileKernels
 {
+    /// <summary>Whether the 512-bit kernels run: the CPU has AVX-512F and the runtime accelerates 512-bit vectors
+    /// (<c>DOTNET_EnableAVX512F=0</c> turns them off).</summary>
+    public static readonly bool Wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(
         ReadOnlySpan<float> q0, ReadOnlySpan<float> q1, ReadOnlySpan<float> q2, ReadOnlySpan<float> q3,
@@ -144,6 +149,43 @@ internal static class TileKernels
             dots[0] += y * r0[t]; dots[1] += y * r1[t]; dots[2] += y * r2[t]; dots[3] += y * r3[t];
         }
     }
+
+    /// <summary>The 512-bit form of <see cref="Row(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{double})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Row512(ReadOnlySpan<float> q, ReadOnlySpan<float> r0, ReadOnlySpan<float> r1, ReadOnlySpan<float> r2, ReadOnlySpan<float> r3, Span<double> dots)
+    {
+        int d = q.Length;
+        ref float pq = ref MemoryMarshal.GetReference(q);
+        ref float p0 = ref MemoryMarshal.GetReference(r0), p1 = ref MemoryMarshal.GetReference(r1);
+        ref float p2 = ref MemoryMarshal.GetReference(r2), p3 = ref MemoryMarshal.GetReference(r3);
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        nuint i = 0;
+        for (; (int)i <= d - 16; i += 16)
+        {
+            Vector512<float> v = Vector512.LoadUnsafe(ref pq, i);
+            a0 = Fmadd(v, Vector512.LoadUnsafe(ref p0, i), a0);
+            a1 = Fmadd(v, Vector512.LoadUnsafe(ref p1, i), a1);
+            a2 = Fmadd(v, Vector512.LoadUnsafe(ref p2, i), a2);
+            a3 = Fmadd(v, Vector512.LoadUnsafe(ref p3, i), a3);
+        }
+
+        dots[0] = SumOfHalves(a0); dots[1] = SumOfHalves(a1); dots[2] = SumOfHalves(a2); dots[3] = SumOfHalves(a3);
+        for (int t = (int)i; t < d; t++)
+        {
+            double y = q[t];
+            dots[0] += y * r0[t]; dots[1] += y * r1[t]; dots[2] += y * r2[t]; dots[3] += y * r3[t];
+        }
+    }
+
+    /// <summary>
+    /// The upper half of the register added to the lower, then the 256-bit pairwise sum: the reduction tree
+    /// <see cref="GramKernel{T}.Margin"/> accounts for (one level more than the 256-bit kernels).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SumOfHalves(Vector512<float> v) => Vector256.Sum(v.GetLower() + v.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fmadd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Fmadd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>

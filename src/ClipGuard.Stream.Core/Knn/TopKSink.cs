@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ClipGuard.Stream.Core.Knn;
 
@@ -19,8 +20,10 @@ internal struct TopKSink : ITileSink
         _keys = new double[queryCount * capacity];
         _slots = new int[queryCount * capacity];
         _sizes = new int[queryCount];
-        _bound = new double[queryCount];
-        Array.Fill(_bound, double.PositiveInfinity);
+        // Padded to whole panel pairs for the vector screen; padding lanes never pass it.
+        _bound = new double[(queryCount + 31) / 32 * 32];
+        Array.Fill(_bound, double.NegativeInfinity);
+        Array.Fill(_bound, double.PositiveInfinity, 0, queryCount);
         _excludedSlot = excludedSlot;
     }
 
@@ -35,6 +38,11 @@ internal struct TopKSink : ITileSink
             Insert(query, slot, approxSquared);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly uint MayAccept(int queryBase, int slot, Vector512<double> low, Vector512<double> high) =>
+        (uint)Vector512.LessThan(low, Vector512.Create<double>(_bound.AsSpan(queryBase))).ExtractMostSignificantBits()
+        | ((uint)Vector512.LessThan(high, Vector512.Create<double>(_bound.AsSpan(queryBase + 8))).ExtractMostSignificantBits() << 8);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void Insert(int query, int slot, double approxSquared)
