@@ -11,7 +11,7 @@ namespace ClipGuard.Stream.Core.Knn;
 public sealed class ExactKnn<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private const int QueryBlock = 64;
+    private const int QueryBlock = 256;
     private long _fullScans;
 
     public ExactKnn(VectorStore<T> store, DistanceMetric metric, int threads = 0)
