@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ClipGuard.Stream.Bench;
+using ClipGuard.Stream.Index;
 
 namespace ClipGuard.Stream.Cli.Commands;
 
@@ -29,9 +30,11 @@ internal static class BenchCommand
         var capacity = new Option<int>("--capacity") { Description = "Reference capacity (equal to the seed size: a full reference)", DefaultValueFactory = _ => 10_000 };
         var maxIdle = new Option<TimeSpan>("--max-idle") { Description = "The service's --max-idle (a micro-batch leaves once no message came for this long; 00:00:00: off)", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(10) };
         var fetchWait = new Option<int?>("--fetch-wait-ms") { Description = "The service's --fetch-wait-ms (how long the dev broker may hold its empty fetches; default: librdkafka's 500)" };
-        var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity, maxIdle, fetchWait };
+        var knnBackend = new Option<string>("--knn-backend") { Description = "The service's --knn-backend for stream queries (admission stays exact)", DefaultValueFactory = _ => "Exact" };
+        knnBackend.AcceptOnlyFromAmong(Enum.GetNames<KnnBackend>());
+        var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity, maxIdle, fetchWait, knnBackend };
         stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
-            p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity), p.GetValue(maxIdle), p.GetValue(fetchWait)));
+            p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity), p.GetValue(maxIdle), p.GetValue(fetchWait), p.GetValue(knnBackend)!));
         var memorySizes = new Option<int[]>("--sizes") { Description = "Reference sizes", DefaultValueFactory = _ => [50_000, 100_000], AllowMultipleArgumentsPerToken = true };
         var memory = new Command("memory", "Memory per reference member, by component (vector store, density state, bookkeeping, seed guard)") { memorySizes, dim, k, threads };
         memory.SetAction(p => new MemoryBenchmark(Console.Out, Console.Error).Run(p.GetValue(memorySizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(threads)));

@@ -61,7 +61,7 @@ internal static class RunCommand
             Flag.Of<string>("--snapshot-interval", "Snapshot period, e.g. 00:01:00 (default one minute)", "ClipGuard:Stream:SnapshotInterval"),
             Flag.Of<bool>("--replicate", "Share the reference with every replica through the compacted log clipguard.reference (needs --seed-reference)", "ClipGuard:Stream:Replicate"),
             Flag.Of<string>("--reference-topic", "The replicated reference log (default clipguard.reference)", "ClipGuard:Stream:ReferenceTopic"),
-            Flag.Of<string>("--knn-backend", "k-NN backend of stream queries: Exact (default) | FaissFlat | FaissIvfFlat | FaissHnsw", "ClipGuard:Index:Backend"),
+            Flag.Of<string>("--knn-backend", "k-NN backend of stream queries: Exact (default) | FaissFlat | FaissIvfFlat | FaissHnsw | USearchHnsw | IvfSimd", "ClipGuard:Index:Backend"),
             Flag.Of<int?>("--ivf-probes", "IVF lists scanned per query (default 32)", "ClipGuard:Index:IvfProbes"),
             Flag.Of<int?>("--hnsw-ef-search", "HNSW search candidate list length (default 128)", "ClipGuard:Index:HnswEfSearch"),
             Flag.Of<string>("--api-token", "Bearer token of the operator HTTP API (/api/quarantine); needs --redis", "ClipGuard:Api:Token"),

@@ -87,20 +87,20 @@ public sealed class ExactKnn<T>
         int capacity = count + Math.Max(16, count);
 
         // The reverse candidates cost more per stored point than the top-k alone: fewer, larger parts.
-        (InsertSink[] sinks, int refParts) = ScanTiles(data, norms, pointsPerPart: 2048, (q0, qn) =>
+        (InsertSink[] sinks, int refParts, int block) = ScanTiles(data, norms, pointsPerPart: 2048, (q0, qn) =>
             new InsertSink(new TopKSink(qn, capacity, null), new ReverseCandidateSink(thresholdSq, margins[q0..(q0 + qn)])), progress: null);
         TopKSink[] tops = [.. sinks.Select(x => x.Top)];
         var result = new (Neighbor[] Own, List<int> Candidates)[m];
         Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
         {
             var candidates = new List<int>();
-            int first = (q / QueryBlock) * refParts;
+            int first = (q / block) * refParts;
             for (int rp = 0; rp < refParts; rp++)
             {
-                candidates.AddRange(sinks[first + rp].Reverse.Candidates(q % QueryBlock));
+                candidates.AddRange(sinks[first + rp].Reverse.Candidates(q % block));
             }
 
-            result[q] = (RefineQuery(data, norms, q, -1, union, tops, refParts, count, count, dropIdentical: false), candidates);
+            result[q] = (RefineQuery(data, norms, q, -1, union, tops, refParts, block, count, count, dropIdentical: false), candidates);
             return union;
         }, _ => { });
         return result;
@@ -111,52 +111,61 @@ public sealed class ExactKnn<T>
         int m = norms.Length;
         int need = count + (dropIdentical ? 1 : 0);
         int capacity = need + Math.Max(16, need);
-        (TopKSink[] sinks, int refParts) = ScanTiles(rows, norms, pointsPerPart: 512, (q0, qn) =>
+        (TopKSink[] sinks, int refParts, int block) = ScanTiles(rows, norms, pointsPerPart: 512, (q0, qn) =>
             new TopKSink(qn, capacity, self is null ? null : self[q0..(q0 + qn)]), m > QueryBlock ? Progress : null);
 
         var result = new Neighbor[m][];
         Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Threads }, () => new List<(double Key, int Slot)>(capacity * refParts), (q, _, union) =>
         {
-            result[q] = RefineQuery(rows, norms, q, self?[q] ?? -1, union, sinks, refParts, need, count, dropIdentical);
+            result[q] = RefineQuery(rows, norms, q, self?[q] ?? -1, union, sinks, refParts, block, need, count, dropIdentical);
             return union;
         }, _ => { });
         return result;
     }
 
     /// <summary>
-    /// The blocked parallel pass both searches share: blocks of <see cref="QueryBlock"/> queries, each against the
-    /// stored points in one part or (when there are fewer blocks than threads) in several parts of at least about
-    /// <paramref name="pointsPerPart"/> points, one sink per block and part, numbered block × parts + part.
+    /// The blocked parallel pass both searches share: blocks of at most <see cref="QueryBlock"/> queries, all of one
+    /// size (a multiple of 32, one panel pair), so that no thread is left with a full block while another has a small
+    /// remainder; each against the stored points in one part or (when there are fewer blocks than threads) in several
+    /// parts of at least about <paramref name="pointsPerPart"/> points, one sink per block and part, numbered
+    /// block × parts + part.
     /// </summary>
-    private (TSink[] Sinks, int RefParts) ScanTiles<TSink>(T[] rows, double[] norms, int pointsPerPart, Func<int, int, TSink> newSink, IProgress<double>? progress)
+    private (TSink[] Sinks, int RefParts, int Block) ScanTiles<TSink>(T[] rows, double[] norms, int pointsPerPart, Func<int, int, TSink> newSink, IProgress<double>? progress)
         where TSink : struct, ITileSink
     {
         int d = Store.Dimension;
         int m = norms.Length;
         int high = Store.HighWater;
+        if (m == 0)
+        {
+            return ([], 1, QueryBlock);
+        }
+
         int queryBlocks = (m + QueryBlock - 1) / QueryBlock;
+        int block = Math.Min(QueryBlock, (((m + queryBlocks - 1) / queryBlocks) + 31) / 32 * 32);
+        queryBlocks = (m + block - 1) / block;
         int refParts = queryBlocks >= Threads ? 1 : Math.Max(1, Math.Min((2 * Threads) / Math.Max(1, queryBlocks), (high / pointsPerPart) + 1));
         var sinks = new TSink[queryBlocks * refParts];
         int done = 0;
         Parallel.For(0, sinks.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, tile =>
         {
             int qb = tile / refParts, rp = tile % refParts;
-            int q0 = qb * QueryBlock, qn = Math.Min(QueryBlock, m - q0);
+            int q0 = qb * block, qn = Math.Min(block, m - q0);
             int r0 = (int)((long)high * rp / refParts), r1 = (int)((long)high * (rp + 1) / refParts);
             TSink sink = newSink(q0, qn);
             GramKernel<T>.Scan(rows.AsSpan(q0 * d, qn * d), norms.AsSpan(q0, qn), qn, Store, r0, r1, ref sink);
             sinks[tile] = sink;
             progress?.Report((double)Interlocked.Increment(ref done) / sinks.Length);
         });
-        return (sinks, refParts);
+        return (sinks, refParts, block);
     }
 
     /// <summary>Query <paramref name="q"/>'s exact neighbours from the candidates its block's sinks kept.</summary>
     private Neighbor[] RefineQuery(
-        T[] rows, double[] norms, int q, int self, List<(double Key, int Slot)> union, TopKSink[] sinks, int refParts, int need, int count, bool dropIdentical)
+        T[] rows, double[] norms, int q, int self, List<(double Key, int Slot)> union, TopKSink[] sinks, int refParts, int block, int need, int count, bool dropIdentical)
     {
         union.Clear();
-        int first = (q / QueryBlock) * refParts, local = q % QueryBlock;
+        int first = (q / block) * refParts, local = q % block;
         for (int rp = 0; rp < refParts; rp++)
         {
             sinks[first + rp].CopyTo(local, union);

@@ -201,35 +201,78 @@ public sealed partial class DensityModel<T>
             return;
         }
 
-        var lrdSet = new HashSet<int>(changedLists);
-        foreach (int x in changedLists)
-        {
-            AddReverseK(x, lrdSet);
-        }
-
-        var scoreSet = new HashSet<int>(lrdSet);
-        foreach (int x in lrdSet)
-        {
-            AddReverseK(x, scoreSet);
-        }
-
+        ICollection<int> lrdSet = WithReverseK(changedLists);
+        ICollection<int> scoreSet = WithReverseK(lrdSet);
         RecomputeDerived(changedLists, lrdSet, scoreSet);
     }
 
-    private void AddReverseK(int x, HashSet<int> into)
+    /// <summary>
+    /// <paramref name="members"/> and every member that holds one of them among its first k. A batch of inserts changes
+    /// thousands of lists and the two rings cover most of the reference (at |R| = 50,000, 5,440 changed lists gave
+    /// 45,000 scores to refresh). Following the reverse lists then means about a million reads of other members' lists
+    /// in random order, which took three quarters of the refresh; for large sets every member's first k is read once,
+    /// in slot order, by parallel workers, against a bitmap of the set.
+    /// </summary>
+    private ICollection<int> WithReverseK(ICollection<int> members)
     {
-        if (_reverse[x] is not { } holders)
+        if (members.Count < 1024)
         {
-            return;
+            var into = new HashSet<int>(members);
+            foreach (int x in members)
+            {
+                foreach (int r in _reverse[x] ?? [])
+                {
+                    if (RankOf(r, x) < K)
+                    {
+                        into.Add(r);
+                    }
+                }
+            }
+
+            return into;
         }
 
-        foreach (int r in holders)
+        int high = Store.HighWater;
+        var inSet = new bool[high];
+        foreach (int x in members)
         {
-            if (RankOf(r, x) < K)
+            inSet[x] = true;
+        }
+
+        var hit = new bool[high];
+        Parallel.ForEach(
+            System.Collections.Concurrent.Partitioner.Create(0, high, 4096),
+            new ParallelOptions { MaxDegreeOfParallelism = _knn.Threads },
+            range =>
             {
-                into.Add(r);
+                for (int r = range.Item1; r < range.Item2; r++)
+                {
+                    if (!Store.IsActive(r))
+                    {
+                        continue;
+                    }
+
+                    bool holds = inSet[r];
+                    Neighbor[] list = _lists[r];
+                    int n = Math.Min(K, _listCount[r]);
+                    for (int i = 0; i < n && !holds; i++)
+                    {
+                        holds = inSet[list[i].Slot];
+                    }
+
+                    hit[r] = holds;
+                }
+            });
+        var result = new List<int>();
+        for (int slot = 0; slot < high; slot++)
+        {
+            if (hit[slot])
+            {
+                result.Add(slot);
             }
         }
+
+        return result;
     }
 
     private int RankOf(int r, int x)
