@@ -149,7 +149,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
         output.WriteLine();
         output.WriteLine("| stage | seconds | share of the wall time | batches | ms per batch |");
         output.WriteLine("|---|---:|---:|---:|---:|");
-        // score.knn, score.admit and score.calibrate are parts of score: listed under it, not added to the total.
+        // score.knn, score.guard, score.admit and score.calibrate are parts of score: listed under it, not added to the total.
         var top = stages.Where(t => !t.Stage.Contains('.', StringComparison.Ordinal)).ToList();
         foreach (StageTotal stage in top)
         {

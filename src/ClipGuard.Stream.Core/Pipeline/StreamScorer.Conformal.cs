@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Numerics;
@@ -212,7 +213,9 @@ public sealed partial class StreamScorer
                 m.RowReadOnly(candidates[j]).CopyTo(c.Row(j));
             }
 
+            long started = Stopwatch.GetTimestamp();
             double[] p = _guard.PValues(c);
+            _guardTicks += Stopwatch.GetTimestamp() - started;
             for (int j = 0; j < candidates.Count; j++)
             {
                 guardP[candidates[j]] = p[j];

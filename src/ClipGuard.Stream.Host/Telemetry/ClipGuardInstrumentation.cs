@@ -190,6 +190,11 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     {
         _stage.Record(work.Query.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreKnn));
         _stage.Record(work.Admit.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreAdmit));
+        if (work.Guard > TimeSpan.Zero)
+        {
+            _stage.Record(work.Guard.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreGuard));
+        }
+
         if (work.Calibrate > TimeSpan.Zero)
         {
             _stage.Record(work.Calibrate.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Stage, PipelineStages.ScoreCalibrate));

@@ -31,5 +31,8 @@ public static class PipelineStages
     /// <summary>Part of <see cref="Score"/>: recalibration, in the batches that recalibrate.</summary>
     public const string ScoreCalibrate = "score.calibrate";
 
-    public static IReadOnlyList<string> All { get; } = [Parse, Score, ScoreKnn, ScoreAdmit, ScoreCalibrate, Ledger, Produce, Commit];
+    /// <summary>Part of <see cref="Score"/>: the guard's k-NN queries against the frozen starting reference (admission candidates, held-out samples).</summary>
+    public const string ScoreGuard = "score.guard";
+
+    public static IReadOnlyList<string> All { get; } = [Parse, Score, ScoreKnn, ScoreGuard, ScoreAdmit, ScoreCalibrate, Ledger, Produce, Commit];
 }

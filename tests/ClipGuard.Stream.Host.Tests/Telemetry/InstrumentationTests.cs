@@ -77,7 +77,8 @@ public sealed class InstrumentationTests
         double whole = HistogramSum(stages, PipelineStages.Score);
         Assert.InRange(HistogramSum(stages, PipelineStages.ScoreKnn), 1e-9, whole);
         Assert.InRange(HistogramSum(stages, PipelineStages.ScoreAdmit), 1e-9, whole);
-        Assert.True(HistogramSum(stages, PipelineStages.ScoreKnn) + HistogramSum(stages, PipelineStages.ScoreAdmit) + HistogramSum(stages, PipelineStages.ScoreCalibrate) <= whole);
+        Assert.InRange(HistogramSum(stages, PipelineStages.ScoreGuard), 1e-9, whole);
+        Assert.True(HistogramSum(stages, PipelineStages.ScoreKnn) + HistogramSum(stages, PipelineStages.ScoreAdmit) + HistogramSum(stages, PipelineStages.ScoreCalibrate) + HistogramSum(stages, PipelineStages.ScoreGuard) <= whole);
     }
 
     private static double HistogramSum(MetricSnapshot metric, string stage)
