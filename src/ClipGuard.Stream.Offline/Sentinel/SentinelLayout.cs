@@ -65,9 +65,6 @@ public sealed class SentinelLayout
     public IReadOnlyList<string> ClosedSegments() =>
         Directory.Exists(Window) ? [.. Directory.EnumerateDirectories(Window).Order(StringComparer.Ordinal)] : [];
 
-    /// <summary>Pairs in the closed segments (their caption files).</summary>
-    public int ClosedPairs() => ClosedSegments().Sum(s => Directory.EnumerateFiles(s, "*.txt").Count());
-
     /// <summary>Complete sentinel checkpoints, oldest first. Folders without a manifest (still being written) are not listed.</summary>
     public IReadOnlyList<SentinelModel> ReadyModels()
     {
