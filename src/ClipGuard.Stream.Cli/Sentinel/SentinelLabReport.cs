@@ -22,8 +22,12 @@ internal sealed record SentinelLabReport(
     double? SecondsToFirstRecall,
     int? SamplesToFirstRecall,
     double OnceCoverage,
-    double OnceFalseRecallRate)
+    double OnceFalseRecallRate,
+    IReadOnlyList<SentinelLabReport.CampaignRecalls> ByCampaign)
 {
+    /// <summary>The recalls that named one campaign id (null: none), by the sentinel versions that made them, against the planted truth.</summary>
+    public sealed record CampaignRecalls(string? Campaign, string Versions, int Poisons, int Clean);
+
     /// <summary>Samples routed under one model: the campaign's and the clean ones, and how many of each were quarantined on arrival.</summary>
     public sealed record Phase(string Name, string Model, int Poisons, int PoisonsQuarantined, int Clean, int CleanQuarantined)
     {
@@ -60,11 +64,26 @@ internal sealed record SentinelLabReport(
     {
         var first = routed.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var recallVersion = new Dictionary<string, (int Version, long At, string From)>(StringComparer.Ordinal);
+        var recallCampaign = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (RoutedCopy r in recalls)
         {
             JsonElement body = JsonDocument.Parse(r.Value).RootElement;
             recallVersion.TryAdd(r.Id, (body.GetProperty("sentinel_version").GetInt32(), r.ReceivedTimestamp, body.GetProperty("recalled_from").GetString() ?? ""));
+            recallCampaign.TryAdd(r.Id, body.TryGetProperty("campaign", out JsonElement campaign) && campaign.ValueKind == JsonValueKind.String ? campaign.GetString() : null);
         }
+
+        var poisonedIds = crawl.Where(c => c.Poisoned).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var byCampaign = recallCampaign
+            .GroupBy(x => x.Value, StringComparer.Ordinal)
+            .Select(g => new CampaignRecalls(
+                g.Key,
+                string.Join(", ", g.Select(x => recallVersion[x.Key].Version).Distinct().Order().Select(v => string.Create(CultureInfo.InvariantCulture, $"v{v}"))),
+                g.Count(x => poisonedIds.Contains(x.Key)),
+                g.Count(x => !poisonedIds.Contains(x.Key))))
+            .OrderBy(x => x.Campaign is null)
+            .ThenByDescending(x => x.Poisons + x.Clean)
+            .ThenBy(x => x.Campaign, StringComparer.Ordinal)
+            .ToList();
 
         // The model each sentinel version replaced: under Rejudge = Once its swap judges only what that model routed.
         var replaced = swaps.Select((s, i) => (s.Version, Model: i == 0 ? initialModel : swaps[i - 1].Model)).ToDictionary(x => x.Version, x => x.Model);
@@ -124,7 +143,8 @@ internal sealed record SentinelLabReport(
             clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && Quarantined(c)) / clean,
             seconds, samples,
             poisons == 0 ? double.NaN : (double)all.Count(c => c.Poisoned && (Quarantined(c) || RecalledOnce(c, int.MaxValue, exactly: false))) / poisons,
-            clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && RecalledOnce(c, int.MaxValue, exactly: false)) / clean);
+            clean == 0 ? double.NaN : (double)all.Count(c => !c.Poisoned && RecalledOnce(c, int.MaxValue, exactly: false)) / clean,
+            byCampaign);
     }
 
     public string Markdown()
@@ -160,6 +180,21 @@ internal sealed record SentinelLabReport(
         foreach (AfterSwap a in Swaps)
         {
             t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.OnceRecalledPoisons} / {a.OnceRecalledClean} | {a.OnceCoveredSoFar} of {a.PoisonsSoFar} ({F(a.OnceCoverage)}) | {a.OnceFalseRecallsSoFar} of {a.CleanSoFar} ({a.OnceFalseRecallRate * 1000:0.00} ‰) |");
+        }
+
+        t.AppendLine();
+        t.AppendLine("## Recalls by the campaign they named (every round)");
+        t.AppendLine();
+        t.AppendLine("| campaign | sentinel versions | recalled poisons | recalled clean |");
+        t.AppendLine("|---|---|---:|---:|");
+        foreach (CampaignRecalls r in ByCampaign)
+        {
+            t.AppendLine(c, $"| {(r.Campaign is { } id ? $"`{id}`" : "(none named)")} | {r.Versions} | {r.Poisons} | {r.Clean} |");
+        }
+
+        if (ByCampaign.Count == 0)
+        {
+            t.AppendLine("| (no recalls) | | | |");
         }
 
         t.AppendLine();

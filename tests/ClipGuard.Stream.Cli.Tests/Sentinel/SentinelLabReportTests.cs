@@ -25,7 +25,8 @@ public sealed class SentinelLabReportTests
         List<SwapPoint> swaps = [new(1, 1, "m1", 6, 6, 1, 1, 0, "ASR"), new(2, 2, "m2", 10, 10, 1, 1, 0, "ASR")];
         // v1 (replacing m0) recalls s3 and the clean s1; v2 (replacing m1) recalls s8 and the clean s7, which Once
         // judges too, and s5 and the clean s2, routed under m0, which only EveryRound judges again.
-        List<RoutedCopy> recalls = [Recall("s3", 1, "m0"), Recall("s1", 1, "m0"), Recall("s5", 2, "m0"), Recall("s8", 2, "m1"), Recall("s2", 2, "m0"), Recall("s7", 2, "m1")];
+        // v1's recalls named campaign c-1; v2's s5 and s2 named c-1 too, s8 named c-2, s7 none.
+        List<RoutedCopy> recalls = [Recall("s3", 1, "m0", "c-1"), Recall("s1", 1, "m0", "c-1"), Recall("s5", 2, "m0", "c-1"), Recall("s8", 2, "m1", "c-2"), Recall("s2", 2, "m0", "c-1"), Recall("s7", 2, "m1", null)];
 
         SentinelLabReport report = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data"));
 
@@ -45,12 +46,21 @@ public sealed class SentinelLabReportTests
         Assert.Contains("Once (the default): campaign quarantined on arrival or recalled **0.750**; false recalls **333.33 ‰**", md, StringComparison.Ordinal);
         Assert.Contains("| 2 | v2 | 1 / 1 | 3 of 4 (0.750) | 2 of 6 (333.33 ‰) |", md, StringComparison.Ordinal);
 
+        // Recalls grouped by the campaign id they carried: the largest named group first, unnamed recalls last.
+        Assert.Equal(
+            [new SentinelLabReport.CampaignRecalls("c-1", "v1, v2", 2, 2), new SentinelLabReport.CampaignRecalls("c-2", "v2", 1, 0), new SentinelLabReport.CampaignRecalls(null, "v2", 0, 1)],
+            report.ByCampaign);
+        Assert.Contains("| `c-1` | v1, v2 | 2 | 2 |", md, StringComparison.Ordinal);
+        Assert.Contains("| (none named) | v2 | 0 | 1 |", md, StringComparison.Ordinal);
+
         // Which training set the sentinels had is in the report's title line.
         Assert.DoesNotContain("train on the trusted seed", md.Split('\n')[0], StringComparison.Ordinal);
         string seeded = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data") { TrainOnSeed = true }).Markdown();
         Assert.EndsWith("seed 1; sentinels train on the trusted seed too", seeded.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
     }
 
-    private static RoutedCopy Recall(string id, int version, string from) => new(
-        TopicNames.Recalls, id, Encoding.UTF8.GetBytes($"{{\"sample_id\":\"{id}\",\"sentinel_version\":{version},\"recalled_from\":\"{from}\"}}"), new Dictionary<string, string>());
+    private static RoutedCopy Recall(string id, int version, string from, string? campaign) => new(
+        TopicNames.Recalls, id,
+        Encoding.UTF8.GetBytes($"{{\"sample_id\":\"{id}\",\"sentinel_version\":{version},\"recalled_from\":\"{from}\",\"campaign\":{(campaign is null ? "null" : $"\"{campaign}\"")}}}"),
+        new Dictionary<string, string>());
 }
