@@ -88,6 +88,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5097, Level = LogLevel.Warning, Message = "The false-quarantine budget {Budget} is below the smallest p-value the calibration can give ({Smallest:G3} with {Scores} calibration scores): nothing is quarantined until it holds {Needed}; give a larger --seed-reference or a larger --false-quarantine-rate")]
     public static partial void BudgetUnreachable(ILogger logger, double budget, double smallest, int scores, int needed);
 
+    [LoggerMessage(EventId = 5112, Level = LogLevel.Warning, Message = "The false-quarantine budget {Budget} cannot be held with confidence {Confidence} on {Scores} calibration scores: the budget rule quarantines nothing until the calibration holds {Needed} per signal (campaigns still quarantine); give a larger --seed-reference, a larger --false-quarantine-rate or a lower --budget-confidence")]
+    public static partial void BudgetUnreachableWithConfidence(ILogger logger, double budget, double confidence, int scores, int needed);
+
     [LoggerMessage(EventId = 5100, Level = LogLevel.Information, Message = "Sentinel checkpoint v{Version} ({Model}) loaded at start from {Directory} instead of the configured model")]
     public static partial void SentinelLoadedAtStart(ILogger logger, int version, string model, string directory);
 

@@ -17,6 +17,9 @@ public sealed class CliAppTests
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--rule", "median")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--seed-size", "4")]
     [InlineData("lab", "replay", "--embeddings", "e", "f", "--labels", "l.csv", "m.csv", "n.csv", "--out", "r.md")]
+    [InlineData("lab", "budget", "--budget-confidence", "1")]
+    [InlineData("lab", "budget", "--sizes", "0")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--budget-confidence", "0.9", "--fdr", "0.1")]
     [InlineData("no-such-verb")]
     public void BadCommandLinesExitWithTwo(params string[] args) => Assert.Equal(2, CliApp.Run(args));
 }

@@ -25,6 +25,7 @@ internal static class LabCommand
         lab.Subcommands.Add(LabProtocolCommand.Create());
         lab.Subcommands.Add(LabReplayCommand.Create());
         lab.Subcommands.Add(LabSentinelCommand.Create());
+        lab.Subcommands.Add(LabBudgetCommand.Create());
         return lab;
     }
 

@@ -26,6 +26,7 @@ internal static class LabReplayCommand
         var k = LabCommand.Int("--k", "Neighbourhood size", scorer.Reference.K);
         var fqr = new Option<double>("--false-quarantine-rate") { Description = "Budget: share of clean samples quarantined", DefaultValueFactory = _ => scorer.FalseQuarantineRate };
         var fdr = new Option<double?>("--fdr") { Description = "Benjamini–Hochberg per batch at this false-discovery rate instead of the budget" };
+        var confidence = new Option<double?>("--budget-confidence") { Description = "Hold the budget in each run with this probability over the calibration draw (unset: on average)" };
         var floor = new Option<double>("--admission-floor") { Description = "p-value a sample needs to enter the reference", DefaultValueFactory = _ => scorer.AdmissionFloor };
         var share = new Option<double>("--calibration-share") { Description = "Share of cleared samples held out for calibration", DefaultValueFactory = _ => scorer.CalibrationShare };
         var pool = LabCommand.Int("--calibration-pool", "Most held-out calibration samples kept", scorer.CalibrationPoolSize);
@@ -41,7 +42,7 @@ internal static class LabReplayCommand
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, floor, share, pool, campaigns, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, pool, campaigns, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
         {
             command.Options.Add(option);
         }
@@ -68,6 +69,7 @@ internal static class LabReplayCommand
                     Detector = p.GetValue(detector),
                     FalseQuarantineRate = p.GetValue(fqr),
                     FalseDiscoveryRate = p.GetValue(fdr) ?? double.NaN,
+                    BudgetConfidence = p.GetValue(confidence) ?? double.NaN,
                     AdmissionFloor = p.GetValue(floor),
                     CalibrationShare = p.GetValue(share),
                     CalibrationPoolSize = p.GetValue(pool),

@@ -47,6 +47,7 @@ internal static class RunCommand
             Flag.Of<double?>("--threshold", "A fixed threshold instead of calibration", "ClipGuard:Scoring:FixedThreshold"),
             Flag.Of<string>("--rule", "conformal (default) | robustz | quantile: how the decision is calibrated (docs/detection.md)", "ClipGuard:Scoring:ThresholdRule"),
             Flag.Of<double?>("--false-quarantine-rate", "Conformal rule: share of clean samples it may quarantine (default 0.001)", "ClipGuard:Scoring:FalseQuarantineRate"),
+            Flag.Of<double?>("--budget-confidence", "Conformal rule: hold the false-quarantine rate in this deployment with this probability (e.g. 0.9; needs a large enough calibration, docs/detection.md)", "ClipGuard:Scoring:BudgetConfidence"),
             Flag.Of<double?>("--fdr", "Conformal rule: Benjamini–Hochberg per batch at this false-discovery rate instead", "ClipGuard:Scoring:FalseDiscoveryRate"),
             Flag.Of<double?>("--admission-floor", "Conformal rule: p-value a sample needs to enter the reference (default 0.2)", "ClipGuard:Scoring:AdmissionFloor"),
             Flag.Of<bool>("--campaigns", "Conformal rule: confirm campaigns among suspects by caption concept (needs a model with a text tower)", "ClipGuard:Scoring:Campaigns:Enabled"),

@@ -3,6 +3,7 @@ using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
+using Confidence = ClipGuard.Stream.Core.Calibration.BudgetConfidence;
 
 namespace ClipGuard.Stream.Core.Pipeline;
 
@@ -19,6 +20,14 @@ public sealed partial class StreamScorer
     private readonly List<Revocation> _revocations = [];
     private readonly HashSet<string> _suspectsRoutedClean = [];
     private readonly Queue<string> _suspectOrder = new();
+    private ConfidentLevels? _levels;
+
+    /// <summary>
+    /// The p-value levels that hold the budget with the configured confidence for one calibration version: each signal
+    /// of a fused pair at α / 2 with confidence 1 − δ / 2 (a union bound), and the density alone at α, δ for samples
+    /// without a caption. A level of 0 quarantines nothing.
+    /// </summary>
+    private sealed record ConfidentLevels(long Version, double Density, double Agreement, double DensityAlone, int Needed);
 
     /// <summary>Confirmed campaigns (null unless the rule is conformal and campaigns are enabled).</summary>
     public CampaignTracker? Campaigns => _campaigns;
@@ -56,13 +65,20 @@ public sealed partial class StreamScorer
     /// True when the false-quarantine budget is below <see cref="SmallestPValue"/>: no sample can be quarantined until
     /// the calibration holds more scores (a seed of n members calibrates budgets down to about signals / (n + 1)).
     /// </summary>
-    public bool BudgetUnreachable => double.IsNaN(_options.FalseDiscoveryRate) && SmallestPValue > _options.FalseQuarantineRate;
+    public bool BudgetUnreachable => Levels() is { } levels
+        ? levels.Density == 0 && levels.Agreement == 0
+        : double.IsNaN(_options.FalseDiscoveryRate) && SmallestPValue > _options.FalseQuarantineRate;
+
+    /// <summary>The confidence the budget is held with in one deployment (<see cref="StreamScorerOptions.BudgetConfidence"/>; NaN = on average only).</summary>
+    public double BudgetConfidence => _options.BudgetConfidence;
 
     /// <summary>The conformal rule's budget (<see cref="StreamScorerOptions.FalseQuarantineRate"/>).</summary>
     public double FalseQuarantineRate => _options.FalseQuarantineRate;
 
     /// <summary>Calibration scores the budget needs: the smallest n with signals / (n + 1) at or below it.</summary>
-    public int CalibrationScoresNeeded => (int)Math.Ceiling(SignalCount / _options.FalseQuarantineRate) - 1;
+    public int CalibrationScoresNeeded => Levels() is { } levels
+        ? levels.Needed
+        : (int)Math.Ceiling(SignalCount / _options.FalseQuarantineRate) - 1;
 
     /// <summary>True when verdicts use caption embeddings (the conformal rule with agreement or campaigns): worth embedding captions for.</summary>
     public bool UsesCaptions => Conformal && (_options.UseAgreement || _options.Campaigns.Enabled);
@@ -95,21 +111,55 @@ public sealed partial class StreamScorer
         double changed = Reference.Version - _pool!.ScoredAtVersion;
         bool rescore = _pool.ScoredAtVersion < 0 || changed >= Math.Max(_options.RecalibrateEvery, 0.1 * Reference.Count);
         _calibration = _pool.Calibrate(Reference, _options.Detector, rescore, ++_calibrationVersion, _options.MinimumCalibration);
-        Threshold = _calibration.DensityThreshold(_options.FalseQuarantineRate / SignalCount);
+        Threshold = _calibration.DensityThreshold(Levels() is { } levels ? levels.Density : _options.FalseQuarantineRate / SignalCount);
+    }
+
+    /// <summary>The confident levels of the current calibration (null under the marginal rule or before calibrating).</summary>
+    private ConfidentLevels? Levels()
+    {
+        if (double.IsNaN(_options.BudgetConfidence) || _calibration is not { HasDensity: true } c)
+        {
+            return null;
+        }
+
+        if (_levels?.Version != c.Version)
+        {
+            double alpha = _options.FalseQuarantineRate, delta = 1 - _options.BudgetConfidence;
+            int m = SignalCount;
+            _levels = new ConfidentLevels(
+                c.Version,
+                Confidence.ConfidentLevel(c.DensityCount, alpha / m, delta / m),
+                c.HasAgreement ? Confidence.ConfidentLevel(c.AgreementCount, alpha / m, delta / m) : 0,
+                Confidence.ConfidentLevel(c.DensityCount, alpha, delta),
+                Confidence.ScoresNeeded(alpha / m, delta / m));
+        }
+
+        return _levels;
     }
 
     /// <summary>Fused p-values of samples given their density scores; quarantine decisions by the budget rule.</summary>
     private (double[] Fused, bool[] Quarantine) Decide(ConformalCalibration calibration, IReadOnlyList<StreamSample> samples, IReadOnlyList<double> scores)
     {
         var fused = new double[samples.Count];
+        ConfidentLevels? levels = Levels();
+        var confident = levels is null ? null : new bool[samples.Count];
         for (int i = 0; i < samples.Count; i++)
         {
-            fused[i] = PValues.Fuse(calibration.DensityP(scores[i]), calibration.AgreementP(Disagreement(samples[i])));
+            double density = calibration.DensityP(scores[i]), agreement = calibration.AgreementP(Disagreement(samples[i]));
+            fused[i] = PValues.Fuse(density, agreement);
+            if (confident is not null)
+            {
+                // Each signal against its own confident level (the fused p ≤ α of the marginal rule is each p ≤ α / 2).
+                confident[i] = double.IsNaN(agreement)
+                    ? density <= levels!.DensityAlone
+                    : density <= levels!.Density || agreement <= levels!.Agreement;
+            }
         }
 
-        bool[] quarantine = double.IsNaN(_options.FalseDiscoveryRate)
-            ? [.. fused.Select(p => p <= _options.FalseQuarantineRate)]
-            : PValues.BenjaminiHochberg(fused, _options.FalseDiscoveryRate);
+        bool[] quarantine = confident
+            ?? (double.IsNaN(_options.FalseDiscoveryRate)
+                ? [.. fused.Select(p => p <= _options.FalseQuarantineRate)]
+                : PValues.BenjaminiHochberg(fused, _options.FalseDiscoveryRate));
         return (fused, quarantine);
     }
 
@@ -234,9 +284,11 @@ public sealed partial class StreamScorer
             }
             else if (quarantine[i])
             {
-                reason = double.IsNaN(_options.FalseDiscoveryRate)
-                    ? $"p = {fused[i]:G3} at or below the false-quarantine rate {_options.FalseQuarantineRate:G3}"
-                    : $"p = {fused[i]:G3} rejected by Benjamini–Hochberg at FDR {_options.FalseDiscoveryRate:G3}";
+                reason = !double.IsNaN(_options.FalseDiscoveryRate)
+                    ? $"p = {fused[i]:G3} rejected by Benjamini–Hochberg at FDR {_options.FalseDiscoveryRate:G3}"
+                    : double.IsNaN(_options.BudgetConfidence)
+                        ? $"p = {fused[i]:G3} at or below the false-quarantine rate {_options.FalseQuarantineRate:G3}"
+                        : $"p = {fused[i]:G3} beyond the cut that holds the false-quarantine rate {_options.FalseQuarantineRate:G3} with confidence {_options.BudgetConfidence:G3}";
             }
             else if (heldOut[i])
             {

@@ -44,6 +44,15 @@ public sealed class StreamScorerOptions
     public double FalseDiscoveryRate { get; set; } = double.NaN;
 
     /// <summary>
+    /// With <see cref="FalseQuarantineRate"/>: the probability, over the draw of the calibration set, that this
+    /// deployment's realized false-quarantine rate stays at or below the budget (0.9 = in nine deployments of ten).
+    /// The cut moves to the calibration rank that guarantees it (<see cref="ClipGuard.Stream.Core.Calibration.BudgetConfidence"/>); while
+    /// the calibration is too small for any rank, the budget rule quarantines nothing. NaN (default) = the marginal
+    /// rule, which holds the budget on average over calibration draws only.
+    /// </summary>
+    public double BudgetConfidence { get; set; } = double.NaN;
+
+    /// <summary>
     /// A sample routed clean is offered to the reference only when its fused p-value, and its p-value against the
     /// frozen starting reference, are both at least this: only samples well inside the clean distribution enter.
     /// </summary>
@@ -117,6 +126,16 @@ public sealed class StreamScorerOptions
         if (FalseDiscoveryRate is <= 0 or >= 1)
         {
             errors.Add($"FalseDiscoveryRate must be in (0, 1) or unset (got {FalseDiscoveryRate})");
+        }
+
+        if (BudgetConfidence is <= 0 or >= 1)
+        {
+            errors.Add($"BudgetConfidence must be in (0, 1) or unset (got {BudgetConfidence})");
+        }
+
+        if (!double.IsNaN(BudgetConfidence) && !double.IsNaN(FalseDiscoveryRate))
+        {
+            errors.Add("BudgetConfidence applies to the false-quarantine budget, not to FalseDiscoveryRate: set one of them");
         }
 
         if (AdmissionFloor is < 0 or > 1 || double.IsNaN(AdmissionFloor))

@@ -41,7 +41,14 @@ internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout
         bool unreachable = scorer.BudgetUnreachable;
         if (unreachable && !_warnedUnreachable)
         {
-            Log.BudgetUnreachable(log, scorer.FalseQuarantineRate, scorer.SmallestPValue, scorer.Calibration!.DensityCount, scorer.CalibrationScoresNeeded);
+            if (double.IsNaN(scorer.BudgetConfidence))
+            {
+                Log.BudgetUnreachable(log, scorer.FalseQuarantineRate, scorer.SmallestPValue, scorer.Calibration!.DensityCount, scorer.CalibrationScoresNeeded);
+            }
+            else
+            {
+                Log.BudgetUnreachableWithConfidence(log, scorer.FalseQuarantineRate, scorer.BudgetConfidence, scorer.Calibration!.DensityCount, scorer.CalibrationScoresNeeded);
+            }
         }
 
         _warnedUnreachable = unreachable;

@@ -14,7 +14,7 @@ public static class ReplaySummary
         var c = CultureInfo.InvariantCulture;
         var s = options.Scorer;
         string rule = s.ThresholdRule == Core.Pipeline.ThresholdRule.Conformal
-            ? (double.IsNaN(s.FalseDiscoveryRate) ? $"conformal, false-quarantine rate {s.FalseQuarantineRate:G3}" : $"conformal, Benjamini–Hochberg FDR {s.FalseDiscoveryRate:G3} per batch")
+            ? (double.IsNaN(s.FalseDiscoveryRate) ? $"conformal, false-quarantine rate {s.FalseQuarantineRate:G3}{(double.IsNaN(s.BudgetConfidence) ? "" : $" held with confidence {s.BudgetConfidence:G3}")}" : $"conformal, Benjamini–Hochberg FDR {s.FalseDiscoveryRate:G3} per batch")
               + $", admission floor {s.AdmissionFloor:G3}, calibration share {s.CalibrationShare:G3} (pool ≤ {s.CalibrationPoolSize})"
               + (s.Campaigns.Enabled ? $", campaigns (suspects at p ≤ {s.Campaigns.SuspectLevel:G3}, caption radius {s.Campaigns.CaptionRadius:G3}, ≥ {s.Campaigns.MinimumMembers} members, significance {s.Campaigns.Significance:G3})" : ", no campaigns")
             : $"{s.ThresholdRule}";

@@ -73,6 +73,25 @@ public sealed class DecideStageTests
         Assert.Contains(log.Lines, l => l.StartsWith("Warning: The false-quarantine budget 0.001 is below", StringComparison.Ordinal) && l.Contains("until it holds 999", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ABudgetThatCannotBeHeldWithTheConfidenceIsWarnedAboutWithTheCalibrationItNeeds()
+    {
+        var log = new RecordingLogger();
+        var stage = new DecideStage(
+            new StreamScorer(2, new StreamScorerOptions { BootstrapSize = 40, BudgetConfidence = 0.9, FalseQuarantineRate = 0.01, Reference = new ReferenceSetOptions { K = 4, MaxSourceShare = 1 } }),
+            TimeSpan.FromSeconds(30), _time, log);
+
+        stage.Decide(Samples(0, 40));
+        stage.Decide(Samples(40, 10));
+
+        // One signal: (1 − 0.01)^n ≤ 0.1 needs n ≥ 230 calibration scores.
+        Assert.True(stage.Scorer.BudgetUnreachable);
+        Assert.Equal(230, stage.Scorer.CalibrationScoresNeeded);
+        Assert.Single(log.EventIds, id => id == 5112);
+        Assert.DoesNotContain(5097, log.EventIds);
+        Assert.Contains(log.Lines, l => l.StartsWith("Warning: The false-quarantine budget 0.01 cannot be held with confidence 0.9", StringComparison.Ordinal) && l.Contains("holds 230 per signal", StringComparison.Ordinal));
+    }
+
     private DecideStage Stage(int bootstrapSize) => new(
         new StreamScorer(2, new StreamScorerOptions { BootstrapSize = bootstrapSize, Reference = new ReferenceSetOptions { K = 4, MaxSourceShare = 1 } }),
         TimeSpan.FromSeconds(30), _time, NullLogger.Instance);
