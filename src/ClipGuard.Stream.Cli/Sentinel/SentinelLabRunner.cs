@@ -125,6 +125,16 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Sentinel:SegmentPairs"] = "500",
             ["ClipGuard:Sentinel:WindowPairs"] = s.Scenes.ToString(CultureInfo.InvariantCulture),
         };
+        if (!double.IsNaN(s.BudgetConfidence))
+        {
+            config["ClipGuard:Scoring:BudgetConfidence"] = s.BudgetConfidence.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (s.CalibrationPool is { } pool)
+        {
+            config["ClipGuard:Scoring:CalibrationPoolSize"] = pool.ToString(CultureInfo.InvariantCulture);
+        }
+
         WebApplication? app = ClipGuardService.Build(config, errors);
         if (app is null)
         {

@@ -27,6 +27,12 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
     /// <summary>Sentinel rounds train on the trusted seed too (<c>clipguard sentinel --train-on-seed</c>; off by default).</summary>
     public bool TrainOnSeed { get; init; }
 
+    /// <summary>The service's <c>--budget-confidence</c> (NaN: the service default, the marginal rule).</summary>
+    public double BudgetConfidence { get; init; } = double.NaN;
+
+    /// <summary>The service's calibration pool size (null: the service default).</summary>
+    public int? CalibrationPool { get; init; }
+
     public SmallClipSpec Model { get; init; } = new() { TextWidth = 64 };
 
     /// <summary>Pairs published at a time (the dev broker keeps ~5 MB per partition; each chunk is routed before the next).</summary>
@@ -44,6 +50,11 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
         if (PoisonFrom is < 0 or >= 1 || Rounds.Count == 0 || Rounds.Any(r => r is <= 0 or > 1) || !Rounds.SequenceEqual(Rounds.Order()))
         {
             return "--poison-from must be in [0, 1) and --rounds ascending shares in (0, 1]";
+        }
+
+        if (BudgetConfidence is <= 0 or >= 1 || CalibrationPool < 1)
+        {
+            return "--budget-confidence must be in (0, 1) and --calibration-pool at least 1";
         }
 
         return CleanScenes < 100 || SeedSize < 100 || Epochs < 1 || Chunk < 100 || Threads < 0
