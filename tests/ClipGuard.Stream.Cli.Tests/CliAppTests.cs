@@ -20,6 +20,8 @@ public sealed class CliAppTests
     [InlineData("lab", "budget", "--budget-confidence", "1")]
     [InlineData("lab", "budget", "--sizes", "0")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--budget-confidence", "0.9", "--fdr", "0.1")]
+    [InlineData("run", "--budget-confidence", "2", "--bootstrap", "127.0.0.1:1")]
+    [InlineData("run", "--calibration-pool", "0", "--bootstrap", "127.0.0.1:1")]
     [InlineData("no-such-verb")]
     public void BadCommandLinesExitWithTwo(params string[] args) => Assert.Equal(2, CliApp.Run(args));
 }
