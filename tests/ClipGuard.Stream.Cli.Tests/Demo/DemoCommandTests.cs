@@ -20,8 +20,13 @@ public sealed partial class DemoCommandTests : IDisposable
         }
         """;
 
-    /// <summary>The first run trains the demo's CLIP: about two minutes on 2 idle cores, longer beside other tests.</summary>
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(12);
+    /// <summary>
+    /// The first run trains the demo's CLIP: about three minutes on 2 idle cores (388 samples/s), far longer beside the
+    /// other test projects, which CI runs at the same time: one clean-clone run trained at 60–86 samples/s and was cut
+    /// off at 12 minutes with its training just done. This limit bounds a hang, not the demo's speed (docs/demo.md
+    /// reports that).
+    /// </summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(25);
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-demo-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
