@@ -27,7 +27,7 @@ public sealed partial class StreamScorer
     /// of a fused pair at α / 2 with confidence 1 − δ / 2 (a union bound), and the density alone at α, δ for samples
     /// without a caption. A level of 0 quarantines nothing.
     /// </summary>
-    private sealed record ConfidentLevels(long Version, double Density, double Agreement, double DensityAlone, int Needed);
+    private sealed record ConfidentLevels(long Version, double Density, double Agreement, double DensityAlone);
 
     /// <summary>Confirmed campaigns (null unless the rule is conformal and campaigns are enabled).</summary>
     public CampaignTracker? Campaigns => _campaigns;
@@ -76,8 +76,8 @@ public sealed partial class StreamScorer
     public double FalseQuarantineRate => _options.FalseQuarantineRate;
 
     /// <summary>Calibration scores the budget needs: the smallest n with signals / (n + 1) at or below it.</summary>
-    public int CalibrationScoresNeeded => Levels() is { } levels
-        ? levels.Needed
+    public int CalibrationScoresNeeded => Levels() is not null
+        ? Confidence.ScoresNeeded(_options.FalseQuarantineRate / SignalCount, (1 - _options.BudgetConfidence) / SignalCount)
         : (int)Math.Ceiling(SignalCount / _options.FalseQuarantineRate) - 1;
 
     /// <summary>True when verdicts use caption embeddings (the conformal rule with agreement or campaigns): worth embedding captions for.</summary>
@@ -130,8 +130,7 @@ public sealed partial class StreamScorer
                 c.Version,
                 Confidence.ConfidentLevel(c.DensityCount, alpha / m, delta / m),
                 c.HasAgreement ? Confidence.ConfidentLevel(c.AgreementCount, alpha / m, delta / m) : 0,
-                Confidence.ConfidentLevel(c.DensityCount, alpha, delta),
-                Confidence.ScoresNeeded(alpha / m, delta / m));
+                Confidence.ConfidentLevel(c.DensityCount, alpha, delta));
         }
 
         return _levels;
