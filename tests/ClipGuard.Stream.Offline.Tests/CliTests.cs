@@ -142,6 +142,9 @@ public sealed class CliTests : IDisposable
     [InlineData("clean --embeddings E --out O --remove-top 1 --threshold 2", "exclude each other")]
     [InlineData("clean --embeddings E --out O --remove-top 150", "between 0 and 100")]
     [InlineData("clean-merge --embeddings E --out /nonexistent/o", "no clean_config.json")]
+    [InlineData("clean --embeddings E --out O --budget-confidence 1.5", "--budget-confidence 1.5 must be between 0 and 1")]
+    [InlineData("clean --embeddings E --out O --remove-top 1 --budget-confidence 0.9", "cannot go with --remove-top or --threshold")]
+    [InlineData("clean --embeddings E --out O --false-removal-rate 0.5 --budget-confidence 0.9999", "needs 35 calibration scores per signal; this calibration has 20 density and 20 agreement scores")]
     public async Task Bad_input_is_one_line_on_stderr_and_exit_code_2(string command, string expected)
     {
         var ct = TestContext.Current.CancellationToken;

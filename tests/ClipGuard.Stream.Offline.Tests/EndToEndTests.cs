@@ -128,6 +128,49 @@ public sealed class EndToEndTests : IDisposable
             new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-tiny-budget")) { ReferenceSize = 200, Seed = 9 }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("--false-removal-rate 0.001 is below the smallest p-value", tooSmall.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_temp.Sub("clean-tiny-budget"), "scores")) && Directory.EnumerateFiles(Path.Combine(_temp.Sub("clean-tiny-budget"), "scores")).Any());
+
+        // The confident cut, recomputed by hand: at 5 % over two signals with confidence 0.9, each signal of 200
+        // calibration scores is cut at the largest rank r with P(Binomial(200, 0.025) <= r - 1) <= 0.05 (r = 2, where the
+        // marginal rule's fused p <= 0.05 is each p <= 5/201): a sample goes when either of its own p-values is <= r/201.
+        static double BinomialCdf(int n, double p, int j)
+        {
+            double sum = 0;
+            for (int i = 0; i <= j; i++)
+            {
+                double log = Enumerable.Range(1, i).Sum(t => Math.Log(n - i + t) - Math.Log(t)) + (i * Math.Log(p)) + ((n - i) * Math.Log(1 - p));
+                sum += Math.Exp(log);
+            }
+
+            return sum;
+        }
+
+        int rank = 0;
+        while (BinomialCdf(200, 0.025, rank) <= 0.05)
+        {
+            rank++;
+        }
+
+        Assert.Equal(2, rank);
+        var confident = CleanEngine.Run(new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-confident")) { ReferenceSize = 200, Seed = 9, FalseRemovalRate = 0.05, BudgetConfidence = 0.9 }, cancellationToken: TestContext.Current.CancellationToken);
+        double level = rank / 201.0;
+        string[] expectedConfident = [.. Enumerable.Range(0, all.Rows)
+            .Where(i => P(densityCalibration, novelty[i]) <= level || P(agreementCalibration, disagreement[i]) <= level).Select(i => ids[i]).Order()];
+        string[] removedConfident = File.ReadAllLines(Path.Combine(_temp.Sub("clean-confident"), "remove.txt"));
+        Assert.NotEmpty(removedConfident);
+        Assert.Equal(expectedConfident, removedConfident.Order());
+        var confidentSummary = Assert.IsType<CleanSummary>(confident.Summary);
+        Assert.Contains("with confidence 0.9 over the calibration draw", confidentSummary.RemovalRule, StringComparison.Ordinal);
+        // The same scores merged under the marginal rule remove a superset: the confident cut sits deeper in the tail.
+        var marginal = CleanMerger.Merge(new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-confident")) { ReferenceSize = 200, Seed = 9, FalseRemovalRate = 0.05 });
+        string[] removedMarginal = File.ReadAllLines(Path.Combine(_temp.Sub("clean-confident"), "remove.txt"));
+        Assert.Equal(Enumerable.Range(0, all.Rows).Count(i => Math.Min(1, 2 * Math.Min(P(densityCalibration, novelty[i]), P(agreementCalibration, disagreement[i]))) <= 0.05), marginal.Removed);
+        Assert.Superset(expectedConfident.ToHashSet(), removedMarginal.ToHashSet());
+        Assert.True(marginal.Removed > expectedConfident.Length, $"{marginal.Removed} vs {expectedConfident.Length}");
+
+        // A folder scored before per-signal p-values were kept cannot be merged under the confident cut.
+        File.Delete(Path.Combine(_temp.Sub("clean-confident"), "scores", "pdensity_0.npy"));
+        var old = Assert.Throws<OfflineInputException>(() => CleanMerger.Merge(new CleanSettings(_temp.Sub("emb-wds"), _temp.Sub("clean-confident")) { ReferenceSize = 200, Seed = 9, FalseRemovalRate = 0.05, BudgetConfidence = 0.9 }));
+        Assert.Contains("scored without per-signal p-values", old.Message, StringComparison.Ordinal);
     }
 
     internal static Matrix<float> Concat(string embeddings, int shards, string kind = "img_emb")

@@ -21,10 +21,10 @@ internal static class CleanCommand
         var output = new Option<string>("--out") { Description = "Output folder (scores, removal list, summary)", Required = true };
         Option<string?> shard = EmbedCommand.ShardOption();
         Option<int> threads = CommonOptions.Threads();
-        var (removeTop, threshold, falseRemovalRate, burstMin, top) = ReportOptions();
+        var (removeTop, threshold, falseRemovalRate, budgetConfidence, burstMin, top) = ReportOptions();
         var command = new Command("clean", "Score an embedded dataset with kdist/LOF/SLOF/DAO against a random reference, fused with image-caption agreement by p-values; write scores, removal list and summary")
         {
-            embeddings, detector, k, metric, referenceSize, reference, seed, output, removeTop, threshold, falseRemovalRate, shard, threads, burstMin, top,
+            embeddings, detector, k, metric, referenceSize, reference, seed, output, removeTop, threshold, falseRemovalRate, budgetConfidence, shard, threads, burstMin, top,
         };
         command.SetAction(p => OfflineExit.Guard("clean", Console.Error, () => CleanRunner.Clean(
             new CleanSettings(p.GetValue(embeddings)!, p.GetValue(output)!)
@@ -38,6 +38,7 @@ internal static class CleanCommand
                 RemoveTopPercent = p.GetValue(removeTop),
                 Threshold = p.GetValue(threshold),
                 FalseRemovalRate = p.GetValue(falseRemovalRate),
+                BudgetConfidence = p.GetValue(budgetConfidence),
                 Shard = ShardSelection.Parse(p.GetValue(shard)),
                 Threads = p.GetValue(threads),
                 BurstMin = p.GetValue(burstMin),
@@ -48,10 +49,11 @@ internal static class CleanCommand
     }
 
     /// <summary>The options that shape the removal list and summary, shared with clean-merge.</summary>
-    internal static (Option<double?> RemoveTop, Option<double?> Threshold, Option<double> FalseRemovalRate, Option<int> BurstMin, Option<int> Top) ReportOptions() => (
+    internal static (Option<double?> RemoveTop, Option<double?> Threshold, Option<double> FalseRemovalRate, Option<double?> BudgetConfidence, Option<int> BurstMin, Option<int> Top) ReportOptions() => (
         new Option<double?>("--remove-top") { Description = "Remove this percentage of samples, highest scores first (instead of the p-value budget)" },
         new Option<double?>("--threshold") { Description = "Remove samples scoring above this (instead of the p-value budget)" },
         new Option<double>("--false-removal-rate") { Description = "Default rule: remove samples whose fused p-value (image density + image-caption agreement) is at most this share", DefaultValueFactory = _ => CleanSettings.DefaultFalseRemovalRate },
+        new Option<double?>("--budget-confidence") { Description = "Hold --false-removal-rate with this confidence over the calibration draw (e.g. 0.9), not only on average: each signal is cut at the level that keeps its share below the budget with that probability (see clipguard lab budget)" },
         new Option<int>("--burst-min") { Description = "Report captions shared by at least this many samples", DefaultValueFactory = _ => 10 },
         new Option<int>("--top") { Description = "Most suspicious samples listed in the summary", DefaultValueFactory = _ => 20 });
 }

@@ -20,14 +20,7 @@ public sealed partial class StreamScorer
     private readonly List<Revocation> _revocations = [];
     private readonly HashSet<string> _suspectsRoutedClean = [];
     private readonly Queue<string> _suspectOrder = new();
-    private ConfidentLevels? _levels;
-
-    /// <summary>
-    /// The p-value levels that hold the budget with the configured confidence for one calibration version: each signal
-    /// of a fused pair at α / 2 with confidence 1 − δ / 2 (a union bound), and the density alone at α, δ for samples
-    /// without a caption. A level of 0 quarantines nothing.
-    /// </summary>
-    private sealed record ConfidentLevels(long Version, double Density, double Agreement, double DensityAlone);
+    private (long Version, ConfidentCut Cut)? _levels;
 
     /// <summary>Confirmed campaigns (null unless the rule is conformal and campaigns are enabled).</summary>
     public CampaignTracker? Campaigns => _campaigns;
@@ -66,7 +59,7 @@ public sealed partial class StreamScorer
     /// the calibration holds more scores (a seed of n members calibrates budgets down to about signals / (n + 1)).
     /// </summary>
     public bool BudgetUnreachable => Levels() is { } levels
-        ? levels.Density == 0 && levels.Agreement == 0
+        ? levels.Unreachable
         : double.IsNaN(_options.FalseDiscoveryRate) && SmallestPValue > _options.FalseQuarantineRate;
 
     /// <summary>The confidence the budget is held with in one deployment (<see cref="StreamScorerOptions.BudgetConfidence"/>; NaN = on average only).</summary>
@@ -114,8 +107,8 @@ public sealed partial class StreamScorer
         Threshold = _calibration.DensityThreshold(Levels() is { } levels ? levels.Density : _options.FalseQuarantineRate / SignalCount);
     }
 
-    /// <summary>The confident levels of the current calibration (null under the marginal rule or before calibrating).</summary>
-    private ConfidentLevels? Levels()
+    /// <summary>The confident cut of the current calibration (null under the marginal rule or before calibrating).</summary>
+    private ConfidentCut? Levels()
     {
         if (double.IsNaN(_options.BudgetConfidence) || _calibration is not { HasDensity: true } c)
         {
@@ -124,23 +117,17 @@ public sealed partial class StreamScorer
 
         if (_levels?.Version != c.Version)
         {
-            double alpha = _options.FalseQuarantineRate, delta = 1 - _options.BudgetConfidence;
-            int m = SignalCount;
-            _levels = new ConfidentLevels(
-                c.Version,
-                Confidence.ConfidentLevel(c.DensityCount, alpha / m, delta / m),
-                c.HasAgreement ? Confidence.ConfidentLevel(c.AgreementCount, alpha / m, delta / m) : 0,
-                Confidence.ConfidentLevel(c.DensityCount, alpha, delta));
+            _levels = (c.Version, ConfidentCut.For(c.DensityCount, c.HasAgreement ? c.AgreementCount : 0, _options.FalseQuarantineRate, _options.BudgetConfidence));
         }
 
-        return _levels;
+        return _levels.Value.Cut;
     }
 
     /// <summary>Fused p-values of samples given their density scores; quarantine decisions by the budget rule.</summary>
     private (double[] Fused, bool[] Quarantine) Decide(ConformalCalibration calibration, IReadOnlyList<StreamSample> samples, IReadOnlyList<double> scores)
     {
         var fused = new double[samples.Count];
-        ConfidentLevels? levels = Levels();
+        ConfidentCut? levels = Levels();
         var confident = levels is null ? null : new bool[samples.Count];
         for (int i = 0; i < samples.Count; i++)
         {
@@ -149,9 +136,7 @@ public sealed partial class StreamScorer
             if (confident is not null)
             {
                 // Each signal against its own confident level (the fused p ≤ α of the marginal rule is each p ≤ α / 2).
-                confident[i] = double.IsNaN(agreement)
-                    ? density <= levels!.DensityAlone
-                    : density <= levels!.Density || agreement <= levels!.Agreement;
+                confident[i] = levels!.Exceeds(density, agreement);
             }
         }
 

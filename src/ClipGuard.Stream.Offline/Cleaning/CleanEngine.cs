@@ -49,8 +49,11 @@ public static class CleanEngine
                 $"--false-removal-rate {settings.FalseRemovalRate} is below the smallest p-value this calibration can give ({calibration.SmallestP:G3}: {calibration.Description}); raise --reference-size or the rate"));
         }
 
+        CleanMerger.CheckConfidentCut(settings, calibration.DensityCount, calibration.AgreementCount);
+
         CheckConfig(layout, new CleanConfig(OfflinePaths.Canonical(settings.Embeddings), $"{set.Manifest.ModelId}@{set.Manifest.ModelVersion}",
-            settings.Detector.ToString().ToLowerInvariant(), settings.K, settings.Metric.ToString().ToLowerInvariant(), description, reference.Rows, calibration.Description));
+            settings.Detector.ToString().ToLowerInvariant(), settings.K, settings.Metric.ToString().ToLowerInvariant(), description, reference.Rows, calibration.Description,
+            calibration.DensityCount, calibration.AgreementCount));
 
         long rows = 0;
         if (pending.Length > 0)
@@ -60,9 +63,11 @@ public static class CleanEngine
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var shardWatch = Stopwatch.StartNew();
-                (double[] scores, double[] pValues) = ScoreShard(set, i, model, calibration, settings, n => progress?.Report(new RunProgress(rows + n, total, rows + n)));
+                var (scores, pValues, densityP, agreementP) = ScoreShard(set, i, model, calibration, settings, n => progress?.Report(new RunProgress(rows + n, total, rows + n)));
                 // The scores file is written last: it marks the shard as done.
                 AtomicFile.Write(layout.ShardPValues(i), tmp => Npy.WriteVector(tmp, pValues));
+                AtomicFile.Write(layout.ShardDensityP(i), tmp => Npy.WriteVector(tmp, densityP));
+                AtomicFile.Write(layout.ShardAgreementP(i), tmp => Npy.WriteVector(tmp, agreementP));
                 AtomicFile.Write(layout.ShardScores(i), tmp => Npy.WriteVector(tmp, scores));
                 rows += scores.Length;
                 Log.ShardScored(logger, i, scores.Length, shardWatch.ElapsedMilliseconds);
@@ -79,15 +84,17 @@ public static class CleanEngine
         return new CleanReport(pending.Length, alreadyDone, rows, reference.Rows, scoring, summary);
     }
 
-    private static (double[] Scores, double[] PValues) ScoreShard(
+    private static (double[] Scores, double[] PValues, double[] DensityP, double[] AgreementP) ScoreShard(
         EmbeddingSet set, int shard, DensityModel<float> model, CleanCalibration calibration, CleanSettings settings, Action<long> progress)
     {
         Matrix<float> x = set.ReadImages(shard);
         var scores = new double[x.Rows];
         var pValues = new double[x.Rows];
+        var densityP = new double[x.Rows];
+        var agreementP = new double[x.Rows];
         if (x.Rows == 0)
         {
-            return (scores, pValues);
+            return (scores, pValues, densityP, agreementP);
         }
 
         double[] disagreements = CleanCalibration.Disagreements(set, shard, x);
@@ -101,12 +108,13 @@ public static class CleanEngine
             {
                 scores[start + j] = part[j].Scores.Get(settings.Detector);
                 pValues[start + j] = calibration.PValue(scores[start + j], disagreements[start + j]);
+                (densityP[start + j], agreementP[start + j]) = calibration.SignalPValues(scores[start + j], disagreements[start + j]);
             }
 
             progress(start + n);
         }
 
-        return (scores, pValues);
+        return (scores, pValues, densityP, agreementP);
     }
 
     /// <summary>

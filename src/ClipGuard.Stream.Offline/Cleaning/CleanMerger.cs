@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.IO;
 
 namespace ClipGuard.Stream.Offline.Cleaning;
@@ -25,6 +26,12 @@ public static class CleanMerger
             throw new OfflineInputException($"{layout.Root} holds scores of {config.Embeddings}, not {settings.Embeddings}");
         }
 
+        bool confident = settings.ByBudget && settings.BudgetConfidence is not null;
+        if (confident)
+        {
+            CheckConfidentCut(settings, config.DensityCalibrationCount, config.AgreementCalibrationCount);
+        }
+
         var missing = Enumerable.Range(0, set.Shards.Count).Where(i => !File.Exists(layout.ShardScores(i))).ToArray();
         if (missing.Length > 0)
         {
@@ -36,14 +43,32 @@ public static class CleanMerger
         var sources = new List<string?>();
         var scores = new List<double>();
         var pValues = new List<double>();
+        var densityP = new List<double>();
+        var agreementP = new List<double>();
         for (int i = 0; i < set.Shards.Count; i++)
         {
+            if (confident)
+            {
+                if (!File.Exists(layout.ShardDensityP(i)) || !File.Exists(layout.ShardAgreementP(i)))
+                {
+                    throw new OfflineInputException($"{layout.Root}: shard {i} was scored without per-signal p-values, which --budget-confidence reads: delete {Path.Combine(layout.Root, "scores")} and run clean again");
+                }
+
+                densityP.AddRange(Npy.ReadVector(layout.ShardDensityP(i)));
+                agreementP.AddRange(Npy.ReadVector(layout.ShardAgreementP(i)));
+            }
+
             double[] part = Npy.ReadVector(layout.ShardScores(i));
             double[] p = File.Exists(layout.ShardPValues(i)) ? Npy.ReadVector(layout.ShardPValues(i)) : [];
             var meta = set.ReadMetadata(i);
             if (part.Length != meta.Count || p.Length != meta.Count)
             {
                 throw new OfflineInputException($"{layout.ShardScores(i)} has {part.Length} scores and {p.Length} p-values for {meta.Count} samples: delete it and run clean again");
+            }
+
+            if (confident && (densityP.Count != pValues.Count + meta.Count || agreementP.Count != pValues.Count + meta.Count))
+            {
+                throw new OfflineInputException($"{layout.ShardDensityP(i)} or {layout.ShardAgreementP(i)} does not hold {meta.Count} p-values: delete it and run clean again");
             }
 
             scores.AddRange(part);
@@ -58,7 +83,7 @@ public static class CleanMerger
 
         int n = scores.Count;
         int[] order = Enumerable.Range(0, n).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        var (removal, threshold, rule) = Removal(settings, order, scores, pValues);
+        var (removal, threshold, rule) = Removal(settings, config, order, scores, pValues, densityP, agreementP);
         var removed = new bool[n];
         foreach (int i in removal)
         {
@@ -85,8 +110,31 @@ public static class CleanMerger
         return summary;
     }
 
+    /// <summary>
+    /// Refuses a confident budget (<see cref="CleanSettings.BudgetConfidence"/>) that calibrations of these sizes cannot
+    /// hold: no sample could be removed, so the run would only pretend to clean.
+    /// </summary>
+    internal static void CheckConfidentCut(CleanSettings settings, int densityCount, int agreementCount)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.ByBudget || settings.BudgetConfidence is not { } c
+            || !ConfidentCut.For(densityCount, agreementCount, settings.FalseRemovalRate, c).Unreachable)
+        {
+            return;
+        }
+
+        int signals = agreementCount > 0 ? 2 : 1;
+        int needed = BudgetConfidence.ScoresNeeded(settings.FalseRemovalRate / signals, (1 - c) / signals);
+        string has = agreementCount > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{densityCount} density and {agreementCount} agreement scores")
+            : string.Create(CultureInfo.InvariantCulture, $"{densityCount} density scores");
+        throw new OfflineInputException(string.Create(CultureInfo.InvariantCulture,
+            $"--false-removal-rate {settings.FalseRemovalRate} with --budget-confidence {c} needs {needed} calibration scores per signal; this calibration has {has}: raise --reference-size (or give a larger trusted --reference), the rate, or lower the confidence"));
+    }
+
     /// <summary>The removed rows, in the order remove.txt lists them: by score for a score rule, by p-value for the budget.</summary>
-    private static (int[] Removed, double? Threshold, string Rule) Removal(CleanSettings settings, int[] order, List<double> scores, List<double> pValues)
+    private static (int[] Removed, double? Threshold, string Rule) Removal(
+        CleanSettings settings, CleanConfig config, int[] order, List<double> scores, List<double> pValues, List<double> densityP, List<double> agreementP)
     {
         if (settings.RemoveTopPercent is { } p)
         {
@@ -101,6 +149,17 @@ public static class CleanMerger
         }
 
         double budget = settings.FalseRemovalRate;
+        if (settings.BudgetConfidence is { } confidence)
+        {
+            var cut = ConfidentCut.For(config.DensityCalibrationCount, config.AgreementCalibrationCount, budget, confidence);
+            int[] beyond = [.. order.Where(i => cut.Exceeds(densityP[i], agreementP[i])).OrderBy(i => pValues[i])];
+            string levels = config.AgreementCalibrationCount > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"density p <= {cut.Density:G4} or agreement p <= {cut.Agreement:G4}")
+                : string.Create(CultureInfo.InvariantCulture, $"density p <= {cut.DensityAlone:G4}");
+            return (beyond, null, string.Create(CultureInfo.InvariantCulture,
+                $"{levels}: the cut that removes at most {budget} of clean samples with confidence {confidence} over the calibration draw"));
+        }
+
         // order is by score, highest first, and OrderBy is stable: equal p-values keep the higher score first.
         int[] byP = [.. order.Where(i => pValues[i] <= budget).OrderBy(i => pValues[i])];
         return (byP, null, string.Create(CultureInfo.InvariantCulture, $"fused p-value <= {budget} (about that share of clean samples is removed)"));

@@ -39,6 +39,12 @@ public sealed record CleanSettings(string Embeddings, string Out)
     /// </summary>
     public double FalseRemovalRate { get; init; } = DefaultFalseRemovalRate;
 
+    /// <summary>
+    /// When set, the budget rule holds <see cref="FalseRemovalRate"/> with this confidence over the draw of the
+    /// calibration (<see cref="Core.Calibration.ConfidentCut"/>), not only on average; null = the marginal rule.
+    /// </summary>
+    public double? BudgetConfidence { get; init; }
+
     /// <summary>Whether the fused p-value budget decides (no --remove-top or --threshold given).</summary>
     public bool ByBudget => RemoveTopPercent is null && Threshold is null;
 
@@ -82,6 +88,19 @@ public sealed record CleanSettings(string Embeddings, string Out)
         if (!(FalseRemovalRate > 0 && FalseRemovalRate < 1))
         {
             throw new OfflineInputException($"--false-removal-rate {FalseRemovalRate} must be between 0 and 1");
+        }
+
+        if (BudgetConfidence is { } c)
+        {
+            if (!(c > 0 && c < 1))
+            {
+                throw new OfflineInputException($"--budget-confidence {c} must be between 0 and 1 (e.g. 0.9)");
+            }
+
+            if (!ByBudget)
+            {
+                throw new OfflineInputException("--budget-confidence applies to the p-value budget; it cannot go with --remove-top or --threshold");
+            }
         }
 
         if (BurstMin < 2 || Top < 0 || Threads < 0)
