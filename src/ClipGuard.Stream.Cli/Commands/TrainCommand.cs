@@ -21,9 +21,10 @@ internal static class TrainCommand
             Seed = LabCommand.Int("--seed", "Seed of initialisation and shuffling", 1),
             Threads = LabCommand.Int("--threads", "libtorch threads (0 = one per core)", TrainSettings.DefaultThreads),
             Workers = LabCommand.Int("--decode-workers", "Parallel image decoders while loading (0 = one per core)", 0),
+            KeepEpochs = new Option<bool>("--keep-epochs") { Description = "Also keep the model after every epoch in OUT/epochs/epoch-NNNN/ (loadable by --model), e.g. to measure lab asr per epoch" },
         };
         var command = new Command("train", "Train a small CLIP on an img2dataset folder (files or webdataset); checkpoints every epoch, resumes when rerun");
-        Option[] options = [o.Input, o.Out, o.Labels, o.Epochs, o.Batch, .. model.All, o.Lr, o.Seed, o.Threads, o.Workers];
+        Option[] options = [o.Input, o.Out, o.Labels, o.Epochs, o.Batch, .. model.All, o.Lr, o.Seed, o.Threads, o.Workers, o.KeepEpochs];
         foreach (Option option in options)
         {
             command.Options.Add(option);
@@ -40,6 +41,7 @@ internal static class TrainCommand
                 Seed = p.GetValue(o.Seed),
                 Threads = p.GetValue(o.Threads),
                 DecodeWorkers = p.GetValue(o.Workers),
+                KeepEpochs = p.GetValue(o.KeepEpochs),
                 Model = model.Read(p),
             };
             return TrainRunner.Run(settings, Console.Out, Console.Error);

@@ -81,11 +81,16 @@ public static class TrainEngine
             {
                 EpochSummary summary = probe.Summarize(result);
                 history.Add(summary);
+                if (settings.KeepEpochs)
+                {
+                    WriteModel(EpochModelDirectory(settings.Out, result.Epoch), embedder, spec);
+                }
+
                 checkpoint.Write(embedder, trainer, new TrainState(settings.Identity, result.Epoch, result.StepsTaken, n, history));
                 Log.EpochCheckpointed(logger, summary.Epoch, summary.Loss, summary.OwnCaptionCosine, summary.PairsPerSecond);
                 observer.Epoch?.Invoke(summary);
             }, trained, cancellationToken);
-            WriteModel(settings.Out, embedder, spec);
+            WriteModel(Path.Combine(settings.Out, ModelDirectoryName), embedder, spec);
         }
 
         return WriteManifest(settings, set, probe, history, firstEpoch, logger);
@@ -113,9 +118,13 @@ public static class TrainEngine
         }
     }
 
-    private static void WriteModel(string outDirectory, ClipEmbedder embedder, SmallClipSpec spec)
+    /// <summary>Where <see cref="TrainSettings.KeepEpochs"/> keeps the model after one epoch.</summary>
+    public static string EpochModelDirectory(string outDirectory, int epoch) =>
+        Path.Combine(outDirectory, "epochs", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"epoch-{epoch:D4}"));
+
+    private static void WriteModel(string directory, ClipEmbedder embedder, SmallClipSpec spec)
     {
-        string modelDirectory = Directory.CreateDirectory(Path.Combine(outDirectory, ModelDirectoryName)).FullName;
+        string modelDirectory = Directory.CreateDirectory(directory).FullName;
         TrainCheckpoint.RemoveTemporaries(modelDirectory);
         AtomicFile.Write(Path.Combine(modelDirectory, ModelId + ".json"), tmp => File.WriteAllText(tmp, spec.ToOpenClipJson()));
         TrainCheckpoint.SaveWeights(embedder, Path.Combine(modelDirectory, WeightsFile));

@@ -31,6 +31,12 @@ public sealed record TrainSettings(string Input, string Out)
     /// </summary>
     public int Threads { get; init; } = DefaultThreads;
 
+    /// <summary>
+    /// Also keep the model after every epoch as its own loadable folder, OUT/epochs/epoch-NNNN/ (OpenCLIP config +
+    /// safetensors, as OUT/model/), so what the model had learned by each epoch can be measured (e.g. by lab asr).
+    /// </summary>
+    public bool KeepEpochs { get; init; }
+
     /// <summary>Parallel image decoders while loading (0 = one per core).</summary>
     public int DecodeWorkers { get; init; }
 

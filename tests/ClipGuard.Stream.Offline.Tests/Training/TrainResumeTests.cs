@@ -32,7 +32,7 @@ public sealed class TrainResumeTests : IDisposable
         int epochsSeenBeforeStop = 0;
         lock (TinyModel.TorchSeedGate)
         {
-            whole = TrainEngine.Run(Settings(_temp.Sub("whole")), cancellationToken: TestContext.Current.CancellationToken);
+            whole = TrainEngine.Run(Settings(_temp.Sub("whole")) with { KeepEpochs = true }, cancellationToken: TestContext.Current.CancellationToken);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             var observer = new TrainObserver { Epoch = _ => { epochsSeenBeforeStop++; stop.Cancel(); } };
             Assert.ThrowsAny<OperationCanceledException>(() => TrainEngine.Run(Settings(_temp.Sub("stopped")), observer, cancellationToken: stop.Token));
@@ -52,6 +52,18 @@ public sealed class TrainResumeTests : IDisposable
         Assert.Equal(whole.ModelVersion, resumed.ModelVersion);
         Assert.Single(Directory.GetFiles(Path.Combine(_temp.Sub("stopped"), "checkpoint"), "epoch-*.safetensors"));
         Assert.Empty(Directory.GetFiles(_temp.Sub("stopped"), "*.tmp-*", SearchOption.AllDirectories));
+
+        // --keep-epochs: each epoch's model is its own loadable folder; the last is the final model, and keeping them
+        // changed nothing in training (the whole run's weights equal the resumed run's, which kept none).
+        Assert.False(Directory.Exists(Path.Combine(_temp.Sub("stopped"), "epochs")));
+        string[] kept = [.. Directory.GetDirectories(Path.Combine(_temp.Sub("whole"), "epochs")).Select(Path.GetFileName).Order()!];
+        Assert.Equal(["epoch-0001", "epoch-0002"], kept);
+        byte[] Weights(string folder) => File.ReadAllBytes(Path.Combine(folder, TrainEngine.WeightsFile));
+        Assert.Equal(Weights(Path.Combine(_temp.Sub("whole"), "model")), Weights(TrainEngine.EpochModelDirectory(_temp.Sub("whole"), 2)));
+        Assert.NotEqual(Weights(TrainEngine.EpochModelDirectory(_temp.Sub("whole"), 1)), Weights(TrainEngine.EpochModelDirectory(_temp.Sub("whole"), 2)));
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(_temp.Sub("whole"), "model", TrainEngine.ModelId + ".json")),
+            File.ReadAllText(Path.Combine(TrainEngine.EpochModelDirectory(_temp.Sub("whole"), 1), TrainEngine.ModelId + ".json")));
     }
 
     [Fact]
