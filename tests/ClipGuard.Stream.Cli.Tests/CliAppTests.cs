@@ -22,6 +22,7 @@ public sealed class CliAppTests
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--budget-confidence", "0.9", "--fdr", "0.1")]
     [InlineData("run", "--budget-confidence", "2", "--bootstrap", "127.0.0.1:1")]
     [InlineData("run", "--calibration-pool", "0", "--bootstrap", "127.0.0.1:1")]
+    [InlineData("run", "--calibration-share", "1", "--bootstrap", "127.0.0.1:1")]
     [InlineData("no-such-verb")]
     public void BadCommandLinesExitWithTwo(params string[] args) => Assert.Equal(2, CliApp.Run(args));
 }
