@@ -13,25 +13,7 @@ internal sealed class EnvelopeStage(int dimension, int maxMessageBytes, bool emb
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    /// <summary>Below this many messages a batch is parsed on the stream thread alone (fanning out costs more than it saves).</summary>
-    internal const int ParallelFrom = 64;
-
-    /// <summary>
-    /// The batch's messages in order. Parsing is pure (each message on its own), so a large batch is parsed on all
-    /// cores; the result keeps the batch's order.
-    /// </summary>
-    public List<PendingMessage> Parse(IReadOnlyList<ConsumeResult<byte[], byte[]>> batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count < ParallelFrom)
-        {
-            return [.. batch.Select(Parse)];
-        }
-
-        var parsed = new PendingMessage[batch.Count];
-        Parallel.For(0, batch.Count, i => parsed[i] = Parse(batch[i]));
-        return [.. parsed];
-    }
+    public List<PendingMessage> Parse(IReadOnlyList<ConsumeResult<byte[], byte[]>> batch) => [.. batch.Select(Parse)];
 
     public PendingMessage Parse(ConsumeResult<byte[], byte[]> cr)
     {

@@ -45,33 +45,6 @@ public sealed class EnvelopeStageTests
         Assert.Null(byPosition.Envelope);
     }
 
-    [Theory]
-    [InlineData(EnvelopeStage.ParallelFrom - 1)]
-    [InlineData(EnvelopeStage.ParallelFrom * 8)]
-    public void ABatchIsParsedInOrderAsEachMessageAlone(int count)
-    {
-        // Valid, unreadable and image-only messages interleaved: a large batch is parsed in parallel, a small one serially;
-        // both must equal parsing each message by itself, in the batch's order.
-        var batch = Enumerable.Range(0, count).Select(i => (i % 3) switch
-        {
-            0 => Input(new SampleEnvelope($"s{i}", "a cat", [i, 1f], null, source: "crawler-1")),
-            1 => InputMessages.At(1, i, $"bad-{i}", "{not json"u8.ToArray()),
-            _ => Input(new SampleEnvelope($"i{i}", "a dog", null, Png)),
-        }).ToList();
-        var stage = Stage(embedsImages: true);
-
-        List<PendingMessage> parsed = stage.Parse(batch);
-
-        Assert.Equal(count, parsed.Count);
-        for (int i = 0; i < count; i++)
-        {
-            PendingMessage alone = stage.Parse(batch[i]);
-            Assert.Same(batch[i], parsed[i].Message);
-            Assert.Equal((alone.Sample.Id, alone.Sample.RejectCode), (parsed[i].Sample.Id, parsed[i].Sample.RejectCode));
-            Assert.Equal(alone.Sample.Embedding, parsed[i].Sample.Embedding);
-        }
-    }
-
     private static EnvelopeStage Stage(bool embedsImages) => new(dimension: 2, maxMessageBytes: 1 << 20, embedsImages);
 
     private static Confluent.Kafka.ConsumeResult<byte[], byte[]> Input(SampleEnvelope envelope) =>
