@@ -212,8 +212,16 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
 
     private static Process StartService(string bootstrap, string? redis, string seed, int capacity, int port, TimeSpan maxIdle, int? fetchWaitMs, string knnBackend)
     {
-        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "clipguard.dll"), "run", "--bootstrap", bootstrap, "--seed-reference", seed, "--capacity", capacity.ToString(CultureInfo.InvariantCulture), "--hold-back", "1000", "--max-source-share", "0.5", "--max-idle", maxIdle.ToString("c", CultureInfo.InvariantCulture), "--urls", Inv($"http://127.0.0.1:{port}") })
+        // The service is this program again: under `dotnet clipguard.dll` (./clipguard) it needs the dll's path, under
+        // the apphost (bin/.../clipguard) it is the apphost alone.
+        string host = Environment.ProcessPath ?? "dotnet";
+        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clipguard.dll"));
+        }
+
+        foreach (string a in new[] { "run", "--bootstrap", bootstrap, "--seed-reference", seed, "--capacity", capacity.ToString(CultureInfo.InvariantCulture), "--hold-back", "1000", "--max-source-share", "0.5", "--max-idle", maxIdle.ToString("c", CultureInfo.InvariantCulture), "--urls", Inv($"http://127.0.0.1:{port}") })
         {
             info.ArgumentList.Add(a);
         }
