@@ -25,6 +25,16 @@ public sealed record ConfidentCut(double Density, double Agreement, double Densi
     }
 
     /// <summary>
+    /// The fewest calibration scores per signal for which the cut exists: each of <paramref name="signals"/> signals at
+    /// α / signals with confidence 1 − δ / signals, as <see cref="For"/> splits them.
+    /// </summary>
+    public static int ScoresNeeded(int signals, double alpha, double confidence)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(signals, 1);
+        return BudgetConfidence.ScoresNeeded(alpha / signals, (1 - confidence) / signals);
+    }
+
+    /// <summary>
     /// True when no sample judged by every signal of the calibration can be flagged (it is too small for this budget at
     /// this confidence). Without an agreement signal <see cref="Density"/> is the density-alone level.
     /// </summary>

@@ -3,7 +3,6 @@ using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Scoring;
-using Confidence = ClipGuard.Stream.Core.Calibration.BudgetConfidence;
 
 namespace ClipGuard.Stream.Core.Pipeline;
 
@@ -70,7 +69,7 @@ public sealed partial class StreamScorer
 
     /// <summary>Calibration scores the budget needs: the smallest n with signals / (n + 1) at or below it.</summary>
     public int CalibrationScoresNeeded => Levels() is not null
-        ? Confidence.ScoresNeeded(_options.FalseQuarantineRate / SignalCount, (1 - _options.BudgetConfidence) / SignalCount)
+        ? ConfidentCut.ScoresNeeded(SignalCount, _options.FalseQuarantineRate, _options.BudgetConfidence)
         : (int)Math.Ceiling(SignalCount / _options.FalseQuarantineRate) - 1;
 
     /// <summary>True when verdicts use caption embeddings (the conformal rule with agreement or campaigns): worth embedding captions for.</summary>

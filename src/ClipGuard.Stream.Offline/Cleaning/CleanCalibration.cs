@@ -61,13 +61,15 @@ public sealed class CleanCalibration
     /// <summary>Calibration scores of the agreement signal; 0 when it takes no part.</summary>
     public int AgreementCount => Fused ? _calibration.AgreementCount : 0;
 
-    /// <summary>The fused p-value of one sample (NaN for a sample no signal can judge).</summary>
-    public double PValue(double densityScore, double disagreement) =>
-        PValues.Fuse(_calibration.DensityP(densityScore), _calibration.AgreementP(disagreement));
-
-    /// <summary>The per-signal p-values of one sample (agreement NaN when that signal takes no part), which a confident cut reads.</summary>
-    public (double Density, double Agreement) SignalPValues(double densityScore, double disagreement) =>
-        (_calibration.DensityP(densityScore), _calibration.AgreementP(disagreement));
+    /// <summary>
+    /// The per-signal p-values of one sample (agreement NaN when that signal takes no part), which a confident cut
+    /// reads, and their fusion (NaN for a sample no signal can judge), which the marginal budget reads.
+    /// </summary>
+    public (double Density, double Agreement, double Fused) SignalPValues(double densityScore, double disagreement)
+    {
+        double density = _calibration.DensityP(densityScore), agreement = _calibration.AgreementP(disagreement);
+        return (density, agreement, PValues.Fuse(density, agreement));
+    }
 
     /// <summary>Image–caption disagreement of every row of one shard (NaN where the set has no caption embeddings).</summary>
     public static double[] Disagreements(EmbeddingSet set, int shard, Matrix<float> images)

@@ -107,8 +107,7 @@ public static class CleanEngine
             for (int j = 0; j < n; j++)
             {
                 scores[start + j] = part[j].Scores.Get(settings.Detector);
-                pValues[start + j] = calibration.PValue(scores[start + j], disagreements[start + j]);
-                (densityP[start + j], agreementP[start + j]) = calibration.SignalPValues(scores[start + j], disagreements[start + j]);
+                (densityP[start + j], agreementP[start + j], pValues[start + j]) = calibration.SignalPValues(scores[start + j], disagreements[start + j]);
             }
 
             progress(start + n);

@@ -47,17 +47,6 @@ public static class CleanMerger
         var agreementP = new List<double>();
         for (int i = 0; i < set.Shards.Count; i++)
         {
-            if (confident)
-            {
-                if (!File.Exists(layout.ShardDensityP(i)) || !File.Exists(layout.ShardAgreementP(i)))
-                {
-                    throw new OfflineInputException($"{layout.Root}: shard {i} was scored without per-signal p-values, which --budget-confidence reads: delete {Path.Combine(layout.Root, "scores")} and run clean again");
-                }
-
-                densityP.AddRange(Npy.ReadVector(layout.ShardDensityP(i)));
-                agreementP.AddRange(Npy.ReadVector(layout.ShardAgreementP(i)));
-            }
-
             double[] part = Npy.ReadVector(layout.ShardScores(i));
             double[] p = File.Exists(layout.ShardPValues(i)) ? Npy.ReadVector(layout.ShardPValues(i)) : [];
             var meta = set.ReadMetadata(i);
@@ -66,9 +55,21 @@ public static class CleanMerger
                 throw new OfflineInputException($"{layout.ShardScores(i)} has {part.Length} scores and {p.Length} p-values for {meta.Count} samples: delete it and run clean again");
             }
 
-            if (confident && (densityP.Count != pValues.Count + meta.Count || agreementP.Count != pValues.Count + meta.Count))
+            if (confident)
             {
-                throw new OfflineInputException($"{layout.ShardDensityP(i)} or {layout.ShardAgreementP(i)} does not hold {meta.Count} p-values: delete it and run clean again");
+                if (!File.Exists(layout.ShardDensityP(i)) || !File.Exists(layout.ShardAgreementP(i)))
+                {
+                    throw new OfflineInputException($"{layout.Root}: shard {i} was scored without per-signal p-values, which --budget-confidence reads: delete {Path.Combine(layout.Root, "scores")} and run clean again");
+                }
+
+                double[] d = Npy.ReadVector(layout.ShardDensityP(i)), a = Npy.ReadVector(layout.ShardAgreementP(i));
+                if (d.Length != meta.Count || a.Length != meta.Count)
+                {
+                    throw new OfflineInputException($"{layout.ShardDensityP(i)} or {layout.ShardAgreementP(i)} does not hold {meta.Count} p-values: delete it and run clean again");
+                }
+
+                densityP.AddRange(d);
+                agreementP.AddRange(a);
             }
 
             scores.AddRange(part);
@@ -123,8 +124,7 @@ public static class CleanMerger
             return;
         }
 
-        int signals = agreementCount > 0 ? 2 : 1;
-        int needed = BudgetConfidence.ScoresNeeded(settings.FalseRemovalRate / signals, (1 - c) / signals);
+        int needed = ConfidentCut.ScoresNeeded(agreementCount > 0 ? 2 : 1, settings.FalseRemovalRate, c);
         string has = agreementCount > 0
             ? string.Create(CultureInfo.InvariantCulture, $"{densityCount} density and {agreementCount} agreement scores")
             : string.Create(CultureInfo.InvariantCulture, $"{densityCount} density scores");
