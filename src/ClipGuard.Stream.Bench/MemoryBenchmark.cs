@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Knn;
 using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Core.Scoring;
 
@@ -22,7 +23,7 @@ public sealed class MemoryBenchmark(TextWriter output, TextWriter log)
     {
         output.WriteLine(Inv($"Reference memory, d = {dim} float32, k = {k} (each member keeps k + k neighbours), synthetic clustered rows; bytes per member (managed heap deltas), {Environment.ProcessorCount} cores."));
         output.WriteLine();
-        output.WriteLine("| members | raw vector | vector store | density state (lists, reverse lists, scores) | reference bookkeeping (ids, sources, arrival, slots) | reference set total | seed guard (a second, frozen model) | set + guard | set + guard / raw | resident growth, set + guard | after an aggressive collection |");
+        output.WriteLine(Inv($"| members | raw vector | vector store | density state (lists, reverse lists, scores) | reference bookkeeping (ids, sources, arrival, slots) | reference set total | seed guard (a frozen model of at most {StreamScorerOptions.DefaultGuardSize:N0} seed members, the service's default) | set + guard | set + guard / raw | resident growth, set + guard | after an aggressive collection |"));
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int n in sizes)
         {
@@ -31,7 +32,7 @@ public sealed class MemoryBenchmark(TextWriter output, TextWriter log)
         }
 
         output.WriteLine();
-        output.WriteLine("All columns but \"set + guard / raw\" are bytes per member. The two resident columns are the process's resident memory after building the set and the guard minus before, per member: right after the build, and after one `GC.Collect(2, GCCollectionMode.Aggressive)` (which `clipguard run` does once its start-up build is done) has returned the build's transient buffers.");
+        output.WriteLine("All columns but \"set + guard / raw\" are bytes per member of the reference (the guard's bytes are divided by the reference's members too, so a capped guard's column falls as the reference grows). The two resident columns are the process's resident memory after building the set and the guard minus before, per member: right after the build, and after one `GC.Collect(2, GCCollectionMode.Aggressive)` (which `clipguard run` does once its start-up build is done) has returned the build's transient buffers.");
         return 0;
     }
 
@@ -58,7 +59,7 @@ public sealed class MemoryBenchmark(TextWriter output, TextWriter log)
         ReferenceSet<float> set = SeededSet(n, dim, k, threads, data);
         long setBytes = Managed() - baseline;
         log.WriteLine(Inv($"bench: {n} members: the seed guard (all k-NN again)..."));
-        var guard = new SeedGuard(data, k, DistanceMetric.Euclidean, OutlierDetector.Dao, threads);
+        var guard = new SeedGuard(data, k, DistanceMetric.Euclidean, OutlierDetector.Dao, threads, StreamScorerOptions.DefaultGuardSize);
         long guardBytes = Managed() - baseline - setBytes;
         long residentGrowth = Resident() - residentBefore;
 

@@ -25,7 +25,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
     /// <summary>The service's own log, kept after the run for diagnosis.</summary>
     private static string ServiceLogPath => Path.Combine(Path.GetTempPath(), "clipguard-bench-stream-service.log");
 
-    public int Run(int messages, int dim, int rate, int latencySeconds, int seedSize, int capacity, TimeSpan maxIdle, int? fetchWaitMs, string knnBackend = "Exact")
+    public int Run(int messages, int dim, int rate, int latencySeconds, int seedSize, int capacity, TimeSpan maxIdle, int? fetchWaitMs, string knnBackend = "Exact", int? guardSize = null)
     {
         string dir = Directory.CreateTempSubdirectory("clipguard-bench-stream-").FullName;
         // The mock cluster keeps about 5 MB per partition and drops the oldest messages beyond that (librdkafka's
@@ -55,7 +55,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             using var collector = new VerdictListener(broker.BootstrapServers, "bench", fetchWaitMaxMs: 5);
             var started = Stopwatch.StartNew();
             int port = FreePorts.FindConsecutive(1);
-            service = StartService(broker.BootstrapServers, redisConfig, seed, capacity, port, maxIdle, fetchWaitMs, knnBackend);
+            service = StartService(broker.BootstrapServers, redisConfig, seed, capacity, port, maxIdle, fetchWaitMs, knnBackend, guardSize);
             log.WriteLine($"bench: service log in {ServiceLogPath}");
             double? firstAt = null;
             Cpu cpuAtFirst = default;
@@ -111,7 +111,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
             }
 
             double[] lat = [.. collector.Snapshot().Skip(before).Select(LatencyMs).Where(double.IsFinite).Order()];
-            output.WriteLine(Inv($"End-to-end through the dev broker (librdkafka mock cluster, {Partitions} partitions per topic), d = {dim}, DAO k = 16, seed reference {seedSize}, reference capacity {capacity} ({(capacity > seedSize ? "growing: every cleared sample is inserted" : "full: reservoir admission")}), micro-batches of at most 500 messages, 200 ms, and {maxIdle.TotalMilliseconds:F0} ms without a new message (`--max-idle`; 0: off), the service's fetch wait {(fetchWaitMs is { } fw ? Inv($"{fw} ms") : "librdkafka's default (500 ms)")}, stream queries' k-NN backend {knnBackend} (admission exact), service = `clipguard run` as a separate process, ledger {(redisConfig is null ? "in memory" : "redis-server")}, {Environment.ProcessorCount} cores shared by broker, service, producer and consumer."));
+            output.WriteLine(Inv($"End-to-end through the dev broker (librdkafka mock cluster, {Partitions} partitions per topic), d = {dim}, DAO k = 16, seed reference {seedSize}, reference capacity {capacity} ({(capacity > seedSize ? "growing: every cleared sample is inserted" : "full: reservoir admission")}), micro-batches of at most 500 messages, 200 ms, and {maxIdle.TotalMilliseconds:F0} ms without a new message (`--max-idle`; 0: off), the service's fetch wait {(fetchWaitMs is { } fw ? Inv($"{fw} ms") : "librdkafka's default (500 ms)")}, stream queries' k-NN backend {knnBackend} (admission exact), admission guard of {(guardSize is { } g ? (g == 0 ? "every seed member" : Inv($"at most {g:N0} seed members")) : "the service's default size")}, service = `clipguard run` as a separate process, ledger {(redisConfig is null ? "in memory" : "redis-server")}, {Environment.ProcessorCount} cores shared by broker, service, producer and consumer."));
             output.WriteLine();
             output.WriteLine("| measurement | value |");
             output.WriteLine("|---|---:|");
@@ -210,7 +210,7 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
         producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(id), Value = EnvelopeWriter.ToUtf8Bytes(envelope), Headers = headers });
     }
 
-    private static Process StartService(string bootstrap, string? redis, string seed, int capacity, int port, TimeSpan maxIdle, int? fetchWaitMs, string knnBackend)
+    private static Process StartService(string bootstrap, string? redis, string seed, int capacity, int port, TimeSpan maxIdle, int? fetchWaitMs, string knnBackend, int? guardSize)
     {
         // The service is this program again: under `dotnet clipguard.dll` (./clipguard) it needs the dll's path, under
         // the apphost (bin/.../clipguard) it is the apphost alone.
@@ -232,6 +232,12 @@ public sealed class StreamBenchmark(TextWriter output, TextWriter log)
         {
             info.ArgumentList.Add("--fetch-wait-ms");
             info.ArgumentList.Add(wait.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (guardSize is { } guard)
+        {
+            info.ArgumentList.Add("--guard-size");
+            info.ArgumentList.Add(guard.ToString(CultureInfo.InvariantCulture));
         }
 
         if (redis is not null)

@@ -76,6 +76,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5094, Level = LogLevel.Information, Message = "{Kernel}")]
     public static partial void BlasKernel(ILogger logger, string kernel);
 
+    [LoggerMessage(EventId = 5113, Level = LogLevel.Information, Message = "Admission guard: {Members} members drawn from the {Rows} starting rows (ClipGuard:Scoring:GuardSize {Cap}; 0 = all)")]
+    public static partial void GuardBuilt(ILogger logger, int members, int rows, int cap);
+
     [LoggerMessage(EventId = 5099, Level = LogLevel.Information, Message = "Start-up build's transient memory returned: resident {BeforeMib:F0} MiB before one aggressive collection, {AfterMib:F0} MiB after")]
     public static partial void StartupMemoryReturned(ILogger logger, double beforeMib, double afterMib);
 

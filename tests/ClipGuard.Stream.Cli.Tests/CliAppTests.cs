@@ -23,6 +23,8 @@ public sealed class CliAppTests
     [InlineData("run", "--budget-confidence", "2", "--bootstrap", "127.0.0.1:1")]
     [InlineData("run", "--calibration-pool", "0", "--bootstrap", "127.0.0.1:1")]
     [InlineData("run", "--calibration-share", "1", "--bootstrap", "127.0.0.1:1")]
+    [InlineData("run", "--guard-size", "3", "--bootstrap", "127.0.0.1:1")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--guard-size", "-1")]
     [InlineData("no-such-verb")]
     public void BadCommandLinesExitWithTwo(params string[] args) => Assert.Equal(2, CliApp.Run(args));
 }

@@ -32,9 +32,10 @@ internal static class BenchCommand
         var fetchWait = new Option<int?>("--fetch-wait-ms") { Description = "The service's --fetch-wait-ms (how long the dev broker may hold its empty fetches; default: librdkafka's 500)" };
         var knnBackend = new Option<string>("--knn-backend") { Description = "The service's --knn-backend for stream queries (admission stays exact)", DefaultValueFactory = _ => "Exact" };
         knnBackend.AcceptOnlyFromAmong(Enum.GetNames<KnnBackend>());
-        var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity, maxIdle, fetchWait, knnBackend };
+        var guardSize = new Option<int?>("--guard-size") { Description = "The service's --guard-size (most seed members in the admission guard; 0 = all; default: the service's)" };
+        var stream = new Command("stream", "End-to-end throughput and p50/p99 latency through the broker") { messages, streamDim, rate, seconds, seedSize, capacity, maxIdle, fetchWait, knnBackend, guardSize };
         stream.SetAction(p => new StreamBenchmark(Console.Out, Console.Error).Run(
-            p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity), p.GetValue(maxIdle), p.GetValue(fetchWait), p.GetValue(knnBackend)!));
+            p.GetValue(messages), p.GetValue(streamDim), p.GetValue(rate), p.GetValue(seconds), p.GetValue(seedSize), p.GetValue(capacity), p.GetValue(maxIdle), p.GetValue(fetchWait), p.GetValue(knnBackend)!, p.GetValue(guardSize)));
         var memorySizes = new Option<int[]>("--sizes") { Description = "Reference sizes", DefaultValueFactory = _ => [50_000, 100_000], AllowMultipleArgumentsPerToken = true };
         var memory = new Command("memory", "Memory per reference member, by component (vector store, density state, bookkeeping, seed guard)") { memorySizes, dim, k, threads };
         memory.SetAction(p => new MemoryBenchmark(Console.Out, Console.Error).Run(p.GetValue(memorySizes)!, p.GetValue(dim), p.GetValue(k), p.GetValue(threads)));

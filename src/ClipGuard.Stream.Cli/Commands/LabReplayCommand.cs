@@ -29,6 +29,7 @@ internal static class LabReplayCommand
         var confidence = new Option<double?>("--budget-confidence") { Description = "Hold the budget in each run with this probability over the calibration draw (unset: on average)" };
         var floor = new Option<double>("--admission-floor") { Description = "p-value a sample needs to enter the reference", DefaultValueFactory = _ => scorer.AdmissionFloor };
         var share = new Option<double>("--calibration-share") { Description = "Share of cleared samples held out for calibration", DefaultValueFactory = _ => scorer.CalibrationShare };
+        var guardSize = LabCommand.Int("--guard-size", "Most seed members in the admission guard (0 = all)", scorer.GuardSize);
         var pool = LabCommand.Int("--calibration-pool", "Most held-out calibration samples kept", scorer.CalibrationPoolSize);
         var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule, caption embeddings)" };
         var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
@@ -42,7 +43,7 @@ internal static class LabReplayCommand
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, pool, campaigns, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
         {
             command.Options.Add(option);
         }
@@ -72,6 +73,7 @@ internal static class LabReplayCommand
                     BudgetConfidence = p.GetValue(confidence) ?? double.NaN,
                     AdmissionFloor = p.GetValue(floor),
                     CalibrationShare = p.GetValue(share),
+                    GuardSize = p.GetValue(guardSize),
                     CalibrationPoolSize = p.GetValue(pool),
                     Campaigns = new() { Enabled = p.GetValue(campaigns), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius) },
                     BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),

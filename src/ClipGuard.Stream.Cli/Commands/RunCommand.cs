@@ -50,6 +50,7 @@ internal static class RunCommand
             Flag.Of<double?>("--budget-confidence", "Conformal rule: hold the false-quarantine rate in this deployment with this probability (e.g. 0.9; needs a large enough calibration, docs/detection.md)", "ClipGuard:Scoring:BudgetConfidence"),
             Flag.Of<double?>("--fdr", "Conformal rule: Benjamini–Hochberg per batch at this false-discovery rate instead", "ClipGuard:Scoring:FalseDiscoveryRate"),
             Flag.Of<int?>("--calibration-pool", "Conformal rule: most calibration scores kept, held-out samples first, then trusted seed members (default 5000; at least the seed size to calibrate on all of it)", "ClipGuard:Scoring:CalibrationPoolSize"),
+            Flag.Of<int?>("--guard-size", "Most members of the admission guard, a uniform sample of the starting reference (default 16384; 0 = every starting member)", "ClipGuard:Scoring:GuardSize"),
             Flag.Of<double?>("--calibration-share", "Conformal rule: share of cleared samples held out for calibration (default 0.05; 0 = the trusted seed alone calibrates, for budgets far below 1 per mille, docs/detection-results.md)", "ClipGuard:Scoring:CalibrationShare"),
             Flag.Of<double?>("--admission-floor", "Conformal rule: p-value a sample needs to enter the reference (default 0.2)", "ClipGuard:Scoring:AdmissionFloor"),
             Flag.Of<bool>("--campaigns", "Conformal rule: confirm campaigns among suspects by caption concept (needs a model with a text tower)", "ClipGuard:Scoring:Campaigns:Enabled"),

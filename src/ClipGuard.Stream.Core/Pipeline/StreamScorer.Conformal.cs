@@ -38,6 +38,9 @@ public sealed partial class StreamScorer
     /// <summary>The calibration verdicts are decided by now (null unless the rule is conformal and the reference is ready).</summary>
     public ConformalCalibration? Calibration => _calibration;
 
+    /// <summary>The admission guard's members, the starting rows they were drawn from and the cap; null without a guard.</summary>
+    public (int Members, int StartingRows, int Cap)? Guard => _guard is null ? null : (_guard.Count, _guard.StartingRows, _options.GuardSize);
+
     /// <summary>The held-out calibration samples (null unless the rule is conformal).</summary>
     public CalibrationPool? CalibrationPool => _pool;
 
@@ -83,7 +86,7 @@ public sealed partial class StreamScorer
         _pool = new CalibrationPool(_options.CalibrationPoolSize, _options.CalibrationShare);
         _campaigns = _options.Campaigns.Enabled ? new CampaignTracker(_options.Campaigns) : null;
         _pool.SetTrusted(ids.Select((id, i) => (id, disagreements[i])));
-        _guard = rawVectors.Rows > _options.Reference.K ? new SeedGuard(rawVectors, _options.Reference.K, _options.Reference.Metric, _options.Detector, _options.Reference.Threads) : null;
+        _guard = rawVectors.Rows > _options.Reference.K ? new SeedGuard(rawVectors, _options.Reference.K, _options.Reference.Metric, _options.Detector, _options.Reference.Threads, _options.GuardSize, _options.Reference.Seed) : null;
     }
 
     private double Disagreement(StreamSample s) =>

@@ -16,6 +16,7 @@ public sealed class StreamScorerOptions
     public const double DefaultCalibrationShare = 0.05;
     public const int DefaultCalibrationPoolSize = 5_000;
     public const int DefaultMinimumCalibration = 200;
+    public const int DefaultGuardSize = 16_384;
 
     /// <remarks>DAO: a local ratio, so a sparse cluster of clean samples is not an outlier. k-distance routed better on
     /// the lab's scenes under the conformal rule (docs/detection-results.md) but caught 5 % of the planted outliers of a
@@ -57,6 +58,14 @@ public sealed class StreamScorerOptions
     /// frozen starting reference, are both at least this: only samples well inside the clean distribution enter.
     /// </summary>
     public double AdmissionFloor { get; set; } = DefaultAdmissionFloor;
+
+    /// <summary>
+    /// Most members of the admission guard (the frozen starting reference): a larger starting set is represented by a
+    /// uniform sample of this many of its members, drawn with <see cref="ReferenceSetOptions.Seed"/> so replicas hold the
+    /// same guard. 0 = every starting member. The guard is a second copy of the vectors it keeps, and its k-NN is paid
+    /// for every admission candidate: the cap keeps both fixed as the seed grows (docs/benchmarks.md, "Memory").
+    /// </summary>
+    public int GuardSize { get; set; } = DefaultGuardSize;
 
     /// <summary>Share of the samples routed clean held out (never admitted) to calibrate p-values on.</summary>
     public double CalibrationShare { get; set; } = DefaultCalibrationShare;
@@ -146,6 +155,11 @@ public sealed class StreamScorerOptions
         if (CalibrationShare is < 0 or >= 1 || double.IsNaN(CalibrationShare))
         {
             errors.Add($"CalibrationShare must be in [0, 1) (got {CalibrationShare})");
+        }
+
+        if (GuardSize != 0 && GuardSize <= Reference.K)
+        {
+            errors.Add($"GuardSize must be 0 (every starting member) or exceed K ({Reference.K}) (got {GuardSize})");
         }
 
         if (CalibrationPoolSize < 1)

@@ -41,6 +41,11 @@ internal sealed class ReferenceBootstrapper(
         ReferenceSnapshotter? snapshotter = snapshots is null
             ? null
             : new ReferenceSnapshotter(snapshots, store.Value.SnapshotInterval, time, loggers.CreateLogger<ReferenceSnapshotter>());
+        if (scorer.Guard is { } guard)
+        {
+            Log.GuardBuilt(_log, guard.Members, guard.StartingRows, guard.Cap);
+        }
+
         ReturnStartupMemory();
         ready.Set(pipelines.Create(scorer, snapshotter, images));
         Log.BootstrapDone(_log, scorer.Reference.Count, scorer.Reference.Version, scorer.Bootstrapping, time.GetElapsedTime(start).TotalSeconds);
