@@ -10,13 +10,17 @@ namespace ClipGuard.Stream.Core.Knn;
 public sealed class VectorStore<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private Dictionary<int, List<int>>? _byContentHash = [];
+    // The content index: the first slot of each content hash, and per slot the next slot with the same hash (-1: none).
+    // About 28 bytes a point (a dictionary entry of four ints and its bucket, one chain link); a list per hash cost 90.
+    private Dictionary<int, int>? _firstByContentHash = [];
+    private int[]? _nextSameHash;
     private readonly Stack<int> _free = new();
     private T[] _data;
     private double[] _sqNorms;
     private bool[] _active;
 
     private readonly int _maxCapacity;
+    private readonly int _hashMask = -1;
 
     /// <param name="maxCapacity">
     /// The most points the owner will ever hold at once: growth by doubling stops there instead of overshooting (a
@@ -31,7 +35,13 @@ public sealed class VectorStore<T>
         _data = new T[(long)initialCapacity * dimension];
         _sqNorms = new double[initialCapacity];
         _active = new bool[initialCapacity];
+        _nextSameHash = new int[initialCapacity];
     }
+
+    /// <summary>A store whose content hashes keep only the bits of <paramref name="hashMask"/>: tests use it to make
+    /// many rows share a hash, so that the index's chains are exercised.</summary>
+    internal VectorStore(int dimension, int initialCapacity, int maxCapacity, int hashMask)
+        : this(dimension, initialCapacity, maxCapacity) => _hashMask = hashMask;
 
     public int Dimension { get; }
 
@@ -64,12 +74,13 @@ public sealed class VectorStore<T>
     /// <summary>The slot holding exactly this vector, or -1.</summary>
     public int Find(ReadOnlySpan<T> vector)
     {
-        if (!ContentIndex.TryGetValue(ContentHash(vector), out List<int>? slots))
+        int[] next = Chains;
+        if (!ContentIndex.TryGetValue(ContentHash(vector), out int slot))
         {
             return -1;
         }
 
-        foreach (int slot in slots)
+        for (; slot >= 0; slot = next[slot])
         {
             if (Row(slot).SequenceEqual(vector))
             {
@@ -88,7 +99,7 @@ public sealed class VectorStore<T>
             throw new ArgumentException($"vector has {vector.Length} dimensions, the store holds {Dimension}", nameof(vector));
         }
 
-        Dictionary<int, List<int>> index = ContentIndex;
+        Dictionary<int, int> index = ContentIndex;
         int slot;
         if (_free.Count > 0)
         {
@@ -111,13 +122,8 @@ public sealed class VectorStore<T>
         _active[slot] = true;
         Count++;
         int hash = ContentHash(vector);
-        if (!index.TryGetValue(hash, out List<int>? bucket))
-        {
-            bucket = new List<int>(1);
-            index[hash] = bucket;
-        }
-
-        bucket.Add(slot);
+        _nextSameHash![slot] = index.TryGetValue(hash, out int first) ? first : -1;
+        index[hash] = slot;
         return slot;
     }
 
@@ -129,11 +135,29 @@ public sealed class VectorStore<T>
         }
 
         int hash = ContentHash(Row(slot));
-        List<int> bucket = ContentIndex[hash];
-        bucket.Remove(slot);
-        if (bucket.Count == 0)
+        Dictionary<int, int> index = ContentIndex;
+        int[] next = Chains;
+        int first = index[hash];
+        if (first == slot)
         {
-            ContentIndex.Remove(hash);
+            if (next[slot] >= 0)
+            {
+                index[hash] = next[slot];
+            }
+            else
+            {
+                index.Remove(hash);
+            }
+        }
+        else
+        {
+            int before = first;
+            while (next[before] != slot)
+            {
+                before = next[before];
+            }
+
+            next[before] = next[slot];
         }
 
         _active[slot] = false;
@@ -142,13 +166,20 @@ public sealed class VectorStore<T>
     }
 
     /// <summary>
-    /// Drops the index that finds duplicates by content (about 100 bytes a point): for a store that will not change
+    /// Drops the index that finds duplicates by content (about 28 bytes a point): for a store that will not change
     /// again. <see cref="Find"/>, <see cref="Add"/> and <see cref="Remove"/> refuse afterwards.
     /// </summary>
-    public void DropContentIndex() => _byContentHash = null;
+    public void DropContentIndex()
+    {
+        _firstByContentHash = null;
+        _nextSameHash = null;
+    }
 
-    private Dictionary<int, List<int>> ContentIndex =>
-        _byContentHash ?? throw new InvalidOperationException("the store is frozen: its content index was dropped (DropContentIndex)");
+    private Dictionary<int, int> ContentIndex => _firstByContentHash ?? throw Frozen();
+
+    private int[] Chains => _nextSameHash ?? throw Frozen();
+
+    private static InvalidOperationException Frozen() => new("the store is frozen: its content index was dropped (DropContentIndex)");
 
     public IEnumerable<int> ActiveSlots()
     {
@@ -161,11 +192,11 @@ public sealed class VectorStore<T>
         }
     }
 
-    private static int ContentHash(ReadOnlySpan<T> vector)
+    private int ContentHash(ReadOnlySpan<T> vector)
     {
         var h = new HashCode();
         h.AddBytes(MemoryMarshal.AsBytes(vector));
-        return h.ToHashCode();
+        return h.ToHashCode() & _hashMask;
     }
 
     /// <summary>Makes room for at least <paramref name="capacity"/> points at once (one resize instead of several).</summary>
@@ -184,5 +215,9 @@ public sealed class VectorStore<T>
         Array.Resize(ref _data, checked(newCapacity * Dimension));
         Array.Resize(ref _sqNorms, newCapacity);
         Array.Resize(ref _active, newCapacity);
+        if (_nextSameHash is not null)
+        {
+            Array.Resize(ref _nextSameHash, newCapacity);
+        }
     }
 }

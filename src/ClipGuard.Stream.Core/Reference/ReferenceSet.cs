@@ -19,9 +19,10 @@ public sealed class ReferenceSet<T>
     private const string NoSource = "";
     private readonly ReferenceSetOptions _options;
     private readonly Dictionary<string, Member> _members = [];
-    private readonly Dictionary<int, List<string>> _idsBySlot = [];
-    private readonly Dictionary<string, HashSet<string>> _bySource = [];
-    private readonly LinkedList<string> _arrival = new();
+    // The ids admitted at each slot, in admission order: the id itself when there is one (almost always), a list of them
+    // when exact duplicates share the slot. About 30 bytes a member; a list per slot cost 120.
+    private readonly Dictionary<int, object> _idsBySlot = [];
+    private readonly ArrivalOrder _arrival;
     private readonly Queue<Pending> _holdBack = new();
     private readonly Dictionary<string, Pending> _waiting = [];
     private readonly List<ReferenceChange> _changes = [];
@@ -33,6 +34,7 @@ public sealed class ReferenceSet<T>
     {
         options.Validate();
         _options = options;
+        _arrival = new ArrivalOrder((id, position) => _members[id] = _members[id] with { Arrival = position });
         Model = new DensityModel<T>(dimension, options.K, options.Metric, threads: options.Threads, initialCapacity: Math.Min(options.Capacity, 1 << 16), maxCapacity: options.Capacity);
     }
 
@@ -64,7 +66,7 @@ public sealed class ReferenceSet<T>
 
     public bool Contains(string id) => _members.ContainsKey(id);
 
-    public int SourceCount(string? source) => _bySource.TryGetValue(source ?? NoSource, out HashSet<string>? s) ? s.Count : 0;
+    public int SourceCount(string? source) => _arrival.CountOf(source ?? NoSource);
 
     public IEnumerable<string> MemberIds => _members.Keys;
 
@@ -162,15 +164,9 @@ public sealed class ReferenceSet<T>
             return false;
         }
 
-        _bySource[member.Source].Remove(id);
-        List<string> ids = _idsBySlot[member.Slot];
-        ids.Remove(id);
-        if (ids.Count == 0)
-        {
-            _idsBySlot.Remove(member.Slot);
-        }
+        RemoveIdAt(member.Slot, id);
 
-        _arrival.Remove(member.Arrival);
+        _arrival.Remove(member.Arrival, member.Source);
         if (member.Slot < 0)
         {
             // Admitted earlier in the same offer: it never enters the geometry.
@@ -194,7 +190,7 @@ public sealed class ReferenceSet<T>
     public QueryResult[] Score(Matrix<T> rawVectors) => Model.ScoreQueries(MetricSpace.Prepare(rawVectors, _options.Metric).Data);
 
     /// <summary>A member id for a neighbour slot of a <see cref="QueryResult"/> (the first admitted when duplicated).</summary>
-    public string IdOfSlot(int slot) => _idsBySlot[slot][0];
+    public string IdOfSlot(int slot) => _idsBySlot[slot] is string id ? id : ((List<string>)_idsBySlot[slot])[0];
 
     public OutlierScores MemberScores(string id) => Model.MemberScores(_members[id].Slot);
 
@@ -215,7 +211,7 @@ public sealed class ReferenceSet<T>
     {
         var pointOfSlot = new Dictionary<int, int>();
         var members = new List<ReferenceMemberState>(_members.Count);
-        foreach (string id in _arrival)
+        foreach (string id in _arrival.InOrder())
         {
             Member m = _members[id];
             if (!pointOfSlot.TryGetValue(m.Slot, out int point))
@@ -317,7 +313,7 @@ public sealed class ReferenceSet<T>
         Long(_eligibleSeen);
         Long(LogPosition);
         Long(_members.Count);
-        foreach (string id in _arrival)
+        foreach (string id in _arrival.InOrder())
         {
             Member m = _members[id];
             Text(id);
@@ -370,18 +366,7 @@ public sealed class ReferenceSet<T>
     }
 
     /// <summary>The <paramref name="rank"/>-th admitted member (0: the earliest), of one source when given.</summary>
-    private string InArrivalOrder(string? source, int rank)
-    {
-        for (LinkedListNode<string>? n = _arrival.First; n is not null; n = n.Next)
-        {
-            if ((source is null || _members[n.Value].Source == source) && rank-- == 0)
-            {
-                return n.Value;
-            }
-        }
-
-        throw new InvalidOperationException("no member to replace");
-    }
+    private string InArrivalOrder(string? source, int rank) => source is null ? _arrival.At(rank) : _arrival.At(source, rank);
 
     /// <summary>
     /// Records an admission now (the decisions that follow see it) and queues its vector for the geometry: it holds a
@@ -414,6 +399,7 @@ public sealed class ReferenceSet<T>
             Model.RemoveMany(_deferredRemovals);
         }
 
+
         var kept = new List<int>();
         for (int i = 0; i < _deferred!.Count; i++)
         {
@@ -442,40 +428,56 @@ public sealed class ReferenceSet<T>
             int placeholder = DeferredIndex(kept[j]);
             _idsBySlot.Remove(placeholder);
             _members[id] = _members[id] with { Slot = slots[j].Slot };
-            IdsAt(slots[j].Slot).Add(id);
+            AddIdAt(slots[j].Slot, id);
         }
     }
 
     private void Record(string id, string? source, int slot)
     {
         source ??= NoSource;
-        LinkedListNode<string> arrival = _arrival.AddLast(id);
+        int arrival = _arrival.Add(id, source);
         _members[id] = new Member(slot, source, arrival);
-        if (!_bySource.TryGetValue(source, out HashSet<string>? set))
-        {
-            set = new HashSet<string>();
-            _bySource[source] = set;
-        }
-
-        set.Add(id);
-        IdsAt(slot).Add(id);
+        AddIdAt(slot, id);
         Version++;
         _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Admitted, id, source));
     }
 
-    /// <summary>The ids admitted at a slot, in admission order (created empty when the slot has none yet).</summary>
-    private List<string> IdsAt(int slot)
+    /// <summary>Appends an id to those admitted at a slot.</summary>
+    private void AddIdAt(int slot, string id)
     {
-        if (!_idsBySlot.TryGetValue(slot, out List<string>? ids))
+        if (!_idsBySlot.TryGetValue(slot, out object? held))
         {
-            ids = [];
-            _idsBySlot[slot] = ids;
+            _idsBySlot[slot] = id;
         }
-
-        return ids;
+        else if (held is string only)
+        {
+            _idsBySlot[slot] = new List<string>(2) { only, id };
+        }
+        else
+        {
+            ((List<string>)held).Add(id);
+        }
     }
 
-    private readonly record struct Member(int Slot, string Source, LinkedListNode<string> Arrival);
+    /// <summary>Removes an id from those admitted at a slot; the slot's entry goes with its last id.</summary>
+    private void RemoveIdAt(int slot, string id)
+    {
+        object held = _idsBySlot[slot];
+        if (held is string)
+        {
+            _idsBySlot.Remove(slot);
+            return;
+        }
+
+        var ids = (List<string>)held;
+        ids.Remove(id);
+        if (ids.Count == 1)
+        {
+            _idsBySlot[slot] = ids[0];
+        }
+    }
+
+    private readonly record struct Member(int Slot, string Source, int Arrival);
 
     private sealed record Pending(string Id, string Source, T[] Vector);
 }

@@ -45,4 +45,45 @@ public sealed class VectorStoreTests
         Assert.Equal(1, store.Count);
         Assert.Throws<InvalidOperationException>(() => store.Remove(slot));
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(0)]
+    public void FindAgreesWithAScanThroughAddsRemovesAndSlotReuseWhateverTheHashesShare(int hashMask)
+    {
+        // Mask 3: four hashes for hundreds of rows, long chains; mask 0: one chain holding every row.
+        var store = new VectorStore<float>(3, initialCapacity: 16, maxCapacity: int.MaxValue, hashMask);
+        var rng = new Random(5);
+        var present = new Dictionary<int, float[]>();
+        float[] Candidate() => [rng.Next(12), rng.Next(12), rng.Next(3)];
+        for (int step = 0; step < 3000; step++)
+        {
+            float[] v = Candidate();
+            int expected = present.FirstOrDefault(p => p.Value.SequenceEqual(v), new(-1, [])).Key;
+            Assert.Equal(expected, store.Find(v));
+            if (expected < 0 && rng.Next(3) > 0)
+            {
+                int slot = store.Add(v);
+                Assert.False(present.ContainsKey(slot));
+                present[slot] = v;
+            }
+            else if (present.Count > 0 && rng.Next(2) == 0)
+            {
+                int victim = present.Keys.ElementAt(rng.Next(present.Count));
+                float[] removed = present[victim];
+                store.Remove(victim);
+                present.Remove(victim);
+                Assert.Equal(-1, store.Find(removed));
+            }
+
+            Assert.Equal(present.Count, store.Count);
+        }
+
+        Assert.InRange(present.Count, 50, 432);
+        foreach ((int slot, float[] v) in present)
+        {
+            Assert.Equal(slot, store.Find(v));
+        }
+    }
 }
