@@ -113,7 +113,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         string signals = captions
             ? "image density fused with image-caption agreement"
             : "image density only (the model's text tower does not read CLIP's vocabulary, so captions are not embedded)";
-        Say(Inv($"decision   conformal rule, {settings.Detector} {signals}, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P1} of clean pairs (docs/detection.md)"));
+        Say(Inv($"decision   conformal rule, {settings.Detector} {signals}, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P1} of clean pairs, held with confidence {DemoSettings.BudgetConfidence:G2} over the calibration draw (docs/detection.md)"));
 
         Publish(broker.BootstrapServers, crawl);
         var service = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -123,6 +123,8 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Kafka:BootstrapServers"] = broker.BootstrapServers,
             ["ClipGuard:Scoring:Detector"] = settings.Detector,
             ["ClipGuard:Scoring:ThresholdRule"] = "conformal",
+            ["ClipGuard:Scoring:BudgetConfidence"] = DemoSettings.BudgetConfidence.ToString(CultureInfo.InvariantCulture),
+            ["ClipGuard:Scoring:CalibrationPoolSize"] = DemoSettings.SeedSize.ToString(CultureInfo.InvariantCulture),
             ["ClipGuard:Scoring:Reference:HoldBack"] = "100",
             ["ClipGuard:Redis:Configuration"] = redis?.Configuration,
             ["ClipGuard:Api:Token"] = token,
