@@ -21,7 +21,7 @@ public sealed class MemoryBenchmark(TextWriter output, TextWriter log)
 {
     public int Run(IReadOnlyList<int> sizes, int dim, int k, int threads)
     {
-        output.WriteLine(Inv($"Reference memory, d = {dim} float32, k = {k} (each member keeps k + k neighbours), synthetic clustered rows; bytes per member (managed heap deltas), {Environment.ProcessorCount} cores."));
+        output.WriteLine(Inv($"Reference memory, d = {dim} float32, k = {k} (each member keeps k + ⌈k/2⌉ neighbours), synthetic clustered rows; bytes per member (managed heap deltas), {Environment.ProcessorCount} cores."));
         output.WriteLine();
         output.WriteLine(Inv($"| members | raw vector | vector store | density state (lists, reverse lists, scores) | reference bookkeeping (ids, sources, arrival, slots) | reference set total | seed guard (a frozen model of at most {StreamScorerOptions.DefaultGuardSize:N0} seed members, the service's default) | set + guard | set + guard / raw | resident growth, set + guard | after an aggressive collection |"));
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -4,8 +4,8 @@ namespace ClipGuard.Stream.Core.Knn;
 
 /// <summary>
 /// A neighbour of a point: the slot it occupies in a <see cref="VectorStore{T}"/> and its canonical distance. Packed to
-/// 12 bytes (the distance at a 4-byte boundary; x64 reads it unaligned at no measurable cost): every member keeps k + k
-/// of them, so the default layout's 4 bytes of padding were 128 bytes a member.
+/// 12 bytes (the distance at a 4-byte boundary; x64 reads it unaligned at no measurable cost): every member keeps k + ⌈k/2⌉
+/// of them, so the default layout's 4 bytes of padding were 96 bytes a member.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 public readonly record struct Neighbor(int Slot, double Distance) : IComparable<Neighbor>

@@ -29,12 +29,14 @@ public sealed partial class DensityModel<T>
     private bool _frozen;
     private IQueryCandidates<T>? _queryIndex;
 
+    /// <param name="extraNeighbors">Neighbours kept beyond k; -1 = ⌈k/2⌉ (8 at k = 16: no re-query in 500 random
+    /// deletes at 10,000 and 50,000 members in `bench scoring`, and 96 bytes a member less than k extra, docs/benchmarks.md).</param>
     /// <param name="maxCapacity">The most distinct points the owner will hold at once (see <see cref="VectorStore{T}"/>).</param>
     public DensityModel(int dimension, int k, DistanceMetric metric, int extraNeighbors = -1, int threads = 0, int initialCapacity = 1024, int maxCapacity = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         K = k;
-        ListLength = k + (extraNeighbors >= 0 ? extraNeighbors : k);
+        ListLength = k + (extraNeighbors >= 0 ? extraNeighbors : (k + 1) / 2);
         Metric = metric;
         Store = new VectorStore<T>(dimension, initialCapacity, maxCapacity);
         _knn = new ExactKnn<T>(Store, metric, threads);
