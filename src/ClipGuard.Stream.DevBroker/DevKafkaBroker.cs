@@ -27,6 +27,7 @@ public sealed class DevKafkaBroker : IDisposable
     private readonly List<PortForwarder> _forwarders = [];
     private readonly ILogger _logger;
     private readonly int _replicationFactor;
+    private readonly int _brokers;
     private readonly List<TopicSpec> _topics = [];
     private readonly Dictionary<TopicPartition, long> _dropped = [];
     private readonly Lock _watchGate = new();
@@ -39,6 +40,7 @@ public sealed class DevKafkaBroker : IDisposable
         _owner = owner;
         _logger = logger;
         _replicationFactor = Math.Min(brokers, 3);
+        _brokers = brokers;
         _metadata = new DependentAdminClientBuilder(owner.Handle).Build();
         _native = LoadedLibrdkafka.Bind();
         _cluster = _native.HandleMockCluster(NativeHandle(owner.Handle));
@@ -118,7 +120,8 @@ public sealed class DevKafkaBroker : IDisposable
         }
     }
 
-    /// <summary>Creates a topic with exactly <paramref name="partitions"/> partitions and waits until metadata shows it.
+    /// <summary>Creates a topic with exactly <paramref name="partitions"/> partitions, their leaders spread round-robin over
+    /// the brokers, and waits until metadata shows it.
     /// (Admin CreateTopics times out against the mock, so this goes through librdkafka's mock API.)</summary>
     public void CreateTopic(string name, int partitions)
     {
@@ -129,6 +132,17 @@ public sealed class DevKafkaBroker : IDisposable
         if (err != 0)
         {
             throw new InvalidOperationException($"creating topic '{name}' failed: {new Error((ErrorCode)err).Reason}");
+        }
+
+        // The mock picks each partition's leader at random among its replicas (with two brokers, all six partitions of a
+        // topic land on one broker about one time in thirty-two); a dev cluster of several brokers should spread them.
+        for (int p = 0; _brokers > 1 && p < partitions; p++)
+        {
+            err = _native.MockPartitionSetLeader(_cluster, name, p, (p % _brokers) + 1);
+            if (err != 0)
+            {
+                throw new InvalidOperationException($"topic '{name}': making broker {(p % _brokers) + 1} the leader of partition {p} failed: {new Error((ErrorCode)err).Reason}");
+            }
         }
 
         int seen = PartitionCount(name);

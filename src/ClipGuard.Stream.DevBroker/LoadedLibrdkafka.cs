@@ -12,6 +12,7 @@ internal sealed unsafe class LoadedLibrdkafka
     private readonly delegate* unmanaged<IntPtr, IntPtr> _handleMockCluster;
     private readonly delegate* unmanaged<IntPtr, byte*, int, int, int> _mockTopicCreate;
     private readonly delegate* unmanaged<IntPtr, int, byte*, int, void> _mockBrokerSetHostPort;
+    private readonly delegate* unmanaged<IntPtr, byte*, int, int, int> _mockPartitionSetLeader;
 
     private LoadedLibrdkafka(string path, IntPtr library)
     {
@@ -20,6 +21,8 @@ internal sealed unsafe class LoadedLibrdkafka
         _mockTopicCreate = (delegate* unmanaged<IntPtr, byte*, int, int, int>)NativeLibrary.GetExport(library, "rd_kafka_mock_topic_create");
         _mockBrokerSetHostPort =
             (delegate* unmanaged<IntPtr, int, byte*, int, void>)NativeLibrary.GetExport(library, "rd_kafka_mock_broker_set_host_port");
+        _mockPartitionSetLeader =
+            (delegate* unmanaged<IntPtr, byte*, int, int, int>)NativeLibrary.GetExport(library, "rd_kafka_mock_partition_set_leader");
     }
 
     /// <summary>The file the process has mapped, e.g. <c>.../runtimes/linux-x64/native/centos8-librdkafka.so</c>.</summary>
@@ -63,6 +66,15 @@ internal sealed unsafe class LoadedLibrdkafka
         fixed (byte* name = NullTerminated(topic))
         {
             return _mockTopicCreate(cluster, name, partitions, replicationFactor);
+        }
+    }
+
+    /// <summary>Makes <paramref name="brokerId"/> the leader of one partition; returns librdkafka's error code.</summary>
+    public int MockPartitionSetLeader(IntPtr cluster, string topic, int partition, int brokerId)
+    {
+        fixed (byte* name = NullTerminated(topic))
+        {
+            return _mockPartitionSetLeader(cluster, name, partition, brokerId);
         }
     }
 

@@ -41,8 +41,8 @@ public sealed class DevBrokerLifecycleTests
         Assert.Equal($"127.0.0.1:{port},127.0.0.1:{port + 1}", broker.BootstrapServers);
         using (IAdminClient admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = $"127.0.0.1:{port}" }).Build())
         {
-            // The mock cluster may answer the first metadata request before it has spread the partition leaders
-            // (seen once under load): ask again for a few seconds before judging.
+            // The dev broker spreads the leaders round-robin (the mock alone picks them at random, and put all six on one
+            // broker in about one run in thirty-two); ask again for a few seconds before judging, in case metadata lags.
             Metadata metadata = admin.GetMetadata("fixed", TimeSpan.FromSeconds(10));
             for (int attempt = 0; attempt < 50 && metadata.Topics.Single().Partitions.Select(p => p.Leader).Distinct().Count() < 2; attempt++)
             {
@@ -52,6 +52,7 @@ public sealed class DevBrokerLifecycleTests
 
             Assert.Equal([port, port + 1], metadata.Brokers.Select(b => b.Port).Order());
             Assert.Equal(2, metadata.Topics.Single().Partitions.Select(p => p.Leader).Distinct().Count());
+            Assert.Equal([1, 2, 1, 2, 1, 2], metadata.Topics.Single().Partitions.OrderBy(p => p.PartitionId).Select(p => p.Leader));
         }
 
         using (IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(
