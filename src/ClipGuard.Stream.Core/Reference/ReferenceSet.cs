@@ -399,7 +399,6 @@ public sealed class ReferenceSet<T>
             Model.RemoveMany(_deferredRemovals);
         }
 
-
         var kept = new List<int>();
         for (int i = 0; i < _deferred!.Count; i++)
         {
