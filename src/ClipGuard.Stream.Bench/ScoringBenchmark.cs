@@ -58,12 +58,10 @@ public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
         (DensityModel<float> model, _) = BatchScorer.Build(reference, k, DistanceMetric.Euclidean, threads);
         double build = sw.Elapsed.TotalSeconds;
 
-        // Both timings (and the peer's) are the median of three runs after one untimed run of the same queries, so
-        // neither side pays for just-in-time compilation or cold caches.
-        // The yardstick again, just before our k-NN, so that both see the same machine (a shared host's speed drifts by
-        // up to 2x within minutes).
-        // Paired: the yardstick is measured just before each of the three timed k-NN runs, and the share is the median
-        // of the three ratios, so a drift of the host's speed between the two measurements does not enter it.
+        // Every timing (and the peer's) is the median of three runs after one untimed run of the same queries, so no
+        // side pays for just-in-time compilation or cold caches. The yardstick is measured again just before each of
+        // the three timed k-NN runs and the share is the median of the three paired ratios: a shared host's speed
+        // drifts by up to 2x within minutes, and a drift between the two measurements must not enter the share.
         var knn = new ExactKnn<float>(model.Store, DistanceMetric.Euclidean, threads);
         knn.SearchQueries(q.Data, k);
         var pairs = new (double Gemm, double Knn)[3];
@@ -168,8 +166,7 @@ public sealed class ScoringBenchmark(TextWriter output, TextWriter log)
             seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
-        Array.Sort(seconds);
-        return seconds[1];
+        return Median(seconds);
     }
 
     private (double FitSeconds, double ScoreSeconds)? SklearnPeer(Matrix<float> reference, Matrix<float> queries, int k, int threads)

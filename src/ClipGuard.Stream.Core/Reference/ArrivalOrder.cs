@@ -30,14 +30,8 @@ internal sealed class ArrivalOrder
     {
         if (_used == _ids.Length)
         {
-            if (Count <= _used / 2)
-            {
-                Renumber(_ids.Length);
-            }
-            else
-            {
-                Renumber(_ids.Length * 2);
-            }
+            // Mostly dead positions: compact in place; mostly live: compact into a table twice the size.
+            Renumber(Count <= _used / 2 ? _ids.Length : _ids.Length * 2);
         }
 
         int position = _used++;

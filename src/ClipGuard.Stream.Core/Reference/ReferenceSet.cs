@@ -190,7 +190,11 @@ public sealed class ReferenceSet<T>
     public QueryResult[] Score(Matrix<T> rawVectors) => Model.ScoreQueries(MetricSpace.Prepare(rawVectors, _options.Metric).Data);
 
     /// <summary>A member id for a neighbour slot of a <see cref="QueryResult"/> (the first admitted when duplicated).</summary>
-    public string IdOfSlot(int slot) => _idsBySlot[slot] is string id ? id : ((List<string>)_idsBySlot[slot])[0];
+    public string IdOfSlot(int slot) => _idsBySlot[slot] switch
+    {
+        string id => id,
+        var ids => ((List<string>)ids)[0],
+    };
 
     public OutlierScores MemberScores(string id) => Model.MemberScores(_members[id].Slot);
 
