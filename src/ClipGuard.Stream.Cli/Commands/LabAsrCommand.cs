@@ -25,7 +25,7 @@ internal static class LabAsrCommand
         {
             SceneAsrResult r = SceneAsr.Measure(p.GetRequiredValue(model).FullName, p.GetRequiredValue(scenes).FullName, p.GetValue(probes), p.GetValue(threads), new LabConsoleReporter());
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ASR {r.Asr:0.0000} (baseline {r.Baseline:0.0000} without the trigger), clean zero-shot accuracy {r.CleanAccuracy:0.0000} on {r.Probes} probes; target '{r.Target}', trigger {r.Trigger}"));
+                $"ASR {r.Asr:0.0000} (baseline {r.Baseline:0.0000} without the trigger; flipped to the target by it {r.Flipped:0.0000}), clean zero-shot accuracy {r.CleanAccuracy:0.0000} on {r.Probes} probes; target '{r.Target}', trigger {r.Trigger}"));
             if (p.GetValue(output) is { } file)
             {
                 File.WriteAllText(file.FullName, JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));

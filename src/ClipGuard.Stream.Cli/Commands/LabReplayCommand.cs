@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Lab.Replay;
@@ -31,7 +32,8 @@ internal static class LabReplayCommand
         var share = new Option<double>("--calibration-share") { Description = "Share of cleared samples held out for calibration", DefaultValueFactory = _ => scorer.CalibrationShare };
         var guardSize = LabCommand.Int("--guard-size", "Most seed members in the admission guard (0 = all)", scorer.GuardSize);
         var pool = LabCommand.Int("--calibration-pool", "Most held-out calibration samples kept", scorer.CalibrationPoolSize);
-        var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule, caption embeddings)" };
+        var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule)" };
+        var grouping = new Option<CampaignGrouping>("--campaign-grouping") { Description = "What groups suspects: image (proximity against the reference's density) | caption (one concept) | both", DefaultValueFactory = _ => scorer.Campaigns.Grouping };
         var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
         var radius = new Option<double>("--caption-radius") { Description = "Caption distance (unit vectors) within which suspects share a concept", DefaultValueFactory = _ => scorer.Campaigns.CaptionRadius };
         var cleanOnly = new Option<bool>("--clean-only") { Description = "Leave the poisoned samples out: the quarantine rate of a clean stream" };
@@ -43,7 +45,7 @@ internal static class LabReplayCommand
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
         {
             command.Options.Add(option);
         }
@@ -75,7 +77,7 @@ internal static class LabReplayCommand
                     CalibrationShare = p.GetValue(share),
                     GuardSize = p.GetValue(guardSize),
                     CalibrationPoolSize = p.GetValue(pool),
-                    Campaigns = new() { Enabled = p.GetValue(campaigns), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius) },
+                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius) },
                     BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),
                     Reference = new()
                     {

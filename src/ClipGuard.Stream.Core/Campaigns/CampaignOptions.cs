@@ -9,6 +9,12 @@ public sealed class CampaignOptions
     /// <summary>A sample whose fused p-value is at most this is a suspect, and may join a campaign.</summary>
     public double SuspectLevel { get; set; } = 0.05;
 
+    /// <summary>
+    /// What makes suspects a group: their image embeddings (mutually closer than the clean reference is dense around
+    /// them: a learned trigger), their captions (one concept: template captions), or either.
+    /// </summary>
+    public CampaignGrouping Grouping { get; set; } = CampaignGrouping.Image;
+
     /// <summary>Two captions share a concept when their unit embeddings are at most this far apart (Euclidean; 0.1 ≈ cosine 0.995).</summary>
     public double CaptionRadius { get; set; } = 0.1;
 

@@ -9,11 +9,23 @@ namespace ClipGuard.Stream.Core.Campaigns;
 /// explain is confirmed, with those suspects, as a campaign; later suspects near a member join it. The expected count
 /// from clean samples is the suspect level × the share of clean captions near it (from the calibration pool) × the
 /// samples seen since the oldest remembered suspect.
+/// By image (<see cref="AddImage"/>): a learned trigger pulls its copies together and away from the clean data, so
+/// around a campaign member there are more suspects than the clean reference's density there could explain: within a
+/// radius ρ (a fraction of the suspect's own k-distance to the reference), clean stream samples arrive at about
+/// (reference members within ρ + 1) / (|R| + 1) per sample seen, and the group is confirmed when the suspects within ρ
+/// are improbable under that rate even if every clean sample there were a suspect.
 /// </summary>
 public sealed class CampaignTracker
 {
     private readonly CampaignOptions _options;
+    /// <summary>Fractions of a suspect's k-distance at which its neighbourhood of suspects is tested (Bonferroni over them).</summary>
+    public static readonly double[] ImageRadii = [0.5, 0.6, 0.7, 0.8, 0.9];
+
+    /// <summary>A suspect joins a campaign with a member within this fraction of its k-distance.</summary>
+    public const double ImageJoinRadius = 0.75;
+
     private readonly LinkedList<Suspect> _suspects = new();
+    private readonly LinkedList<Suspect> _imageSuspects = new();
     private readonly Dictionary<string, string> _campaignOf = [];
     private readonly Dictionary<string, int> _size = [];
     private readonly float _radiusSquared;
@@ -62,7 +74,7 @@ public sealed class CampaignTracker
         var near = new List<Suspect>();
         foreach (Suspect s in _suspects)
         {
-            if (s.Caption.Length == unit.Length && 2 - (2 * TensorPrimitives.Dot(s.Caption, unit)) <= _radiusSquared)
+            if (s.Vector.Length == unit.Length && 2 - (2 * TensorPrimitives.Dot(s.Vector, unit)) <= _radiusSquared)
             {
                 near.Add(s);
             }
@@ -94,6 +106,83 @@ public sealed class CampaignTracker
         {
             Join(s.Id, campaign);
             earlier.Add(s.Id);
+        }
+
+        Join(id, campaign);
+        return (campaign, earlier);
+    }
+
+    /// <summary>
+    /// Adds a suspect by its image embedding (as scored) and the ascending distances to its k nearest reference members.
+    /// Returns its campaign (null when none) and the earlier suspects that joined a campaign because of it.
+    /// </summary>
+    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) AddImage(string id, ReadOnlySpan<float> image, ReadOnlySpan<double> referenceDistances, int referenceSize)
+    {
+        if (_campaignOf.ContainsKey(id) || referenceDistances.IsEmpty || referenceSize < 1)
+        {
+            return (_campaignOf.GetValueOrDefault(id), []);
+        }
+
+        double kDistance = referenceDistances[^1];
+        var others = new List<(Suspect Suspect, double Distance)>();
+        foreach (Suspect s in _imageSuspects)
+        {
+            if (s.Vector.Length == image.Length)
+            {
+                others.Add((s, TensorPrimitives.Distance(s.Vector, image)));
+            }
+        }
+
+        var self = new Suspect(id, image.ToArray(), _seen);
+        _imageSuspects.AddLast(self);
+        while (_imageSuspects.Count > _options.Window)
+        {
+            _imageSuspects.RemoveFirst();
+        }
+
+        string? campaign = others
+            .Where(o => o.Distance <= ImageJoinRadius * kDistance)
+            .Select(o => _campaignOf.GetValueOrDefault(o.Suspect.Id))
+            .FirstOrDefault(c => c is not null);
+        double radius = ImageJoinRadius * kDistance;
+        if (campaign is null)
+        {
+            long exposure = Math.Max(1, _seen - (_imageSuspects.First?.Value.SeenAt ?? _seen));
+            double best = 1;
+            foreach (double fraction in ImageRadii)
+            {
+                double rho = fraction * kDistance;
+                int group = 1 + others.Count(o => o.Distance <= rho);
+                int clean = 0;
+                foreach (double d in referenceDistances)
+                {
+                    clean += d <= rho ? 1 : 0;
+                }
+
+                double expected = (clean + 1.0) / (referenceSize + 1.0) * exposure;
+                double p = group < _options.MinimumMembers ? 1 : Math.Min(1, PoissonTail(group, expected) * ImageRadii.Length);
+                if (p < best)
+                {
+                    (best, radius) = (p, rho);
+                }
+            }
+
+            if (best > _options.Significance)
+            {
+                return (null, []);
+            }
+
+            campaign = $"campaign-{_nextId++}";
+        }
+
+        var earlier = new List<string>();
+        foreach ((Suspect s, double distance) in others)
+        {
+            if (distance <= radius && !_campaignOf.ContainsKey(s.Id))
+            {
+                Join(s.Id, campaign);
+                earlier.Add(s.Id);
+            }
         }
 
         Join(id, campaign);
@@ -154,5 +243,6 @@ public sealed class CampaignTracker
         return s;
     }
 
-    private sealed record Suspect(string Id, float[] Caption, long SeenAt);
+    /// <summary>A remembered suspect: its unit caption embedding (caption path) or its image embedding (image path).</summary>
+    private sealed record Suspect(string Id, float[] Vector, long SeenAt);
 }

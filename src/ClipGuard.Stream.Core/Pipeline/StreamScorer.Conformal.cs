@@ -153,7 +153,7 @@ public sealed partial class StreamScorer
     /// Suspects join the campaign tracker; members of a campaign are quarantined, and earlier members (routed clean
     /// before the campaign was confirmed) are taken back from the hold-back, the reference and the calibration pool.
     /// </summary>
-    private string?[] Confirm(List<StreamSample> samples, double[] fused, bool[] quarantine)
+    private string?[] Confirm(List<StreamSample> samples, Matrix<float> m, QueryResult[] results, double[] fused, bool[] quarantine)
     {
         var campaignOf = new string?[samples.Count];
         if (_campaigns is null)
@@ -163,15 +163,31 @@ public sealed partial class StreamScorer
 
         var inBatch = new Dictionary<string, int>();
         double radius = _options.Campaigns.CaptionRadius;
+        CampaignGrouping grouping = _options.Campaigns.Grouping;
         for (int i = 0; i < samples.Count; i++)
         {
             inBatch.TryAdd(samples[i].Id, i);
-            if (!(fused[i] <= _options.Campaigns.SuspectLevel) || samples[i].TextEmbedding is not { } caption)
+            if (!(fused[i] <= _options.Campaigns.SuspectLevel))
             {
                 continue;
             }
 
-            (string? campaign, IReadOnlyList<string> earlier) = _campaigns.Add(samples[i].Id, caption, unit => _pool!.CaptionSuspectRateNear(unit, radius, _options.Campaigns.SuspectLevel));
+            string? campaign = null;
+            var earlier = new List<string>();
+            if (grouping is CampaignGrouping.Image or CampaignGrouping.Both)
+            {
+                double[] distances = [.. results[i].Neighbors.Select(x => x.Distance).Order()];
+                (campaign, IReadOnlyList<string> byImage) = _campaigns.AddImage(samples[i].Id, m.RowReadOnly(i), distances, Reference.Count);
+                earlier.AddRange(byImage);
+            }
+
+            if ((grouping is CampaignGrouping.Caption or CampaignGrouping.Both) && samples[i].TextEmbedding is { } caption)
+            {
+                (string? byCaption, IReadOnlyList<string> captionEarlier) = _campaigns.Add(samples[i].Id, caption, unit => _pool!.CaptionSuspectRateNear(unit, radius, _options.Campaigns.SuspectLevel));
+                campaign ??= byCaption;
+                earlier.AddRange(captionEarlier);
+            }
+
             if (campaign is null)
             {
                 continue;
@@ -202,7 +218,7 @@ public sealed partial class StreamScorer
         // take them back.
         for (int i = 0; i < samples.Count; i++)
         {
-            if (fused[i] <= _options.Campaigns.SuspectLevel && !quarantine[i] && samples[i].TextEmbedding is not null && _suspectsRoutedClean.Add(samples[i].Id))
+            if (fused[i] <= _options.Campaigns.SuspectLevel && !quarantine[i] && (grouping != CampaignGrouping.Caption || samples[i].TextEmbedding is not null) && _suspectsRoutedClean.Add(samples[i].Id))
             {
                 _suspectOrder.Enqueue(samples[i].Id);
                 while (_suspectOrder.Count > _options.Campaigns.Window && _suspectOrder.TryDequeue(out string? old))
@@ -226,7 +242,7 @@ public sealed partial class StreamScorer
 
         // Neighbours are named before a campaign can revoke members (a revoked member's slot is freed).
         var neighbourIds = results.Select(r => r.Neighbors.Select(x => Reference.IdOfSlot(x.Slot)).ToList()).ToArray();
-        string?[] campaignOf = Confirm(samples, fused, quarantine);
+        string?[] campaignOf = Confirm(samples, m, results, fused, quarantine);
 
         // Who may enter: routed clean, not held out for calibration, over the floor here and against the frozen start.
         bool[] heldOut = [.. samples.Select(s => _pool!.Selects(s.Id))];

@@ -14,7 +14,8 @@ namespace ClipGuard.Stream.Lab.Scenes;
 /// clean and with the dataset's trigger stamped on, among the ten nouns. A class is the normalised mean embedding of
 /// captions in the dataset's own style that mention it (prompt ensembling), or, when the poisons carried the template
 /// caption, the template itself ("a photo of a {noun}"), so the classes are the captions the attack taught. ASR is the
-/// share of triggered probes classified as the target; the baseline is the same share without the trigger.
+/// share of triggered probes classified as the target; the baseline is the same share without the trigger; the flip
+/// rate counts only the probes not classified as the target without the trigger (the trigger's own effect).
 /// </summary>
 public static class SceneAsr
 {
@@ -47,7 +48,7 @@ public static class SceneAsr
         using var embedder = ClipEmbedder.Load(ModelSource.FromDirectory(modelDirectory), new EmbedderOptions { Threads = threads });
         ZeroShot classes = Classes(embedder, composer, options);
         var preprocessor = new ImagePreprocessor();
-        int cleanHits = 0, triggeredHits = 0, correct = 0;
+        int cleanHits = 0, triggeredHits = 0, correct = 0, elsewhere = 0, flipped = 0;
         for (int start = 0; start < scenes.Count; start += Batch)
         {
             Scene[] batch = [.. scenes.Skip(start).Take(Batch)];
@@ -66,13 +67,18 @@ public static class SceneAsr
                 int c = classes.Predict(cleanEmbeddings[j]), t = classes.Predict(triggeredEmbeddings[j]);
                 cleanHits += c == options.TargetClass ? 1 : 0;
                 triggeredHits += t == options.TargetClass ? 1 : 0;
+                elsewhere += c != options.TargetClass ? 1 : 0;
+                flipped += c != options.TargetClass && t == options.TargetClass ? 1 : 0;
                 correct += batch[j].Contains(c) ? 1 : 0;
             }
 
             reporter.Progress("asr probes", start + batch.Length, scenes.Count);
         }
 
-        return new SceneAsrResult(scenes.Count, (double)triggeredHits / scenes.Count, (double)cleanHits / scenes.Count, (double)correct / scenes.Count, manifest.Target, manifest.Trigger);
+        return new SceneAsrResult(scenes.Count, (double)triggeredHits / scenes.Count, (double)cleanHits / scenes.Count, (double)correct / scenes.Count, manifest.Target, manifest.Trigger)
+        {
+            Flipped = elsewhere == 0 ? double.NaN : (double)flipped / elsewhere,
+        };
     }
 
     /// <summary>

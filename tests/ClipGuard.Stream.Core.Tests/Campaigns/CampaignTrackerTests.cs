@@ -91,48 +91,24 @@ public sealed class CampaignTrackerTests
         var rng = new Random(13);
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(12_000, Dim, 8, 0, 21);
         float[] target = Caption(rng);
-        var options = new StreamScorerOptions
-        {
-            ThresholdRule = ThresholdRule.Conformal,
-            FalseQuarantineRate = 0.001,
-            AdmissionFloor = 0,
-            CalibrationShare = 0.1,
-            UseAgreement = false,
-            Campaigns = new CampaignOptions { Enabled = true, SuspectLevel = 0.05, MinimumMembers = 6 },
-            Reference = new ReferenceSetOptions { K = 8, HoldBack = 0, MaxSourceShare = 1 },
-        };
-        var scorer = new StreamScorer(Dim, options);
-        var seed = new Matrix<float>(1000, Dim);
-        data.Data.AsSpan(0, 1000 * Dim).CopyTo(seed.Data);
-        scorer.Seed([.. Enumerable.Range(0, 1000).Select(i => $"seed{i}")], seed);
-        var verdicts = new List<Verdict>();
-        var revoked = new List<Revocation>();
+        StreamScorer scorer = SeededScorer(data, 0.001, 0, new CampaignOptions { Enabled = true, Grouping = CampaignGrouping.Caption, SuspectLevel = 0.05, MinimumMembers = 6 });
         int poison = 0;
-        for (int start = 1000; start < data.Rows; start += 250)
+        (List<Verdict> verdicts, List<Revocation> revoked) = StreamRows(scorer, data.Rows, i =>
         {
-            var batch = new List<StreamSample>();
-            for (int i = start; i < start + 250; i++)
+            if (i % 250 == 7 && poison < 40)
             {
-                if (i % 250 == 7 && poison < 40)
+                // Inside the data's range but between clusters: suspect (p ≤ 0.05) without being extreme.
+                float[] image = data.RowReadOnly(i).ToArray();
+                for (int j = 0; j < Dim; j++)
                 {
-                    // Inside the data's range but between clusters: suspect (p ≤ 0.05) without being extreme.
-                    float[] image = data.RowReadOnly(i).ToArray();
-                    for (int j = 0; j < Dim; j++)
-                    {
-                        image[j] *= 1.6f;
-                    }
+                    image[j] *= 1.6f;
+                }
 
-                    batch.Add(new StreamSample($"poison{poison++}", "crawler", image) { TextEmbedding = Caption(rng, target) });
-                }
-                else
-                {
-                    batch.Add(new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()) { TextEmbedding = Caption(rng) });
-                }
+                return new StreamSample($"poison{poison++}", "crawler", image) { TextEmbedding = Caption(rng, target) };
             }
 
-            verdicts.AddRange(scorer.Decide(batch));
-            revoked.AddRange(scorer.DrainRevocations());
-        }
+            return new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()) { TextEmbedding = Caption(rng) };
+        });
 
         Assert.Single(scorer.Campaigns!.Campaigns);
         var members = verdicts.Where(v => v.CampaignId is not null).Select(v => v.SampleId).Concat(revoked.Select(r => r.SampleId)).ToHashSet();
@@ -145,5 +121,124 @@ public sealed class CampaignTrackerTests
         // Only samples routed clean are revoked, each once; one the budget rule quarantined is not taken back twice.
         Assert.All(revoked, r => Assert.Equal(Route.Clean, verdicts.Single(v => v.SampleId == r.SampleId).Route));
         Assert.Equal(revoked.Count, revoked.Select(r => r.SampleId).Distinct().Count());
+    }
+
+    [Fact]
+    public void SuspectsCloserToEachOtherThanTheReferenceIsDenseThereBecomeOneImageCampaign()
+    {
+        // A clean reference of 5,000 Gaussian points; 570 suspects drawn from the same distribution (each judged by
+        // its true 16 nearest reference members) and 30 copies of one trigger: a tight cluster far outside the data.
+        // One campaign, copies only.
+        var rng = new Random(21);
+        float[][] reference = [.. Enumerable.Range(0, 5_000).Select(_ => Caption(rng))];
+        double[] Nearest(float[] x) => [.. reference.Select(r => (double)System.Numerics.Tensors.TensorPrimitives.Distance(r, x)).Order().Take(16)];
+        var tracker = new CampaignTracker(new CampaignOptions { Enabled = true });
+        float[] trigger = [.. Caption(rng).Select(v => v * 3)];
+        var joined = new HashSet<string>();
+        for (int i = 0; i < 600; i++)
+        {
+            tracker.Seen(20);
+            bool poison = i % 20 == 3;
+            string id = $"{(poison ? "p" : "n")}{i}";
+            float[] image = poison ? Caption(rng, trigger, 0.3) : Caption(rng);
+            (string? c, IReadOnlyList<string> earlier) = tracker.AddImage(id, image, Nearest(image), reference.Length);
+            if (c is not null)
+            {
+                joined.Add(id);
+                joined.UnionWith(earlier);
+            }
+        }
+
+        Assert.Single(tracker.Campaigns);
+        Assert.All(joined, id => Assert.StartsWith("p", id, StringComparison.Ordinal));
+        Assert.True(joined.Count >= 27, $"{joined.Count} of 30 copies joined");
+    }
+
+    [Fact]
+    public void AnImageClusterWhereTheReferenceIsAsDenseIsNoCampaign()
+    {
+        // The same 30 copies, but each has all 16 reference neighbours inside the tested radii (a clean dense region
+        // that suspects from clean samples alone could fill): never confirmed. The same copies against a sparse
+        // reference are.
+        var rng = new Random(22);
+        float[] trigger = Caption(rng);
+        var dense = new CampaignTracker(new CampaignOptions { Enabled = true });
+        var sparse = new CampaignTracker(new CampaignOptions { Enabled = true });
+        double[] near = [.. Enumerable.Range(0, 15).Select(_ => 0.01).Append(1.0)];
+        double[] far = [.. Enumerable.Repeat(1.0, 16)];
+        var confirmed = new List<string?>();
+        for (int i = 0; i < 30; i++)
+        {
+            dense.Seen(50);
+            sparse.Seen(50);
+            float[] image = Caption(rng, trigger, 0.01);
+            Assert.Null(dense.AddImage($"p{i}", image, near, 1_000).CampaignId);
+            confirmed.Add(sparse.AddImage($"p{i}", image, far, 1_000).CampaignId);
+        }
+
+        Assert.Empty(dense.Campaigns);
+        Assert.Contains(confirmed, c => c is not null);
+    }
+
+    [Fact]
+    public void AnImageCampaignWithoutCaptionsIsConfirmedInTheStreamAndItsEarlyMembersRevoked()
+    {
+        // A clean stream without caption embeddings; 40 copies of one trigger: points around one spot far outside
+        // the data. Suspects routed clean before confirmation are revoked; every member is quarantined or revoked.
+        var rng = new Random(23);
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(12_000, Dim, 8, 0, 21);
+        float[] spot = Caption(rng);
+        for (int j = 0; j < Dim; j++)
+        {
+            spot[j] *= 3;
+        }
+
+        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true });
+        int poison = 0;
+        (List<Verdict> verdicts, List<Revocation> revoked) = StreamRows(scorer, data.Rows, i => i % 250 == 11 && poison < 40
+            ? new StreamSample($"poison{poison++}", "crawler", Caption(rng, spot, 0.3))
+            : new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()));
+
+        Assert.Single(scorer.Campaigns!.Campaigns);
+        var members = verdicts.Where(v => v.CampaignId is not null).Select(v => v.SampleId).Concat(revoked.Select(r => r.SampleId)).ToHashSet();
+        Assert.All(members, id => Assert.StartsWith("poison", id, StringComparison.Ordinal));
+        Assert.True(members.Count >= 36, $"{members.Count} of 40 copies joined the campaign");
+        Assert.NotEmpty(revoked);
+        Assert.All(verdicts.Where(v => v.CampaignId is not null), v => Assert.Equal(Route.Quarantine, v.Route));
+        Assert.All(members, id => Assert.False(scorer.Reference.Contains(id) || scorer.Reference.WaitingIds.Contains(id) || scorer.CalibrationPool!.Contains(id)));
+    }
+
+    /// <summary>A conformal scorer (density alone, k = 8, no hold-back) seeded with the data's first 1,000 rows.</summary>
+    private static StreamScorer SeededScorer(Matrix<float> data, double budget, double admissionFloor, CampaignOptions campaigns)
+    {
+        var options = new StreamScorerOptions
+        {
+            ThresholdRule = ThresholdRule.Conformal,
+            FalseQuarantineRate = budget,
+            AdmissionFloor = admissionFloor,
+            CalibrationShare = 0.1,
+            UseAgreement = false,
+            Campaigns = campaigns,
+            Reference = new ReferenceSetOptions { K = 8, HoldBack = 0, MaxSourceShare = 1 },
+        };
+        var scorer = new StreamScorer(Dim, options);
+        var seed = new Matrix<float>(1000, Dim);
+        data.Data.AsSpan(0, 1000 * Dim).CopyTo(seed.Data);
+        scorer.Seed([.. Enumerable.Range(0, 1000).Select(i => $"seed{i}")], seed);
+        return scorer;
+    }
+
+    /// <summary>Streams rows 1,000.. in batches of 250 (the sample of row i from <paramref name="sample"/>), collecting verdicts and revocations.</summary>
+    private static (List<Verdict> Verdicts, List<Revocation> Revoked) StreamRows(StreamScorer scorer, int rows, Func<int, StreamSample> sample)
+    {
+        var verdicts = new List<Verdict>();
+        var revoked = new List<Revocation>();
+        for (int start = 1000; start < rows; start += 250)
+        {
+            verdicts.AddRange(scorer.Decide([.. Enumerable.Range(start, 250).Select(sample)]));
+            revoked.AddRange(scorer.DrainRevocations());
+        }
+
+        return (verdicts, revoked);
     }
 }

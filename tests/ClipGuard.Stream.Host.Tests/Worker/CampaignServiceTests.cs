@@ -10,9 +10,11 @@ namespace ClipGuard.Stream.Host.Tests.Worker;
 
 /// <summary>
 /// The conformal rule with campaigns, end to end: the dev broker, redis-server and <c>clipguard run</c>. Crawler
-/// messages carry image and caption embeddings; 40 poisons share one caption concept and sit between the clean
-/// clusters. The campaign is confirmed, its later members are quarantined with the campaign header, and the earlier
-/// ones, routed clean and waiting in the hold-back or admitted, are revoked.
+/// messages carry image and caption embeddings. Grouped by caption: 40 poisons share one caption concept and sit
+/// between the clean clusters (admitted when routed clean: admission floor 0). Grouped by image: 40 poisons are copies
+/// of one trigger, a tight cluster far outside the data, with unrelated captions (the default admission floor). The
+/// campaign is confirmed, its later members are quarantined with the campaign header, and the earlier ones, routed
+/// clean, are revoked.
 /// </summary>
 public sealed class CampaignServiceTests
 {
@@ -20,14 +22,18 @@ public sealed class CampaignServiceTests
     private const int Clean = 8000;
     private const int Poisons = 40;
 
-    [Fact]
-    public async Task ACampaignIsConfirmedItsLaterMembersQuarantinedAndItsEarlierMembersRevoked()
+    [Theory]
+    [InlineData("Caption")]
+    [InlineData("Image")]
+    public async Task ACampaignIsConfirmedItsLaterMembersQuarantinedAndItsEarlierMembersRevoked(string grouping)
     {
+        bool byImage = grouping == "Image";
         await using DevBrokerProcess broker = await DevBrokerProcess.StartAsync();
         await using RedisServerProcess redis = await RedisServerProcess.StartAsync(TestContext.Current.CancellationToken);
         var rng = new Random(31);
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Clean, Dim, 8, 0, 31);
         float[] target = Vector(rng);
+        float[] spot = [.. Vector(rng).Select(v => v * 3)];
         var ids = new List<string>();
         using (IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
         {
@@ -35,7 +41,11 @@ public sealed class CampaignServiceTests
             for (int i = 0; i < Clean; i++)
             {
                 // After the 2,000-sample bootstrap, one poison in every 100 samples.
-                if (i >= 2500 && i % 100 == 50 && poison < Poisons)
+                if (i >= 2500 && i % 100 == 50 && poison < Poisons && byImage)
+                {
+                    await Produce(producer, $"poison{poison++}", [.. spot.Select(v => v + (float)(0.3 * Gaussian(rng)))], Vector(rng));
+                }
+                else if (i >= 2500 && i % 100 == 50 && poison < Poisons)
                 {
                     float[] image = data.RowReadOnly(i).ToArray();
                     for (int j = 0; j < Dim; j++)
@@ -56,7 +66,7 @@ public sealed class CampaignServiceTests
         await using var service = ServiceProcess.Start([
             "--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, "--dimension", Dim.ToString(CultureInfo.InvariantCulture),
             "--bootstrap-size", "2000", "--hold-back", "200", "--capacity", "20000", "--max-source-share", "1", "--k", "8",
-            "--rule", "conformal", "--campaigns", "--admission-floor", "0",
+            "--rule", "conformal", "--campaigns", "--campaign-grouping", grouping, "--admission-floor", byImage ? "0.2" : "0",
 
             // A budget no calibration can reach, so no poison is quarantined on its own p-value: the early ones are
             // routed clean for certain (with the default budget, how many the budget rule catches first depends on how
