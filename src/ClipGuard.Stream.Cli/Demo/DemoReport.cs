@@ -18,6 +18,10 @@ internal sealed record DemoReport(
 {
     public const int TopCount = 10;
 
+    /// <summary>Per confirmed campaign (verdict header clipguard-campaign): its quarantined members, planted and clean.</summary>
+    public IReadOnlyDictionary<string, (int Planted, int Clean)> Campaigns { get; init; } = new Dictionary<string, (int, int)>();
+
+
     public int Missed => Planted - Caught;
 
     /// <summary>Of the quarantined, the share that was planted; NaN when nothing was quarantined.</summary>
@@ -37,6 +41,7 @@ internal sealed record DemoReport(
         }
 
         int clean = 0, quarantined = 0, dead = 0, caught = 0, falseAlarms = 0;
+        var campaigns = new SortedDictionary<string, (int Planted, int Clean)>(StringComparer.Ordinal);
         var held = new List<(CrawlSample, RoutedCopy)>();
         foreach (CrawlSample s in samples)
         {
@@ -55,6 +60,12 @@ internal sealed record DemoReport(
                     caught += s.Poisoned ? 1 : 0;
                     falseAlarms += s.Poisoned ? 0 : 1;
                     held.Add((s, v));
+                    if (v.Headers.TryGetValue(ClipGuardHeaders.Campaign, out string? campaign))
+                    {
+                        (int planted, int cleanMembers) = campaigns.GetValueOrDefault(campaign);
+                        campaigns[campaign] = s.Poisoned ? (planted + 1, cleanMembers) : (planted, cleanMembers + 1);
+                    }
+
                     break;
                 default:
                     dead++;
@@ -71,7 +82,7 @@ internal sealed record DemoReport(
         double[] ratios = [.. scored.Select(s => Suspicion(verdicts[s.Id]))];
         int[] labels = [.. scored.Select(s => s.Poisoned ? 1 : 0)];
         double auroc = labels.Contains(0) && labels.Contains(1) ? DetectionMetrics.Auroc(ratios, labels) : double.NaN;
-        return new DemoReport(clean, quarantined, dead, samples.Count(s => s.Poisoned), caught, falseAlarms, auroc, top);
+        return new DemoReport(clean, quarantined, dead, samples.Count(s => s.Poisoned), caught, falseAlarms, auroc, top) { Campaigns = campaigns };
     }
 
     public void Write(TextWriter output)
@@ -81,6 +92,9 @@ internal sealed record DemoReport(
         output.WriteLine(Inv($"  precision       {Precision:F3}   (quarantined pairs that were planted)"));
         output.WriteLine(Inv($"  recall          {Recall:F3}   (planted pairs that were quarantined)"));
         output.WriteLine(Inv($"  AUROC           {Auroc:F3}   (the streamed p-values, or score / threshold, as a ranking of all pairs)"));
+        output.WriteLine(Campaigns.Count == 0
+            ? "  campaigns       none confirmed"
+            : Inv($"  campaigns       {string.Join("; ", Campaigns.Select(c => Inv($"{c.Key}: {c.Value.Planted} planted and {c.Value.Clean} clean pairs quarantined as members")))}"));
         if (Top.Count == 0)
         {
             return;

@@ -126,6 +126,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Scoring:BudgetConfidence"] = DemoSettings.BudgetConfidence.ToString(CultureInfo.InvariantCulture),
             ["ClipGuard:Scoring:CalibrationPoolSize"] = DemoSettings.SeedSize.ToString(CultureInfo.InvariantCulture),
             ["ClipGuard:Scoring:Reference:HoldBack"] = "100",
+            ["ClipGuard:Scoring:Campaigns:Enabled"] = "true",
             ["ClipGuard:Redis:Configuration"] = redis?.Configuration,
             ["ClipGuard:Api:Token"] = token,
             ["ClipGuard:Stream:Model"] = model,

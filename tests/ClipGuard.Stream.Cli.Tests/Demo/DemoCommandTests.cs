@@ -61,6 +61,11 @@ public sealed partial class DemoCommandTests : IDisposable
         Assert.True(auroc > 0.9, o);
         Assert.True(caught >= 24, o);
         Assert.True(falseAlarms <= 8, o);
+
+        // The learned trigger's copies are confirmed as one campaign by image (measured: 30 planted and 0 clean members).
+        Match campaign = CampaignLine().Match(o);
+        Assert.True(campaign.Success, o);
+        Assert.True(Int(campaign, "planted") >= 20 && Int(campaign, "clean") <= 2, o);
         Assert.Matches(@"wall time  \d+\.\d s", o);
         Assert.Matches(@"console    http://127\.0\.0\.1:\d+/console/   token: [0-9a-f]{32}", o);
     }
@@ -141,4 +146,7 @@ public sealed partial class DemoCommandTests : IDisposable
 
     [GeneratedRegex(@"AUROC +(?<auroc>[0-9.]+)")]
     private static partial Regex AurocLine();
+
+    [GeneratedRegex(@"campaigns +campaign-1: (?<planted>\d+) planted and (?<clean>\d+) clean pairs quarantined as members\r?$", RegexOptions.Multiline)]
+    private static partial Regex CampaignLine();
 }
