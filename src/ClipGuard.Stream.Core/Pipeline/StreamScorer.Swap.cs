@@ -12,7 +12,7 @@ public sealed partial class StreamScorer
     /// Moves the scorer into a new embedding model's space without a restart. <paramref name="ids"/> are current members
     /// (in any order) whose images and captions the new model embedded; they become the new reference, trusted for
     /// calibration like a seed (they were cleared by the filter before), the admission guard is rebuilt on them, and
-    /// campaign state starts over (its captions lived in the old space). Then a full re-score runs in the new space, so
+    /// campaign state starts over (its captions and image vectors lived in the old space). Then a full re-score runs in the new space, so
     /// members that only the new model sees as outliers (a trigger it learned) leave at once. Members that were not
     /// re-embedded and the hold-back's waiting samples are dropped: they were routed clean already and are not
     /// re-decided here (the caller re-judges its provisional window with <see cref="Judge"/>). Must run on the thread
