@@ -2,10 +2,11 @@
 # One lab v2 run: composite scenes with planted poisons -> a small CLIP trained on them -> the poisons' alignment and
 # the attack success rate -> every pair embedded -> the paper's batch protocol.
 #   scripts/lab/v2.sh OUT [SCENES] [POISONS] [TRIGGER] [SEED] [EPOCHS]
-# CLIPGUARD=path/to/clipguard runs a built CLI. Defaults: 100,000 scenes, 100 poisons (0.1 %), badnets, seed 1, 2 epochs; CAPTION_MODE=template for template
-# poison captions, THREADS for libtorch and k-NN threads, SCENE_ARGS and TRAIN_ARGS for more flags of `lab scenes` and
-# `train` (e.g. SCENE_ARGS="--patch-size 16" TRAIN_ARGS="--image-size 32 --keep-epochs"; with --keep-epochs the ASR of
-# every epoch's model is measured too). Scenes, ASR and embeddings are skipped when already there.
+# Defaults: 100,000 scenes, 100 poisons (0.1 %), badnets, seed 1, 2 epochs. CLIPGUARD=path/to/clipguard runs a built
+# CLI, CAPTION_MODE=template for template poison captions, THREADS for libtorch and k-NN threads, SCENE_ARGS and
+# TRAIN_ARGS for more flags of `lab scenes` and `train` (e.g. SCENE_ARGS="--patch-size 16" TRAIN_ARGS="--image-size 32
+# --keep-epochs"; with --keep-epochs the ASR of every epoch's model is measured too). Scenes, ASR and embeddings are
+# skipped when already there.
 set -euo pipefail
 out=${1:?usage: scripts/lab/v2.sh OUT [SCENES] [POISONS] [TRIGGER] [SEED] [EPOCHS]}
 scenes=${2:-100000}; poisons=${3:-100}; trigger=${4:-badnets}; seed=${5:-1}; epochs=${6:-2}

@@ -21,7 +21,6 @@ internal sealed record DemoReport(
     /// <summary>Per confirmed campaign (verdict header clipguard-campaign): its quarantined members, planted and clean.</summary>
     public IReadOnlyDictionary<string, (int Planted, int Clean)> Campaigns { get; init; } = new Dictionary<string, (int, int)>();
 
-
     public int Missed => Planted - Caught;
 
     /// <summary>Of the quarantined, the share that was planted; NaN when nothing was quarantined.</summary>

@@ -17,13 +17,13 @@ namespace ClipGuard.Stream.Core.Campaigns;
 /// </summary>
 public sealed class CampaignTracker
 {
-    private readonly CampaignOptions _options;
     /// <summary>Fractions of a suspect's k-distance at which its neighbourhood of suspects is tested (Bonferroni over them).</summary>
     public static readonly double[] ImageRadii = [0.5, 0.6, 0.7, 0.8, 0.9];
 
     /// <summary>A suspect joins a campaign with a member within this fraction of its k-distance.</summary>
     public const double ImageJoinRadius = 0.75;
 
+    private readonly CampaignOptions _options;
     private readonly LinkedList<Suspect> _suspects = new();
     private readonly LinkedList<Suspect> _imageSuspects = new();
     private readonly Dictionary<string, string> _campaignOf = [];
@@ -80,18 +80,11 @@ public sealed class CampaignTracker
             }
         }
 
-        var self = new Suspect(id, unit, _seen);
-        _suspects.AddLast(self);
-        while (_suspects.Count > _options.Window)
-        {
-            _suspects.RemoveFirst();
-        }
-
+        long exposure = Remember(_suspects, new Suspect(id, unit, _seen));
         string? campaign = near.Select(s => _campaignOf.GetValueOrDefault(s.Id)).FirstOrDefault(c => c is not null);
         if (campaign is null)
         {
             int group = near.Count + 1;
-            long exposure = Math.Max(1, _seen - (_suspects.First?.Value.SeenAt ?? _seen));
             double expected = cleanSuspectRateNear(unit) * exposure;
             if (group < _options.MinimumMembers || PoissonTail(group, expected) > _options.Significance)
             {
@@ -101,15 +94,7 @@ public sealed class CampaignTracker
             campaign = $"campaign-{_nextId++}";
         }
 
-        var earlier = new List<string>();
-        foreach (Suspect s in near.Where(s => !_campaignOf.ContainsKey(s.Id)))
-        {
-            Join(s.Id, campaign);
-            earlier.Add(s.Id);
-        }
-
-        Join(id, campaign);
-        return (campaign, earlier);
+        return (campaign, JoinWith(id, campaign, near));
     }
 
     /// <summary>
@@ -133,21 +118,14 @@ public sealed class CampaignTracker
             }
         }
 
-        var self = new Suspect(id, image.ToArray(), _seen);
-        _imageSuspects.AddLast(self);
-        while (_imageSuspects.Count > _options.Window)
-        {
-            _imageSuspects.RemoveFirst();
-        }
-
+        long exposure = Remember(_imageSuspects, new Suspect(id, image.ToArray(), _seen));
+        double radius = ImageJoinRadius * kDistance;
         string? campaign = others
-            .Where(o => o.Distance <= ImageJoinRadius * kDistance)
+            .Where(o => o.Distance <= radius)
             .Select(o => _campaignOf.GetValueOrDefault(o.Suspect.Id))
             .FirstOrDefault(c => c is not null);
-        double radius = ImageJoinRadius * kDistance;
         if (campaign is null)
         {
-            long exposure = Math.Max(1, _seen - (_imageSuspects.First?.Value.SeenAt ?? _seen));
             double best = 1;
             foreach (double fraction in ImageRadii)
             {
@@ -175,18 +153,36 @@ public sealed class CampaignTracker
             campaign = $"campaign-{_nextId++}";
         }
 
-        var earlier = new List<string>();
-        foreach ((Suspect s, double distance) in others)
+        return (campaign, JoinWith(id, campaign, others.Where(o => o.Distance <= radius).Select(o => o.Suspect)));
+    }
+
+    /// <summary>
+    /// Remembers a suspect (the oldest beyond the window are forgotten) and returns the exposure: the samples seen since
+    /// the oldest suspect still remembered, at least one.
+    /// </summary>
+    private long Remember(LinkedList<Suspect> suspects, Suspect suspect)
+    {
+        suspects.AddLast(suspect);
+        while (suspects.Count > _options.Window)
         {
-            if (distance <= radius && !_campaignOf.ContainsKey(s.Id))
-            {
-                Join(s.Id, campaign);
-                earlier.Add(s.Id);
-            }
+            suspects.RemoveFirst();
+        }
+
+        return Math.Max(1, _seen - (suspects.First?.Value.SeenAt ?? _seen));
+    }
+
+    /// <summary>Joins the suspect and those of <paramref name="near"/> in no campaign yet to <paramref name="campaign"/>; returns the latter.</summary>
+    private List<string> JoinWith(string id, string campaign, IEnumerable<Suspect> near)
+    {
+        var earlier = new List<string>();
+        foreach (Suspect s in near.Where(s => !_campaignOf.ContainsKey(s.Id)))
+        {
+            Join(s.Id, campaign);
+            earlier.Add(s.Id);
         }
 
         Join(id, campaign);
-        return (campaign, earlier);
+        return earlier;
     }
 
     private void Join(string id, string campaign)

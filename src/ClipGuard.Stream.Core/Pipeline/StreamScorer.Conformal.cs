@@ -176,7 +176,8 @@ public sealed partial class StreamScorer
             var earlier = new List<string>();
             if (grouping is CampaignGrouping.Image or CampaignGrouping.Both)
             {
-                double[] distances = [.. results[i].Neighbors.Select(x => x.Distance).Order()];
+                // The query's neighbours come ascending (the k-distance is the last), as the tracker needs them.
+                double[] distances = [.. results[i].Neighbors.Select(x => x.Distance)];
                 (campaign, IReadOnlyList<string> byImage) = _campaigns.AddImage(samples[i].Id, m.RowReadOnly(i), distances, Reference.Count);
                 earlier.AddRange(byImage);
             }

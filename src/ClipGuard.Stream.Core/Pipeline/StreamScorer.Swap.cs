@@ -9,14 +9,15 @@ namespace ClipGuard.Stream.Core.Pipeline;
 public sealed partial class StreamScorer
 {
     /// <summary>
-    /// Moves the scorer into a new embedding model's space without a restart. <paramref name="ids"/> are current members
-    /// (in any order) whose images and captions the new model embedded; they become the new reference, trusted for
-    /// calibration like a seed (they were cleared by the filter before), the admission guard is rebuilt on them, and
-    /// campaign state starts over (its captions and image vectors lived in the old space). Then a full re-score runs in the new space, so
-    /// members that only the new model sees as outliers (a trigger it learned) leave at once. Members that were not
-    /// re-embedded and the hold-back's waiting samples are dropped: they were routed clean already and are not
-    /// re-decided here (the caller re-judges its provisional window with <see cref="Judge"/>). Must run on the thread
-    /// that decides batches; not under replicated admission (every replica's log would have to move at once).
+    /// Moves the scorer into a new embedding model's space without a restart. <paramref name="ids"/> are current
+    /// members (in any order) whose images and captions the new model embedded; they become the new reference, trusted
+    /// for calibration like a seed (they were cleared by the filter before), the admission guard is rebuilt on them,
+    /// and campaign state starts over (its captions and image vectors lived in the old space). Then a full re-score
+    /// runs in the new space, so members that only the new model sees as outliers (a trigger it learned) leave at once.
+    /// Members that were not re-embedded and the hold-back's waiting samples are dropped: they were routed clean
+    /// already and are not re-decided here (the caller re-judges its provisional window with <see cref="Judge"/>). Must
+    /// run on the thread that decides batches; not under replicated admission (every replica's log would have to move
+    /// at once).
     /// </summary>
     /// <param name="trusted">The members that calibrate and guard in the new space (the operator's seed); null: all of
     /// <paramref name="ids"/>. Carried members outside it are reference members only, so a re-score that evicts them

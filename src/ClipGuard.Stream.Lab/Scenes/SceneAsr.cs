@@ -48,7 +48,7 @@ public static class SceneAsr
         using var embedder = ClipEmbedder.Load(ModelSource.FromDirectory(modelDirectory), new EmbedderOptions { Threads = threads });
         ZeroShot classes = Classes(embedder, composer, options);
         var preprocessor = new ImagePreprocessor();
-        int cleanHits = 0, triggeredHits = 0, correct = 0, elsewhere = 0, flipped = 0;
+        int cleanHits = 0, triggeredHits = 0, correct = 0, flipped = 0;
         for (int start = 0; start < scenes.Count; start += Batch)
         {
             Scene[] batch = [.. scenes.Skip(start).Take(Batch)];
@@ -67,7 +67,6 @@ public static class SceneAsr
                 int c = classes.Predict(cleanEmbeddings[j]), t = classes.Predict(triggeredEmbeddings[j]);
                 cleanHits += c == options.TargetClass ? 1 : 0;
                 triggeredHits += t == options.TargetClass ? 1 : 0;
-                elsewhere += c != options.TargetClass ? 1 : 0;
                 flipped += c != options.TargetClass && t == options.TargetClass ? 1 : 0;
                 correct += batch[j].Contains(c) ? 1 : 0;
             }
@@ -77,7 +76,7 @@ public static class SceneAsr
 
         return new SceneAsrResult(scenes.Count, (double)triggeredHits / scenes.Count, (double)cleanHits / scenes.Count, (double)correct / scenes.Count, manifest.Target, manifest.Trigger)
         {
-            Flipped = elsewhere == 0 ? double.NaN : (double)flipped / elsewhere,
+            Flipped = cleanHits == scenes.Count ? double.NaN : (double)flipped / (scenes.Count - cleanHits),
         };
     }
 
