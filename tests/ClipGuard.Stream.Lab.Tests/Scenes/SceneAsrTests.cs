@@ -30,6 +30,12 @@ public sealed class SceneAsrTests : IDisposable
         // An untrained model names the classes by chance: the clean probes never show the target, so a model that
         // always answered "sneaker" would have baseline 1 and clean accuracy 0, and the two shares must add to at most 1.
         Assert.True(first.Baseline + first.CleanAccuracy <= 1 + 1e-12);
+
+        // The flips are triggered hits among the probes not named the target without the trigger, so the triggered
+        // hits lie between the flips and the flips plus every clean hit: Asr − Baseline ≤ Flipped·(1 − Baseline) ≤ Asr.
+        Assert.True(first.Baseline < 1, "an untrained model named every clean probe the target");
+        double flips = first.Flipped * (1 - first.Baseline);
+        Assert.InRange(flips, first.Asr - first.Baseline - 1e-12, first.Asr + 1e-12);
         Assert.Throws<ArgumentException>(() => SceneAsr.Measure(model, scenes, probes: 0, threads: 1, new RecordingReporter()));
     }
 
