@@ -62,6 +62,27 @@ public interface IQuarantineLedger
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The members of one campaign (<see cref="QuarantineRecord.Campaign"/>) with the given status, in the order of
+    /// <see cref="ListAsync"/>; read from an index per campaign and status, written atomically with each record and
+    /// status change.
+    /// </summary>
+    Task<IReadOnlyList<QuarantineRecord>> ListCampaignAsync(
+        string campaign,
+        QuarantineStatus status,
+        int offset,
+        int count,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The campaigns that have members in the ledger, the one whose newest member was quarantined last first (ties:
+    /// id descending), each with its members counted per status.
+    /// </summary>
+    Task<IReadOnlyList<CampaignSummary>> ListCampaignsAsync(int offset, int count, CancellationToken cancellationToken = default);
+
+    /// <summary>One campaign's member counts; null when no record names it.</summary>
+    Task<CampaignSummary?> GetCampaignAsync(string campaign, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Starts a release (<paramref name="to"/> = <see cref="QuarantineStatus.Released"/>: grants the claim described
     /// above) or rejects (<see cref="QuarantineStatus.Rejected"/>: final at once). Only a
     /// <see cref="QuarantineStatus.Quarantined"/> sample (or, for release, one whose claim expired) changes; the call

@@ -112,21 +112,50 @@ public sealed class InMemoryQuarantineLedger : IQuarantineLedger
         CancellationToken cancellationToken = default)
     {
         LedgerArguments.ValidatePage(offset, count, RedisQuarantineLedger.MaxPageSize);
+        return Task.FromResult(Page(r => r.Status == status && (source is null || r.Source == source), offset, count));
+    }
+
+    public Task<IReadOnlyList<QuarantineRecord>> ListCampaignAsync(
+        string campaign,
+        QuarantineStatus status,
+        int offset,
+        int count,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(campaign);
+        LedgerArguments.ValidatePage(offset, count, RedisQuarantineLedger.MaxPageSize);
+        return Task.FromResult(Page(r => r.Status == status && r.Campaign == campaign, offset, count));
+    }
+
+    public Task<IReadOnlyList<CampaignSummary>> ListCampaignsAsync(int offset, int count, CancellationToken cancellationToken = default)
+    {
+        LedgerArguments.ValidatePage(offset, count, RedisQuarantineLedger.MaxPageSize);
         lock (_gate)
         {
-            // Same order as a Redis sorted set read in reverse: score (time) descending, then member descending.
-            IReadOnlyList<QuarantineRecord> page =
+            // The order of the Redis registry read in reverse: newest member time descending, then id descending.
+            IReadOnlyList<CampaignSummary> page =
             [
                 .. _entries.Values
                     .Select(e => e.Record)
-                    .Where(r => r.Status == status && (source is null || r.Source == source))
-                    .OrderByDescending(r => r.QuarantinedAt)
-                    .ThenByDescending(r => r.Id, StringComparer.Ordinal)
+                    .Where(r => r.Campaign is not null)
+                    .GroupBy(r => r.Campaign!, StringComparer.Ordinal)
+                    .Select(g => Summarise(g.Key, [.. g]))
+                    .OrderByDescending(c => c.LatestAt)
+                    .ThenByDescending(c => c.Id, StringComparer.Ordinal)
                     .Skip(offset)
-                    .Take(count)
-                    .Select(Detach),
+                    .Take(count),
             ];
             return Task.FromResult(page);
+        }
+    }
+
+    public Task<CampaignSummary?> GetCampaignAsync(string campaign, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(campaign);
+        lock (_gate)
+        {
+            var members = _entries.Values.Select(e => e.Record).Where(r => r.Campaign == campaign).ToList();
+            return Task.FromResult(members.Count == 0 ? null : Summarise(campaign, members));
         }
     }
 
@@ -190,6 +219,33 @@ public sealed class InMemoryQuarantineLedger : IQuarantineLedger
     }
 
     public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default) => Task.FromResult(TimeSpan.Zero);
+
+    private static CampaignSummary Summarise(string campaign, IReadOnlyCollection<QuarantineRecord> members) => new(
+        campaign,
+        members.Max(r => r.QuarantinedAt),
+        members.Count(r => r.Status == QuarantineStatus.Quarantined),
+        members.Count(r => r.Status == QuarantineStatus.Releasing),
+        members.Count(r => r.Status == QuarantineStatus.Released),
+        members.Count(r => r.Status == QuarantineStatus.Rejected));
+
+    // Same order as a Redis sorted set read in reverse: score (time) descending, then member descending.
+    private IReadOnlyList<QuarantineRecord> Page(Func<QuarantineRecord, bool> where, int offset, int count)
+    {
+        lock (_gate)
+        {
+            return
+            [
+                .. _entries.Values
+                    .Select(e => e.Record)
+                    .Where(where)
+                    .OrderByDescending(r => r.QuarantinedAt)
+                    .ThenByDescending(r => r.Id, StringComparer.Ordinal)
+                    .Skip(offset)
+                    .Take(count)
+                    .Select(Detach),
+            ];
+        }
+    }
 
     // Mirrors LedgerScripts.Transition branch for branch; change both together.
     private TransitionResult Transition(string id, AuditAction action, string actor, string reason, string token)

@@ -20,6 +20,11 @@ internal static class LedgerArguments
             throw new ArgumentException($"Record {record.Id} has an empty source; use null for none.", nameof(record));
         }
 
+        if (record.Campaign is { Length: 0 })
+        {
+            throw new ArgumentException($"Record {record.Id} has an empty campaign; use null for none.", nameof(record));
+        }
+
         if (record.NeighbourIds.Count != record.NeighbourDistances.Count)
         {
             throw new ArgumentException(

@@ -11,6 +11,8 @@ namespace ClipGuard.Stream.Redis;
 /// <item><term>{P}q:{id}</term><description>hash: the record (fields in <see cref="RecordCodec"/>), value and key as raw bytes</description></item>
 /// <item><term>{P}idx:{status}</term><description>sorted set: ids by quarantine time (unix ms), one per status</description></item>
 /// <item><term>{P}idx:{status}:src:{source}</term><description>sorted set: the same, per source</description></item>
+/// <item><term>{P}idx:{status}:camp:{campaign}</term><description>sorted set: the same, per campaign</description></item>
+/// <item><term>{P}campaigns</term><description>sorted set: campaign ids by the quarantine time of their newest member (unix ms)</description></item>
 /// <item><term>{P}counters</term><description>hash: quarantined, released, rejected</description></item>
 /// <item><term>{P}counters:source</term><description>hash: source → samples ever quarantined</description></item>
 /// <item><term>{P}audit:{id}</term><description>list: JSON audit entries of one sample, oldest first</description></item>
@@ -24,6 +26,7 @@ internal sealed class LedgerKeys(string prefix)
     public const string RecordPart = "q:";
     public const string IndexPart = "idx:";
     public const string SourcePart = ":src:";
+    public const string CampaignPart = ":camp:";
 
     public string Prefix { get; } = prefix;
 
@@ -32,6 +35,8 @@ internal sealed class LedgerKeys(string prefix)
     public RedisKey SourceCounters => Prefix + "counters:source";
 
     public RedisKey AuditStream => Prefix + "audit";
+
+    public RedisKey Campaigns => Prefix + "campaigns";
 
     public RedisKey RefusalStream => Prefix + "refusals";
 
@@ -45,4 +50,7 @@ internal sealed class LedgerKeys(string prefix)
         source is null
             ? Prefix + IndexPart + RecordCodec.StatusName(status)
             : Prefix + IndexPart + RecordCodec.StatusName(status) + SourcePart + source;
+
+    public RedisKey CampaignIndex(QuarantineStatus status, string campaign) =>
+        Prefix + IndexPart + RecordCodec.StatusName(status) + CampaignPart + campaign;
 }

@@ -6,10 +6,6 @@ namespace ClipGuard.Stream.Redis;
 /// </summary>
 internal static class LedgerScripts
 {
-    /// <summary>
-    /// KEYS: record, counters, source counters. ARGV: prefix, id, time ms, source ('' for none), then field/value
-    /// pairs. Returns 1 if new, 0 if the id existed (then nothing is touched).
-    /// </summary>
     /// <summary>KEYS: one route key per sample; ARGV[1]: ttl in ms, then one route ("c" or "q") per key. Sets each key
     /// that is absent and returns, per key, the route it holds afterwards (first claim wins).</summary>
     public const string PinRoutes = """
@@ -24,15 +20,24 @@ internal static class LedgerScripts
         return out
         """;
 
+    /// <summary>
+    /// KEYS: record, counters, source counters, campaign registry. ARGV: prefix, id, time ms, source ('' for none),
+    /// campaign ('' for none), then field/value pairs. Returns 1 if new, 0 if the id existed (then nothing is
+    /// touched). The registry keeps each campaign's newest member time (GT: an older member never lowers it).
+    /// </summary>
     public const string Record = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+        redis.call('HSET', KEYS[1], unpack(ARGV, 6))
         local idx = ARGV[1] .. 'idx:quarantined'
         redis.call('ZADD', idx, ARGV[3], ARGV[2])
         redis.call('HINCRBY', KEYS[2], 'quarantined', 1)
         if ARGV[4] ~= '' then
           redis.call('ZADD', idx .. ':src:' .. ARGV[4], ARGV[3], ARGV[2])
           redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+        end
+        if ARGV[5] ~= '' then
+          redis.call('ZADD', idx .. ':camp:' .. ARGV[5], ARGV[3], ARGV[2])
+          redis.call('ZADD', KEYS[4], 'GT', ARGV[3], ARGV[5])
         end
         return 1
         """;
@@ -50,6 +55,7 @@ internal static class LedgerScripts
         local function move(to)
           local t = redis.call('HGET', rec, 'time')
           local src = redis.call('HGET', rec, 'source')
+          local camp = redis.call('HGET', rec, 'campaign')
           local from = prefix .. 'idx:' .. status
           local dest = prefix .. 'idx:' .. to
           redis.call('ZREM', from, id)
@@ -57,6 +63,10 @@ internal static class LedgerScripts
           if src then
             redis.call('ZREM', from .. ':src:' .. src, id)
             redis.call('ZADD', dest .. ':src:' .. src, t, id)
+          end
+          if camp then
+            redis.call('ZREM', from .. ':camp:' .. camp, id)
+            redis.call('ZADD', dest .. ':camp:' .. camp, t, id)
           end
           redis.call('HSET', rec, 'status', to)
         end
@@ -125,6 +135,32 @@ internal static class LedgerScripts
         local ids = redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[3])
         local out = {}
         for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', ARGV[1] .. 'q:' .. id) end
+        return out
+        """;
+
+    /// <summary>
+    /// ARGV: prefix, then either 'range', start, stop (campaigns newest member first) or 'one', campaign id. Returns
+    /// per campaign { id, newest member time ms, quarantined, releasing, released, rejected }; none for an unknown id.
+    /// </summary>
+    public const string Campaigns = """
+        local prefix = ARGV[1]
+        local registry = prefix .. 'campaigns'
+        local found
+        if ARGV[2] == 'range' then
+          found = redis.call('ZREVRANGE', registry, ARGV[3], ARGV[4], 'WITHSCORES')
+        else
+          local latest = redis.call('ZSCORE', registry, ARGV[3])
+          found = latest and { ARGV[3], latest } or {}
+        end
+        local statuses = { 'quarantined', 'releasing', 'released', 'rejected' }
+        local out = {}
+        for i = 1, #found, 2 do
+          local row = { found[i], found[i + 1] }
+          for _, status in ipairs(statuses) do
+            row[#row + 1] = redis.call('ZCARD', prefix .. 'idx:' .. status .. ':camp:' .. found[i])
+          end
+          out[#out + 1] = row
+        end
         return out
         """;
 }

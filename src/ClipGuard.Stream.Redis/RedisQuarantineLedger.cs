@@ -86,12 +86,12 @@ public sealed class RedisQuarantineLedger : IQuarantineLedger, IRefusalLog
                 var r = records[i];
                 var args = new List<RedisValue>
                 {
-                    _keys.Prefix, r.Id, LedgerTime.ToUnixMs(r.QuarantinedAt), r.Source ?? string.Empty,
+                    _keys.Prefix, r.Id, LedgerTime.ToUnixMs(r.QuarantinedAt), r.Source ?? string.Empty, r.Campaign ?? string.Empty,
                 };
                 args.AddRange(RecordCodec.ToFields(r));
                 pending[i] = batch.ScriptEvaluateAsync(
                     LedgerScripts.Record,
-                    [_keys.Record(r.Id), _keys.Counters, _keys.SourceCounters],
+                    [_keys.Record(r.Id), _keys.Counters, _keys.SourceCounters, _keys.Campaigns],
                     [.. args]);
             }
 
@@ -118,28 +118,36 @@ public sealed class RedisQuarantineLedger : IQuarantineLedger, IRefusalLog
         CancellationToken cancellationToken = default)
     {
         LedgerArguments.ValidatePage(offset, count, MaxPageSize);
-        var index = _keys.Index(status, source);
-        return GuardAsync(nameof(ListAsync), cancellationToken, async () =>
-        {
-            if (count == 0)
-            {
-                return (IReadOnlyList<QuarantineRecord>)[];
-            }
+        return ListIndexAsync(nameof(ListAsync), _keys.Index(status, source), offset, count, cancellationToken);
+    }
 
-            var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
-                LedgerScripts.List, [index], [_keys.Prefix, offset, offset + count - 1]).ConfigureAwait(false))!;
-            var records = new List<QuarantineRecord>(reply.Length);
-            foreach (var hash in reply)
-            {
-                // An id whose hash vanished (deleted by hand) is skipped rather than failing the whole page.
-                if (RecordCodec.FromFlatReply((RedisResult[])hash!, 0) is { } record)
-                {
-                    records.Add(record);
-                }
-            }
+    public Task<IReadOnlyList<QuarantineRecord>> ListCampaignAsync(
+        string campaign,
+        QuarantineStatus status,
+        int offset,
+        int count,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(campaign);
+        LedgerArguments.ValidatePage(offset, count, MaxPageSize);
+        return ListIndexAsync(nameof(ListCampaignAsync), _keys.CampaignIndex(status, campaign), offset, count, cancellationToken);
+    }
 
-            return (IReadOnlyList<QuarantineRecord>)records;
-        });
+    public Task<IReadOnlyList<CampaignSummary>> ListCampaignsAsync(int offset, int count, CancellationToken cancellationToken = default)
+    {
+        LedgerArguments.ValidatePage(offset, count, MaxPageSize);
+        return count == 0
+            ? Task.FromResult<IReadOnlyList<CampaignSummary>>([])
+            : CampaignsAsync(nameof(ListCampaignsAsync), cancellationToken, "range", offset, offset + count - 1);
+    }
+
+    public Task<CampaignSummary?> GetCampaignAsync(string campaign, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(campaign);
+        return FirstAsync(CampaignsAsync(nameof(GetCampaignAsync), cancellationToken, "one", campaign));
+
+        static async Task<CampaignSummary?> FirstAsync(Task<IReadOnlyList<CampaignSummary>> found) =>
+            await found.ConfigureAwait(false) is [var first, ..] ? first : null;
     }
 
     public Task<TransitionResult> TryTransitionAsync(
@@ -286,6 +294,48 @@ public sealed class RedisQuarantineLedger : IQuarantineLedger, IRefusalLog
             return new TransitionResult(outcome, record);
         });
     }
+
+    private Task<IReadOnlyList<QuarantineRecord>> ListIndexAsync(
+        string operation, RedisKey index, int offset, int count, CancellationToken cancellationToken) =>
+        GuardAsync(operation, cancellationToken, async () =>
+        {
+            if (count == 0)
+            {
+                return (IReadOnlyList<QuarantineRecord>)[];
+            }
+
+            var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
+                LedgerScripts.List, [index], [_keys.Prefix, offset, offset + count - 1]).ConfigureAwait(false))!;
+            var records = new List<QuarantineRecord>(reply.Length);
+            foreach (var hash in reply)
+            {
+                // An id whose hash vanished (deleted by hand) is skipped rather than failing the whole page.
+                if (RecordCodec.FromFlatReply((RedisResult[])hash!, 0) is { } record)
+                {
+                    records.Add(record);
+                }
+            }
+
+            return (IReadOnlyList<QuarantineRecord>)records;
+        });
+
+    private Task<IReadOnlyList<CampaignSummary>> CampaignsAsync(string operation, CancellationToken cancellationToken, params RedisValue[] query) =>
+        GuardAsync(operation, cancellationToken, async () =>
+        {
+            var reply = (RedisResult[])(await Db.ScriptEvaluateAsync(
+                LedgerScripts.Campaigns, [], [_keys.Prefix, .. query]).ConfigureAwait(false))!;
+            return (IReadOnlyList<CampaignSummary>)[.. reply.Select(r =>
+            {
+                var row = (RedisResult[])r!;
+                return new CampaignSummary(
+                    row[0].ToString(),
+                    LedgerTime.FromUnixMs((long)double.Parse(row[1].ToString(), NumberStyles.Float, CultureInfo.InvariantCulture)),
+                    (long)row[2],
+                    (long)row[3],
+                    (long)row[4],
+                    (long)row[5]);
+            })];
+        });
 
     private static AuditEntry ParseAuditJson(string json)
     {

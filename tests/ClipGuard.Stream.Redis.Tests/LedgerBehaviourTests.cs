@@ -162,6 +162,63 @@ public abstract class LedgerBehaviourTests
     }
 
     [Fact]
+    public async Task Campaign_members_are_indexed_per_status_and_campaigns_counted_newest_member_first()
+    {
+        var t = Samples.Epoch;
+        await Ledger.RecordAsync(
+        [
+            Samples.Record("a1", t) with { Campaign = "camp-a" },
+            Samples.Record("a2", t.AddMinutes(2)) with { Campaign = "camp-a" },
+            Samples.Record("a3", t.AddMinutes(1), "crawler-b") with { Campaign = "camp-a" },
+            Samples.Record("b1", t.AddMinutes(3)) with { Campaign = "camp-b" },
+            Samples.Record("c1", t.AddMinutes(1)) with { Campaign = "camp-c" },
+            Samples.Record("d1", t.AddMinutes(1)) with { Campaign = "camp-d" },
+            Samples.Record("none", t.AddMinutes(9)) with { Campaign = null },
+        ], Ct);
+        await Ledger.TryTransitionAsync("a2", QuarantineStatus.Rejected, "op", "spam", Ct);
+        var claim = await Ledger.TryTransitionAsync("a3", QuarantineStatus.Released, "op", "fp", Ct);
+
+        Assert.Equal(["a1"], await CampaignIdsAsync("camp-a", QuarantineStatus.Quarantined));
+        Assert.Equal(["a3"], await CampaignIdsAsync("camp-a", QuarantineStatus.Releasing));
+        Assert.Equal(["a2"], await CampaignIdsAsync("camp-a", QuarantineStatus.Rejected));
+        Assert.Equal(new CampaignSummary("camp-a", t.AddMinutes(2), 1, 1, 0, 1), await Ledger.GetCampaignAsync("camp-a", Ct));
+
+        await Ledger.ConfirmReleaseAsync("a3", claim.ClaimToken!, "op", Ct);
+        Assert.Equal(["a3"], await CampaignIdsAsync("camp-a", QuarantineStatus.Released));
+        Assert.Empty(await CampaignIdsAsync("camp-a", QuarantineStatus.Releasing));
+
+        // Newest member first, whatever its status (a2 was rejected); equal times by id, descending.
+        var campaigns = await Ledger.ListCampaignsAsync(0, 10, Ct);
+        Assert.Equal(
+            [
+                new CampaignSummary("camp-b", t.AddMinutes(3), 1, 0, 0, 0),
+                new CampaignSummary("camp-a", t.AddMinutes(2), 1, 0, 1, 1),
+                new CampaignSummary("camp-d", t.AddMinutes(1), 1, 0, 0, 0),
+                new CampaignSummary("camp-c", t.AddMinutes(1), 1, 0, 0, 0),
+            ],
+            campaigns);
+        Assert.Equal(3, campaigns[1].Total);
+        Assert.Equal(["camp-a", "camp-d"], (await Ledger.ListCampaignsAsync(1, 2, Ct)).Select(c => c.Id));
+        Assert.Empty(await Ledger.ListCampaignsAsync(4, 10, Ct));
+        Assert.Empty(await Ledger.ListCampaignsAsync(0, 0, Ct));
+        Assert.Null(await Ledger.GetCampaignAsync("camp-z", Ct));
+        Assert.Empty(await CampaignIdsAsync("camp-z", QuarantineStatus.Quarantined));
+    }
+
+    [Fact]
+    public async Task A_campaign_index_pages_newest_first_and_an_empty_campaign_is_refused()
+    {
+        var t = Samples.Epoch;
+        await Ledger.RecordAsync([.. Enumerable.Range(0, 5).Select(i => Samples.Record($"m{i}", t.AddSeconds(i)) with { Campaign = "camp" })], Ct);
+
+        Assert.Equal(["m4", "m3", "m2", "m1", "m0"], await CampaignIdsAsync("camp", QuarantineStatus.Quarantined));
+        Assert.Equal(["m3", "m2"], (await Ledger.ListCampaignAsync("camp", QuarantineStatus.Quarantined, 1, 2, Ct)).Select(r => r.Id));
+        await Assert.ThrowsAsync<ArgumentException>(() => Ledger.RecordAsync([Samples.Record("e") with { Campaign = string.Empty }], Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Ledger.ListCampaignAsync(string.Empty, QuarantineStatus.Quarantined, 0, 1, Ct));
+        Assert.Null(await Ledger.GetAsync("e", Ct));
+    }
+
+    [Fact]
     public async Task Reject_is_final_counted_and_audited()
     {
         await Ledger.RecordAsync([Samples.Record("r")], Ct);
@@ -365,4 +422,7 @@ public abstract class LedgerBehaviourTests
         Assert.Equal(Time.GetUtcNow(), recent[0].Time);
         Assert.Equal(3, (await Ledger.RecentAuditAsync(100, Ct)).Count);
     }
+
+    private async Task<IEnumerable<string>> CampaignIdsAsync(string campaign, QuarantineStatus status) =>
+        (await Ledger.ListCampaignAsync(campaign, status, 0, 100, Ct)).Select(r => r.Id);
 }

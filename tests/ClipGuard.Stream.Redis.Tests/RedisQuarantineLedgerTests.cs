@@ -57,6 +57,8 @@ public sealed class RedisQuarantineLedgerTests(RedisServerFixture redis) : Ledge
         Assert.Equal("quarantined", (string?)await Db.HashGetAsync(_prefix + "q:lay:out", "status"));
         Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:quarantined", "lay:out"));
         Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:quarantined:src:crawler-a", "lay:out"));
+        Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:quarantined:camp:campaign-2", "lay:out"));
+        Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "campaigns", "campaign-2"));
         Assert.Equal(1, (long)await Db.HashGetAsync(_prefix + "counters", "quarantined"));
         Assert.Equal(1, (long)await Db.HashGetAsync(_prefix + "counters:source", "crawler-a"));
 
@@ -65,6 +67,8 @@ public sealed class RedisQuarantineLedgerTests(RedisServerFixture redis) : Ledge
         Assert.Null(await Db.SortedSetScoreAsync(_prefix + "idx:quarantined", "lay:out"));
         Assert.Null(await Db.SortedSetScoreAsync(_prefix + "idx:quarantined:src:crawler-a", "lay:out"));
         Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:rejected:src:crawler-a", "lay:out"));
+        Assert.Null(await Db.SortedSetScoreAsync(_prefix + "idx:quarantined:camp:campaign-2", "lay:out"));
+        Assert.Equal(ms, await Db.SortedSetScoreAsync(_prefix + "idx:rejected:camp:campaign-2", "lay:out"));
         Assert.Equal(1, (long)await Db.HashGetAsync(_prefix + "counters", "rejected"));
         Assert.Equal(1, await Db.ListLengthAsync(_prefix + "audit:lay:out"));
         var stream = await Db.StreamRangeAsync(_prefix + "audit");
