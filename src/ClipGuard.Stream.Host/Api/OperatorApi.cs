@@ -14,8 +14,8 @@ using Microsoft.Net.Http.Headers;
 namespace ClipGuard.Stream.Host.Api;
 
 /// <summary>
-/// The operator HTTP API: quarantine list, records, audit, counters, release and reject (rate-limited per client
-/// address), and the audit of refused calls, behind one bearer token.
+/// The operator HTTP API: quarantine list, records, audit, counters, campaigns, release and reject of one sample or of
+/// a whole campaign (rate-limited per client address), and the audit of refused calls, behind one bearer token.
 /// </summary>
 public static class OperatorApi
 {
@@ -80,7 +80,7 @@ public static class OperatorApi
     public const int MaxRequestBytes = 16 * 1024;
 
     /// <summary>
-    /// Maps <c>/api/quarantine</c>, <c>/api/counters</c> and <c>/api/refusals</c> (bearer token required; every refused
+    /// Maps <c>/api/quarantine</c>, <c>/api/campaigns</c>, <c>/api/counters</c> and <c>/api/refusals</c> (bearer token required; every refused
     /// call audited by <see cref="RefusalAuditMiddleware"/>), the operator console's static
     /// files under <c>/console/</c> and <c>/healthz</c> (open: neither carries data).
     /// </summary>
@@ -109,6 +109,13 @@ public static class OperatorApi
         quarantine.MapPost("/{id}/release", QuarantineEndpoints.ReleaseAsync).RequireRateLimiting(DecisionsPolicy);
         quarantine.MapPost("/{id}/reject", QuarantineEndpoints.RejectAsync).RequireRateLimiting(DecisionsPolicy);
         api.MapGet("/refusals", QuarantineEndpoints.RefusalsAsync);
+
+        // A bulk decision is one call against the decisions limit, however many members it decides.
+        var campaigns = api.MapGroup("/campaigns");
+        campaigns.MapGet("/", CampaignEndpoints.ListAsync);
+        campaigns.MapGet("/{id}", CampaignEndpoints.GetAsync);
+        campaigns.MapPost("/{id}/release", CampaignEndpoints.ReleaseAsync).RequireRateLimiting(DecisionsPolicy);
+        campaigns.MapPost("/{id}/reject", CampaignEndpoints.RejectAsync).RequireRateLimiting(DecisionsPolicy);
         return app;
     }
 

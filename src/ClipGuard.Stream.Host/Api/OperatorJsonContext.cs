@@ -29,4 +29,7 @@ namespace ClipGuard.Stream.Host.Api;
 [JsonSerializable(typeof(DecisionView))]
 [JsonSerializable(typeof(ErrorView))]
 [JsonSerializable(typeof(RefusalPage))]
+[JsonSerializable(typeof(CampaignPage))]
+[JsonSerializable(typeof(CampaignView))]
+[JsonSerializable(typeof(CampaignDecisionView))]
 public sealed partial class OperatorJsonContext : JsonSerializerContext;

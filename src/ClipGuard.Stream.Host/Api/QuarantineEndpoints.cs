@@ -20,6 +20,7 @@ internal static class QuarantineEndpoints
         IQuarantineLedger ledger,
         string? status,
         string? source,
+        string? campaign,
         int? offset,
         int? count,
         double? minScore,
@@ -40,26 +41,33 @@ internal static class QuarantineEndpoints
             return BadRequest($"offset must be >= 0 and count within 1..{RedisQuarantineLedger.MaxPageSize}");
         }
 
-        var filter = new QuarantineFilter(minScore, maxScore, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        string? from = string.IsNullOrEmpty(source) ? null : source;
+        string? group = string.IsNullOrEmpty(campaign) ? null : campaign;
+
+        // A campaign's index has no per-source split: within a campaign the source is matched while scanning.
+        var filter = new QuarantineFilter(minScore, maxScore, string.IsNullOrWhiteSpace(q) ? null : q.Trim()) { Source = group is null ? null : from };
         if (filter.Error() is { } filterError)
         {
             return BadRequest(filterError);
         }
 
-        string? from = string.IsNullOrEmpty(source) ? null : source;
+        Func<int, int, CancellationToken, Task<IReadOnlyList<QuarantineRecord>>> read = group is null
+            ? (o, c, ct) => ledger.ListAsync(parsed, o, c, from, ct)
+            : (o, c, ct) => ledger.ListCampaignAsync(group, parsed, o, c, ct);
         IReadOnlyList<QuarantineRecord> records;
         bool? scanLimited = null;
         if (filter.IsEmpty)
         {
-            records = await ledger.ListAsync(parsed, first, size, from, cancellationToken).ConfigureAwait(false);
+            records = await read(first, size, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            (records, scanLimited) = await filter.ScanAsync(ledger, parsed, from, first, size, cancellationToken).ConfigureAwait(false);
+            (records, scanLimited) = await filter.ScanAsync(read, first, size, cancellationToken).ConfigureAwait(false);
         }
 
         var page = new QuarantinePage(parsed, from, first, size, [.. records.Select(r => QuarantineView.From(r, withMessage: false))])
         {
+            Campaign = group,
             MinScore = filter.MinScore,
             MaxScore = filter.MaxScore,
             Q = filter.Text,
@@ -152,13 +160,16 @@ internal static class QuarantineEndpoints
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 
-    private static async Task<IResult> DecideAsync(
-        HttpContext http, string id, Func<string, string, string, CancellationToken, Task<OperatorResult>> decide)
+    /// <summary>
+    /// The actor (<see cref="ActorHeader"/>, else the token's) and the reason (optional JSON body) of a decision call,
+    /// or the 400 that refuses them; shared by single and campaign decisions.
+    /// </summary>
+    public static async Task<(string Actor, string Reason, IResult? Refusal)> ReadDecisionAsync(HttpContext http)
     {
         string? actor = http.Request.Headers[ActorHeader] is { Count: > 0 } named ? named.ToString().Trim() : http.User.Identity?.Name;
         if (QuarantineReleaser.ActorError(actor) is { } actorError)
         {
-            return BadRequest($"{ActorHeader}: {actorError}");
+            return (string.Empty, string.Empty, BadRequest($"{ActorHeader}: {actorError}"));
         }
 
         DecisionRequest? body;
@@ -168,16 +179,26 @@ internal static class QuarantineEndpoints
         }
         catch (JsonException ex)
         {
-            return BadRequest($"the body must be JSON like {{\"reason\": \"...\"}}: {ex.Message}");
+            return (actor!, string.Empty, BadRequest($"the body must be JSON like {{\"reason\": \"...\"}}: {ex.Message}"));
         }
 
         string reason = body?.Reason ?? string.Empty;
-        if (QuarantineReleaser.ReasonError(reason) is { } reasonError)
+        return (actor!, reason, QuarantineReleaser.ReasonError(reason) is { } reasonError ? BadRequest(reasonError) : null);
+    }
+
+    public static JsonHttpResult<ErrorView> BadRequest(string error) =>
+        TypedResults.Json(new ErrorView(error), OperatorJsonContext.Default.ErrorView, statusCode: StatusCodes.Status400BadRequest);
+
+    private static async Task<IResult> DecideAsync(
+        HttpContext http, string id, Func<string, string, string, CancellationToken, Task<OperatorResult>> decide)
+    {
+        var (actor, reason, refusal) = await ReadDecisionAsync(http).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            return BadRequest(reasonError);
+            return refusal;
         }
 
-        var result = await decide(id, actor!, reason, http.RequestAborted).ConfigureAwait(false);
+        var result = await decide(id, actor, reason, http.RequestAborted).ConfigureAwait(false);
         if (result.Outcome == OperatorOutcome.Unavailable)
         {
             http.Response.Headers.RetryAfter = LedgerUnavailableFilter.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -197,9 +218,6 @@ internal static class QuarantineEndpoints
         return await JsonSerializer.DeserializeAsync(request.Body, OperatorJsonContext.Default.DecisionRequest, request.HttpContext.RequestAborted)
             .ConfigureAwait(false);
     }
-
-    private static JsonHttpResult<ErrorView> BadRequest(string error) =>
-        TypedResults.Json(new ErrorView(error), OperatorJsonContext.Default.ErrorView, statusCode: StatusCodes.Status400BadRequest);
 
     private static JsonHttpResult<ErrorView> NotFound(string id) =>
         TypedResults.Json(new ErrorView($"no quarantined sample with id '{id}'"), OperatorJsonContext.Default.ErrorView, statusCode: StatusCodes.Status404NotFound);

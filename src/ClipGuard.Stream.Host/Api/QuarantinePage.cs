@@ -3,6 +3,9 @@ namespace ClipGuard.Stream.Host.Api;
 /// <summary>One page of a status list, echoing the query that produced it.</summary>
 public sealed record QuarantinePage(Redis.QuarantineStatus Status, string? Source, int Offset, int Count, IReadOnlyList<QuarantineView> Items)
 {
+    /// <summary>The campaign the page is limited to, when one was given.</summary>
+    public string? Campaign { get; init; }
+
     public double? MinScore { get; init; }
 
     public double? MaxScore { get; init; }

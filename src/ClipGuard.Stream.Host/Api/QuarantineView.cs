@@ -27,6 +27,9 @@ public sealed record QuarantineView
 
     public required string ModelVersion { get; init; }
 
+    /// <summary>The campaign the sample was confirmed a member of; absent when none.</summary>
+    public string? Campaign { get; init; }
+
     /// <summary>On a recall: the model the sample was routed clean under before a sentinel recalled it (docs/sentinel.md).</summary>
     public string? RecalledFrom { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record QuarantineView
             ReferenceSize = record.ReferenceSize,
             ReferenceVersion = record.ReferenceVersion,
             ModelVersion = record.ModelVersion,
+            Campaign = record.Campaign,
             RecalledFrom = record.RecalledFrom,
             Neighbours = [.. record.NeighbourIds.Zip(record.NeighbourDistances, (id, d) => new NeighbourView(id, d))],
             QuarantinedAt = record.QuarantinedAt,

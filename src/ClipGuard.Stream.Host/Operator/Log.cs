@@ -58,4 +58,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6026, Level = LogLevel.Warning, Message = "Operator API: {RemoteAddress} made more than {Limit} decision calls within a minute and is refused (429)")]
     public static partial void ApiDecisionsThrottled(ILogger logger, string remoteAddress, int limit);
+
+    [LoggerMessage(EventId = 6027, Level = LogLevel.Information,
+        Message = "{Actor} decided campaign {Campaign} ({Decision}): {Applied} applied, {Skipped} skipped, {Failed} failed")]
+    public static partial void CampaignDecided(ILogger logger, string actor, QuarantineStatus decision, string campaign, long applied, long skipped, long failed);
+
+    [LoggerMessage(EventId = 6028, Level = LogLevel.Warning,
+        Message = "{Actor}'s decision on campaign {Campaign} ({Decision}) stopped after {Applied} members: {Reason}; the rest stay quarantined")]
+    public static partial void CampaignDecisionStopped(ILogger logger, string actor, QuarantineStatus decision, string campaign, long applied, string reason);
 }

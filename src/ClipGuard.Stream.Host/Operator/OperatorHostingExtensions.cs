@@ -13,7 +13,8 @@ public static class OperatorHostingExtensions
     /// <summary>
     /// Registers the quarantine ledger (<see cref="RedisHostingExtensions.AddClipGuardRedis"/>), binds
     /// <see cref="KafkaStreamOptions"/> from <c>ClipGuard:Kafka</c> (validated at start), the one shared
-    /// <see cref="CleanTopicPublisher"/> (its own producer, never the stream worker's) and <see cref="QuarantineReleaser"/>.
+    /// <see cref="CleanTopicPublisher"/> (its own producer, never the stream worker's), <see cref="QuarantineReleaser"/> and
+    /// <see cref="CampaignDecider"/>.
     /// </summary>
     public static IHostApplicationBuilder AddClipGuardOperator(this IHostApplicationBuilder builder)
     {
@@ -26,6 +27,7 @@ public static class OperatorHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaStreamOptions>, ReleaseKafkaOptionsValidator>());
         services.TryAddSingleton<CleanTopicPublisher>();
         services.TryAddSingleton<QuarantineReleaser>();
+        services.TryAddSingleton<CampaignDecider>();
         return builder;
     }
 }

@@ -42,6 +42,48 @@ public sealed class ConsoleApiTests(OperatorServices services)
         Assert.False((await ListAsync(api, string.Empty)).TryGetProperty("scanLimited", out _));
     }
 
+    [Fact]
+    public async Task The_campaign_filter_lists_one_campaigns_members_per_status_and_combines_with_source_and_search()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix);
+        DateTimeOffset t = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await Seeds.StoreAsync(services.Redis.Configuration, prefix,
+            Seeds.Record("k-1", "a red sneaker", "crawl-a") with { Campaign = "campaign-4", QuarantinedAt = t },
+            Seeds.Record("k-2", "an ankle boot", "crawl-b") with { Campaign = "campaign-4", QuarantinedAt = t.AddSeconds(1) },
+            Seeds.Record("k-3", "a blue coat", "crawl-a") with { Campaign = "campaign-4", QuarantinedAt = t.AddSeconds(2) },
+            Seeds.Record("k-4", "a red sneaker", "crawl-a") with { Campaign = "campaign-5", QuarantinedAt = t.AddSeconds(3) },
+            Seeds.Record("k-5", "a red sneaker", "crawl-a") with { QuarantinedAt = t.AddSeconds(4) });
+
+        // Newest first, read from the campaign's own index: no scan, so the page says nothing about one.
+        JsonElement page = await ListAsync(api, "campaign=campaign-4");
+        Assert.Equal(["k-3", "k-2", "k-1"], page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal("campaign-4", page.GetProperty("campaign").GetString());
+        Assert.False(page.TryGetProperty("scanLimited", out _));
+        Assert.All(page.GetProperty("items").EnumerateArray(), i => Assert.Equal("campaign-4", i.GetProperty("campaign").GetString()));
+
+        // A source within a campaign, the text search and the score range are matched while paging through it.
+        JsonElement fromA = await ListAsync(api, "campaign=campaign-4&source=crawl-a");
+        Assert.Equal(["k-1", "k-3"], Ids(fromA));
+        Assert.False(fromA.GetProperty("scanLimited").GetBoolean());
+        Assert.Equal(["k-1"], Ids(await ListAsync(api, "campaign=campaign-4&q=sneaker")));
+        Assert.Equal(["k-1"], Ids(await ListAsync(api, "campaign=campaign-4&source=crawl-a&offset=1&count=1")));
+        Assert.Empty(Ids(await ListAsync(api, "campaign=campaign-4&q=sneaker&minScore=10")));
+        Assert.Empty(Ids(await ListAsync(api, "campaign=campaign-6")));
+
+        // The status filter applies within the campaign too.
+        Assert.Empty(Ids(await ListAsync(api, "campaign=campaign-4&status=rejected")));
+        using (var reject = await api.Client.PostAsync(new Uri("/api/quarantine/k-3/reject", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, reject.StatusCode);
+        }
+
+        Assert.Equal(["k-3"], Ids(await ListAsync(api, "campaign=campaign-4&status=rejected")));
+        Assert.Equal(["k-1", "k-2"], Ids(await ListAsync(api, "campaign=campaign-4")));
+        Assert.Equal(["k-1"], Ids(await ListAsync(api, "campaign=campaign-4&source=crawl-a")));
+        Assert.Equal(["k-1", "k-4", "k-5"], Ids(await ListAsync(api, "source=crawl-a")));
+    }
+
     [Theory]
     [InlineData("minScore=3&maxScore=2", "must not exceed")]
     [InlineData("minScore=NaN", "finite")]

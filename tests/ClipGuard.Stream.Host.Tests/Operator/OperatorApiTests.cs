@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ClipGuard.Stream.Host.Operator;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Redis;
 using ClipGuard.Stream.Testing;
@@ -22,6 +23,10 @@ public sealed class OperatorApiTests(OperatorServices services)
         (HttpMethod.Post, "/api/quarantine/laion-1/reject"),
         (HttpMethod.Get, "/api/counters"),
         (HttpMethod.Get, "/api/refusals"),
+        (HttpMethod.Get, "/api/campaigns"),
+        (HttpMethod.Get, "/api/campaigns/campaign-1"),
+        (HttpMethod.Post, "/api/campaigns/campaign-1/release"),
+        (HttpMethod.Post, "/api/campaigns/campaign-1/reject"),
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -281,7 +286,13 @@ public sealed class OperatorApiTests(OperatorServices services)
 
         foreach (var (method, path) in Endpoints)
         {
+            // With a reason: a campaign decision needs one, and must get past that check to meet the outage.
             using var request = new HttpRequestMessage(method, path);
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new StringContent("""{"reason":"outage"}""", Encoding.UTF8, "application/json");
+            }
+
             using var response = await api.Client.SendAsync(request, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{method} {path}: {response.StatusCode}");
             Assert.NotNull(response.Headers.RetryAfter);
@@ -292,6 +303,156 @@ public sealed class OperatorApiTests(OperatorServices services)
         // Nothing reached the clean topic while the ledger was down.
         await Assert.ThrowsAsync<TimeoutException>(() => Task.Run(() =>
             TopicReader.ReadExactly(services.Broker.BootstrapServers, topic, 1, TimeSpan.FromSeconds(3)), Ct));
+    }
+
+    [Fact]
+    public async Task A_campaign_release_publishes_each_quarantined_member_once_and_skips_the_decided_ones()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        string topic = OperatorServices.NewCleanTopic();
+        await using var api = await StartApiAsync(prefix, topic);
+        DateTimeOffset t = DateTimeOffset.UtcNow.AddMinutes(-10);
+        QuarantineRecord[] members = [.. Enumerable.Range(1, 5).Select(i => Member($"m-{i}", "campaign-7", t.AddSeconds(i)))];
+        await SeedAsync(prefix, [.. members, Member("o-1", "campaign-8", t.AddSeconds(9)), Seeds.Record("n-1")]);
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(api.Client, "m-4", "release", "heidi", null)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(api.Client, "m-5", "reject", "heidi", null)).Status);
+
+        // Lists and single reads carry the campaign; a sample outside any campaign has none.
+        var listed = (await GetJsonAsync(api.Client, "/api/quarantine?count=10")).GetProperty("items").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("id").GetString()!, i => i.TryGetProperty("campaign", out JsonElement c) ? c.GetString() : null);
+        Assert.Equal(new Dictionary<string, string?> { ["n-1"] = null, ["o-1"] = "campaign-8", ["m-3"] = "campaign-7", ["m-2"] = "campaign-7", ["m-1"] = "campaign-7" }, listed);
+        Assert.Equal("campaign-7", (await GetJsonAsync(api.Client, "/api/quarantine/m-5")).GetProperty("campaign").GetString());
+
+        var (status, body) = await DecideCampaignAsync(api.Client, "campaign-7", "release", "grace", """{"reason":"benign, reviewed as a group"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("campaign-7", "released", 3, 2, 0, false), (
+            body.GetProperty("campaign").GetString(), body.GetProperty("decision").GetString(), body.GetProperty("applied").GetInt32(),
+            body.GetProperty("skipped").GetInt32(), body.GetProperty("failed").GetInt32(), body.GetProperty("stopped").GetBoolean()));
+        Assert.Empty(body.GetProperty("failures").EnumerateArray());
+
+        // m-4's own release and one copy of each member that was quarantined; nothing of the rejected one or of others.
+        var copies = TopicReader.ReadExactly(services.Broker.BootstrapServers, topic, 4, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2));
+        Assert.Equal(["m-1", "m-2", "m-3", "m-4"], copies.Select(c => Encoding.UTF8.GetString(c.Message.Key)).Order(StringComparer.Ordinal));
+        foreach (var member in members[..3])
+        {
+            ReleasedCopy.AssertCopyOf(member, "grace", copies.Single(c => c.Message.Key.AsSpan().SequenceEqual(member.Key)));
+            Assert.Equal("released", (await GetJsonAsync(api.Client, $"/api/quarantine/{member.Id}")).GetProperty("status").GetString());
+        }
+
+        Assert.Equal(
+            [
+                ("grace", "release_claim", "claimed", "campaign campaign-7 bulk release: benign, reviewed as a group"),
+                ("grace", "release_confirm", "applied", string.Empty),
+            ],
+            await AuditAsync(api.Client, "m-2"));
+        foreach (string id in new[] { "o-1", "n-1" })
+        {
+            Assert.Equal("quarantined", (await GetJsonAsync(api.Client, $"/api/quarantine/{id}")).GetProperty("status").GetString());
+        }
+
+        // Again: nothing left to decide, nothing published, no member audited again.
+        (status, body) = await DecideCampaignAsync(api.Client, "campaign-7", "release", "grace", """{"reason":"once more"}""");
+        Assert.Equal((HttpStatusCode.OK, 0, 5), (status, body.GetProperty("applied").GetInt32(), body.GetProperty("skipped").GetInt32()));
+        Assert.Equal(4, TopicReader.ReadExactly(services.Broker.BootstrapServers, topic, 4, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2)).Count);
+        Assert.Equal(2, (await AuditAsync(api.Client, "m-2")).Count);
+
+        // The campaigns, newest member first, counted per status.
+        var campaigns = (await GetJsonAsync(api.Client, "/api/campaigns")).GetProperty("items").EnumerateArray()
+            .Select(c => (c.GetProperty("id").GetString(), c.GetProperty("quarantined").GetInt64(), c.GetProperty("releasing").GetInt64(),
+                c.GetProperty("released").GetInt64(), c.GetProperty("rejected").GetInt64(), c.GetProperty("total").GetInt64()))
+            .ToList();
+        Assert.Equal([("campaign-8", 1L, 0L, 0L, 0L, 1L), ("campaign-7", 0L, 0L, 4L, 1L, 5L)], campaigns);
+        var one = await GetJsonAsync(api.Client, "/api/campaigns/campaign-7");
+        Assert.Equal(t.AddSeconds(5).ToUnixTimeMilliseconds(), one.GetProperty("latestAt").GetDateTimeOffset().ToUnixTimeMilliseconds());
+        Assert.Equal(["campaign-7"], (await GetJsonAsync(api.Client, "/api/campaigns?offset=1&count=1")).GetProperty("items").EnumerateArray()
+            .Select(c => c.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task A_campaign_reject_decides_every_member_page_by_page_and_audits_each_with_the_bulk_action()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        int size = (2 * CampaignDecider.PageSize) + 1;
+        DateTimeOffset t = DateTimeOffset.UtcNow.AddHours(-1);
+        await SeedAsync(prefix, [.. Enumerable.Range(0, size).Select(i => Member(BigId(i), "campaign-big", t.AddMilliseconds(i))), Seeds.Record("n-1")]);
+
+        var (status, body) = await DecideCampaignAsync(api.Client, "campaign-big", "reject", "ivan", """{"reason":"coordinated poisoning"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("rejected", size, 0, 0), (
+            body.GetProperty("decision").GetString(), body.GetProperty("applied").GetInt32(), body.GetProperty("skipped").GetInt32(), body.GetProperty("failed").GetInt32()));
+
+        var campaign = await GetJsonAsync(api.Client, "/api/campaigns/campaign-big");
+        Assert.Equal((0L, (long)size), (campaign.GetProperty("quarantined").GetInt64(), campaign.GetProperty("rejected").GetInt64()));
+        var counters = await GetJsonAsync(api.Client, "/api/counters");
+        Assert.Equal(((long)size, 1L), (counters.GetProperty("rejected").GetInt64(), counters.GetProperty("awaitingDecision").GetInt64()));
+        foreach (string id in new[] { BigId(0), BigId(CampaignDecider.PageSize), BigId(size - 1) })
+        {
+            Assert.Equal([("ivan", "reject", "applied", "campaign campaign-big bulk reject: coordinated poisoning")], await AuditAsync(api.Client, id));
+        }
+
+        Assert.Empty(await AuditAsync(api.Client, "n-1"));
+
+        static string BigId(int i) => "big-" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task A_campaign_decision_on_an_unknown_campaign_or_without_a_usable_reason_decides_nothing()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic());
+        await SeedAsync(prefix, Member("m-1", "campaign-3", DateTimeOffset.UtcNow));
+
+        var (status, body) = await DecideCampaignAsync(api.Client, "campaign-404", "reject", "ivan", """{"reason":"spam"}""");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("campaign-404", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/campaigns/campaign-404"));
+
+        int room = QuarantineReleaser.MaxReasonLength - "campaign campaign-3 bulk release: ".Length;
+        foreach (var (actor, json, expected) in new (string, string?, string)[]
+        {
+            ("ivan", null, "needs a reason"),
+            ("ivan", """{"reason":"   "}""", "needs a reason"),
+            ("ivan", "not json", "must be JSON"),
+            ("ivan", JsonSerializer.Serialize(new { reason = new string('r', 2_000) }), "more than 1024"),
+            ("ivan", JsonSerializer.Serialize(new { reason = new string('r', room + 1) }), $"more than {room}"),
+            (new string('a', 200), """{"reason":"spam"}""", "actor"),
+        })
+        {
+            (status, body) = await DecideCampaignAsync(api.Client, "campaign-3", "release", actor, json);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains(expected, body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("quarantined", (await GetJsonAsync(api.Client, "/api/quarantine/m-1")).GetProperty("status").GetString());
+        Assert.Empty(await AuditAsync(api.Client, "m-1"));
+        Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/campaigns?count=0"));
+
+        // The longest reason that fits is recorded whole.
+        int rejectRoom = QuarantineReleaser.MaxReasonLength - "campaign campaign-3 bulk reject: ".Length;
+        (status, _) = await DecideCampaignAsync(api.Client, "campaign-3", "reject", "ivan", JsonSerializer.Serialize(new { reason = new string('r', rejectRoom) }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(QuarantineReleaser.MaxReasonLength, (await AuditAsync(api.Client, "m-1"))[0].Reason.Length);
+    }
+
+    [Fact]
+    public async Task A_campaign_decision_counts_once_against_the_rate_limit()
+    {
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await StartApiAsync(prefix, OperatorServices.NewCleanTopic(), ("ClipGuard:Api:DecisionsPerMinute", "2"));
+        DateTimeOffset t = DateTimeOffset.UtcNow;
+        await SeedAsync(prefix, [.. Enumerable.Range(0, 5).Select(i => Member($"m-{i}", "campaign-5", t.AddSeconds(i))), Member("x-1", "campaign-6", t), Seeds.Record("n-1")]);
+
+        var (status, body) = await DecideCampaignAsync(api.Client, "campaign-5", "reject", "ivan", """{"reason":"spam"}""");
+        Assert.Equal((HttpStatusCode.OK, 5), (status, body.GetProperty("applied").GetInt32()));
+        Assert.Equal(HttpStatusCode.OK, (await DecideAsync(api.Client, "n-1", "reject", "ivan", null)).Status);
+
+        // The third decision call within the minute is refused, a campaign one as any, and decides nothing.
+        (status, _) = await DecideCampaignAsync(api.Client, "campaign-6", "reject", "ivan", """{"reason":"spam"}""");
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal("quarantined", (await GetJsonAsync(api.Client, "/api/quarantine/x-1")).GetProperty("status").GetString());
+        (JsonElement[] refusals, _) = await RefusalsAsync(api.Client, expected: 1);
+        Assert.Equal(("/api/campaigns/campaign-6/reject", "rate_limited"), (refusals[0].GetProperty("path").GetString(), refusals[0].GetProperty("reason").GetString()));
     }
 
     [Theory]
@@ -318,6 +479,15 @@ public sealed class OperatorApiTests(OperatorServices services)
     }
 
     private Task SeedAsync(string prefix, params QuarantineRecord[] records) => Seeds.StoreAsync(services.Redis.Configuration, prefix, records);
+
+    private static QuarantineRecord Member(string id, string campaign, DateTimeOffset at) => Seeds.Record(id) with { Campaign = campaign, QuarantinedAt = at };
+
+    private static async Task<List<(string? Actor, string? Action, string? Outcome, string Reason)>> AuditAsync(HttpClient client, string id) =>
+        [.. (await GetJsonAsync(client, $"/api/quarantine/{Uri.EscapeDataString(id)}/audit")).GetProperty("entries").EnumerateArray()
+            .Select(e => (e.GetProperty("actor").GetString(), e.GetProperty("action").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("reason").GetString()!))];
+
+    private static Task<(HttpStatusCode Status, JsonElement Body)> DecideCampaignAsync(HttpClient client, string campaign, string verb, string? actor, string? json) =>
+        PostDecisionAsync(client, $"/api/campaigns/{Uri.EscapeDataString(campaign)}/{verb}", actor, json);
 
     private static async Task<JsonElement> GetJsonAsync(HttpClient client, string path)
     {
@@ -362,9 +532,12 @@ public sealed class OperatorApiTests(OperatorServices services)
         return response.StatusCode;
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> DecideAsync(HttpClient client, string id, string verb, string? actor, string? json)
+    private static Task<(HttpStatusCode Status, JsonElement Body)> DecideAsync(HttpClient client, string id, string verb, string? actor, string? json) =>
+        PostDecisionAsync(client, $"/api/quarantine/{Uri.EscapeDataString(id)}/{verb}", actor, json);
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostDecisionAsync(HttpClient client, string path, string? actor, string? json)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/quarantine/{Uri.EscapeDataString(id)}/{verb}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
         if (actor is not null)
         {
             request.Headers.Add("X-ClipGuard-Actor", actor);
