@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Embedding.Preprocessing;
+using ClipGuard.Stream.Host.Tests.Operator;
 using ClipGuard.Stream.Host.Tests.Worker;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
@@ -14,9 +15,10 @@ namespace ClipGuard.Stream.Host.Tests.Web;
 /// <summary>
 /// The operator console in headless Chromium against the real service (`clipguard run` as a child process, the dev
 /// broker, redis-server): an operator signs in, sees a quarantined sample's thumbnail, releases it after confirming,
-/// and the released copy arrives on the clean topic; then filters, and rejects another one.
+/// and the released copy arrives on the clean topic; then filters, and rejects another one. Campaigns, which the
+/// stream confirms only under the conformal rule, are seeded into the ledger behind the operator API alone.
 /// </summary>
-public sealed class ConsoleBrowserTests : IDisposable
+public sealed class ConsoleBrowserTests(OperatorServices services) : IDisposable
 {
     private const string Token = "console-e2e-token-0123456789abcdef";
 
@@ -149,6 +151,86 @@ public sealed class ConsoleBrowserTests : IDisposable
         }
 
         Assert.Equal(0, await service.StopAsync());
+    }
+
+    [Fact]
+    public async Task An_operator_sees_a_campaign_as_one_group_and_rejects_it_all_behind_a_required_reason()
+    {
+        await using HeadlessChromium chromium = await HeadlessChromium.LaunchAsync();
+        string prefix = OperatorServices.NewPrefix();
+        await using var api = await OperatorApiHost.StartAsync(
+            OperatorApiHost.Settings(services.Redis.Configuration, prefix, services.Broker.BootstrapServers, OperatorServices.NewCleanTopic()));
+        DateTimeOffset t = DateTimeOffset.UtcNow.AddMinutes(-5);
+        string[] members = ["cm-1", "cm-2", "cm-3", "cm-4"];
+        await Seeds.StoreAsync(services.Redis.Configuration, prefix,
+        [
+            .. members.Select((id, i) => Seeds.Record(id, $"{Hostile} member {id}") with { Campaign = "campaign-3", QuarantinedAt = t.AddSeconds(i) }),
+            Seeds.Record("co-1") with { Campaign = "campaign-4", QuarantinedAt = t.AddSeconds(10) },
+            Seeds.Record("n-1") with { QuarantinedAt = t.AddSeconds(11) },
+        ]);
+        using (var rejected = await api.Client.PostAsync(new Uri("/api/quarantine/cm-4/reject", UriKind.Relative), null, Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, rejected.StatusCode);
+        }
+
+        IPage page = await chromium.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+        var scriptErrors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") { lock (scriptErrors) { scriptErrors.Add($"{m.Text} ({m.Location})"); } } };
+        page.PageError += (_, e) => { lock (scriptErrors) { scriptErrors.Add(e); } };
+        await page.GotoAsync(new Uri(api.Client.BaseAddress!, "/console/").ToString());
+        await page.FillAsync("#token", OperatorApiHost.Token);
+        await page.ClickAsync("#login-button");
+
+        // The campaign is one row with its members counted per status; the list names each sample's campaign.
+        ILocator group = page.Locator("tr[data-campaign=\"campaign-3\"]");
+        await group.WaitForAsync();
+        IReadOnlyList<string> cells = await group.Locator("td").AllInnerTextsAsync();
+        Assert.Equal(["campaign-3", "3", "0", "0", "1"], [cells[0], cells[2], cells[3], cells[4], cells[5]]);
+        await Assertions.Expect(page.Locator("#campaign-rows tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("tr[data-id=\"cm-2\"]")).ToContainTextAsync("campaign-3");
+        await Assertions.Expect(page.Locator("tr[data-id=\"n-1\"]")).ToContainTextAsync("—");
+
+        // "Show" lists the campaign's members awaiting a decision.
+        await group.Locator("button", new() { HasTextString = "Show" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rows tr")).ToHaveCountAsync(3);
+        Assert.Equal(["cm-3", "cm-2", "cm-1"], await page.Locator("#rows tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"));
+        await Shot(page, "campaigns");
+
+        // Reject all: the confirmation names the campaign and how many members it decides, and will not go without a reason.
+        await group.Locator("button", new() { HasTextString = "Reject all" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm-title")).ToHaveTextAsync("Reject the whole campaign?");
+        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("3 samples of campaign “campaign-3”");
+        await page.ClickAsync("#confirm-ok");
+        Assert.True(await page.Locator("#confirm-dialog").IsVisibleAsync(), "the campaign was decided without a reason");
+        await page.FillAsync("#confirm-reason", "one coordinated poisoning run");
+        await Shot(page, "campaign-confirm");
+        await page.ClickAsync("#confirm-ok");
+        await Assertions.Expect(page.Locator("#toast")).ToContainTextAsync("campaign-3: 3 rejected, 1 skipped");
+        await Assertions.Expect(group.Locator("td").Nth(2)).ToHaveTextAsync("0");
+        await Assertions.Expect(group.Locator("td").Nth(5)).ToHaveTextAsync("4");
+        await Assertions.Expect(group.Locator("button", new() { HasTextString = "Reject all" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#rows tr")).ToHaveCountAsync(0);
+
+        // The ledger agrees: every member rejected with the bulk action in its audit, the other samples untouched.
+        foreach (string id in members[..3])
+        {
+            using var audit = System.Text.Json.JsonDocument.Parse(await api.Client.GetStringAsync(new Uri($"/api/quarantine/{id}/audit", UriKind.Relative), Ct));
+            var entry = Assert.Single(audit.RootElement.GetProperty("entries").EnumerateArray());
+            Assert.Equal(("reject", "applied", "campaign campaign-3 bulk reject: one coordinated poisoning run"), (
+                entry.GetProperty("action").GetString(), entry.GetProperty("outcome").GetString(), entry.GetProperty("reason").GetString()));
+        }
+
+        foreach (string id in new[] { "co-1", "n-1" })
+        {
+            using var record = System.Text.Json.JsonDocument.Parse(await api.Client.GetStringAsync(new Uri($"/api/quarantine/{id}", UriKind.Relative), Ct));
+            Assert.Equal("quarantined", record.RootElement.GetProperty("status").GetString());
+        }
+
+        lock (scriptErrors)
+        {
+            Assert.True(scriptErrors.Count == 0, string.Join("\n", scriptErrors));
+        }
     }
 
     /// <summary>Waits until the image has really been decoded by the browser (a broken or empty image has naturalWidth 0).</summary>

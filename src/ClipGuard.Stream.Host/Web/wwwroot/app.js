@@ -5,6 +5,7 @@ const TOKEN_KEY = "clipguard.token";
 const POLL_SECONDS = 2;
 const CHART_POINTS = 90;
 const PAGE_SIZE = 25;
+const CAMPAIGN_PAGE_SIZE = 50;
 
 const $ = (id) => document.getElementById(id);
 const state = { offset: 0, query: {}, rows: 0, chart: [], last: null, poll: null, current: null, urls: new Set() };
@@ -65,7 +66,7 @@ async function showApp() {
   $("poll-seconds").textContent = String(POLL_SECONDS);
   state.chart = [];
   state.last = null;
-  await guarded(Promise.all([pollCounters(), loadList()]));
+  await guarded(Promise.all([pollCounters(), loadList(), loadCampaigns()]));
   state.poll = setInterval(() => guarded(pollCounters()), POLL_SECONDS * 1000);
 }
 
@@ -188,7 +189,7 @@ function row(item) {
   const image = cell("");
   image.append(thumb);
   tr.append(image, cell(item.id, "mono"), cell(item.caption, "caption"), scoreCell(item), cell(item.source ?? "—"),
-    cell(new Date(item.quarantinedAt).toLocaleString()));
+    cell(item.campaign ?? "—", "mono"), cell(new Date(item.quarantinedAt).toLocaleString()));
   tr.addEventListener("click", () => guarded(openDetail(item.id)));
   tr.addEventListener("keydown", (e) => { if (e.key === "Enter") guarded(openDetail(item.id)); });
   return tr;
@@ -228,6 +229,7 @@ async function openDetail(id) {
   fact(facts, "status", item.status);
   fact(facts, "score", `${fmt(item.score)} (threshold ${fmt(item.threshold)}, ${item.detector}, k = ${item.k})`);
   fact(facts, "source", item.source ?? "—");
+  if (item.campaign) fact(facts, "campaign", item.campaign);
   fact(facts, "model", item.modelVersion);
   if (item.recalledFrom) {
     fact(facts, "recalled", `routed clean under ${item.recalledFrom}, recalled by the sentinel ${item.modelVersion}`);
@@ -251,33 +253,116 @@ async function openDetail(id) {
   if (!$("detail").open) $("detail").showModal();
 }
 
-function confirmDecision(action) {
-  const item = state.current;
-  const release = action === "release";
-  $("confirm-title").textContent = release ? "Release this sample?" : "Reject this sample?";
-  $("confirm-text").textContent = release
-    ? `“${item.id}” will be published to the clean topic and can then reach training data. This cannot be undone.`
-    : `“${item.id}” will stay out of the training data for good. This cannot be undone.`;
-  $("confirm-ok").textContent = release ? "Release" : "Reject";
-  $("confirm-ok").className = release ? "primary" : "danger";
-  $("confirm-reason").value = "";
+// One confirmation dialog for every decision; the reason goes into the audit trail (required for a whole campaign).
+function ask({ title, text, ok, danger, reasonRequired }, onOk) {
+  $("confirm-title").textContent = title;
+  $("confirm-text").textContent = text;
+  $("confirm-ok").textContent = ok;
+  $("confirm-ok").className = danger ? "danger" : "primary";
+  const reason = $("confirm-reason");
+  reason.value = "";
+  reason.required = reasonRequired;
   const dialog = $("confirm-dialog");
   dialog.returnValue = "";
   dialog.onclose = () => {
-    if (dialog.returnValue === "ok") guarded(decide(action, item.id, $("confirm-reason").value));
+    if (dialog.returnValue === "ok") onOk(reason.value);
   };
   dialog.showModal();
 }
 
-async function decide(action, id, reason) {
-  const result = await apiJson(`/api/quarantine/${encodeURIComponent(id)}/${action}`, {
+function confirmDecision(action) {
+  const item = state.current;
+  const release = action === "release";
+  ask({
+    title: release ? "Release this sample?" : "Reject this sample?",
+    text: release
+      ? `“${item.id}” will be published to the clean topic and can then reach training data. This cannot be undone.`
+      : `“${item.id}” will stay out of the training data for good. This cannot be undone.`,
+    ok: release ? "Release" : "Reject",
+    danger: !release,
+    reasonRequired: false,
+  }, (reason) => guarded(decide(action, item.id, reason)));
+}
+
+// POSTs a release or reject (of one sample or a whole campaign) with its reason, then refreshes what it changed.
+async function postDecision(path, reason, report) {
+  const result = await apiJson(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ reason }),
   });
-  toast(result.outcome === "applied" ? `${id}: ${result.status}` : `${id}: ${result.detail}`, result.outcome !== "applied");
-  if ($("detail").open) $("detail").close();
-  await Promise.all([loadList(), pollCounters()]);
+  report(result);
+  await Promise.all([loadList(), pollCounters(), loadCampaigns()]);
+}
+
+async function decide(action, id, reason) {
+  await postDecision(`/api/quarantine/${encodeURIComponent(id)}/${action}`, reason, (result) => {
+    toast(result.outcome === "applied" ? `${id}: ${result.status}` : `${id}: ${result.detail}`, result.outcome !== "applied");
+    if ($("detail").open) $("detail").close();
+  });
+}
+
+// ---- campaigns ------------------------------------------------------------------------------------------------------
+
+async function loadCampaigns() {
+  const page = await apiJson(`/api/campaigns?count=${CAMPAIGN_PAGE_SIZE}`);
+  $("campaign-rows").replaceChildren(...page.items.map(campaignRow));
+  $("campaigns-empty").hidden = page.items.length > 0;
+}
+
+function button(text, className, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  if (className) b.className = className;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function campaignRow(c) {
+  const tr = document.createElement("tr");
+  tr.dataset.campaign = c.id;
+  const release = button("Release all…", "primary", () => confirmCampaign("release", c));
+  const reject = button("Reject all…", "danger", () => confirmCampaign("reject", c));
+  release.disabled = reject.disabled = c.quarantined === 0;
+  const buttons = document.createElement("div");
+  buttons.className = "row-actions";
+  buttons.append(button("Show", "", () => showCampaign(c.id)), release, reject);
+  const actions = cell("");
+  actions.append(buttons);
+  tr.append(cell(c.id, "mono"), cell(new Date(c.latestAt).toLocaleString()), cell(c.quarantined, "num"),
+    cell(c.releasing, "num"), cell(c.released, "num"), cell(c.rejected, "num"), actions);
+  return tr;
+}
+
+// Lists the campaign's members (whatever the status filter says) in the samples list above.
+function showCampaign(id) {
+  $("filter-campaign").value = id;
+  state.query = readFilters();
+  state.offset = 0;
+  guarded(loadList());
+}
+
+function confirmCampaign(action, c) {
+  const release = action === "release";
+  const members = `${c.quarantined} sample${c.quarantined === 1 ? "" : "s"} of campaign “${c.id}” awaiting a decision`;
+  ask({
+    title: release ? "Release the whole campaign?" : "Reject the whole campaign?",
+    text: release
+      ? `${members} will be published to the clean topic and can then reach training data. Members decided earlier are left as they are. This cannot be undone.`
+      : `${members} will stay out of the training data for good. Members decided earlier are left as they are. This cannot be undone.`,
+    ok: release ? "Release all" : "Reject all",
+    danger: !release,
+    reasonRequired: true,
+  }, (reason) => guarded(decideCampaign(action, c.id, reason)));
+}
+
+async function decideCampaign(action, id, reason) {
+  await postDecision(`/api/campaigns/${encodeURIComponent(id)}/${action}`, reason, (result) => {
+    const first = result.failures[0];
+    const failed = first ? `, ${result.failed} failed (first: ${first.id}, ${first.detail || first.outcome})` : "";
+    toast(`${id}: ${result.applied} ${result.decision}, ${result.skipped} skipped${failed}`, result.failed > 0);
+  });
 }
 
 // ---- small things -------------------------------------------------------------------------------------------------
@@ -310,6 +395,7 @@ function init() {
   $("detail-close").addEventListener("click", () => $("detail").close());
   $("release-button").addEventListener("click", () => confirmDecision("release"));
   $("reject-button").addEventListener("click", () => confirmDecision("reject"));
+  $("campaigns-refresh").addEventListener("click", () => guarded(loadCampaigns()));
   state.query = readFilters();
   if (sessionStorage.getItem(TOKEN_KEY)) {
     guarded(showApp());
