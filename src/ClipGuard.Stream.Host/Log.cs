@@ -88,7 +88,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 5096, Level = LogLevel.Information, Message = "Seed folder {Folder} embedded by the service's model: {Pairs} pairs ({Skipped} skipped while reading, {Rejected} images rejected); captions {Captions}")]
     public static partial void SeedFolderEmbedded(ILogger logger, string folder, int pairs, long skipped, int rejected, string captions);
 
-    [LoggerMessage(EventId = 5097, Level = LogLevel.Warning, Message = "The false-quarantine budget {Budget} is below the smallest p-value the calibration can give ({Smallest:G3} with {Scores} calibration scores): nothing is quarantined until it holds {Needed}; give a larger --seed-reference or a larger --false-quarantine-rate")]
+    [LoggerMessage(EventId = 5097, Level = LogLevel.Warning, Message = "The false-quarantine budget {Budget} is below the smallest p-value the calibration can give ({Smallest:G3} with {Scores} calibration scores): the budget rule quarantines nothing until it holds {Needed} (confirmed campaigns still quarantine); give a larger --seed-reference or a larger --false-quarantine-rate")]
     public static partial void BudgetUnreachable(ILogger logger, double budget, double smallest, int scores, int needed);
 
     [LoggerMessage(EventId = 5112, Level = LogLevel.Warning, Message = "The false-quarantine budget {Budget} cannot be held with confidence {Confidence} on {Scores} calibration scores: the budget rule quarantines nothing until the calibration holds {Needed} per signal (campaigns still quarantine); give a larger --seed-reference, a larger --false-quarantine-rate or a lower --budget-confidence")]

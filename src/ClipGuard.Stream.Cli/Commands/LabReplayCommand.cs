@@ -32,10 +32,11 @@ internal static class LabReplayCommand
         var share = new Option<double>("--calibration-share") { Description = "Share of cleared samples held out for calibration", DefaultValueFactory = _ => scorer.CalibrationShare };
         var guardSize = LabCommand.Int("--guard-size", "Most seed members in the admission guard (0 = all)", scorer.GuardSize);
         var pool = LabCommand.Int("--calibration-pool", "Most held-out calibration samples kept", scorer.CalibrationPoolSize);
-        var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule)" };
+        var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule; --campaigns false turns it off)", DefaultValueFactory = _ => scorer.Campaigns.Enabled };
         var grouping = new Option<CampaignGrouping>("--campaign-grouping") { Description = "What groups suspects: image (proximity against the reference's density) | caption (one concept) | both", DefaultValueFactory = _ => scorer.Campaigns.Grouping };
         var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
         var radius = new Option<double>("--caption-radius") { Description = "Caption distance (unit vectors) within which suspects share a concept", DefaultValueFactory = _ => scorer.Campaigns.CaptionRadius };
+        var joinRadius = new Option<double>("--campaign-join-radius") { Description = "By image: a suspect joins a confirmed campaign with a member within this fraction of its k-distance", DefaultValueFactory = _ => scorer.Campaigns.ImageJoinRadius };
         var cleanOnly = new Option<bool>("--clean-only") { Description = "Leave the poisoned samples out: the quarantine rate of a clean stream" };
         var noCaptions = new Option<bool>("--no-captions") { Description = "Image density only: do not give the scorer caption embeddings" };
         var capacity = LabCommand.Int("--capacity", "Reference capacity", scorer.Reference.Capacity);
@@ -43,9 +44,10 @@ internal static class LabReplayCommand
         var holdBack = LabCommand.Int("--hold-back", "Cleared samples that wait before they may enter", scorer.Reference.HoldBack);
         var threads = LabCommand.Int("--threads", "k-NN threads (0 = one per core)", 0);
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
+        var keep = new Option<bool>("--verdicts") { Description = "Also write every sample's verdict (key, label, route, p-value, score, campaign, revoked, batch) as OUT-runN-verdicts.csv beside --out" };
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, joinRadius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, output })
         {
             command.Options.Add(option);
         }
@@ -66,6 +68,7 @@ internal static class LabReplayCommand
                 Seed = p.GetValue(seed) + run,
                 Captions = !p.GetValue(noCaptions),
                 CleanOnly = p.GetValue(cleanOnly),
+                KeepVerdicts = p.GetValue(keep),
                 Scorer = new StreamScorerOptions
                 {
                     ThresholdRule = p.GetValue(rule),
@@ -77,7 +80,7 @@ internal static class LabReplayCommand
                     CalibrationShare = p.GetValue(share),
                     GuardSize = p.GetValue(guardSize),
                     CalibrationPoolSize = p.GetValue(pool),
-                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius) },
+                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius), ImageJoinRadius = p.GetValue(joinRadius) },
                     BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),
                     Reference = new()
                     {
@@ -97,6 +100,10 @@ internal static class LabReplayCommand
             {
                 Console.Error.WriteLine($"lab replay: {sets[i].FullName}");
                 runs.Add(StreamReplay.Run(sets[i].FullName, truth[truth.Length == 1 ? 0 : i].FullName, Options(i)));
+                if (p.GetValue(keep))
+                {
+                    ReplayVerdict.WriteCsv($"{Path.ChangeExtension(file.FullName, null)}-run{i + 1}-verdicts.csv", runs[^1].Verdicts);
+                }
             }
 
             string markdown = ReplaySummary.Markdown(runs, Options(0));

@@ -113,7 +113,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         string signals = captions
             ? "image density fused with image-caption agreement"
             : "image density only (the model's text tower does not read CLIP's vocabulary, so captions are not embedded)";
-        Say(Inv($"decision   conformal rule, {settings.Detector} {signals}, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P1} of clean pairs, held with confidence {DemoSettings.BudgetConfidence:G2} over the calibration draw (docs/detection.md)"));
+        Say(Inv($"decision   the service's default operating point: conformal rule, {settings.Detector} {signals}, campaigns confirmed by image, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P2} of clean pairs (reached at {Math.Ceiling((captions ? 2 : 1) / StreamScorerOptions.DefaultFalseQuarantineRate) - 1:N0} calibration scores; until then only campaigns quarantine: docs/detection.md)"));
 
         Publish(broker.BootstrapServers, crawl);
         var service = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -123,10 +123,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Kafka:BootstrapServers"] = broker.BootstrapServers,
             ["ClipGuard:Scoring:Detector"] = settings.Detector,
             ["ClipGuard:Scoring:ThresholdRule"] = "conformal",
-            ["ClipGuard:Scoring:BudgetConfidence"] = DemoSettings.BudgetConfidence.ToString(CultureInfo.InvariantCulture),
-            ["ClipGuard:Scoring:CalibrationPoolSize"] = DemoSettings.SeedSize.ToString(CultureInfo.InvariantCulture),
             ["ClipGuard:Scoring:Reference:HoldBack"] = "100",
-            ["ClipGuard:Scoring:Campaigns:Enabled"] = "true",
             ["ClipGuard:Redis:Configuration"] = redis?.Configuration,
             ["ClipGuard:Api:Token"] = token,
             ["ClipGuard:Stream:Model"] = model,

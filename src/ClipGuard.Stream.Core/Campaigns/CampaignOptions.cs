@@ -3,8 +3,8 @@ namespace ClipGuard.Stream.Core.Campaigns;
 /// <summary>When suspects are confirmed as a campaign (docs/detection.md: campaigns).</summary>
 public sealed class CampaignOptions
 {
-    /// <summary>Off by default until measured on the lab (docs/detection-results.md).</summary>
-    public bool Enabled { get; set; }
+    /// <summary>On by default: the lab's learned backdoors are caught as campaigns with no clean member (docs/detection-results.md).</summary>
+    public bool Enabled { get; set; } = true;
 
     /// <summary>A sample whose fused p-value is at most this is a suspect, and may join a campaign.</summary>
     public double SuspectLevel { get; set; } = 0.05;
@@ -17,6 +17,9 @@ public sealed class CampaignOptions
 
     /// <summary>Two captions share a concept when their unit embeddings are at most this far apart (Euclidean; 0.1 ≈ cosine 0.995).</summary>
     public double CaptionRadius { get; set; } = 0.1;
+
+    /// <summary>By image: a suspect joins a confirmed campaign with a member within this fraction of its own k-distance to the reference.</summary>
+    public double ImageJoinRadius { get; set; } = 0.75;
 
     /// <summary>Fewest suspects a campaign has when it is confirmed.</summary>
     public int MinimumMembers { get; set; } = 8;
@@ -40,6 +43,11 @@ public sealed class CampaignOptions
         if (CaptionRadius is <= 0 or > 2 || double.IsNaN(CaptionRadius))
         {
             errors.Add($"Campaigns.CaptionRadius must be in (0, 2] (got {CaptionRadius})");
+        }
+
+        if (ImageJoinRadius is <= 0 or > 2 || double.IsNaN(ImageJoinRadius))
+        {
+            errors.Add($"Campaigns.ImageJoinRadius must be in (0, 2] (got {ImageJoinRadius})");
         }
 
         if (MinimumMembers < 2)

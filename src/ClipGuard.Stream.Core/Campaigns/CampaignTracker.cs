@@ -20,9 +20,6 @@ public sealed class CampaignTracker
     /// <summary>Fractions of a suspect's k-distance at which its neighbourhood of suspects is tested (Bonferroni over them).</summary>
     public static readonly double[] ImageRadii = [0.5, 0.6, 0.7, 0.8, 0.9];
 
-    /// <summary>A suspect joins a campaign with a member within this fraction of its k-distance.</summary>
-    public const double ImageJoinRadius = 0.75;
-
     private readonly CampaignOptions _options;
     private readonly LinkedList<Suspect> _suspects = new();
     private readonly LinkedList<Suspect> _imageSuspects = new();
@@ -30,9 +27,14 @@ public sealed class CampaignTracker
     private readonly Dictionary<string, int> _size = [];
     private readonly float _radiusSquared;
     private long _seen;
+    private readonly string _instance;
     private int _nextId = 1;
 
-    public CampaignTracker(CampaignOptions options)
+    /// <param name="instance">
+    /// Names this tracker's campaigns (<c>campaign-INSTANCE-N</c>); null for a random 8-hex-digit token, so campaigns
+    /// of another replica, of a restart or of a model swap never share an id in the ledger.
+    /// </param>
+    public CampaignTracker(CampaignOptions options, string? instance = null)
     {
         var errors = new List<string>();
         options.Validate(errors);
@@ -42,6 +44,7 @@ public sealed class CampaignTracker
         }
 
         _options = options;
+        _instance = instance ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         _radiusSquared = (float)(options.CaptionRadius * options.CaptionRadius);
     }
 
@@ -91,7 +94,7 @@ public sealed class CampaignTracker
                 return (null, []);
             }
 
-            campaign = $"campaign-{_nextId++}";
+            campaign = $"campaign-{_instance}-{_nextId++}";
         }
 
         return (campaign, JoinWith(id, campaign, near));
@@ -119,7 +122,7 @@ public sealed class CampaignTracker
         }
 
         long exposure = Remember(_imageSuspects, new Suspect(id, image.ToArray(), _seen));
-        double radius = ImageJoinRadius * kDistance;
+        double radius = _options.ImageJoinRadius * kDistance;
         string? campaign = others
             .Where(o => o.Distance <= radius)
             .Select(o => _campaignOf.GetValueOrDefault(o.Suspect.Id))
@@ -150,7 +153,7 @@ public sealed class CampaignTracker
                 return (null, []);
             }
 
-            campaign = $"campaign-{_nextId++}";
+            campaign = $"campaign-{_instance}-{_nextId++}";
         }
 
         return (campaign, JoinWith(id, campaign, others.Where(o => o.Distance <= radius).Select(o => o.Suspect)));

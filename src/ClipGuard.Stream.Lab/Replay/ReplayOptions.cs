@@ -20,6 +20,9 @@ public sealed record ReplayOptions
     /// <summary>Leave the poisoned samples out of the stream: a clean stream, to see the quarantine rate without poisons.</summary>
     public bool CleanOnly { get; init; }
 
+    /// <summary>Keep every sample's verdict in <see cref="ReplayResult.Verdicts"/> (memory: one record per sample).</summary>
+    public bool KeepVerdicts { get; init; }
+
     /// <summary>The scorer's options (the service's defaults unless changed).</summary>
     public StreamScorerOptions Scorer { get; init; } = new();
 

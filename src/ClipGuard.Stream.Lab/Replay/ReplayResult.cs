@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ClipGuard.Stream.Lab.Replay;
 
 /// <summary>
@@ -63,4 +65,8 @@ public sealed record ReplayResult
 
     /// <summary>Recall counting revoked poisons as caught: the share of poisons that end up quarantined or revoked.</summary>
     public double RecallWithRevocations => Poisons == 0 ? double.NaN : (double)(TruePositives + RevokedPoisons) / Poisons;
+
+    /// <summary>Every sample's verdict in arrival order (empty unless <see cref="ReplayOptions.KeepVerdicts"/>); revoked ones marked.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ReplayVerdict> Verdicts { get; init; } = [];
 }

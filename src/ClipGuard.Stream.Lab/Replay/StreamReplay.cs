@@ -78,6 +78,8 @@ public static class StreamReplay
         var poisonIds = keys.Where((_, i) => poisoned[i]).ToHashSet();
         int tp = 0, fp = 0, inReference = 0, maxInReference = 0, maxInPool = 0, admitted = 0, campaignPoisons = 0, campaignClean = 0, revokedPoisons = 0, revokedClean = 0;
         var curve = new List<int>();
+        var verdicts = new List<ReplayVerdict>();
+        var verdictAt = new Dictionary<string, int>();
         for (int start = 0; start < stream.Length; start += options.BatchSize)
         {
             var batch = new List<StreamSample>();
@@ -91,6 +93,12 @@ public static class StreamReplay
 
             foreach (Verdict v in scorer.Decide(batch))
             {
+                if (options.KeepVerdicts)
+                {
+                    verdictAt[v.SampleId] = verdicts.Count;
+                    verdicts.Add(new ReplayVerdict(v.SampleId, poisonIds.Contains(v.SampleId), v.Route, v.PValue, v.Score, v.CampaignId, false, start / options.BatchSize));
+                }
+
                 if (v.Route == Route.Quarantine)
                 {
                     _ = poisonIds.Contains(v.SampleId) ? tp++ : fp++;
@@ -104,6 +112,10 @@ public static class StreamReplay
             foreach (Revocation r in scorer.DrainRevocations())
             {
                 _ = poisonIds.Contains(r.SampleId) ? revokedPoisons++ : revokedClean++;
+                if (verdictAt.TryGetValue(r.SampleId, out int at))
+                {
+                    verdicts[at] = verdicts[at] with { CampaignId = r.CampaignId, Revoked = true };
+                }
             }
 
             foreach (ReferenceChange c in scorer.Reference.DrainChanges())
@@ -152,6 +164,7 @@ public static class StreamReplay
             CampaignClean = campaignClean,
             RevokedPoisons = revokedPoisons,
             RevokedClean = revokedClean,
+            Verdicts = verdicts,
         };
     }
 }

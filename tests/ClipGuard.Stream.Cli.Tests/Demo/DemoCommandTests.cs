@@ -147,6 +147,6 @@ public sealed partial class DemoCommandTests : IDisposable
     [GeneratedRegex(@"AUROC +(?<auroc>[0-9.]+)")]
     private static partial Regex AurocLine();
 
-    [GeneratedRegex(@"campaigns +campaign-1: (?<planted>\d+) planted and (?<clean>\d+) clean pairs quarantined as members\r?$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"campaigns +campaign-[0-9a-f]{8}-1: (?<planted>\d+) planted and (?<clean>\d+) clean pairs quarantined as members\r?$", RegexOptions.Multiline)]
     private static partial Regex CampaignLine();
 }

@@ -59,6 +59,31 @@ public sealed class CampaignTrackerTests
     }
 
     [Fact]
+    public void CampaignIdsNameTheirTrackerSoTwoTrackersNeverShareOne()
+    {
+        // Eight copies of one caption confirm a campaign in each tracker: a replica, a restart or a model swap starts a
+        // new tracker, and the ledger must not merge its campaign-1 with an earlier one.
+        static string Confirm(CampaignTracker tracker)
+        {
+            var rng = new Random(3);
+            float[] target = Caption(rng);
+            string? campaign = null;
+            for (int i = 0; i < 8; i++)
+            {
+                tracker.Seen(100);
+                campaign = tracker.Add($"p{i}", Caption(rng, target), _ => 1e-5).CampaignId;
+            }
+
+            return campaign ?? throw new InvalidOperationException("eight copies confirmed no campaign");
+        }
+
+        Assert.Equal("campaign-replica7-1", Confirm(new CampaignTracker(new CampaignOptions(), "replica7")));
+        string first = Confirm(new CampaignTracker(new CampaignOptions())), second = Confirm(new CampaignTracker(new CampaignOptions()));
+        Assert.Matches("^campaign-[0-9a-f]{8}-1$", first);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
     public void ACaptionCommonAmongCleanSamplesNeedsMoreSuspectsThanCleanOnesExplain()
     {
         // 20 suspects share a caption that 10 % of clean samples carry, over 4,000 samples at suspect level 0.05:

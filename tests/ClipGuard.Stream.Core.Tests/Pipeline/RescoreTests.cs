@@ -82,6 +82,7 @@ public sealed class RescoreTests
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Seed + Queries, Dim, 12, 0, 41);
         var scorer = new StreamScorer(Dim, new StreamScorerOptions
         {
+            FalseQuarantineRate = 0.001,
             Reference = new ReferenceSetOptions { Capacity = 10_000, HoldBack = 0, K = 16, MaxSourceShare = 1, Threads = 2 },
         });
         var ids = Enumerable.Range(0, Seed).Select(i => $"s{i}").ToList();

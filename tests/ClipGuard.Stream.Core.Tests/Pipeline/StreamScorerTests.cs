@@ -74,6 +74,7 @@ public sealed class StreamScorerTests
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Stream + SeedSize, Dimension, 20, 0.0, 5);
         var scorer = new StreamScorer(Dimension, new StreamScorerOptions
         {
+            FalseQuarantineRate = 0.001,
             CalibrationPoolSize = 1000,
             CalibrationShare = 0.2,
             Reference = new ReferenceSetOptions { Capacity = 5000, HoldBack = 200, K = 16, MaxSourceShare = 0.5, Threads = 2 },
@@ -121,9 +122,11 @@ public sealed class StreamScorerTests
     private static List<StreamSample> Batch(Matrix<float> data, int start, int count) =>
         Enumerable.Range(start, count).Select(i => new StreamSample($"s{i}", $"src{i % 7}", data.RowReadOnly(i).ToArray())).ToList();
 
+    // The budget rule at 1 per mille (the default 0.1 per mille needs 19,999 calibration scores, more than these streams hold).
     private static StreamScorerOptions Options(int bootstrap) => new()
     {
         BootstrapSize = bootstrap,
+        FalseQuarantineRate = 0.001,
         Reference = new ReferenceSetOptions { Capacity = 5000, HoldBack = 200, K = 16, MaxSourceShare = 0.5, Threads = 2 },
     };
 }

@@ -70,7 +70,7 @@ public sealed class DecideStageTests
 
         Assert.True(stage.Scorer.BudgetUnreachable);
         Assert.Single(log.EventIds, id => id == 5097);
-        Assert.Contains(log.Lines, l => l.StartsWith("Warning: The false-quarantine budget 0.001 is below", StringComparison.Ordinal) && l.Contains("until it holds 999", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.StartsWith("Warning: The false-quarantine budget 0.0001 is below", StringComparison.Ordinal) && l.Contains("until it holds 9999 ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -70,6 +70,34 @@ public sealed class StreamReplayTests
     }
 
     [Fact]
+    public void KeptVerdictsNameEveryStreamedSampleOnceWithItsLabelAndAgreeWithTheCounts()
+    {
+        (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(4000, 0.01, 17);
+
+        ReplayResult r = StreamReplay.Run("verdicts", images, texts, keys, poisoned, Options(ThresholdRule.Conformal) with { KeepVerdicts = true });
+        string path = Path.Combine(Directory.CreateTempSubdirectory("clipguard-verdicts-").FullName, "v.csv");
+        ReplayVerdict.WriteCsv(path, r.Verdicts);
+        string[] lines = File.ReadAllLines(path);
+
+        Assert.Equal(r.Poisons + r.Clean, r.Verdicts.Count);
+        Assert.Equal(r.Verdicts.Count, r.Verdicts.Select(v => v.Key).Distinct().Count());
+        var label = keys.Select((k, i) => (k, poisoned[i])).ToDictionary(x => x.k, x => x.Item2);
+        Assert.All(r.Verdicts, v => Assert.Equal(label[v.Key], v.Poisoned));
+        Assert.Equal(r.TruePositives, r.Verdicts.Count(v => v.Poisoned && v.Route == Route.Quarantine));
+        Assert.Equal(r.FalsePositives, r.Verdicts.Count(v => !v.Poisoned && v.Route == Route.Quarantine));
+        Assert.All(r.Verdicts, v => Assert.InRange(v.PValue, 0, 1));
+        Assert.Equal("key,poisoned,route,p,score,campaign,revoked,batch", lines[0]);
+        Assert.Equal(r.Verdicts.Count + 1, lines.Length);
+        ReplayVerdict first = r.Verdicts[0];
+        string[] cells = lines[1].Split(',');
+        Assert.Equal([first.Key, first.Poisoned ? "1" : "0", first.Route.ToString().ToLowerInvariant()], cells[..3]);
+        Assert.Equal(first.PValue, double.Parse(cells[3], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, int.Parse(cells[7], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(StreamReplay.Run("dropped", images, texts, keys, poisoned, Options(ThresholdRule.Conformal)).Verdicts);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
     public void TheContaminationCurveIsSavedAsAPng()
     {
         (Matrix<float> images, Matrix<float> texts, string[] keys, bool[] poisoned) = Data(4000, 0.01, 11);
