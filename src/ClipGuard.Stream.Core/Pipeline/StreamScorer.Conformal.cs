@@ -103,8 +103,12 @@ public sealed partial class StreamScorer
             StartConformal(ids, [.. ids.Select(_ => double.NaN)], Reference.Vectors(ids));
         }
 
+        // The held-out entries are re-scored once the reference has changed by a tenth of its size, and never more
+        // often than once per as many changes as there are entries: re-scoring costs one k-NN query per entry, so this
+        // bounds it at one query per reference change however large the pool (25,000 entries against a 50,000-member
+        // reference would otherwise cost five queries per change, more than the stream's own).
         double changed = Reference.Version - _pool!.ScoredAtVersion;
-        bool rescore = _pool.ScoredAtVersion < 0 || changed >= Math.Max(_options.RecalibrateEvery, 0.1 * Reference.Count);
+        bool rescore = _pool.ScoredAtVersion < 0 || changed >= Math.Max(Math.Max(_options.RecalibrateEvery, 0.1 * Reference.Count), _pool.HeldOutCount);
         _calibration = _pool.Calibrate(Reference, _options.Detector, rescore, ++_calibrationVersion, _options.MinimumCalibration);
         Threshold = _calibration.DensityThreshold(Levels() is { } levels ? levels.Density : _options.FalseQuarantineRate / SignalCount);
     }

@@ -55,12 +55,15 @@ public sealed partial class DemoCommandTests : IDisposable
         int falseAlarms = Int(planted, "false");
         Assert.Equal(quarantined, caught + falseAlarms);
 
-        // A broken model or rule ranks the plants at chance (AUROC about 0.5) and, at a 0.1 % budget, catches about
-        // none of 30 while quarantining ~3 clean pairs. Measured (docs/demo.md): precision and recall both near 0.9 or above.
+        // A broken model or rule ranks the plants at chance (AUROC about 0.5) and confirms no campaign, so at the default
+        // operating point (campaigns, a 0.01 % budget the demo's calibration cannot reach) it catches none of 30. The
+        // README's promise: precision and recall of the quarantine route both at least 0.9 (measured: 1.000 and 1.000,
+        // docs/demo.md).
         double auroc = double.Parse(AurocLine().Match(o).Groups["auroc"].Value, CultureInfo.InvariantCulture);
         Assert.True(auroc > 0.9, o);
-        Assert.True(caught >= 24, o);
-        Assert.True(falseAlarms <= 8, o);
+        Assert.True(caught >= 27, o);
+        Assert.True(falseAlarms <= 3, o);
+        Assert.Contains("the service's default operating point", o, StringComparison.Ordinal);
 
         // The learned trigger's copies are confirmed as one campaign by image (measured: 30 planted and 0 clean members).
         Match campaign = CampaignLine().Match(o);

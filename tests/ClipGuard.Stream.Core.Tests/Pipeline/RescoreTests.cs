@@ -73,6 +73,44 @@ public sealed class RescoreTests
     }
 
     [Fact]
+    public void TheHeldOutPoolIsRescoredOnlyOnceTheReferenceChangedByAsManyMembersAsItHolds()
+    {
+        // A 1,000-member reference turns over fast (a tenth of it is 100 changes) while a fifth of the stream is held
+        // out: re-scoring every 100 changes would cost the pool's whole size in queries each time. The pool must still
+        // be re-scored as the reference moves on.
+        const int Seed = 1000, Stream = 14_000;
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Seed + Stream, Dim, 10, 0, 23);
+        var scorer = new StreamScorer(Dim, new StreamScorerOptions
+        {
+            FalseQuarantineRate = 0.01,
+            BootstrapSize = 500,
+            CalibrationShare = 0.2,
+            RecalibrateEvery = 1,
+            Reference = new ReferenceSetOptions { Capacity = Seed, HoldBack = 0, K = 8, MaxSourceShare = 1, Threads = 1 },
+        });
+        scorer.Seed([.. Enumerable.Range(0, Seed).Select(i => $"s{i}")], SyntheticEmbeddings.Slice(data, 0, Seed));
+        long last = scorer.CalibrationPool!.ScoredAtVersion;
+        int rescores = 0, largestPool = 0;
+        for (int start = Seed; start < Seed + Stream; start += 100)
+        {
+            int held = scorer.CalibrationPool.HeldOutCount;
+            scorer.Decide([.. Enumerable.Range(start, 100).Select(i => new StreamSample($"q{i}", "web", data.RowReadOnly(i).ToArray()))]);
+            long now = scorer.CalibrationPool.ScoredAtVersion;
+            if (now != last)
+            {
+                Assert.True(last < 0 || now - last >= Math.Max(held, 100), $"re-scored {held} held-out samples after {now - last} reference changes");
+                rescores += last < 0 ? 0 : 1;
+                last = now;
+            }
+
+            largestPool = Math.Max(largestPool, held);
+        }
+
+        Assert.True(largestPool > 1000, $"the pool held at most {largestPool}");
+        Assert.InRange(rescores, 2, int.MaxValue);
+    }
+
+    [Fact]
     public void EvictedTrustedMembersKeepCalibratingSoARescoreOrASwapDoesNotRaiseTheCleanQuarantineRate()
     {
         // A 2,048-member seed calibrates a 0.1 % budget (the smallest p-value is 1 / 2,049): the cut is read at the top
