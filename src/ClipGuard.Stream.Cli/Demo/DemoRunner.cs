@@ -1,20 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
+using ClipGuard.Stream.Cli.Streaming;
 using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Embedding.Checkpoints;
 using ClipGuard.Stream.Embedding.Config;
-using ClipGuard.Stream.Host.Hosting;
-using ClipGuard.Stream.Kafka.Clients;
-using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Verdicts;
 using ClipGuard.Stream.Lab.Data;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Lab.Scenes;
 using ClipGuard.Stream.Offline;
-using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -101,8 +97,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
     private int Stream(DemoSettings settings, List<CrawlSample> crawl, string model, bool captions, string seedFolder, Stopwatch wall)
     {
         // Well inside the mock broker's ~5 MB per partition: the crawl's PNGs spread over 16 partitions.
-        var topics = DevBrokerOptions.DefaultTopics().Select(t => t.Partitions > 1 ? t with { Partitions = Partitions } : t).ToList();
-        using DevKafkaBroker broker = DevKafkaBroker.Start(new DevBrokerOptions { Topics = topics });
+        using DevKafkaBroker broker = InProcessStream.StartBroker(Partitions);
         Say($"broker     dev broker (librdkafka mock cluster, in this process) at {broker.BootstrapServers}");
         string why = "--in-memory-ledger was given";
         using RedisServerProcess? redis = settings.InMemoryLedger ? null : RedisServerProcess.TryStart(out why);
@@ -115,7 +110,9 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             : "image density only (the model's text tower does not read CLIP's vocabulary, so captions are not embedded)";
         Say(Inv($"decision   the service's default operating point: conformal rule, {settings.Detector} {signals}, campaigns confirmed by image, false-quarantine budget {StreamScorerOptions.DefaultFalseQuarantineRate:P2} of clean pairs (reached at {Math.Ceiling((captions ? 2 : 1) / StreamScorerOptions.DefaultFalseQuarantineRate) - 1:N0} calibration scores; until then only campaigns quarantine: docs/detection.md)"));
 
-        Publish(broker.BootstrapServers, crawl);
+        // The message carries the image and its caption, as a crawler without a GPU would send them.
+        InProcessStream.Publish(broker.BootstrapServers, "clipguard-demo-crawler", InProcessStream.Serialize(
+            crawl.Select(s => new SampleEnvelope(s.Id, s.Caption, embedding: null, s.Png, url: null, source: s.Source))));
         var service = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["urls"] = "http://127.0.0.1:" + settings.Port.ToString(CultureInfo.InvariantCulture),
@@ -129,8 +126,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Stream:Model"] = model,
             ["ClipGuard:Stream:SeedReference"] = seedFolder,
         };
-        // Absent, not empty: an empty value would bind as 0 and override the option's default.
-        WebApplication? app = ClipGuardService.Build(service.Where(p => p.Value is not null).ToDictionary(StringComparer.OrdinalIgnoreCase), errors);
+        WebApplication? app = InProcessStream.Build(service, errors);
         if (app is null)
         {
             return 2;
@@ -176,19 +172,6 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         }
     }
 
-    private static void Publish(string bootstrap, List<CrawlSample> crawl)
-    {
-        using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(KafkaClientFactory.LoadProducer(bootstrap, "clipguard-demo-crawler", lingerMs: 5)).Build();
-        foreach (CrawlSample s in crawl)
-        {
-            // The message carries the image and its caption, as a crawler without a GPU would send them.
-            var envelope = new SampleEnvelope(s.Id, s.Caption, embedding: null, s.Png, url: null, source: s.Source);
-            producer.Produce(TopicNames.Pairs, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(s.Id), Value = EnvelopeWriter.ToUtf8Bytes(envelope) });
-        }
-
-        producer.Flush(TimeSpan.FromMinutes(1));
-    }
-
     /// <summary>Shows progress until every sample was routed; false when the service stopped or stalled first.</summary>
     private bool Follow(VerdictListener collector, int total, WebApplication app)
     {
@@ -196,7 +179,7 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
         if (Console.IsErrorRedirected)
         {
             int reported = 0;
-            return Wait(collector, total, stopping, routed =>
+            return InProcessStream.WaitUntilRouted(collector, total, stopping, StallTimeout, routed =>
             {
                 for (; reported < 4 && routed >= total * (reported + 1) / 4; reported++)
                 {
@@ -212,37 +195,12 @@ internal sealed class DemoRunner(TextWriter output, TextWriter errors)
             .Start(ctx =>
             {
                 ProgressTask task = ctx.AddTask("filtering", maxValue: total);
-                return Wait(collector, total, stopping, routed =>
+                return InProcessStream.WaitUntilRouted(collector, total, stopping, StallTimeout, routed =>
                 {
                     task.Value = routed;
                     task.Description = Inv($"filtering: {routed}/{total} routed");
                 });
             });
-    }
-
-    private static bool Wait(VerdictListener collector, int total, CancellationToken stopping, Action<int> show)
-    {
-        int last = -1;
-        var sinceProgress = Stopwatch.StartNew();
-        while (!stopping.IsCancellationRequested && sinceProgress.Elapsed < StallTimeout)
-        {
-            int routed = collector.DistinctIds;
-            if (routed != last)
-            {
-                show(routed);
-                last = routed;
-                sinceProgress.Restart();
-            }
-
-            if (routed >= total)
-            {
-                return true;
-            }
-
-            Thread.Sleep(100);
-        }
-
-        return false;
     }
 
     private int KeepConsoleOpen(WebApplication app, string? token, bool exit)
