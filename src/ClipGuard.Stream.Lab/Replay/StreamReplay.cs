@@ -20,9 +20,7 @@ public static class StreamReplay
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        (Matrix<float> images, Matrix<float>? texts, string[] keys) = ProtocolRun.Load(EmbeddingSet.Open(embeddings));
-        IReadOnlyDictionary<string, bool> truth = LabelFile.Read(labelsPath);
-        bool[] poisoned = [.. keys.Select(k => truth.TryGetValue(k, out bool p) ? p : throw new InvalidDataException($"{labelsPath}: no label for the embedded sample '{k}'"))];
+        (Matrix<float> images, Matrix<float>? texts, string[] keys, bool[] poisoned) = Load(embeddings, labelsPath);
         return Run(RunName(embeddings), images, texts, keys, poisoned, options, progress);
     }
 
@@ -34,6 +32,52 @@ public static class StreamReplay
         return string.IsNullOrEmpty(parent) ? Path.GetFileName(full) : $"{parent}/{Path.GetFileName(full)}";
     }
 
+    /// <summary>
+    /// The replay's arrival: the dataset shuffled by <see cref="ReplayOptions.Seed"/>, the first
+    /// <see cref="ReplayOptions.SeedSize"/> clean rows taken out as the trusted seed, the rest (poisons left out with
+    /// <see cref="ReplayOptions.CleanOnly"/>) in arrival order. The service replay streams the same order.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Too few clean samples for the seed.</exception>
+    public static (List<int> SeedRows, int[] Stream) Arrival(string name, bool[] poisoned, ReplayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(poisoned);
+        ArgumentNullException.ThrowIfNull(options);
+        int[] order = [.. Enumerable.Range(0, poisoned.Length)];
+        new Random(options.Seed).Shuffle(order);
+        var seedRows = order.Where(i => !poisoned[i]).Take(options.SeedSize).ToList();
+        if (seedRows.Count < options.SeedSize)
+        {
+            throw new InvalidDataException($"{name}: only {seedRows.Count} clean samples for a seed of {options.SeedSize}");
+        }
+
+        var inSeed = seedRows.ToHashSet();
+        return (seedRows, [.. order.Where(i => !inSeed.Contains(i) && !(options.CleanOnly && poisoned[i]))]);
+    }
+
+    /// <summary>The given rows of <paramref name="m"/>, in that order (the seed's embeddings).</summary>
+    public static Matrix<float> Rows(Matrix<float> m, IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(rows);
+        var result = new Matrix<float>(rows.Count, m.Cols);
+        for (int j = 0; j < rows.Count; j++)
+        {
+            m.RowReadOnly(rows[j]).CopyTo(result.Row(j));
+        }
+
+        return result;
+    }
+
+    /// <summary>The labelled dataset: image rows, caption rows (or null), keys, and each key's label.</summary>
+    /// <exception cref="InvalidDataException">A key without a label.</exception>
+    public static (Matrix<float> Images, Matrix<float>? Texts, string[] Keys, bool[] Poisoned) Load(string embeddings, string labelsPath)
+    {
+        (Matrix<float> images, Matrix<float>? texts, string[] keys) = ProtocolRun.Load(EmbeddingSet.Open(embeddings));
+        IReadOnlyDictionary<string, bool> truth = LabelFile.Read(labelsPath);
+        bool[] poisoned = [.. keys.Select(k => truth.TryGetValue(k, out bool p) ? p : throw new InvalidDataException($"{labelsPath}: no label for the embedded sample '{k}'"))];
+        return (images, texts, keys, poisoned);
+    }
+
     /// <summary>The replay of rows in memory: image rows, caption rows (or null), their keys and labels.</summary>
     /// <exception cref="InvalidDataException">Too few clean samples for the seed.</exception>
     public static ReplayResult Run(string name, Matrix<float> images, Matrix<float>? texts, string[] keys, bool[] poisoned, ReplayOptions options, IProgress<double>? progress = null)
@@ -43,36 +87,12 @@ public static class StreamReplay
         ArgumentNullException.ThrowIfNull(poisoned);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int n = keys.Length, d = images.Cols;
-
-        int[] order = [.. Enumerable.Range(0, n)];
-        new Random(options.Seed).Shuffle(order);
-        var seedRows = order.Where(i => !poisoned[i]).Take(options.SeedSize).ToList();
-        if (seedRows.Count < options.SeedSize)
-        {
-            throw new InvalidDataException($"{name}: only {seedRows.Count} clean samples for a seed of {options.SeedSize}");
-        }
-
-        var inSeed = seedRows.ToHashSet();
-        int[] stream = [.. order.Where(i => !inSeed.Contains(i) && !(options.CleanOnly && poisoned[i]))];
+        int d = images.Cols;
+        (List<int> seedRows, int[] stream) = Arrival(name, poisoned, options);
         var clock = Stopwatch.StartNew();
         var scorer = new StreamScorer(d, options.Scorer);
-        var seed = new Matrix<float>(seedRows.Count, d);
-        for (int j = 0; j < seedRows.Count; j++)
-        {
-            images.RowReadOnly(seedRows[j]).CopyTo(seed.Row(j));
-        }
-
-        Matrix<float>? seedCaptions = null;
-        if (options.Captions && texts is not null)
-        {
-            seedCaptions = new Matrix<float>(seedRows.Count, d);
-            for (int j = 0; j < seedRows.Count; j++)
-            {
-                texts.RowReadOnly(seedRows[j]).CopyTo(seedCaptions.Row(j));
-            }
-        }
-
+        Matrix<float> seed = Rows(images, seedRows);
+        Matrix<float>? seedCaptions = options.Captions && texts is not null ? Rows(texts, seedRows) : null;
         scorer.Seed([.. seedRows.Select(i => keys[i])], seed, seedCaptions);
         scorer.Reference.DrainChanges();
         var poisonIds = keys.Where((_, i) => poisoned[i]).ToHashSet();
