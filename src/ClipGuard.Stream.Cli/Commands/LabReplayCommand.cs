@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Scoring;
+using ClipGuard.Stream.Cli.Streaming;
 using ClipGuard.Stream.Lab.Replay;
 
 namespace ClipGuard.Stream.Cli.Commands;
@@ -45,9 +46,12 @@ internal static class LabReplayCommand
         var threads = LabCommand.Int("--threads", "k-NN threads (0 = one per core)", 0);
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var keep = new Option<bool>("--verdicts") { Description = "Also write every sample's verdict (key, label, route, p-value, score, campaign, revoked, batch) as OUT-runN-verdicts.csv beside --out" };
+        var service = new Option<bool>("--through-service") { Description = "Stream the replay through the real service instead: the dev broker in process, the hosted service consuming it (seed as a .npy, the same scorer options), routes read back from the output topics" };
+        var limit = LabCommand.Int("--limit", "With --through-service: most samples streamed, the first of the arrival order (the dev broker keeps every message in memory)", ServiceReplaySettings.DefaultLimit);
+        var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, joinRadius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, joinRadius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
         {
             command.Options.Add(option);
         }
@@ -95,6 +99,12 @@ internal static class LabReplayCommand
 
             Options(0).Validate();
             FileInfo file = p.GetRequiredValue(output);
+            if (p.GetValue(service))
+            {
+                ThroughService(sets, truth, Options, new ServiceReplaySettings { Limit = p.GetValue(limit), Partitions = p.GetValue(partitions) }, p.GetValue(plot) || p.GetValue(keep), file);
+                return;
+            }
+
             var runs = new List<ReplayResult>();
             for (int i = 0; i < sets.Length; i++)
             {
@@ -108,13 +118,7 @@ internal static class LabReplayCommand
 
             string markdown = ReplaySummary.Markdown(runs, Options(0));
             File.WriteAllText(file.FullName, markdown);
-            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions
-            {
-                WriteIndented = true,
-
-                // Precision is NaN for a run that quarantined nothing.
-                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            }));
+            WriteJson(file, runs);
             if (p.GetValue(plot))
             {
                 ReplayOptions o = Options(0);
@@ -125,4 +129,42 @@ internal static class LabReplayCommand
         }));
         return command;
     }
+
+    /// <summary>Each dataset streamed through the service; the table and results written as for the scorer replay.</summary>
+    private static void ThroughService(DirectoryInfo[] sets, FileInfo[] truth, Func<int, ReplayOptions> options, ServiceReplaySettings settings, bool scorerOnly, FileInfo file)
+    {
+        if (scorerOnly)
+        {
+            throw new ArgumentException("--plot and --verdicts need the scorer's state: they are not available with --through-service");
+        }
+
+        settings.Validate();
+        var runs = new List<ServiceReplayResult>();
+        for (int i = 0; i < sets.Length; i++)
+        {
+            Console.Error.WriteLine($"lab replay --through-service: {sets[i].FullName}");
+            try
+            {
+                runs.Add(ServiceReplay.Run(sets[i].FullName, truth[truth.Length == 1 ? 0 : i].FullName, options(i), settings, Console.Error));
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new IOException($"{sets[i].FullName}: {e.Message}", e);
+            }
+        }
+
+        string markdown = ReplaySummary.ServiceMarkdown(runs, options(0));
+        File.WriteAllText(file.FullName, markdown);
+        WriteJson(file, runs);
+        Console.Out.Write(markdown);
+    }
+
+    private static void WriteJson<T>(FileInfo file, List<T> runs) =>
+        File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+
+            // Precision is NaN for a run that quarantined nothing.
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
 }
