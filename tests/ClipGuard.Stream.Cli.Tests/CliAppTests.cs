@@ -25,7 +25,7 @@ public sealed class CliAppTests
     [InlineData("run", "--calibration-share", "1", "--bootstrap", "127.0.0.1:1")]
     [InlineData("run", "--guard-size", "3", "--bootstrap", "127.0.0.1:1")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--guard-size", "-1")]
-    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--through-service", "--limit", "0")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--through-service", "--limit", "-1")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--through-service", "--partitions", "1000")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--through-service", "--verdicts")]
     [InlineData("no-such-verb")]

@@ -47,7 +47,7 @@ internal static class LabReplayCommand
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
         var keep = new Option<bool>("--verdicts") { Description = "Also write every sample's verdict (key, label, route, p-value, score, campaign, revoked, batch) as OUT-runN-verdicts.csv beside --out" };
         var service = new Option<bool>("--through-service") { Description = "Stream the replay through the real service instead: the dev broker in process, the hosted service consuming it (seed as a .npy, the same scorer options), routes read back from the output topics" };
-        var limit = LabCommand.Int("--limit", "With --through-service: most samples streamed, the first of the arrival order (the dev broker keeps every message in memory)", ServiceReplaySettings.DefaultLimit);
+        var limit = new Option<int?>("--limit") { Description = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Most samples streamed, the first of the arrival order (default: all; {ServiceReplaySettings.DefaultLimit:N0} with --through-service: the dev broker keeps every message in memory)") };
         var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
@@ -72,6 +72,7 @@ internal static class LabReplayCommand
                 Seed = p.GetValue(seed) + run,
                 Captions = !p.GetValue(noCaptions),
                 CleanOnly = p.GetValue(cleanOnly),
+                Limit = p.GetValue(limit) ?? (p.GetValue(service) ? ServiceReplaySettings.DefaultLimit : 0),
                 KeepVerdicts = p.GetValue(keep),
                 Scorer = new StreamScorerOptions
                 {
@@ -101,7 +102,7 @@ internal static class LabReplayCommand
             FileInfo file = p.GetRequiredValue(output);
             if (p.GetValue(service))
             {
-                ThroughService(sets, truth, Options, new ServiceReplaySettings { Limit = p.GetValue(limit), Partitions = p.GetValue(partitions) }, p.GetValue(plot) || p.GetValue(keep), file);
+                ThroughService(sets, truth, Options, new ServiceReplaySettings { Partitions = p.GetValue(partitions) }, p.GetValue(plot) || p.GetValue(keep), file);
                 return;
             }
 

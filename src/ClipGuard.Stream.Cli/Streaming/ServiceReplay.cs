@@ -13,16 +13,14 @@ using Microsoft.Extensions.Options;
 
 namespace ClipGuard.Stream.Cli.Streaming;
 
-/// <summary>How much of a replay goes through the broker, and over how many partitions.</summary>
+/// <summary>How a replay goes through the broker: over how many partitions, and how long a stall may last.</summary>
 internal sealed record ServiceReplaySettings
 {
+    /// <summary>The replay's <see cref="ReplayOptions.Limit"/> through the service unless --limit says otherwise: the mock cluster keeps every message in memory.</summary>
     public const int DefaultLimit = 20_000;
 
     /// <summary>The mock cluster keeps every message in memory, about 5 MiB per partition: messages are spread so each partition holds at most this.</summary>
     public const long BytesPerPartition = 4L << 20;
-
-    /// <summary>Most samples streamed: the first of the replay's arrival order.</summary>
-    public int Limit { get; init; } = DefaultLimit;
 
     /// <summary>Partitions of the input and output topics; 0 picks enough for <see cref="BytesPerPartition"/> (at least 16).</summary>
     public int Partitions { get; init; }
@@ -32,11 +30,6 @@ internal sealed record ServiceReplaySettings
 
     public void Validate()
     {
-        if (Limit < 1)
-        {
-            throw new ArgumentException($"--limit must be at least 1 (got {Limit})");
-        }
-
         if (Partitions is < 0 or > DevBrokerOptions.MaxPartitions)
         {
             throw new ArgumentException($"--partitions must be 0 (enough for the stream) or 1..{DevBrokerOptions.MaxPartitions} (got {Partitions})");
@@ -59,8 +52,7 @@ internal static class ServiceReplay
         settings.Validate();
         string name = StreamReplay.RunName(embeddings);
         (Matrix<float> images, Matrix<float>? texts, string[] keys, bool[] poisoned) = StreamReplay.Load(embeddings, labelsPath);
-        (List<int> seedRows, int[] arrival) = StreamReplay.Arrival(name, poisoned, options);
-        int[] stream = [.. arrival.Take(settings.Limit)];
+        (List<int> seedRows, int[] stream, int available) = StreamReplay.Arrival(name, poisoned, options);
         bool captions = options.Captions && texts is not null;
         List<(string Id, byte[] Value)> messages = InProcessStream.Serialize(stream.Select(i =>
             new SampleEnvelope(keys[i], caption: "", images.RowReadOnly(i).ToArray(), image: null, source: "lab")
@@ -71,7 +63,7 @@ internal static class ServiceReplay
         int partitions = settings.Partitions > 0
             ? settings.Partitions
             : (int)Math.Clamp((bytes + ServiceReplaySettings.BytesPerPartition - 1) / ServiceReplaySettings.BytesPerPartition, 16, DevBrokerOptions.MaxPartitions);
-        log.WriteLine(Inv($"lab replay: streaming {stream.Length} of {arrival.Length} samples ({stream.Count(i => poisoned[i])} poisoned) through the service in the replay's arrival order: {bytes / 1048576.0:F1} MiB of envelopes with precomputed {images.Cols}-d image{(captions ? " and caption" : "")} embeddings over {partitions} partitions; seed {seedRows.Count} clean samples as a .npy (image embeddings only: no seed captions)"));
+        log.WriteLine(Inv($"lab replay: streaming {stream.Length} of {available} samples ({stream.Count(i => poisoned[i])} poisoned) through the service in the replay's arrival order: {bytes / 1048576.0:F1} MiB of envelopes with precomputed {images.Cols}-d image{(captions ? " and caption" : "")} embeddings over {partitions} partitions; seed {seedRows.Count} clean samples as a .npy (image embeddings only: no seed captions)"));
 
         DirectoryInfo folder = Directory.CreateTempSubdirectory("clipguard-replay-seed-");
         try
@@ -80,7 +72,7 @@ internal static class ServiceReplay
             Npy.Write(seedPath, StreamReplay.Rows(images, seedRows));
             using DevKafkaBroker broker = InProcessStream.StartBroker(partitions);
             InProcessStream.Publish(broker.BootstrapServers, "clipguard-lab-replay", messages);
-            ServiceReplayResult result = Stream(broker, name, seedPath, images.Cols, stream, keys, poisoned, options, settings, partitions) with { Available = arrival.Length };
+            ServiceReplayResult result = Stream(broker, name, seedPath, images.Cols, stream, keys, poisoned, options, settings, partitions) with { Available = available };
             if (broker.CheckRetention().Values.Sum() is > 0 and long lost)
             {
                 throw new InvalidOperationException($"the dev broker dropped {lost} messages past its ~5 MiB per partition: give more --partitions or a smaller --limit");

@@ -20,6 +20,9 @@ public sealed record ReplayOptions
     /// <summary>Leave the poisoned samples out of the stream: a clean stream, to see the quarantine rate without poisons.</summary>
     public bool CleanOnly { get; init; }
 
+    /// <summary>Most samples streamed, the first of the arrival order; 0: all of them.</summary>
+    public int Limit { get; init; }
+
     /// <summary>Keep every sample's verdict in <see cref="ReplayResult.Verdicts"/> (memory: one record per sample).</summary>
     public bool KeepVerdicts { get; init; }
 
@@ -31,6 +34,11 @@ public sealed record ReplayOptions
         if (SeedSize <= Scorer.Reference.K)
         {
             throw new ArgumentException($"--seed-size ({SeedSize}) must exceed k ({Scorer.Reference.K})");
+        }
+
+        if (Limit < 0)
+        {
+            throw new ArgumentException($"--limit must be 0 (all) or positive (got {Limit})");
         }
 
         if (BatchSize < 1)

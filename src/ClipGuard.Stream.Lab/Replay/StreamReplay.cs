@@ -35,10 +35,11 @@ public static class StreamReplay
     /// <summary>
     /// The replay's arrival: the dataset shuffled by <see cref="ReplayOptions.Seed"/>, the first
     /// <see cref="ReplayOptions.SeedSize"/> clean rows taken out as the trusted seed, the rest (poisons left out with
-    /// <see cref="ReplayOptions.CleanOnly"/>) in arrival order. The service replay streams the same order.
+    /// <see cref="ReplayOptions.CleanOnly"/>) in arrival order, the first <see cref="ReplayOptions.Limit"/> of them
+    /// streamed; <c>Available</c> counts them all. The service replay streams the same order.
     /// </summary>
     /// <exception cref="InvalidDataException">Too few clean samples for the seed.</exception>
-    public static (List<int> SeedRows, int[] Stream) Arrival(string name, bool[] poisoned, ReplayOptions options)
+    public static (List<int> SeedRows, int[] Stream, int Available) Arrival(string name, bool[] poisoned, ReplayOptions options)
     {
         ArgumentNullException.ThrowIfNull(poisoned);
         ArgumentNullException.ThrowIfNull(options);
@@ -51,7 +52,8 @@ public static class StreamReplay
         }
 
         var inSeed = seedRows.ToHashSet();
-        return (seedRows, [.. order.Where(i => !inSeed.Contains(i) && !(options.CleanOnly && poisoned[i]))]);
+        int[] stream = [.. order.Where(i => !inSeed.Contains(i) && !(options.CleanOnly && poisoned[i]))];
+        return (seedRows, options.Limit > 0 && options.Limit < stream.Length ? stream[..options.Limit] : stream, stream.Length);
     }
 
     /// <summary>The given rows of <paramref name="m"/>, in that order (the seed's embeddings).</summary>
@@ -88,7 +90,7 @@ public static class StreamReplay
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         int d = images.Cols;
-        (List<int> seedRows, int[] stream) = Arrival(name, poisoned, options);
+        (List<int> seedRows, int[] stream, _) = Arrival(name, poisoned, options);
         var clock = Stopwatch.StartNew();
         var scorer = new StreamScorer(d, options.Scorer);
         Matrix<float> seed = Rows(images, seedRows);
