@@ -27,10 +27,10 @@ internal sealed record DemoSettings(
     public const string DefaultCacheDirectory = ".cache/demo";
 
     /// <summary>Trusted clean pairs the service embeds as its seed reference, all of them kept as calibration (the
-    /// default pool holds 25,000). The service runs at its default operating point, a budget of 0.01 % that needs
-    /// 19,999 calibration scores: a demo stream of at most 10,000 pairs never gets there, so in the demo only
-    /// confirmed campaigns quarantine (docs/demo.md).</summary>
-    public const int SeedSize = 16_384;
+    /// default pool holds 25,000). The service runs at its default operating point, whose 0.01 % budget over two
+    /// signals needs 19,999 calibration scores: 20,000 reach it from the first sample, so pairs a campaign has not
+    /// (yet) claimed are still judged by the budget (docs/demo.md).</summary>
+    public const int SeedSize = 20_000;
 
     /// <summary>The planted poisons: round(samples × rate), at least one.</summary>
     public int Poisons => Math.Max(1, (int)Math.Round(Samples * PoisonRate));

@@ -61,6 +61,13 @@ public sealed class SeedGuard
         return sample;
     }
 
+    /// <summary>
+    /// Each raw embedding's k nearest guard members (distances ascending, the k-distance last) and scores: the clean
+    /// density around a suspect as the trusted start saw it (the growing reference under-represents the tails, where
+    /// the admission floor keeps most samples out).
+    /// </summary>
+    public QueryResult[] Query(Matrix<float> rawVectors) => _model.ScoreQueries(MetricSpace.Prepare(rawVectors, _metric).Data);
+
     /// <summary>The conformal p-value of each raw embedding's novelty score against the seed.</summary>
     public double[] PValues(Matrix<float> rawVectors)
     {

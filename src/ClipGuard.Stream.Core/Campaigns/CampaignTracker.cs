@@ -101,14 +101,25 @@ public sealed class CampaignTracker
     }
 
     /// <summary>
-    /// Adds a suspect by its image embedding (as scored) and the ascending distances to its k nearest reference members.
-    /// Returns its campaign (null when none) and the earlier suspects that joined a campaign because of it.
+    /// Adds a suspect by its image embedding (as scored) and the ascending distances to its k nearest reference members
+    /// (the radii are fractions of the last, its k-distance). Returns its campaign (null when none) and the earlier
+    /// suspects that joined a campaign because of it.
     /// </summary>
-    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) AddImage(string id, ReadOnlySpan<float> image, ReadOnlySpan<double> referenceDistances, int referenceSize)
+    /// <param name="cleanDistances">
+    /// Ascending distances to its nearest members of a trusted clean sample of <paramref name="cleanSize"/> points (the
+    /// admission guard), from which the clean rate within a radius is read; empty to read it from the reference.
+    /// </param>
+    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) AddImage(string id, ReadOnlySpan<float> image, ReadOnlySpan<double> referenceDistances, int referenceSize, ReadOnlySpan<double> cleanDistances = default, int cleanSize = 0)
     {
         if (_campaignOf.ContainsKey(id) || referenceDistances.IsEmpty || referenceSize < 1)
         {
             return (_campaignOf.GetValueOrDefault(id), []);
+        }
+
+        if (cleanDistances.IsEmpty || cleanSize < 1)
+        {
+            cleanDistances = referenceDistances;
+            cleanSize = referenceSize;
         }
 
         double kDistance = referenceDistances[^1];
@@ -135,12 +146,12 @@ public sealed class CampaignTracker
                 double rho = fraction * kDistance;
                 int group = 1 + others.Count(o => o.Distance <= rho);
                 int clean = 0;
-                foreach (double d in referenceDistances)
+                foreach (double d in cleanDistances)
                 {
                     clean += d <= rho ? 1 : 0;
                 }
 
-                double expected = (clean + 1.0) / (referenceSize + 1.0) * exposure;
+                double expected = (clean + 1.0) / (cleanSize + 1.0) * exposure;
                 double p = group < _options.MinimumMembers ? 1 : Math.Min(1, PoissonTail(group, expected) * ImageRadii.Length);
                 if (p < best)
                 {

@@ -168,6 +168,29 @@ public sealed partial class StreamScorer
         var inBatch = new Dictionary<string, int>();
         double radius = _options.Campaigns.CaptionRadius;
         CampaignGrouping grouping = _options.Campaigns.Grouping;
+
+        // By image, the clean density around a suspect is read from the frozen guard (a uniform sample of the trusted
+        // start) when there is one: the growing reference admits only samples well inside the clean distribution, so
+        // it under-represents the sparse regions where suspects live, and a rate read from it takes clean suspects
+        // there for a campaign (lab, 2,048-pair seed, clean streams: 93–577 clean samples per stream quarantined as
+        // campaign members; docs/detection-results.md).
+        Dictionary<int, QueryResult>? guardNear = null;
+        if (grouping is CampaignGrouping.Image or CampaignGrouping.Both && _guard is not null)
+        {
+            int[] suspects = [.. Enumerable.Range(0, samples.Count).Where(i => fused[i] <= _options.Campaigns.SuspectLevel)];
+            if (suspects.Length > 0)
+            {
+                var rows = new Matrix<float>(suspects.Length, m.Cols);
+                for (int j = 0; j < suspects.Length; j++)
+                {
+                    m.RowReadOnly(suspects[j]).CopyTo(rows.Row(j));
+                }
+
+                QueryResult[] near = _guard.Query(rows);
+                guardNear = suspects.Select((row, j) => (row, near[j])).ToDictionary(x => x.row, x => x.Item2);
+            }
+        }
+
         for (int i = 0; i < samples.Count; i++)
         {
             inBatch.TryAdd(samples[i].Id, i);
@@ -181,8 +204,11 @@ public sealed partial class StreamScorer
             if (grouping is CampaignGrouping.Image or CampaignGrouping.Both)
             {
                 // The query's neighbours come ascending (the k-distance is the last), as the tracker needs them.
+                // The radii are fractions of its k-distance to the reference (the local scale now); the clean rate
+                // within them is read from the guard.
                 double[] distances = [.. results[i].Neighbors.Select(x => x.Distance)];
-                (campaign, IReadOnlyList<string> byImage) = _campaigns.AddImage(samples[i].Id, m.RowReadOnly(i), distances, Reference.Count);
+                double[] clean = guardNear is not null && guardNear.TryGetValue(i, out QueryResult? g) ? [.. g.Neighbors.Select(x => x.Distance)] : [];
+                (campaign, IReadOnlyList<string> byImage) = _campaigns.AddImage(samples[i].Id, m.RowReadOnly(i), distances, Reference.Count, clean, _guard?.Count ?? 0);
                 earlier.AddRange(byImage);
             }
 
