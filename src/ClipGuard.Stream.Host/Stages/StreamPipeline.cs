@@ -69,6 +69,7 @@ internal sealed class StreamPipeline : IDisposable
                 }
 
                 _s.BetweenBatches.RunQueued();
+                _s.Campaigns?.RetryDue(cancel);
                 _s.Reference.AfterBatch(idle: _batch.Count == 0);
             }
 
@@ -126,6 +127,8 @@ internal sealed class StreamPipeline : IDisposable
         stage = _time.GetTimestamp();
         ScorerWork before = _s.Decide.Scorer.Work;
         IReadOnlyList<Verdict> verdicts = _s.Decide.Decide(fresh);
+        // Revoked members were routed clean in earlier batches: recalled before this batch is recorded and routed.
+        _s.Campaigns?.Recall(_s.Decide.DrainRevocations(), _s.Decide.Scorer.ModelVersion, cancel);
         _telemetry.RecordStage(PipelineStages.Score, stage);
         _telemetry.RecordScoreParts(_s.Decide.Scorer.Work - before);
         _s.Held.Add(fresh);
@@ -138,6 +141,7 @@ internal sealed class StreamPipeline : IDisposable
         decided = _s.Ledger.Pin(decided, Repinned, cancel);
         _s.Images.Keep(decided);
         _s.Window?.Add(decided);
+        _s.Campaigns?.Remember(decided);
         long stage = _time.GetTimestamp();
         if (_s.Ledger.Record(decided, cancel))
         {
