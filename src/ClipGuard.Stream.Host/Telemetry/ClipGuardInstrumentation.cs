@@ -89,7 +89,7 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _meter.CreateObservableGauge(MetricNames.SentinelAge, ObserveSentinelAge, "s", "Time since the sentinel checkpoint in use was trained");
         _swapDuration = _meter.CreateHistogram(MetricNames.ModelSwapDuration, "s", "Time a model swap held the stream (re-embedding, re-score, re-judgement, recalls)",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] });
-        _recalls = _meter.CreateCounter<long>(MetricNames.Recalls, "{sample}", "Samples routed clean and recalled after a model swap, by sentinel version and campaign");
+        _recalls = _meter.CreateCounter<long>(MetricNames.Recalls, "{sample}", "Samples routed clean and recalled after a model swap, or revoked by a campaign confirmed later (sentinel version 0), by sentinel version and campaign");
         _revocationRecalls = _meter.CreateCounter<long>(MetricNames.CampaignRevocationRecalls, "{sample}", "Campaign revocations published as recalls (outcome published), or not deliverable because the message was no longer held (outcome evicted)");
         _recallDelay = _meter.CreateHistogram(MetricNames.RecallDelay, "s", "Time from a recalled sample's clean verdict to its recall",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] });
@@ -227,7 +227,7 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
 
     public void RecordSwap(TimeSpan held) => _swapDuration.Record(held.TotalSeconds);
 
-    /// <summary>One recall: the sentinel version that made it, the campaign (or none), and how long after its clean verdict.</summary>
+    /// <summary>One recall: the sentinel version that made it (0: a campaign), the campaign (or none), and how long after its clean verdict.</summary>
     public void RecordRecall(int sentinelVersion, string? campaign, TimeSpan afterVerdict)
     {
         var tags = new TagList { { "sentinel_version", sentinelVersion }, { "campaign", campaign ?? "none" } };
