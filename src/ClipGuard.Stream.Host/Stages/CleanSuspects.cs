@@ -40,6 +40,14 @@ internal sealed class CleanSuspects(int capacity)
         }
     }
 
+    /// <summary>Forgets every held suspect (the scorer forgets its own at a model swap).</summary>
+    public void Clear()
+    {
+        _byId.Clear();
+        _order.Clear();
+        ValueBytes = 0;
+    }
+
     /// <summary>The held suspect, removed; null when it was evicted (or never routed clean here).</summary>
     public (QuarantineRecord Record, DateTimeOffset RoutedAt)? Take(string id)
     {

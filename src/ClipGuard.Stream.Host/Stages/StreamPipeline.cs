@@ -96,7 +96,13 @@ internal sealed class StreamPipeline : IDisposable
     /// (no sentinel directory, no model, or a replicated reference).
     /// </summary>
     public Task<ModelSwapOutcome>? SwapModel(StreamImageEmbedder next, int sentinelVersion, CancellationToken cancel) =>
-        _s.Swap is { } swap ? _s.BetweenBatches.Run(() => swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel)) : null;
+        _s.Swap is { } swap ? _s.BetweenBatches.Run(() =>
+        {
+            ModelSwapOutcome outcome = swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel);
+            // The scorer forgot its suspects routed clean (a new space): none of the held ones can be revoked now.
+            _s.Campaigns?.Suspects.Clear();
+            return outcome;
+        }) : null;
 
     /// <summary>The window's judged sentinel version (null without a sentinel window).</summary>
     public int? JudgedVersion => _s.Window?.JudgedVersion;

@@ -140,6 +140,10 @@ public sealed class CampaignRecallStageTests : IDisposable
         Assert.NotNull(suspects.Take("b"));
         Assert.Equal(1, suspects.Count);
         Assert.Equal(Value("c").LongLength, suspects.ValueBytes);
+
+        suspects.Clear();
+        Assert.Equal((0, 0L), (suspects.Count, suspects.ValueBytes));
+        Assert.Null(suspects.Take("c"));
     }
 
     private CampaignRecallStage Stage(IQuarantineLedger ledger, int window = 20_000) => new(
