@@ -133,10 +133,10 @@ internal sealed class StreamPipeline : IDisposable
         stage = _time.GetTimestamp();
         ScorerWork before = _s.Decide.Scorer.Work;
         IReadOnlyList<Verdict> verdicts = _s.Decide.Decide(fresh);
-        // Revoked members were routed clean in earlier batches: recalled before this batch is recorded and routed.
-        _s.Campaigns?.Recall(_s.Decide.DrainRevocations(), _s.Decide.Scorer.ModelVersion, cancel);
         _telemetry.RecordStage(PipelineStages.Score, stage);
         _telemetry.RecordScoreParts(_s.Decide.Scorer.Work - before);
+        // Revoked members were routed clean in earlier batches: recalled before this batch is recorded and routed.
+        _s.Campaigns?.Recall(_s.Decide.DrainRevocations(), _s.Decide.Scorer.ModelVersion, cancel);
         _s.Held.Add(fresh);
         Deliver(_s.Held.Match(verdicts), cancel);
     }
