@@ -129,4 +129,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5111, Level = LogLevel.Warning, Message = "Sentinel v{Version} was swapped in before a restart that interrupted its recalls: {Judged} provisional samples judged again, {Recalled} recalled")]
     public static partial void WindowRejudged(ILogger logger, int version, int judged, int recalled);
+
+    [LoggerMessage(EventId = 5114, Level = LogLevel.Error, Message = "Campaign {Campaign} revoked sample {Sample}, routed clean earlier, but its message is no longer held ({Held} suspects routed clean held, at most {Window}): not recalled, its clean copy stands; look it up by id downstream")]
+    public static partial void CampaignRevocationNotRecalled(ILogger logger, string campaign, string sample, int held, int window);
+
+    [LoggerMessage(EventId = 5115, Level = LogLevel.Error, Message = "{Count} campaign recalls not delivered yet (retried between batches every {Seconds:0.#} s): {Reason}")]
+    public static partial void CampaignRecallsUndelivered(ILogger logger, int count, double seconds, string reason);
 }

@@ -35,6 +35,16 @@ public sealed partial class StreamScorer
         return list;
     }
 
+    /// <summary>
+    /// The campaign options when campaigns are confirmed (the conformal rule with campaigns enabled), null otherwise:
+    /// a sample routed clean with a fused p-value at most <see cref="CampaignOptions.SuspectLevel"/> stays revocable
+    /// while it is among the last <see cref="CampaignOptions.Window"/> such suspects.
+    /// </summary>
+    public CampaignOptions? CampaignOptions => Conformal && _options.Campaigns.Enabled ? _options.Campaigns : null;
+
+    /// <summary>The model version the scorer's verdicts name now (it changes with a model swap).</summary>
+    public string ModelVersion => _options.ModelVersion;
+
     /// <summary>The calibration verdicts are decided by now (null unless the rule is conformal and the reference is ready).</summary>
     public ConformalCalibration? Calibration => _calibration;
 

@@ -11,6 +11,7 @@ namespace ClipGuard.Stream.Host.Stages;
 internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout, TimeProvider time, ILogger log)
 {
     private bool _warnedUnreachable;
+    private readonly List<Revocation> _revoked = [];
 
     public StreamScorer Scorer => scorer;
 
@@ -21,7 +22,9 @@ internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout
         foreach (Revocation r in scorer.DrainRevocations())
         {
             Log.CampaignRevoked(log, r.CampaignId, r.SampleId, r.FromReference, r.FromCalibration);
+            _revoked.Add(r);
         }
+
         if (scorer.Bootstrapping)
         {
             Log.Bootstrapping(log, scorer.BufferedForBootstrap, scorer.BootstrapSize);
@@ -69,6 +72,14 @@ internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout
         IReadOnlyList<Verdict> verdicts = scorer.CompleteBootstrap();
         Log.BootstrapComplete(log, scorer.Reference.Count, scorer.Threshold);
         return verdicts;
+    }
+
+    /// <summary>The revocations of the last decisions (logged already), for <see cref="CampaignRecallStage"/>.</summary>
+    public IReadOnlyList<Revocation> DrainRevocations()
+    {
+        var list = _revoked.ToList();
+        _revoked.Clear();
+        return list;
     }
 
     /// <summary>The samples routed clean that the replicated reference log must be offered (none unless replicated).</summary>

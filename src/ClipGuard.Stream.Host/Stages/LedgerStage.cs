@@ -61,7 +61,7 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
     /// <summary>Records the batch's quarantined messages; false when it had none (nothing was written).</summary>
     public bool Record(IReadOnlyList<(PendingMessage Message, Verdict Verdict)> decided, CancellationToken cancel)
     {
-        var records = decided.Where(d => d.Verdict.Route == Route.Quarantine).Select(d => ToRecord(d.Message, d.Verdict)).ToList();
+        var records = decided.Where(d => d.Verdict.Route == Route.Quarantine).Select(d => ToRecord(d.Message, d.Verdict, time.GetUtcNow())).ToList();
         if (records.Count == 0)
         {
             return false;
@@ -121,7 +121,8 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
         }
     }
 
-    private QuarantineRecord ToRecord(PendingMessage p, Verdict v) => new()
+    /// <summary>The quarantine record of a routed message and its verdict (also what a campaign recall records, <see cref="CampaignRecallStage"/>).</summary>
+    internal static QuarantineRecord ToRecord(PendingMessage p, Verdict v, DateTimeOffset at) => new()
     {
         Id = v.SampleId,
         Score = v.Score,
@@ -139,7 +140,7 @@ internal sealed class LedgerStage(IQuarantineLedger ledger, IStreamConsumer cons
         Key = p.Message.Message.Key,
         Value = p.Message.Message.Value ?? [],
         Headers = p.Message.Message.Headers?.Select(h => new QuarantineHeader(h.Key, h.GetValueBytes())).ToList() ?? [],
-        QuarantinedAt = time.GetUtcNow(),
+        QuarantinedAt = at,
         Source = p.Envelope?.Source,
         Caption = p.Envelope?.Caption,
         PValue = double.IsNaN(v.PValue) ? null : v.PValue,

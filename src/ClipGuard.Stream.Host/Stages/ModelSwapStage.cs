@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Sentinel;
@@ -9,7 +7,6 @@ using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Streaming;
 using ClipGuard.Stream.Redis;
-using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace ClipGuard.Stream.Host.Stages;
@@ -41,13 +38,13 @@ internal sealed class ModelSwapStage(
     TimeProvider time,
     ILogger log)
 {
-    private readonly List<(QuarantineRecord Record, RecallMessage Message)> _undelivered = [];
+    private readonly RecallPublisher _recalls = new(ledger, recalls, kafka.RecallTopic);
 
     /// <summary>The sentinel version whose judgement completes once the queued recalls are delivered (0: none).</summary>
     private int _judging;
 
     /// <summary>Recalls recorded or published by no swap yet (a ledger or broker failure); retried by <see cref="RetryRecalls"/>.</summary>
-    public int Undelivered => _undelivered.Count;
+    public int Undelivered => _recalls.Undelivered;
 
     public ModelSwapOutcome Swap(StreamScorer scorer, StreamImageEmbedder next, int sentinelVersion, CancellationToken cancel)
     {
@@ -142,9 +139,9 @@ internal sealed class ModelSwapStage(
         {
             WindowRecord r = byId[j.SampleId].Record;
             Log.SampleRecalled(log, j.SampleId, r.Model, model.ModelVersionLabel, j.Score, j.PValue);
-            _undelivered.Add((ToRecord(r, j, scorer, model.ModelVersionLabel, now), new RecallMessage(
+            _recalls.Enqueue(ToRecord(r, j, scorer, model.ModelVersionLabel, now), new RecallMessage(
                 j.SampleId, VerdictValues.Quarantine, model.ModelVersionLabel, sentinelVersion, r.Model, j.Score, double.IsNaN(j.PValue) ? null : j.PValue, null,
-                r.Topic, r.Partition, r.Offset, r.RoutedAt, now)));
+                r.Topic, r.Partition, r.Offset, r.RoutedAt, now));
             telemetry.RecordRecall(sentinelVersion, null, now - r.RoutedAt);
             recalled.Add(j.SampleId);
         }
@@ -164,7 +161,7 @@ internal sealed class ModelSwapStage(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The swap itself stands; the recalls stay queued and the sentinel watcher retries them.
-            Log.RecallsUndelivered(log, _undelivered.Count, $"{e.GetType().Name}: {e.Message}");
+            Log.RecallsUndelivered(log, _recalls.Undelivered, $"{e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -174,61 +171,13 @@ internal sealed class ModelSwapStage(
     /// </summary>
     public void RetryRecalls(CancellationToken cancel)
     {
-        if (_undelivered.Count > 0)
-        {
-            Deliver(cancel);
-        }
+        _recalls.Deliver(cancel);
 
         if (_judging > 0)
         {
             window?.MarkJudged(_judging);
             _judging = 0;
         }
-    }
-
-    private void Deliver(CancellationToken cancel)
-    {
-        ledger.RecordAsync([.. _undelivered.Select(u => u.Record)], cancel).GetAwaiter().GetResult();
-        var failures = new List<string>();
-        foreach ((QuarantineRecord record, RecallMessage message) in _undelivered)
-        {
-            var headers = new Headers
-            {
-                { ClipGuardHeaders.Verdict, Encoding.UTF8.GetBytes(VerdictValues.Quarantine) },
-                { ClipGuardHeaders.ModelVersion, Encoding.UTF8.GetBytes(message.Model) },
-                { ClipGuardHeaders.SourceTopic, Encoding.UTF8.GetBytes(message.SourceTopic) },
-            };
-            recalls.Produce(kafka.RecallTopic, new Message<byte[], byte[]>
-            {
-                Key = record.Key!,
-                Value = JsonSerializer.SerializeToUtf8Bytes(message, RecallJsonContext.Default.RecallMessage),
-                Headers = headers,
-            }, report =>
-            {
-                if (report.Error.IsError)
-                {
-                    lock (failures)
-                    {
-                        failures.Add($"{report.Error.Code}: {report.Error.Reason}");
-                    }
-                }
-            });
-        }
-
-        while (recalls.Flush(Router.FlushTimeout) > 0)
-        {
-            cancel.ThrowIfCancellationRequested();
-        }
-
-        lock (failures)
-        {
-            if (failures.Count > 0)
-            {
-                throw new KafkaException(new Error(ErrorCode.Local_Fail, $"{failures.Count} of {_undelivered.Count} recalls were not delivered to {kafka.RecallTopic}: {failures[0]}"));
-            }
-        }
-
-        _undelivered.Clear();
     }
 
     private static QuarantineRecord ToRecord(WindowRecord r, Judgement j, StreamScorer scorer, string model, DateTimeOffset now) => new()

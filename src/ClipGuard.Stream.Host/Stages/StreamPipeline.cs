@@ -69,6 +69,7 @@ internal sealed class StreamPipeline : IDisposable
                 }
 
                 _s.BetweenBatches.RunQueued();
+                _s.Campaigns?.RetryDue(cancel);
                 _s.Reference.AfterBatch(idle: _batch.Count == 0);
             }
 
@@ -95,7 +96,13 @@ internal sealed class StreamPipeline : IDisposable
     /// (no sentinel directory, no model, or a replicated reference).
     /// </summary>
     public Task<ModelSwapOutcome>? SwapModel(StreamImageEmbedder next, int sentinelVersion, CancellationToken cancel) =>
-        _s.Swap is { } swap ? _s.BetweenBatches.Run(() => swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel)) : null;
+        _s.Swap is { } swap ? _s.BetweenBatches.Run(() =>
+        {
+            ModelSwapOutcome outcome = swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel);
+            // The scorer forgot its suspects routed clean (a new space): none of the held ones can be revoked now.
+            _s.Campaigns?.Suspects.Clear();
+            return outcome;
+        }) : null;
 
     /// <summary>The window's judged sentinel version (null without a sentinel window).</summary>
     public int? JudgedVersion => _s.Window?.JudgedVersion;
@@ -128,6 +135,8 @@ internal sealed class StreamPipeline : IDisposable
         IReadOnlyList<Verdict> verdicts = _s.Decide.Decide(fresh);
         _telemetry.RecordStage(PipelineStages.Score, stage);
         _telemetry.RecordScoreParts(_s.Decide.Scorer.Work - before);
+        // Revoked members were routed clean in earlier batches: recalled before this batch is recorded and routed.
+        _s.Campaigns?.Recall(_s.Decide.DrainRevocations(), _s.Decide.Scorer.ModelVersion, cancel);
         _s.Held.Add(fresh);
         Deliver(_s.Held.Match(verdicts), cancel);
     }
@@ -138,6 +147,7 @@ internal sealed class StreamPipeline : IDisposable
         decided = _s.Ledger.Pin(decided, Repinned, cancel);
         _s.Images.Keep(decided);
         _s.Window?.Add(decided);
+        _s.Campaigns?.Remember(decided);
         long stage = _time.GetTimestamp();
         if (_s.Ledger.Record(decided, cancel))
         {

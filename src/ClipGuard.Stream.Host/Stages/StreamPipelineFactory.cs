@@ -88,7 +88,10 @@ internal sealed class StreamPipelineFactory(
             new BetweenBatches(),
             producer,
             window,
-            swap);
+            swap,
+            scorer.CampaignOptions is { } campaigns
+                ? new CampaignRecallStage(campaigns, new RecallPublisher(ledger, recallProducer ?? producer, k.RecallTopic), ledgerRetry.Value.LedgerRetryInterval, telemetry, time, log)
+                : null);
         return new StreamPipeline(stages, k, telemetry, time, log);
     }
 }

@@ -19,4 +19,5 @@ internal sealed record StreamStages(
     BetweenBatches BetweenBatches,
     IOutputProducer Producer,
     PairWindow? Window = null,
-    ModelSwapStage? Swap = null);
+    ModelSwapStage? Swap = null,
+    CampaignRecallStage? Campaigns = null);

@@ -45,6 +45,7 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     private readonly Histogram<double> _stage;
     private readonly Counter<long> _campaignMembers;
     private readonly Counter<long> _recalls;
+    private readonly Counter<long> _revocationRecalls;
     private readonly Histogram<double> _recallDelay;
     private readonly Histogram<double> _swapDuration;
     private (int Version, DateTimeOffset TrainedAt)? _sentinel;
@@ -88,7 +89,8 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _meter.CreateObservableGauge(MetricNames.SentinelAge, ObserveSentinelAge, "s", "Time since the sentinel checkpoint in use was trained");
         _swapDuration = _meter.CreateHistogram(MetricNames.ModelSwapDuration, "s", "Time a model swap held the stream (re-embedding, re-score, re-judgement, recalls)",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] });
-        _recalls = _meter.CreateCounter<long>(MetricNames.Recalls, "{sample}", "Samples routed clean and recalled after a model swap, by sentinel version and campaign");
+        _recalls = _meter.CreateCounter<long>(MetricNames.Recalls, "{sample}", "Samples routed clean and recalled after a model swap, or revoked by a campaign confirmed later (sentinel version 0), by sentinel version and campaign");
+        _revocationRecalls = _meter.CreateCounter<long>(MetricNames.CampaignRevocationRecalls, "{sample}", "Campaign revocations published as recalls (outcome published), or not deliverable because the message was no longer held (outcome evicted)");
         _recallDelay = _meter.CreateHistogram(MetricNames.RecallDelay, "s", "Time from a recalled sample's clean verdict to its recall",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] });
     }
@@ -225,13 +227,17 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
 
     public void RecordSwap(TimeSpan held) => _swapDuration.Record(held.TotalSeconds);
 
-    /// <summary>One recall: the sentinel version that made it, the campaign (or none), and how long after its clean verdict.</summary>
+    /// <summary>One recall: the sentinel version that made it (0: a campaign), the campaign (or none), and how long after its clean verdict.</summary>
     public void RecordRecall(int sentinelVersion, string? campaign, TimeSpan afterVerdict)
     {
         var tags = new TagList { { "sentinel_version", sentinelVersion }, { "campaign", campaign ?? "none" } };
         _recalls.Add(1, tags);
         _recallDelay.Record(afterVerdict.TotalSeconds);
     }
+
+    /// <summary>Campaign revocations recorded and published as recalls (<paramref name="published"/>), or not deliverable (their message was evicted).</summary>
+    public void RecordRevocationRecalls(bool published, long count = 1) =>
+        _revocationRecalls.Add(count, new KeyValuePair<string, object?>("outcome", published ? "published" : "evicted"));
 
     private Measurement<double>[] ObserveSentinelAge()
     {

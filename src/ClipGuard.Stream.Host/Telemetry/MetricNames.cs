@@ -22,6 +22,7 @@ public static class MetricNames
     public const string CampaignsConfirmed = "clipguard.campaigns.confirmed";
     public const string CampaignMembers = "clipguard.campaign.members";
     public const string CampaignRevocations = "clipguard.campaign.revocations";
+    public const string CampaignRevocationRecalls = "clipguard.campaign.revocation_recalls";
     public const string ConsumerLag = "clipguard.consumer.lag";
     public const string SentinelVersion = "clipguard.sentinel.version";
     public const string SentinelAge = "clipguard.sentinel.age";

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
+using ClipGuard.Stream.Kafka.Verdicts;
 using ClipGuard.Stream.Testing;
 using Confluent.Kafka;
 
@@ -14,7 +16,7 @@ namespace ClipGuard.Stream.Host.Tests.Worker;
 /// between the clean clusters (admitted when routed clean: admission floor 0). Grouped by image: 40 poisons are copies
 /// of one trigger, a tight cluster far outside the data, with unrelated captions (the default admission floor). The
 /// campaign is confirmed, its later members are quarantined with the campaign header, and the earlier ones, routed
-/// clean, are revoked.
+/// clean, are revoked and recalled on <c>clipguard.recalls</c>.
 /// </summary>
 public sealed class CampaignServiceTests
 {
@@ -63,6 +65,7 @@ public sealed class CampaignServiceTests
         }
 
         using var outputs = new OutputCollector(broker.BootstrapServers);
+        using var recalls = new VerdictListener(broker.BootstrapServers, "campaign-recalls", topics: [TopicNames.Recalls]);
         await using var service = ServiceProcess.Start([
             "--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, "--dimension", Dim.ToString(CultureInfo.InvariantCulture),
             "--bootstrap-size", "2000", "--hold-back", "200", "--capacity", "20000", "--max-source-share", "1", "--k", "8",
@@ -104,6 +107,24 @@ public sealed class CampaignServiceTests
             $"no poison revoked: {cleanPoisons.Count} poisons routed clean, {members.Count} quarantined as members; log:\n{log}");
         Assert.DoesNotContain("over sample s", log, StringComparison.Ordinal);
         Assert.True(members.Count + revoked.Count >= 30, $"{members.Count} quarantined as members and {revoked.Count} revoked of {Poisons} poisons");
+
+        // Every revoked member reaches downstream readers as a recall naming the campaign (at-least-once: by id).
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (recalls.DistinctIds < revoked.Count && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+
+        Thread.Sleep(1000);
+        List<RoutedCopy> recalled = recalls.Snapshot();
+        Assert.Equal(revoked.Select(c => c.Id).Order(StringComparer.Ordinal), recalled.Select(c => c.Id).Distinct().Order(StringComparer.Ordinal));
+        string campaign = members.Select(c => c.Headers[ClipGuardHeaders.Campaign]).First();
+        Assert.All(recalled, r =>
+        {
+            using JsonDocument value = JsonDocument.Parse(r.Value);
+            Assert.Equal(campaign, value.RootElement.GetProperty("campaign").GetString());
+            Assert.Equal(VerdictValues.Quarantine, value.RootElement.GetProperty("verdict").GetString());
+        });
     }
 
     private static async Task Produce(IProducer<byte[], byte[]> producer, string id, float[] image, float[] caption)
