@@ -130,6 +130,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5111, Level = LogLevel.Warning, Message = "Sentinel v{Version} was swapped in before a restart that interrupted its recalls: {Judged} provisional samples judged again, {Recalled} recalled")]
     public static partial void WindowRejudged(ILogger logger, int version, int judged, int recalled);
 
+    [LoggerMessage(EventId = 5116, Level = LogLevel.Warning, Message = "Campaigns by image are off: the trusted start has {Members} members, fewer than {Minimum} (ClipGuard:Scoring:Campaigns:MinimumTrustedStart; a small start lets campaigns take in clean samples, docs/detection.md); give a larger --seed-reference")]
+    public static partial void CampaignsHeldBack(ILogger logger, int members, int minimum);
+
     [LoggerMessage(EventId = 5114, Level = LogLevel.Error, Message = "Campaign {Campaign} revoked sample {Sample}, routed clean earlier, but its message is no longer held ({Held} suspects routed clean held, at most {Window}): not recalled, its clean copy stands; look it up by id downstream")]
     public static partial void CampaignRevocationNotRecalled(ILogger logger, string campaign, string sample, int held, int window);
 

@@ -38,6 +38,7 @@ internal static class LabReplayCommand
         var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
         var radius = new Option<double>("--caption-radius") { Description = "Caption distance (unit vectors) within which suspects share a concept", DefaultValueFactory = _ => scorer.Campaigns.CaptionRadius };
         var joinRadius = new Option<double>("--campaign-join-radius") { Description = "By image: a suspect joins a confirmed campaign with a member within this fraction of its k-distance", DefaultValueFactory = _ => scorer.Campaigns.ImageJoinRadius };
+        var minStart = LabCommand.Int("--campaign-min-trusted-start", "By image: fewest trusted seed members campaigns need (0 = no minimum)", scorer.Campaigns.MinimumTrustedStart);
         var cleanOnly = new Option<bool>("--clean-only") { Description = "Leave the poisoned samples out: the quarantine rate of a clean stream" };
         var noCaptions = new Option<bool>("--no-captions") { Description = "Image density only: do not give the scorer caption embeddings" };
         var capacity = LabCommand.Int("--capacity", "Reference capacity", scorer.Reference.Capacity);
@@ -51,7 +52,7 @@ internal static class LabReplayCommand
         var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, joinRadius, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, joinRadius, minStart, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
         {
             command.Options.Add(option);
         }
@@ -85,7 +86,7 @@ internal static class LabReplayCommand
                     CalibrationShare = p.GetValue(share),
                     GuardSize = p.GetValue(guardSize),
                     CalibrationPoolSize = p.GetValue(pool),
-                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius), ImageJoinRadius = p.GetValue(joinRadius) },
+                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius), ImageJoinRadius = p.GetValue(joinRadius), MinimumTrustedStart = p.GetValue(minStart) },
                     BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),
                     Reference = new()
                     {

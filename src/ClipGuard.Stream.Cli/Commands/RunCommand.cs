@@ -55,6 +55,7 @@ internal static class RunCommand
             Flag.Of<double?>("--admission-floor", "Conformal rule: p-value a sample needs to enter the reference (default 0.2)", "ClipGuard:Scoring:AdmissionFloor"),
             Flag.Of<bool>("--campaigns", "Conformal rule: confirm campaigns among suspects (default on; --campaigns false turns it off; by image proximity unless --campaign-grouping says otherwise)", "ClipGuard:Scoring:Campaigns:Enabled"),
             Flag.Of<string>("--campaign-grouping", "With --campaigns: Image (default: suspects closer to each other than the reference is dense there) | Caption (one caption concept; needs a text tower) | Both", "ClipGuard:Scoring:Campaigns:Grouping"),
+            Flag.Of<int?>("--campaign-min-trusted-start", "With --campaigns by image: fewest trusted seed (or bootstrap) members campaigns need (default 16384; a smaller start lets them take in clean samples, docs/detection.md)", "ClipGuard:Scoring:Campaigns:MinimumTrustedStart"),
             Flag.Of<double?>("--campaign-join-radius", "With --campaigns by image: a suspect joins a confirmed campaign with a member within this fraction of its own k-distance (default 0.75)", "ClipGuard:Scoring:Campaigns:ImageJoinRadius"),
             Flag.Of<string>("--route-pin-ttl", "How long the ledger pins each sample's route, so a redelivered message keeps it (default 00:10:00; 00:00:00 disables)", "ClipGuard:Stream:RoutePinTtl"),
             Flag.Of<string>("--rescore-interval", "Full re-score period, e.g. 00:10:00 (00:00:00 disables)", "ClipGuard:Stream:RescoreInterval"),

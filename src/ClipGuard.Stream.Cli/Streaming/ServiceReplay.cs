@@ -215,6 +215,7 @@ internal static class ServiceReplay
             [Scoring + "Campaigns:SuspectLevel"] = Number(s.Campaigns.SuspectLevel),
             [Scoring + "Campaigns:CaptionRadius"] = Number(s.Campaigns.CaptionRadius),
             [Scoring + "Campaigns:ImageJoinRadius"] = Number(s.Campaigns.ImageJoinRadius),
+            [Scoring + "Campaigns:MinimumTrustedStart"] = s.Campaigns.MinimumTrustedStart.ToString(CultureInfo.InvariantCulture),
             [Scoring + "Reference:K"] = Inv($"{s.Reference.K}"),
             [Scoring + "Reference:Capacity"] = Inv($"{s.Reference.Capacity}"),
             [Scoring + "Reference:MaxSourceShare"] = Number(s.Reference.MaxSourceShare),

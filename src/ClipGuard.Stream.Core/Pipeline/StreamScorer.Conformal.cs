@@ -60,6 +60,15 @@ public sealed partial class StreamScorer
     /// <summary>Campaigns confirmed since the start (0 without <see cref="StreamScorerOptions.Campaigns"/>).</summary>
     public int CampaignsConfirmed => _campaigns?.Campaigns.Count ?? 0;
 
+    /// <summary>
+    /// True when campaigns are enabled but off because the trusted start has fewer members than
+    /// <see cref="CampaignOptions.MinimumTrustedStart"/> (image or both groupings).
+    /// </summary>
+    public bool CampaignsHeldBack { get; private set; }
+
+    /// <summary>Members of the trusted start (seed or bootstrap set) the conformal rule began from.</summary>
+    public int TrustedStart { get; private set; }
+
     /// <summary>Samples routed clean and later taken back by a campaign, since the start.</summary>
     public long RevokedTotal { get; private set; }
 
@@ -94,7 +103,10 @@ public sealed partial class StreamScorer
     private void StartConformal(IReadOnlyList<string> ids, IReadOnlyList<double> disagreements, Matrix<float> rawVectors)
     {
         _pool = new CalibrationPool(_options.CalibrationPoolSize, _options.CalibrationShare);
-        _campaigns = _options.Campaigns.Enabled ? new CampaignTracker(_options.Campaigns) : null;
+        TrustedStart = ids.Count;
+        // Image campaigns need a trusted start large enough (CampaignOptions.MinimumTrustedStart); caption ones do not.
+        CampaignsHeldBack = _options.Campaigns.Enabled && _options.Campaigns.Grouping != CampaignGrouping.Caption && ids.Count < _options.Campaigns.MinimumTrustedStart;
+        _campaigns = _options.Campaigns.Enabled && !CampaignsHeldBack ? new CampaignTracker(_options.Campaigns) : null;
         _pool.SetTrusted(ids.Select((id, i) => (id, disagreements[i])));
         _guard = rawVectors.Rows > _options.Reference.K ? new SeedGuard(rawVectors, _options.Reference.K, _options.Reference.Metric, _options.Detector, _options.Reference.Threads, _options.GuardSize, _options.Reference.Seed) : null;
     }

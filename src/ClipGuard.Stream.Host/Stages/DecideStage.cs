@@ -11,6 +11,7 @@ namespace ClipGuard.Stream.Host.Stages;
 internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout, TimeProvider time, ILogger log)
 {
     private bool _warnedUnreachable;
+    private bool _warnedCampaigns;
     private readonly List<Revocation> _revoked = [];
 
     public StreamScorer Scorer => scorer;
@@ -35,6 +36,12 @@ internal sealed class DecideStage(StreamScorer scorer, TimeSpan bootstrapTimeout
         }
 
         WarnWhileBudgetUnreachable();
+        if (scorer.CampaignsHeldBack && !_warnedCampaigns)
+        {
+            Log.CampaignsHeldBack(log, scorer.TrustedStart, scorer.CampaignOptions!.MinimumTrustedStart);
+            _warnedCampaigns = true;
+        }
+
         return verdicts;
     }
 

@@ -67,7 +67,7 @@ public static class ReplaySummary
         string rule = s.ThresholdRule == Core.Pipeline.ThresholdRule.Conformal
             ? (double.IsNaN(s.FalseDiscoveryRate) ? $"conformal, false-quarantine rate {s.FalseQuarantineRate:G3}{(double.IsNaN(s.BudgetConfidence) ? "" : $" held with confidence {s.BudgetConfidence:G3}")}" : $"conformal, Benjamini–Hochberg FDR {s.FalseDiscoveryRate:G3} per batch")
               + $", admission floor {s.AdmissionFloor:G3}, calibration share {s.CalibrationShare:G3} (pool ≤ {s.CalibrationPoolSize})"
-              + (s.Campaigns.Enabled ? $", campaigns by {s.Campaigns.Grouping.ToString().ToLowerInvariant()} (suspects at p ≤ {s.Campaigns.SuspectLevel:G3}, caption radius {s.Campaigns.CaptionRadius:G3}, image join radius {s.Campaigns.ImageJoinRadius:G3} × k-distance, ≥ {s.Campaigns.MinimumMembers} members, significance {s.Campaigns.Significance:G3})" : ", no campaigns")
+              + (s.Campaigns.Enabled ? $", campaigns by {s.Campaigns.Grouping.ToString().ToLowerInvariant()} (suspects at p ≤ {s.Campaigns.SuspectLevel:G3}, caption radius {s.Campaigns.CaptionRadius:G3}, image join radius {s.Campaigns.ImageJoinRadius:G3} × k-distance, ≥ {s.Campaigns.MinimumMembers} members, significance {s.Campaigns.Significance:G3}, by image only from a trusted start of ≥ {s.Campaigns.MinimumTrustedStart})" : ", no campaigns")
             : $"{s.ThresholdRule}";
         return string.Create(c, $"{options.SeedSize} vetted clean seed samples, batches of {options.BatchSize}, {s.Detector} with k = {s.Reference.K}, {rule}; signals: image density{(options.Captions ? " + image–caption agreement (when embedded)" : " only")}; capacity {s.Reference.Capacity}, source share {s.Reference.MaxSourceShare:G3}, hold-back {s.Reference.HoldBack}");
     }

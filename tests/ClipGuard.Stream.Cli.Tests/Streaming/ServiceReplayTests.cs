@@ -33,6 +33,7 @@ public sealed class ServiceReplayTests : IDisposable
         Scorer = new StreamScorerOptions
         {
             FalseQuarantineRate = 0.01,
+            Campaigns = new() { MinimumTrustedStart = 0 },
             Reference = new ReferenceSetOptions { K = 8, HoldBack = 100, Capacity = 5000, MaxSourceShare = 1 },
         },
     };

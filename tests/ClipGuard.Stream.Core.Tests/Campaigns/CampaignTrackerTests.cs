@@ -218,7 +218,7 @@ public sealed class CampaignTrackerTests
             spot[j] *= 3;
         }
 
-        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true });
+        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true, MinimumTrustedStart = 0 });
         int poison = 0;
         (List<Verdict> verdicts, List<Revocation> revoked) = StreamRows(scorer, data.Rows, i => i % 250 == 11 && poison < 40
             ? new StreamSample($"poison{poison++}", "crawler", Caption(rng, spot, 0.3))
@@ -234,6 +234,33 @@ public sealed class CampaignTrackerTests
     }
 
     [Fact]
+    public void ImageCampaignsAreHeldBackWhenTheTrustedStartIsSmallerThanTheMinimum()
+    {
+        // The same 40 copies that a 1,000-row start confirms with no minimum are left to the budget rule under the
+        // default minimum (16,384 trusted members): no campaign, no member, no revocation.
+        var rng = new Random(23);
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(6_000, Dim, 8, 0, 21);
+        float[] spot = Caption(rng);
+        for (int j = 0; j < Dim; j++)
+        {
+            spot[j] *= 3;
+        }
+
+        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true });
+        int poison = 0;
+        (List<Verdict> verdicts, List<Revocation> revoked) = StreamRows(scorer, data.Rows, i => i % 250 == 11 && poison < 40
+            ? new StreamSample($"poison{poison++}", "crawler", Caption(rng, spot, 0.3))
+            : new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()));
+
+        Assert.True(scorer.CampaignsHeldBack);
+        Assert.Equal(1000, scorer.TrustedStart);
+        Assert.Null(scorer.Campaigns);
+        Assert.DoesNotContain(verdicts, v => v.CampaignId is not null);
+        Assert.Empty(revoked);
+        Assert.False(new StreamScorer(Dim, new StreamScorerOptions()).CampaignsHeldBack);
+    }
+
+    [Fact]
     public void ALongCleanStreamFromASmallSeedConfirmsNoImageCampaign()
     {
         // 1,000 trusted rows, then 60,000 clean ones: the reference grows through the admission floor, which keeps the
@@ -241,7 +268,7 @@ public sealed class CampaignTrackerTests
         // scenes, reading it from the growing reference confirmed clean campaigns from a 2,048-pair seed; these
         // synthetic clusters did not show that, so this guards the property, not that regression.)
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(61_000, Dim, 8, 0, 29);
-        StreamScorer scorer = SeededScorer(data, 0.001, 0.2, new CampaignOptions { Enabled = true });
+        StreamScorer scorer = SeededScorer(data, 0.001, 0.2, new CampaignOptions { Enabled = true, MinimumTrustedStart = 0 });
 
         (List<Verdict> verdicts, List<Revocation> revoked) = StreamRows(scorer, data.Rows, i => new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()));
 

@@ -69,7 +69,7 @@ public sealed class CampaignServiceTests
         await using var service = ServiceProcess.Start([
             "--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, "--dimension", Dim.ToString(CultureInfo.InvariantCulture),
             "--bootstrap-size", "2000", "--hold-back", "200", "--capacity", "20000", "--max-source-share", "1", "--k", "8",
-            "--rule", "conformal", "--campaigns", "--campaign-grouping", grouping, "--admission-floor", byImage ? "0.2" : "0",
+            "--rule", "conformal", "--campaigns", "--campaign-grouping", grouping, "--campaign-min-trusted-start", "0", "--admission-floor", byImage ? "0.2" : "0",
 
             // A budget no calibration can reach, so no poison is quarantined on its own p-value: the early ones are
             // routed clean for certain (with the default budget, how many the budget rule catches first depends on how
