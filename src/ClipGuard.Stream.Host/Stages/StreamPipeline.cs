@@ -147,7 +147,12 @@ internal sealed class StreamPipeline : IDisposable
         decided = _s.Ledger.Pin(decided, Repinned, cancel);
         _s.Images.Keep(decided);
         _s.Window?.Add(decided);
-        _s.Campaigns?.Remember(decided);
+        if (_s.Decide.Scorer.Campaigns is not null)
+        {
+            // Only while the scorer tracks campaigns can a revocation come: held back (a trusted start below the
+            // minimum) or not started, nothing needs holding.
+            _s.Campaigns?.Remember(decided);
+        }
         long stage = _time.GetTimestamp();
         if (_s.Ledger.Record(decided, cancel))
         {
