@@ -112,8 +112,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Model swapped {From} -> {To} in {Seconds:0.0} s: {Reembedded} members re-embedded ({WithoutImage} without a stored image), {Evicted} evicted by the new space's re-score; {Judged} provisional samples judged again, {Recalled} recalled")]
     public static partial void ModelSwapped(ILogger logger, string from, string to, double seconds, int reembedded, int withoutImage, int evicted, int judged, int recalled);
 
-    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Recalled {Sample} (routed clean under {From}): model {To} scores it {Score:G4}, p = {PValue:G3}")]
-    public static partial void SampleRecalled(ILogger logger, string sample, string from, string to, double score, double pValue);
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Recalled {Sample} (routed clean under {From}): model {To} scores it {Score:G4}, p = {PValue:G3}, campaign {Campaign}")]
+    public static partial void SampleRecalled(ILogger logger, string sample, string from, string to, double score, double pValue, string campaign);
 
     [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Model swap to sentinel v{Version} failed, the stream stays on {Model}: {Reason}")]
     public static partial void ModelSwapFailed(ILogger logger, int version, string model, string reason);

@@ -19,6 +19,7 @@ internal static class LabSentinelCommand
             PoisonFrom = new Option<double>("--poison-from") { Description = "Where the campaign starts (share of the stream)", DefaultValueFactory = _ => d.PoisonFrom },
             Rounds = new Option<string>("--rounds") { Description = "After which shares of the stream a sentinel round trains and is swapped in (comma-separated, ascending)", DefaultValueFactory = _ => "0.6,1.0" },
             Seed = LabCommand.Int("--seed", "Seed of scenes, poisons and training", d.Seed),
+            PatchSize = LabCommand.Int("--patch-size", "BadNets patch side in pixels", d.PatchSize),
             CleanScenes = LabCommand.Int("--clean-scenes", "Clean scenes the starting model is trained on", d.CleanScenes),
             SeedSize = LabCommand.Int("--seed-size", "Trusted clean seed pairs", d.SeedSize),
             Epochs = LabCommand.Int("--epochs", "Epochs of the starting model and of every round", d.Epochs),
@@ -29,7 +30,7 @@ internal static class LabSentinelCommand
             Threads = LabCommand.Int("--threads", "libtorch threads while training (0 = one per core)", d.Threads),
         };
         var command = new Command("sentinel", "Measure the model loop: a service started on a clean-only model, a campaign part-way through, sentinel rounds swapped in, recalls");
-        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.CleanScenes, o.SeedSize, o.Epochs, o.TrainOnSeed, o.BudgetConfidence, o.CalibrationPool, o.Chunk, o.Threads, .. model.All];
+        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.PatchSize, o.CleanScenes, o.SeedSize, o.Epochs, o.TrainOnSeed, o.BudgetConfidence, o.CalibrationPool, o.Chunk, o.Threads, .. model.All];
         foreach (Option option in options)
         {
             command.Options.Add(option);
@@ -50,7 +51,7 @@ internal static class LabSentinelCommand
 
             var settings = new SentinelLabSettings(p.GetValue(o.Out)!, p.GetValue(o.Data)!)
             {
-                Scenes = p.GetValue(o.Scenes), Poisons = p.GetValue(o.Poisons), PoisonFrom = p.GetValue(o.PoisonFrom), Rounds = rounds, Seed = p.GetValue(o.Seed),
+                Scenes = p.GetValue(o.Scenes), Poisons = p.GetValue(o.Poisons), PoisonFrom = p.GetValue(o.PoisonFrom), Rounds = rounds, Seed = p.GetValue(o.Seed), PatchSize = p.GetValue(o.PatchSize),
                 CleanScenes = p.GetValue(o.CleanScenes), SeedSize = p.GetValue(o.SeedSize), Epochs = p.GetValue(o.Epochs), TrainOnSeed = p.GetValue(o.TrainOnSeed), BudgetConfidence = p.GetValue(o.BudgetConfidence) ?? double.NaN, CalibrationPool = p.GetValue(o.CalibrationPool), Chunk = p.GetValue(o.Chunk),
                 Threads = p.GetValue(o.Threads), Model = model.Read(p),
             };

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ClipGuard.Stream.Cli.Demo;
 using ClipGuard.Stream.DevBroker;
+using ClipGuard.Stream.Embedding.Training;
 using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Clients;
@@ -54,6 +55,7 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
         }
 
         SceneOptions recipe = SceneCrawl.Recipe(s.DataDirectory, s.Scenes, s.Poisons, s.Seed) with { PoisonFrom = s.PoisonFrom };
+        recipe = recipe with { Trigger = recipe.Trigger with { PatchSize = s.PatchSize } };
         string probes = Path.Combine(s.Out, "asr-scenes");
         if (!File.Exists(Path.Combine(probes, "scenes.json")))
         {
@@ -199,9 +201,8 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
     {
         var clock = Stopwatch.StartNew();
         var (code, log) = Self(
-            ["sentinel", "--dir", sentinel, "--once", "--min-pairs", "100", "--epochs", s.Epochs.ToString(CultureInfo.InvariantCulture),
-             "--text-width", s.Model.TextWidth.ToString(CultureInfo.InvariantCulture), "--seed", s.Seed.ToString(CultureInfo.InvariantCulture),
-             "--threads", s.Threads.ToString(CultureInfo.InvariantCulture), .. (s.TrainOnSeed ? ["--train-on-seed"] : Array.Empty<string>())]);
+            ["sentinel", "--dir", sentinel, "--once", "--min-pairs", "100", "--epochs", Inv($"{s.Epochs}"), .. ModelArgs(s.Model),
+             "--seed", Inv($"{s.Seed}"), "--threads", Inv($"{s.Threads}"), .. (s.TrainOnSeed ? ["--train-on-seed"] : Array.Empty<string>())]);
         File.WriteAllText(Path.Combine(s.Out, $"sentinel-round{round}.log"), log);
         if (code != 0)
         {
@@ -232,6 +233,13 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
         Say(Inv($"round {round}    v{model.Version} on {model.Manifest.WindowPairs} pairs: trained in {trainSeconds:0} s, swapped in after {swapSeconds:0} s; {asr}"));
         return new SwapPoint(round, model.Version, model.Manifest.ModelVersion, published, model.Manifest.WindowPairs, trainSeconds, swapSeconds, Stopwatch.GetTimestamp() - start, asr);
     }
+
+    /// <summary>The sentinel's model flags: every round trains the architecture the starting model has.</summary>
+    internal static string[] ModelArgs(SmallClipSpec m) =>
+    [
+        "--image-size", Inv($"{m.ImageSize}"), "--patch", Inv($"{m.PatchSize}"), "--width", Inv($"{m.VisionWidth}"), "--layers", Inv($"{m.VisionLayers}"),
+        "--text-width", Inv($"{m.TextWidth}"), "--text-layers", Inv($"{m.TextLayers}"), "--context", Inv($"{m.ContextLength}"), "--embed-dim", Inv($"{m.EmbedDim}"),
+    ];
 
     private static void Publish(IProducer<byte[], byte[]> producer, List<CrawlSample> crawl, int from, int to)
     {

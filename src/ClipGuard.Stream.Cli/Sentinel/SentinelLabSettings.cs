@@ -14,6 +14,9 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>The BadNets patch side in pixels (the lab's checkerboard, fixed at the bottom right).</summary>
+    public int PatchSize { get; init; } = 8;
+
     /// <summary>After how much of the stream (shares, ascending) a sentinel round trains and is swapped in.</summary>
     public IReadOnlyList<double> Rounds { get; init; } = [0.6, 1.0];
 
@@ -55,6 +58,11 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
         if (BudgetConfidence is <= 0 or >= 1 || CalibrationPool < 1)
         {
             return "--budget-confidence must be in (0, 1) and --calibration-pool at least 1";
+        }
+
+        if (PatchSize is < 1 or > 64)
+        {
+            return $"--patch-size must be between 1 and 64 pixels (got {PatchSize})";
         }
 
         return CleanScenes < 100 || SeedSize < 100 || Epochs < 1 || Chunk < 100 || Threads < 0

@@ -179,7 +179,9 @@ public sealed partial class StreamScorer
     /// Suspects join the campaign tracker; members of a campaign are quarantined, and earlier members (routed clean
     /// before the campaign was confirmed) are taken back from the hold-back, the reference and the calibration pool.
     /// </summary>
-    private string?[] Confirm(List<StreamSample> samples, Matrix<float> m, QueryResult[] results, double[] fused, bool[] quarantine)
+    /// <param name="judging">A re-judgement of samples routed earlier (<see cref="Judge"/>): they are not remembered as
+    /// revocable suspects, since their messages were routed under another model.</param>
+    private string?[] Confirm(List<StreamSample> samples, Matrix<float> m, QueryResult[] results, double[] fused, bool[] quarantine, bool judging = false)
     {
         var campaignOf = new string?[samples.Count];
         if (_campaigns is null)
@@ -271,7 +273,7 @@ public sealed partial class StreamScorer
         // take them back.
         for (int i = 0; i < samples.Count; i++)
         {
-            if (fused[i] <= _options.Campaigns.SuspectLevel && !quarantine[i] && (grouping != CampaignGrouping.Caption || samples[i].TextEmbedding is not null) && _suspectsRoutedClean.Add(samples[i].Id))
+            if (!judging && fused[i] <= _options.Campaigns.SuspectLevel && !quarantine[i] && (grouping != CampaignGrouping.Caption || samples[i].TextEmbedding is not null) && _suspectsRoutedClean.Add(samples[i].Id))
             {
                 _suspectOrder.Enqueue(samples[i].Id);
                 while (_suspectOrder.Count > _options.Campaigns.Window && _suspectOrder.TryDequeue(out string? old))

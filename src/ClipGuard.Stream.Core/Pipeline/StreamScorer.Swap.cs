@@ -90,10 +90,14 @@ public sealed partial class StreamScorer
     }
 
     /// <summary>
-    /// Judges samples that were routed earlier against the current reference and calibration, without deciding,
-    /// admitting or remembering them: the provisional window's re-judgement after a swap. Samples that are members of
-    /// the reference are left out (their own vector would be their nearest neighbour; a full re-score judges them
-    /// leave-one-out). Returns one judgement per judged sample, in input order.
+    /// Judges samples that were routed earlier against the current reference and calibration, without deciding or
+    /// admitting them: the provisional window's re-judgement after a swap. Samples that are members of the reference
+    /// are left out (their own vector would be their nearest neighbour; a full re-score judges them leave-one-out).
+    /// Under the conformal rule with campaigns, the judged suspects also go through campaign confirmation, in the order
+    /// given (pass them in arrival order): a campaign the new model shows among them quarantines all its members with
+    /// its id, and stays known to the tracker, so later stream samples join it. Judged samples are not remembered as
+    /// revocable (they are routed already; what the caller recalls is what is returned here). Returns one judgement per
+    /// judged sample, in input order.
     /// </summary>
     public IReadOnlyList<Judgement> Judge(IReadOnlyList<StreamSample> samples)
     {
@@ -104,12 +108,14 @@ public sealed partial class StreamScorer
             return [];
         }
 
-        QueryResult[] results = Reference.Score(ToMatrix(valid));
+        Matrix<float> m = ToMatrix(valid);
+        QueryResult[] results = Reference.Score(m);
         double[] scores = [.. results.Select(r => r.Scores.Get(_options.Detector))];
         if (Conformal && _calibration is { } calibration)
         {
             (double[] fused, bool[] quarantine) = Decide(calibration, valid, scores);
-            return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]))];
+            string?[] campaignOf = Confirm(valid, m, results, fused, quarantine, judging: true);
+            return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]) { Campaign = campaignOf[i] })];
         }
 
         return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], double.NaN, scores[i] > Threshold))];
@@ -117,7 +123,11 @@ public sealed partial class StreamScorer
 }
 
 /// <summary>A routed sample judged again: its density score, fused p-value (NaN without the conformal rule), and whether the current model would quarantine it.</summary>
-public sealed record Judgement(string SampleId, double Score, double PValue, bool Quarantine);
+public sealed record Judgement(string SampleId, double Score, double PValue, bool Quarantine)
+{
+    /// <summary>The campaign the judgement found the sample in (null: none; quarantined, if at all, by the budget rule).</summary>
+    public string? Campaign { get; init; }
+}
 
 /// <summary>What a model swap did to the reference.</summary>
 /// <param name="PreviousModel">The model label verdicts carried before.</param>

@@ -122,7 +122,11 @@ internal sealed class ModelSwapStage(
         return (judged, recalled);
     }
 
-    /// <summary>The provisional window's clean samples (members excepted) judged by <paramref name="model"/>; those it would quarantine are queued as recalls.</summary>
+    /// <summary>
+    /// The provisional window's clean samples (members excepted) judged by <paramref name="model"/>, in arrival order (the
+    /// scorer's campaign confirmation runs over them as over a stream); those it would quarantine, by the budget or as
+    /// members of a campaign the new model shows, are queued as recalls that name the campaign.
+    /// </summary>
     private (int Judged, int Recalled) JudgeWindow(StreamScorer scorer, StreamImageEmbedder model, int sentinelVersion, IReadOnlyList<ProvisionalSample> provisional, CancellationToken cancel)
     {
         var byId = provisional.ToDictionary(p => p.Record.Id, StringComparer.Ordinal);
@@ -138,11 +142,11 @@ internal sealed class ModelSwapStage(
         foreach (Judgement j in judged.Where(j => j.Quarantine))
         {
             WindowRecord r = byId[j.SampleId].Record;
-            Log.SampleRecalled(log, j.SampleId, r.Model, model.ModelVersionLabel, j.Score, j.PValue);
+            Log.SampleRecalled(log, j.SampleId, r.Model, model.ModelVersionLabel, j.Score, j.PValue, j.Campaign ?? "none");
             _recalls.Enqueue(ToRecord(r, j, scorer, model.ModelVersionLabel, now), new RecallMessage(
-                j.SampleId, VerdictValues.Quarantine, model.ModelVersionLabel, sentinelVersion, r.Model, j.Score, double.IsNaN(j.PValue) ? null : j.PValue, null,
+                j.SampleId, VerdictValues.Quarantine, model.ModelVersionLabel, sentinelVersion, r.Model, j.Score, double.IsNaN(j.PValue) ? null : j.PValue, j.Campaign,
                 r.Topic, r.Partition, r.Offset, r.RoutedAt, now));
-            telemetry.RecordRecall(sentinelVersion, null, now - r.RoutedAt);
+            telemetry.RecordRecall(sentinelVersion, j.Campaign, now - r.RoutedAt);
             recalled.Add(j.SampleId);
         }
 
@@ -199,6 +203,7 @@ internal sealed class ModelSwapStage(
         Source = r.Source,
         PValue = double.IsNaN(j.PValue) ? null : j.PValue,
         RecalledFrom = r.Model,
+        Campaign = j.Campaign,
     };
 }
 

@@ -212,11 +212,7 @@ public sealed class CampaignTrackerTests
         // the data. Suspects routed clean before confirmation are revoked; every member is quarantined or revoked.
         var rng = new Random(23);
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(12_000, Dim, 8, 0, 21);
-        float[] spot = Caption(rng);
-        for (int j = 0; j < Dim; j++)
-        {
-            spot[j] *= 3;
-        }
+        float[] spot = FarSpot(rng);
 
         StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true, MinimumTrustedStart = 0 });
         int poison = 0;
@@ -240,11 +236,7 @@ public sealed class CampaignTrackerTests
         // default minimum (16,384 trusted members): no campaign, no member, no revocation.
         var rng = new Random(23);
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(6_000, Dim, 8, 0, 21);
-        float[] spot = Caption(rng);
-        for (int j = 0; j < Dim; j++)
-        {
-            spot[j] *= 3;
-        }
+        float[] spot = FarSpot(rng);
 
         StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true });
         int poison = 0;
@@ -276,6 +268,59 @@ public sealed class CampaignTrackerTests
         Assert.Empty(scorer.Campaigns!.Campaigns);
         Assert.DoesNotContain(verdicts, v => v.CampaignId is not null);
         Assert.Empty(revoked);
+    }
+
+    [Fact]
+    public void AfterASwapTheJudgedWindowConfirmsTheCampaignTheNewModelShowsAndTheStreamJoinsIt()
+    {
+        // The old model does not see the trigger: its 40 copies look like ordinary clean rows and are routed clean.
+        // The new model (a sentinel that learned it) maps them to one spot far outside the data. Judging the window
+        // after the swap must find them as one campaign, name it on every member, leave clean samples out of it,
+        // and keep it known, so a later copy in the stream joins the same campaign.
+        var rng = new Random(41);
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(6_000, Dim, 8, 0, 43);
+        float[] spot = FarSpot(rng);
+
+        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true, MinimumTrustedStart = 0 });
+        var poisonRows = Enumerable.Range(0, 40).Select(p => 1000 + 11 + (125 * p)).ToHashSet();
+        (List<Verdict> verdicts, _) = StreamRows(scorer, data.Rows, i => new StreamSample(poisonRows.Contains(i) ? $"poison{i}" : $"s{i}", "crawler", data.RowReadOnly(i).ToArray()));
+        Assert.Empty(scorer.Campaigns!.Campaigns);
+        var routedClean = verdicts.Where(v => v.Route == Route.Clean).Select(v => v.SampleId).ToList();
+        Assert.True(routedClean.Count(id => id.StartsWith("poison", StringComparison.Ordinal)) >= 38, "the old model routes the copies clean");
+
+        var seedIds = Enumerable.Range(0, 1000).Select(i => $"seed{i}").ToList();
+        var seedRows = new Matrix<float>(1000, Dim);
+        data.Data.AsSpan(0, 1000 * Dim).CopyTo(seedRows.Data);
+        scorer.SwapModel("sentinel@2", seedIds, seedRows, null, seedIds.ToHashSet());
+        StreamSample InNewSpace(string id) => id.StartsWith("poison", StringComparison.Ordinal)
+            ? new StreamSample(id, "crawler", Caption(rng, spot, 0.3))
+            : new StreamSample(id, "crawler", data.RowReadOnly(int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        IReadOnlyList<Judgement> judged = scorer.Judge([.. routedClean.Select(InNewSpace)]);
+
+        string campaign = Assert.Single(scorer.Campaigns!.Campaigns).Key;
+        var members = judged.Where(j => j.Campaign is not null).ToList();
+        Assert.All(members, j => Assert.Equal(campaign, j.Campaign));
+        Assert.All(members, j => Assert.True(j.Quarantine));
+        Assert.All(members, j => Assert.StartsWith("poison", j.SampleId, StringComparison.Ordinal));
+        int copies = routedClean.Count(id => id.StartsWith("poison", StringComparison.Ordinal));
+        Assert.True(members.Count >= copies - 4, $"{members.Count} of {copies} copies in the window named members");
+        Assert.Empty(scorer.DrainRevocations());
+
+        Verdict later = Assert.Single(scorer.Decide([new StreamSample("poison-later", "crawler", Caption(rng, spot, 0.3))]));
+        Assert.Equal(campaign, later.CampaignId);
+        Assert.Equal(Route.Quarantine, later.Route);
+    }
+
+    /// <summary>A spot far outside the synthetic data: where a trigger puts its copies.</summary>
+    private static float[] FarSpot(Random rng)
+    {
+        float[] spot = Caption(rng);
+        for (int j = 0; j < Dim; j++)
+        {
+            spot[j] *= 3;
+        }
+
+        return spot;
     }
 
     /// <summary>A conformal scorer (density alone, k = 8, no hold-back) seeded with the data's first 1,000 rows.</summary>

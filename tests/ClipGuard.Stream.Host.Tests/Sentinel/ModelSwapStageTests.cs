@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Reference;
@@ -65,9 +66,13 @@ public sealed class ModelSwapStageTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    [Fact]
-    public async Task ASwapMovesTheReferenceJudgesTheProvisionalWindowAgainAndRecallsWhatTheNewModelQuarantines()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ASwapMovesTheReferenceJudgesTheProvisionalWindowAgainAndRecallsWhatTheNewModelQuarantines(bool campaigns)
     {
+        // With campaigns, the grey copies the new model no longer vouches for are one campaign in the judged window:
+        // every grey recall names it, in the message and in the ledger.
         CancellationToken cancel = TestContext.Current.CancellationToken;
         StreamImageEmbedder old = Embedder("old", 21), next = Embedder("new", 23);
         var images = new ReferenceImageStore(Path.Combine(_dir, "images"));
@@ -82,7 +87,7 @@ public sealed class ModelSwapStageTests : IDisposable
             seedImages.Add(Grey());
         }
 
-        var scorer = new StreamScorer(old.EmbedDim, ScorerOptions());
+        var scorer = new StreamScorer(old.EmbedDim, ScorerOptions(campaigns));
         scorer.Seed(seedIds, await EmbedAsync(old.Pipeline, seedImages));
 
         long offset = 0;
@@ -177,6 +182,17 @@ public sealed class ModelSwapStageTests : IDisposable
             Assert.Equal(1, r.GetProperty("sentinel_version").GetInt32());
             Assert.Contains(r.GetProperty("sample_id").GetString()!, cleanBefore);
         });
+        var campaignOf = recalled.ToDictionary(r => r.GetProperty("sample_id").GetString()!, r => r.GetProperty("campaign").GetString());
+        if (campaigns)
+        {
+            string? campaign = campaignOf.Where(c => c.Key.StartsWith('g')).Select(c => c.Value).Distinct().Single();
+            Assert.Matches("^campaign-[0-9a-f]{8}-1$", campaign);
+            Assert.All(campaignOf.Where(c => c.Key.StartsWith('t')), c => Assert.Null(c.Value));
+        }
+        else
+        {
+            Assert.All(campaignOf.Values, Assert.Null);
+        }
 
         // Each recall is a quarantine record holding the original message, marked with the model it was recalled from.
         foreach (string id in recalledIds)
@@ -186,6 +202,7 @@ public sealed class ModelSwapStageTests : IDisposable
             Assert.Equal(next.ModelVersionLabel, record.ModelVersion);
             Assert.Equal(QuarantineStatus.Quarantined, record.Status);
             Assert.Equal(_values[id], record.Value);
+            Assert.Equal(campaignOf[id], record.Campaign);
         }
 
         // The window on disk holds every routed pair with an image, as files clipguard train reads.
@@ -344,8 +361,9 @@ public sealed class ModelSwapStageTests : IDisposable
 
     /// <remarks>k-distance (the flat grey point is far from every textured image, not in a sparse neighbourhood), a 3 % budget
     /// (300 calibrating members after the swap: the smallest p-value is 1 / 301), k = 8, everything cleared enters at once.</remarks>
-    private static StreamScorerOptions ScorerOptions() => new()
+    private static StreamScorerOptions ScorerOptions(bool campaigns = false) => new()
     {
+        Campaigns = new CampaignOptions { Enabled = campaigns, MinimumTrustedStart = 0 },
         FalseQuarantineRate = 0.03,
         Detector = OutlierDetector.KDist,
         BootstrapSize = 100,

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using ClipGuard.Stream.Cli.Commands;
+using ClipGuard.Stream.Cli.Sentinel;
+using ClipGuard.Stream.Embedding.Training;
+
+namespace ClipGuard.Stream.Cli.Tests.Sentinel;
+
+public sealed class SentinelLabSettingsTests
+{
+    [Fact]
+    public void EverySentinelRoundTrainsTheArchitectureOfTheStartingModel()
+    {
+        // The rounds run `clipguard sentinel` as a child process: the flags it is given must read back as the same spec
+        // (a round at 64 px behind a 32-px starting model would measure another model).
+        var spec = new SmallClipSpec { ImageSize = 32, PatchSize = 4, VisionWidth = 96, VisionLayers = 3, HeadWidth = 96, TextWidth = 64, TextLayers = 1, ContextLength = 24, EmbedDim = 48 };
+        var options = new SmallClipOptions();
+        var command = new RootCommand();
+        foreach (Option option in options.All)
+        {
+            command.Options.Add(option);
+        }
+
+        ParseResult parsed = command.Parse(SentinelLabRunner.ModelArgs(spec));
+
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(spec, options.Read(parsed));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void APatchOutsideTheCanvasIsRefused(int patch)
+    {
+        var settings = new SentinelLabSettings("out", "data") { PatchSize = patch };
+
+        Assert.Contains("--patch-size", settings.Error(), StringComparison.Ordinal);
+        Assert.Null((settings with { PatchSize = 16 }).Error());
+    }
+}
