@@ -43,8 +43,10 @@ internal sealed record SentinelLabReport(
     /// campaign's samples quarantined on arrival or recalled (coverage) and the clean samples recalled.
     /// </summary>
     /// <remarks>The <c>Once</c> counts are the same swaps' recalls limited to samples routed under the model each swap
-    /// replaced: what <c>ClipGuard:Sentinel:Rejudge = Once</c> recalls (a swap's judgement of a sample does not depend on
-    /// which other samples it judges, so the lab runs <c>EveryRound</c> and counts both).</remarks>
+    /// replaced: what <c>ClipGuard:Sentinel:Rejudge = Once</c> recalls by the budget rule (a swap's budget judgement of a
+    /// sample does not depend on which other samples it judges, so the lab runs <c>EveryRound</c> and counts both). With
+    /// campaigns it is an estimate: a campaign is confirmed by the samples judged together, and under <c>Once</c> a swap
+    /// judges fewer of them.</remarks>
     public sealed record AfterSwap(SwapPoint Swap, int RecalledPoisons, int RecalledClean, int PoisonsSoFar, int CoveredSoFar, int CleanSoFar, int FalseRecallsSoFar,
         int OnceRecalledPoisons, int OnceRecalledClean, int OnceCoveredSoFar, int OnceFalseRecallsSoFar)
     {
@@ -174,6 +176,8 @@ internal sealed record SentinelLabReport(
 
         t.AppendLine();
         t.AppendLine("## The same rounds, recalls limited to what Rejudge = Once judges (samples routed under the model each swap replaced)");
+        t.AppendLine();
+        t.AppendLine("Exact for recalls by the budget rule; for campaign recalls an estimate (the campaign was confirmed with every judged sample, and Once judges fewer).");
         t.AppendLine();
         t.AppendLine("| round | sentinel | recalled poisons / clean | campaign covered so far | false recalls so far |");
         t.AppendLine("|---:|---|---:|---:|---:|");

@@ -59,6 +59,7 @@ internal sealed class CampaignRecallStage(
         }
 
         DateTimeOffset now = time.GetUtcNow();
+        var earliest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (Revocation r in revocations)
         {
             if (_suspects.Take(r.SampleId) is not { } held)
@@ -80,6 +81,12 @@ internal sealed class CampaignRecallStage(
                 r.SampleId, VerdictValues.Quarantine, model, 0, held.Record.ModelVersion, record.Score, record.PValue, r.CampaignId,
                 record.SourceTopic, record.SourcePartition, record.SourceOffset, held.RoutedAt, now));
             telemetry.RecordRecall(0, r.CampaignId, now - held.RoutedAt);
+            earliest[r.CampaignId] = earliest.TryGetValue(r.CampaignId, out DateTimeOffset e) && e < held.RoutedAt ? e : held.RoutedAt;
+        }
+
+        foreach ((string campaign, DateTimeOffset first) in earliest)
+        {
+            telemetry.RecordCampaignConfirmed(campaign, now - first, "stream");
         }
 
         TryDeliver(cancel);

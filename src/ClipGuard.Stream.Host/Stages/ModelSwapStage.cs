@@ -150,6 +150,11 @@ internal sealed class ModelSwapStage(
             recalled.Add(j.SampleId);
         }
 
+        foreach (IGrouping<string?, Judgement> campaign in judged.Where(j => j.Campaign is not null).GroupBy(j => j.Campaign))
+        {
+            telemetry.RecordCampaignConfirmed(campaign.Key!, now - campaign.Min(j => byId[j.SampleId].Record.RoutedAt), "sentinel");
+        }
+
         window?.Forget(recalled);
         return (judged.Count, recalled.Count);
     }

@@ -47,6 +47,8 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     private readonly Counter<long> _recalls;
     private readonly Counter<long> _revocationRecalls;
     private readonly Histogram<double> _recallDelay;
+    private readonly Histogram<double> _campaignDelay;
+    private readonly HashSet<string> _campaignsTimed = new(StringComparer.Ordinal);
     private readonly Histogram<double> _swapDuration;
     private (int Version, DateTimeOffset TrainedAt)? _sentinel;
     private int _sentinelVersion;
@@ -93,6 +95,9 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _revocationRecalls = _meter.CreateCounter<long>(MetricNames.CampaignRevocationRecalls, "{sample}", "Campaign revocations published as recalls (outcome published), or not deliverable because the message was no longer held (outcome evicted)");
         _recallDelay = _meter.CreateHistogram(MetricNames.RecallDelay, "s", "Time from a recalled sample's clean verdict to its recall",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] });
+        _campaignDelay = _meter.CreateHistogram(MetricNames.CampaignConfirmationDelay, "s",
+            "Time from a campaign's earliest known member (routed clean and held, or in a sentinel's judged window) to the campaign's confirmation, once per campaign, by what confirmed it (stream or sentinel)",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 21600] });
     }
 
     /// <summary>Starts the batch span (linked to the messages' producers' contexts) and records the batch size.</summary>
@@ -175,6 +180,8 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
             if (v.CampaignId is not null)
             {
                 _campaignMembers.Add(1, new KeyValuePair<string, object?>(TagNames.Route, route));
+                // A campaign whose earlier members were revoked was timed by the recall stage already (it runs first).
+                RecordCampaignConfirmed(v.CampaignId, TimeSpan.Zero, "stream");
             }
         }
 
@@ -233,6 +240,24 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         var tags = new TagList { { "sentinel_version", sentinelVersion }, { "campaign", campaign ?? "none" } };
         _recalls.Add(1, tags);
         _recallDelay.Record(afterVerdict.TotalSeconds);
+    }
+
+    /// <summary>
+    /// A campaign seen confirmed: recorded once per campaign id, with the time since its earliest member the host knows
+    /// of was routed (zero when it knows only the confirming batch's members), and <paramref name="confirmedBy"/>
+    /// (<c>stream</c> or <c>sentinel</c>).
+    /// </summary>
+    public void RecordCampaignConfirmed(string campaign, TimeSpan sinceEarliestMember, string confirmedBy)
+    {
+        lock (_gate)
+        {
+            if (!_campaignsTimed.Add(campaign))
+            {
+                return;
+            }
+        }
+
+        _campaignDelay.Record(Math.Max(0, sinceEarliestMember.TotalSeconds), new KeyValuePair<string, object?>("confirmed_by", confirmedBy));
     }
 
     /// <summary>Campaign revocations recorded and published as recalls (<paramref name="published"/>), or not deliverable (their message was evicted).</summary>

@@ -21,6 +21,7 @@ public static class MetricNames
     public const string CalibrationSize = "clipguard.calibration.size";
     public const string CampaignsConfirmed = "clipguard.campaigns.confirmed";
     public const string CampaignMembers = "clipguard.campaign.members";
+    public const string CampaignConfirmationDelay = "clipguard.campaign.confirmation_delay";
     public const string CampaignRevocations = "clipguard.campaign.revocations";
     public const string CampaignRevocationRecalls = "clipguard.campaign.revocation_recalls";
     public const string ConsumerLag = "clipguard.consumer.lag";

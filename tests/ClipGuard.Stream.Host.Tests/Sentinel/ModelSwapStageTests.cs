@@ -13,6 +13,7 @@ using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Settings;
 using ClipGuard.Stream.Host.Stages;
+using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Tests.Telemetry;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Clients;
@@ -102,6 +103,7 @@ public sealed class ModelSwapStageTests : IDisposable
             before.Add(Enqueue(ref offset, $"g{i}", Grey()));
         }
 
+        using RecordedMeasurements confirmations = _telemetry.Record(MetricNames.CampaignConfirmationDelay);
         StreamPipeline pipeline = Pipeline(scorer, embedding, images);
         Task<ModelSwapOutcome>? swap = null;
         _consumer.OnIdle = () =>
@@ -188,10 +190,18 @@ public sealed class ModelSwapStageTests : IDisposable
             string? campaign = campaignOf.Where(c => c.Key.StartsWith('g')).Select(c => c.Value).Distinct().Single();
             Assert.Matches("^campaign-[0-9a-f]{8}-1$", campaign);
             Assert.All(campaignOf.Where(c => c.Key.StartsWith('t')), c => Assert.Null(c.Value));
+
+            // Confirmed by the sentinel's judgement, timed once, from its earliest member's clean verdict to the recall.
+            var greyRecalls = recalled.Where(r => r.GetProperty("sample_id").GetString()!.StartsWith('g')).ToList();
+            TimeSpan expected = greyRecalls[0].GetProperty("recalled_at").GetDateTimeOffset() - greyRecalls.Min(r => r.GetProperty("routed_at").GetDateTimeOffset());
+            (double delay, Dictionary<string, object?> tags) = Assert.Single(confirmations.Values);
+            Assert.Equal(expected.TotalSeconds, delay, 6);
+            Assert.Equal("sentinel", tags["confirmed_by"]);
         }
         else
         {
             Assert.All(campaignOf.Values, Assert.Null);
+            Assert.Empty(confirmations.Values);
         }
 
         // Each recall is a quarantine record holding the original message, marked with the model it was recalled from.

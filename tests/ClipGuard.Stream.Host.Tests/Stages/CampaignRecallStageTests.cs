@@ -4,6 +4,7 @@ using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Sentinel;
 using ClipGuard.Stream.Host.Stages;
+using ClipGuard.Stream.Host.Telemetry;
 using ClipGuard.Stream.Host.Tests.Telemetry;
 using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Streaming;
@@ -31,16 +32,25 @@ public sealed class CampaignRecallStageTests : IDisposable
     {
         var ledger = new InMemoryQuarantineLedger(_time);
         CampaignRecallStage stage = Stage(ledger);
-        stage.Remember(Decided(("p1", Route.Clean, 0.01), ("p2", Route.Clean, 0.02), ("p3", Route.Clean, 0.03), ("s1", Route.Clean, 0.5), ("q1", Route.Quarantine, 0.001)));
-        Assert.Equal(3, stage.Suspects.Count);
+        using RecordedMeasurements confirmations = _telemetry.Record(MetricNames.CampaignConfirmationDelay);
+        stage.Remember(Decided(("p1", Route.Clean, 0.01), ("p3", Route.Clean, 0.03), ("s1", Route.Clean, 0.5), ("q1", Route.Quarantine, 0.001)));
         DateTimeOffset routedAt = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        stage.Remember(Decided(("p2", Route.Clean, 0.02)));
+        Assert.Equal(3, stage.Suspects.Count);
         _time.Advance(TimeSpan.FromMinutes(2));
 
-        stage.Recall([new Revocation("p1", "campaign-a-1", true, false), new Revocation("p2", "campaign-a-1", false, true)], "model-2", TestContext.Current.CancellationToken);
+        stage.Recall([new Revocation("p2", "campaign-a-1", false, true), new Revocation("p1", "campaign-a-1", true, false)], "model-2", TestContext.Current.CancellationToken);
+        stage.Recall([new Revocation("p3", "campaign-a-1", true, false)], "model-2", TestContext.Current.CancellationToken);
+
+        // The campaign is timed once, from its earliest member routed clean (p1, three minutes before).
+        (double delay, Dictionary<string, object?> tags) = Assert.Single(confirmations.Values);
+        Assert.Equal(180, delay);
+        Assert.Equal("stream", tags["confirmed_by"]);
 
         Assert.Equal(0, stage.Undelivered);
-        Assert.Equal(1, stage.Suspects.Count);
-        foreach (string id in new[] { "p1", "p2" })
+        Assert.Equal(0, stage.Suspects.Count);
+        foreach (string id in new[] { "p1", "p2", "p3" })
         {
             QuarantineRecord record = Assert.IsType<QuarantineRecord>(await ledger.GetAsync(id, TestContext.Current.CancellationToken));
             Assert.Equal("campaign-a-1", record.Campaign);
@@ -50,13 +60,12 @@ public sealed class CampaignRecallStageTests : IDisposable
             Assert.Equal(_time.GetUtcNow(), record.QuarantinedAt);
         }
 
-        // Samples not revoked (a suspect still held, a clean non-suspect, one quarantined on arrival) are not recalled.
-        Assert.Null(await ledger.GetAsync("p3", TestContext.Current.CancellationToken));
+        // Samples not revoked (a clean non-suspect, one quarantined on arrival) are not recalled.
         Assert.Null(await ledger.GetAsync("s1", TestContext.Current.CancellationToken));
-        Assert.Equal(2, _producer.Produced.Count);
+        Assert.Equal(3, _producer.Produced.Count);
         Assert.All(_producer.Produced, p => Assert.Equal(TopicNames.Recalls, p.Topic));
-        Assert.Equal(["p1", "p2"], _producer.Produced.Select(p => Encoding.UTF8.GetString(p.Message.Key)));
-        RecallMessage recall = Recall(_producer.Produced[0].Message);
+        Assert.Equal(["p2", "p1", "p3"], _producer.Produced.Select(p => Encoding.UTF8.GetString(p.Message.Key)));
+        RecallMessage recall = Recall(_producer.Produced[1].Message);
         Assert.Equal(("p1", VerdictValues.Quarantine, "campaign-a-1", "precomputed", "model-2"), (recall.SampleId, recall.Verdict, recall.Campaign, recall.RecalledFrom, recall.Model));
         Assert.Equal((0.01, routedAt, _time.GetUtcNow()), (recall.PValue, recall.RoutedAt, recall.RecalledAt));
         Assert.Equal((InputMessages.Topic, 0, 0L), (recall.SourceTopic, recall.SourcePartition, recall.SourceOffset));

@@ -18,6 +18,29 @@ internal sealed class InstrumentationFactory : IDisposable
 
     public ClipGuardInstrumentation Instrumentation { get; }
 
+    /// <summary>Records the measurements of one of this instrumentation's double instruments (not another factory's) until disposed.</summary>
+    public RecordedMeasurements Record(string instrument)
+    {
+        IMeterFactory factory = _services.GetRequiredService<IMeterFactory>();
+        var recorded = new RecordedMeasurements();
+        recorded.Listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
+        recorded.Listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            lock (recorded.Values)
+            {
+                recorded.Values.Add((value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+            }
+        });
+        recorded.Listener.Start();
+        return recorded;
+    }
+
     /// <summary>Every instrument ClipGuard's meter publishes, as the Prometheus series names it exports.</summary>
     public static IReadOnlyDictionary<string, Instrument> ExportedSeries()
     {
@@ -69,4 +92,14 @@ internal sealed class InstrumentationFactory : IDisposable
         Instrumentation.Dispose();
         _services.Dispose();
     }
+}
+
+/// <summary>Measurements of one instrument: value and tags, in the order recorded.</summary>
+internal sealed class RecordedMeasurements : IDisposable
+{
+    public MeterListener Listener { get; } = new();
+
+    public List<(double Value, Dictionary<string, object?> Tags)> Values { get; } = [];
+
+    public void Dispose() => Listener.Dispose();
 }
