@@ -115,6 +115,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Recalled {Sample} (routed clean under {From}): model {To} scores it {Score:G4}, p = {PValue:G3}, campaign {Campaign}")]
     public static partial void SampleRecalled(ILogger logger, string sample, string from, string to, double score, double pValue, string campaign);
 
+    [LoggerMessage(EventId = 5117, Level = LogLevel.Information, Message = "The provisional window is judged against the seed's fitting half ({Pairs} pairs the sentinel trained on, like the window); campaigns among them: {Campaigns}")]
+    public static partial void WindowJudgedAgainstFittingSeed(ILogger logger, int pairs, bool campaigns);
+
     [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Model swap to sentinel v{Version} failed, the stream stays on {Model}: {Reason}")]
     public static partial void ModelSwapFailed(ILogger logger, int version, string model, string reason);
 

@@ -23,6 +23,7 @@ internal static class LabSentinelCommand
             CleanScenes = LabCommand.Int("--clean-scenes", "Clean scenes the starting model is trained on", d.CleanScenes),
             SeedSize = LabCommand.Int("--seed-size", "Trusted clean seed pairs", d.SeedSize),
             Epochs = LabCommand.Int("--epochs", "Epochs of the starting model and of every round", d.Epochs),
+            FitSeedShare = new Option<double>("--fit-seed-share") { Description = "Share of the trusted seed every sentinel trains on and judges the window against (ClipGuard:Sentinel:FitSeedShare; 0: the window is judged against the unseen seed)", DefaultValueFactory = _ => d.FitSeedShare },
             TrainOnSeed = new Option<bool>("--train-on-seed") { Description = "Sentinel rounds train on the trusted seed too (clipguard sentinel --train-on-seed)" },
             BudgetConfidence = new Option<double?>("--budget-confidence") { Description = "The service's --budget-confidence (unset: the marginal rule)" },
             CalibrationPool = new Option<int?>("--calibration-pool") { Description = "The service's calibration pool size (unset: its default)" },
@@ -30,7 +31,7 @@ internal static class LabSentinelCommand
             Threads = LabCommand.Int("--threads", "libtorch threads while training (0 = one per core)", d.Threads),
         };
         var command = new Command("sentinel", "Measure the model loop: a service started on a clean-only model, a campaign part-way through, sentinel rounds swapped in, recalls");
-        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.PatchSize, o.CleanScenes, o.SeedSize, o.Epochs, o.TrainOnSeed, o.BudgetConfidence, o.CalibrationPool, o.Chunk, o.Threads, .. model.All];
+        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.PatchSize, o.CleanScenes, o.SeedSize, o.Epochs, o.FitSeedShare, o.TrainOnSeed, o.BudgetConfidence, o.CalibrationPool, o.Chunk, o.Threads, .. model.All];
         foreach (Option option in options)
         {
             command.Options.Add(option);
@@ -52,7 +53,7 @@ internal static class LabSentinelCommand
             var settings = new SentinelLabSettings(p.GetValue(o.Out)!, p.GetValue(o.Data)!)
             {
                 Scenes = p.GetValue(o.Scenes), Poisons = p.GetValue(o.Poisons), PoisonFrom = p.GetValue(o.PoisonFrom), Rounds = rounds, Seed = p.GetValue(o.Seed), PatchSize = p.GetValue(o.PatchSize),
-                CleanScenes = p.GetValue(o.CleanScenes), SeedSize = p.GetValue(o.SeedSize), Epochs = p.GetValue(o.Epochs), TrainOnSeed = p.GetValue(o.TrainOnSeed), BudgetConfidence = p.GetValue(o.BudgetConfidence) ?? double.NaN, CalibrationPool = p.GetValue(o.CalibrationPool), Chunk = p.GetValue(o.Chunk),
+                CleanScenes = p.GetValue(o.CleanScenes), SeedSize = p.GetValue(o.SeedSize), Epochs = p.GetValue(o.Epochs), FitSeedShare = p.GetValue(o.FitSeedShare), TrainOnSeed = p.GetValue(o.TrainOnSeed), BudgetConfidence = p.GetValue(o.BudgetConfidence) ?? double.NaN, CalibrationPool = p.GetValue(o.CalibrationPool), Chunk = p.GetValue(o.Chunk),
                 Threads = p.GetValue(o.Threads), Model = model.Read(p),
             };
             return new SentinelLabRunner(Console.Out, Console.Error).Run(settings);

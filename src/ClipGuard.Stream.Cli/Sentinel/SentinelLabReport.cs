@@ -153,7 +153,7 @@ internal sealed record SentinelLabReport(
     {
         var c = CultureInfo.InvariantCulture;
         var t = new StringBuilder();
-        t.AppendLine(c, $"# Sentinel lab: {Settings.Scenes} scenes, {Poisons} poisons from {Settings.PoisonFrom:P0} of the stream on (first at sample {FirstPoison}), seed {Settings.Seed}{(Settings.TrainOnSeed ? "; sentinels train on the trusted seed too" : "")}; trusted seed {Settings.SeedSize}{(double.IsNaN(Settings.BudgetConfidence) ? "" : ", budget held with confidence " + Settings.BudgetConfidence.ToString(CultureInfo.InvariantCulture))}{(Settings.CalibrationPool is { } pool ? ", calibration pool " + pool.ToString(CultureInfo.InvariantCulture) : "")}");
+        t.AppendLine(c, $"# Sentinel lab: {Settings.Scenes} scenes, {Poisons} poisons from {Settings.PoisonFrom:P0} of the stream on (first at sample {FirstPoison}), seed {Settings.Seed}{(Settings.TrainOnSeed ? "; sentinels train on the trusted seed too" : "")}; trusted seed {Settings.SeedSize} (share sentinels train on and judge the window against: {Settings.FitSeedShare.ToString(CultureInfo.InvariantCulture)}){(double.IsNaN(Settings.BudgetConfidence) ? "" : ", budget held with confidence " + Settings.BudgetConfidence.ToString(CultureInfo.InvariantCulture))}{(Settings.CalibrationPool is { } pool ? ", calibration pool " + pool.ToString(CultureInfo.InvariantCulture) : "")}");
         t.AppendLine();
         t.AppendLine("## Verdicts on arrival, per model in use");
         t.AppendLine();

@@ -126,6 +126,7 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Sentinel:Rejudge"] = "EveryRound",
             ["ClipGuard:Sentinel:SegmentPairs"] = "500",
             ["ClipGuard:Sentinel:WindowPairs"] = s.Scenes.ToString(CultureInfo.InvariantCulture),
+            ["ClipGuard:Sentinel:FitSeedShare"] = s.FitSeedShare.ToString(CultureInfo.InvariantCulture),
         };
         if (!double.IsNaN(s.BudgetConfidence))
         {

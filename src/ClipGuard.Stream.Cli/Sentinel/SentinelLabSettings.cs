@@ -30,6 +30,9 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
     /// <summary>Sentinel rounds train on the trusted seed too (<c>clipguard sentinel --train-on-seed</c>; off by default).</summary>
     public bool TrainOnSeed { get; init; }
 
+    /// <summary>The service's <c>ClipGuard:Sentinel:FitSeedShare</c>: the seed's share every sentinel trains on and judges the window against (0: none).</summary>
+    public double FitSeedShare { get; init; } = 0.5;
+
     /// <summary>The service's <c>--budget-confidence</c> (NaN: the service default, the marginal rule).</summary>
     public double BudgetConfidence { get; init; } = double.NaN;
 
@@ -58,6 +61,11 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
         if (BudgetConfidence is <= 0 or >= 1 || CalibrationPool < 1)
         {
             return "--budget-confidence must be in (0, 1) and --calibration-pool at least 1";
+        }
+
+        if (FitSeedShare is < 0 or > 0.9)
+        {
+            return $"--fit-seed-share must be between 0 and 0.9 (got {FitSeedShare})";
         }
 
         if (PatchSize is < 1 or > 64)

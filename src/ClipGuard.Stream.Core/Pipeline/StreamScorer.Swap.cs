@@ -90,6 +90,27 @@ public sealed partial class StreamScorer
     }
 
     /// <summary>
+    /// A scorer in this scorer's space, with its options, started on <paramref name="ids"/> as its trusted seed: the
+    /// judge of a sentinel's provisional window. The window is the sentinel's training data, so it is judged against
+    /// seed pairs the sentinel also trained on (reference, calibration, guard and campaigns all from them), not against
+    /// the pairs it never saw that calibrate the stream's arrivals (docs/sentinel.md, "Judging what the sentinel
+    /// trained on"). Nothing it judges is admitted; it is dropped after the judgement.
+    /// </summary>
+    public StreamScorer ForJudging(IReadOnlyList<string> ids, Matrix<float> images, Matrix<float>? captions)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(images);
+        if (ids.Count <= _options.Reference.K)
+        {
+            throw new ScoringInputException($"only {ids.Count} pairs to judge against; a judge needs more than k = {_options.Reference.K}");
+        }
+
+        var judge = new StreamScorer(Dimension, _options.Copy());
+        judge.Seed(ids, images, captions);
+        return judge;
+    }
+
+    /// <summary>
     /// Judges samples that were routed earlier against the current reference and calibration, without deciding or
     /// admitting them: the provisional window's re-judgement after a swap. Samples that are members of the reference
     /// are left out (their own vector would be their nearest neighbour; a full re-score judges them leave-one-out).

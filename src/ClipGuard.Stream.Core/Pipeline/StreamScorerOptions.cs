@@ -185,4 +185,7 @@ public sealed class StreamScorerOptions
             throw new ArgumentException("invalid scorer options: " + string.Join("; ", errors));
         }
     }
+
+    /// <summary>A shallow copy (nested option objects are shared; the scorer changes only <see cref="ModelVersion"/>).</summary>
+    internal StreamScorerOptions Copy() => (StreamScorerOptions)MemberwiseClone();
 }

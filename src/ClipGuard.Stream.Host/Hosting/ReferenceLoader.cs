@@ -83,7 +83,7 @@ internal sealed class ReferenceLoader(
                 });
             if (sentinel.Value.Enabled)
             {
-                new Sentinel.SeedPairs(new Offline.Sentinel.SentinelLayout(sentinel.Value.Directory!)).Write(kept);
+                new Sentinel.SeedPairs(new Offline.Sentinel.SentinelLayout(sentinel.Value.Directory!)).Write(kept, sentinel.Value.FitSeedShare);
             }
 
             var folderScorer = new StreamScorer(dimension, scorerOptions) { ReplicatedAdmission = replicate };

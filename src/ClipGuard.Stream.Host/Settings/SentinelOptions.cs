@@ -36,6 +36,16 @@ public sealed class SentinelOptions
     /// </summary>
     public RejudgePolicy Rejudge { get; set; } = RejudgePolicy.Once;
 
+    /// <summary>
+    /// The share of the trusted seed folder (by a hash of the sample id) that every sentinel trains on and that
+    /// calibrates its judgement of the provisional window, which it trained on too; the rest calibrates its verdicts on
+    /// later arrivals, which it never saw (docs/sentinel.md, "Judging what the sentinel trained on"). 0: no such half, the
+    /// window is judged against the calibrating seed (trained-on samples against unseen ones). Each half is a trusted
+    /// start of its own: campaigns by image need each to reach <c>ClipGuard:Scoring:Campaigns:MinimumTrustedStart</c>.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double FitSeedShare { get; set; } = 0.5;
+
     /// <summary>Whether the loop is on.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Directory);
 }

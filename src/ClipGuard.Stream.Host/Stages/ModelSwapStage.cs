@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Sentinel;
@@ -69,6 +70,11 @@ internal sealed class ModelSwapStage(
         // new space's calibration must not shrink below what the budget needs.
         var provisionalIds = provisional.Select(p => p.Record.Id).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<string> seedIds = seed?.Ids() ?? [];
+        // With a fitting half (pairs every sentinel trains on), only the other half calibrates the arrivals, which the
+        // sentinel never saw; the fitting half calibrates the judgement of the window below, which it trained on.
+        IReadOnlyList<string> fitIds = seed?.FittingIds() ?? [];
+        IReadOnlySet<string>? trusted = seedIds.Count == 0 ? null
+            : (fitIds.Count > 0 ? seed!.CalibratingIds() : seedIds).ToHashSet(StringComparer.Ordinal);
         var members = seedIds.Union(scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)), StringComparer.Ordinal)
             .Take(scorer.Reference.Options.Capacity).ToList();
         Log.ModelSwapStarting(log, sentinelVersion, from, next.ModelVersionLabel, members.Count, provisional.Count);
@@ -76,8 +82,7 @@ internal sealed class ModelSwapStage(
             members, id => images.Read(id) is { } bytes ? (bytes, images.ReadCaption(id)) : seed?.Read(id) is { } pair ? (pair.Image, pair.Caption) : null, next.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
 
         // From here on the scorer lives in the new space: the embedder must change with it before the next batch.
-        ModelSwapReport report = scorer.SwapModel(
-            next.ModelVersionLabel, moved.Ids, moved.Images, moved.Captions, seedIds.Count > 0 ? seedIds.ToHashSet(StringComparer.Ordinal) : null);
+        ModelSwapReport report = scorer.SwapModel(next.ModelVersionLabel, moved.Ids, moved.Images, moved.Captions, trusted);
         embed.Use(next.Pipeline.EmbedAsync, scorer.UsesCaptions && next.Pipeline.EmbedsCaptions ? next.Pipeline.EmbedCaptions : null);
         StreamImageEmbedder? old = embedding.Replace(next);
         upkeep.SaveNow();
@@ -90,12 +95,39 @@ internal sealed class ModelSwapStage(
         IReadOnlyList<ProvisionalSample> toJudge = rejudge == RejudgePolicy.EveryRound
             ? provisional
             : [.. provisional.Where(p => string.Equals(p.Record.Model, report.PreviousModel, StringComparison.Ordinal))];
-        (int judged, int recalled) = JudgeWindow(scorer, next, sentinelVersion, toJudge, cancel);
+        StreamScorer judge = JudgeOf(scorer, moved, fitIds);
+        (int judged, int recalled) = JudgeWindow(judge, next, sentinelVersion, toJudge, cancel);
         TimeSpan held = time.GetElapsedTime(start);
         telemetry.RecordSwap(held);
         Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged, recalled);
         DeliverOrKeep(sentinelVersion, cancel);
         return new ModelSwapOutcome(report, moved.WithoutImage + moved.Rejected, provisional.Count, judged, recalled, held);
+    }
+
+    /// <summary>
+    /// The scorer that judges the window: one started on the seed's fitting half as re-embedded (pairs the sentinel
+    /// trained on, like the window), or the stream's scorer when there is no such half or too few of it were embedded.
+    /// </summary>
+    private StreamScorer JudgeOf(StreamScorer scorer, EmbeddedPairs moved, IReadOnlyList<string> fitIds)
+    {
+        var fit = fitIds.ToHashSet(StringComparer.Ordinal);
+        int[] rows = [.. Enumerable.Range(0, moved.Ids.Count).Where(i => fit.Contains(moved.Ids[i]))];
+        if (rows.Length <= scorer.Reference.Options.K)
+        {
+            return scorer;
+        }
+
+        var images = new Matrix<float>(rows.Length, moved.Images.Cols);
+        Matrix<float>? captions = moved.Captions is null ? null : new Matrix<float>(rows.Length, moved.Captions.Cols);
+        for (int j = 0; j < rows.Length; j++)
+        {
+            moved.Images.RowReadOnly(rows[j]).CopyTo(images.Row(j));
+            moved.Captions?.RowReadOnly(rows[j]).CopyTo(captions!.Row(j));
+        }
+
+        StreamScorer judge = scorer.ForJudging([.. rows.Select(i => moved.Ids[i])], images, captions);
+        Log.WindowJudgedAgainstFittingSeed(log, rows.Length, judge.Campaigns is not null);
+        return judge;
     }
 
     /// <summary>

@@ -16,6 +16,13 @@ public sealed class SentinelLayout
     /// <summary>The folder of <c>window/</c> that holds the trusted seed's pairs (written by the service, never pruned).</summary>
     public const string SeedFolderName = "seed";
 
+    /// <summary>
+    /// The folder of <c>window/</c> that holds the trusted seed's fitting half: pairs every sentinel trains on, so that
+    /// its judgement of the window it trained on compares like with like (docs/sentinel.md, "Judging what the sentinel
+    /// trained on"). Written by the service, never pruned.
+    /// </summary>
+    public const string SeedFitFolderName = "seed-fit";
+
     private const string VersionPrefix = "v";
 
     public SentinelLayout(string root)
@@ -33,6 +40,9 @@ public sealed class SentinelLayout
     /// <summary>The trusted seed's pairs inside the window (<see cref="SeedFolderName"/>).</summary>
     public string SeedFolder => Path.Combine(Window, SeedFolderName);
 
+    /// <summary>The trusted seed's fitting half inside the window (<see cref="SeedFitFolderName"/>).</summary>
+    public string SeedFitFolder => Path.Combine(Window, SeedFitFolderName);
+
     public string Models => Path.Combine(Root, "models");
 
     public string Rounds => Path.Combine(Root, "rounds");
@@ -49,17 +59,22 @@ public sealed class SentinelLayout
     }
 
     /// <summary>
-    /// What a round trains on: the closed stream segments, and the trusted seed's folder only when asked. The seed
-    /// calibrates the new model's verdicts, which are mostly on the stream's later arrivals, pairs it never trained on
-    /// (docs/sentinel.md, "Training on the calibration", also for what leaving it out did and did not change). The seed, when included, comes first, so the last one is
-    /// always the newest stream segment.
+    /// What a round trains on: the seed's fitting half when the service wrote one, the closed stream segments, and the
+    /// seed's calibrating half only when asked. That half calibrates the new model's verdicts on the stream's later
+    /// arrivals, pairs it never trained on (docs/sentinel.md, "Training on the calibration", also for what leaving it
+    /// out did and did not change); the fitting half calibrates its judgement of the window, pairs it did train on.
+    /// Seed folders come first, so the last one is always the newest stream segment.
     /// </summary>
     public IReadOnlyList<string> TrainingSegments(bool includeSeed) =>
-        includeSeed && Directory.Exists(SeedFolder) ? [SeedFolder, .. StreamSegments()] : StreamSegments();
+    [
+        .. Directory.Exists(SeedFitFolder) ? [SeedFitFolder] : Array.Empty<string>(),
+        .. includeSeed && Directory.Exists(SeedFolder) ? [SeedFolder] : Array.Empty<string>(),
+        .. StreamSegments(),
+    ];
 
-    /// <summary>The closed segments the stream wrote, oldest first: every closed folder but the trusted seed's.</summary>
+    /// <summary>The closed segments the stream wrote, oldest first: every closed folder but the trusted seed's halves.</summary>
     public IReadOnlyList<string> StreamSegments() =>
-        [.. ClosedSegments().Where(s => Path.GetFileName(s) != SeedFolderName)];
+        [.. ClosedSegments().Where(s => Path.GetFileName(s) is not (SeedFolderName or SeedFitFolderName))];
 
     /// <summary>Closed window segments, oldest first (names sort by their UTC start time).</summary>
     public IReadOnlyList<string> ClosedSegments() =>

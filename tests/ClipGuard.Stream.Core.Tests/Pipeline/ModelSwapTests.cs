@@ -80,6 +80,36 @@ public sealed class ModelSwapTests
         Assert.Equal(300, scorer.Reference.Count);
     }
 
+    [Fact]
+    public void AWindowUnlikeTheCalibratingSeedIsJudgedAgainstAFittingSeedLikeIt()
+    {
+        // A sentinel's window is its training data; the seed half it never saw is distributed otherwise (here: the same
+        // clusters, every point moved by extra noise, as a model that fitted some pairs and not others would). Judged
+        // against the unseen half, clean window samples fall in the budget's tail far more often than the budget says;
+        // judged against a fitting half distributed like them, about as often as it says.
+        (Matrix<float> unseen, _) = SyntheticEmbeddings.Generate(Members, Dim, 12, 0, 51);
+        (Matrix<float> fitted, _) = SyntheticEmbeddings.Generate(2 * Members, Dim, 12, 0, 51);
+        var rng = new Random(52);
+        for (int i = 0; i < fitted.Data.Length; i++)
+        {
+            fitted.Data[i] += (float)(0.5 * TestData.Gaussian(rng));
+        }
+
+        var scorer = new StreamScorer(Dim, Options());
+        scorer.Seed([.. Enumerable.Range(0, Members).Select(i => $"u{i}")], unseen);
+        StreamScorer judge = scorer.ForJudging([.. Enumerable.Range(0, Members).Select(Id)], Rows(fitted, Enumerable.Range(0, Members)), null);
+        List<StreamSample> window = [.. Enumerable.Range(Members, Members).Select(i => Sample(fitted, i))];
+
+        double againstUnseen = scorer.Judge(window).Count(j => j.Quarantine) / (double)window.Count;
+        double againstFitting = judge.Judge(window).Count(j => j.Quarantine) / (double)window.Count;
+
+        Assert.True(againstUnseen > 0.05, $"against the unseen half {againstUnseen:P2} of the window quarantined (budget 1 %)");
+        Assert.InRange(againstFitting, 0, 0.025);
+        Assert.Equal(Members, scorer.Reference.Count);
+        Assert.Equal(Members, judge.Reference.Count);
+        Assert.Throws<ScoringInputException>(() => scorer.ForJudging(["a", "b"], Rows(fitted, [0, 1]), null));
+    }
+
     private static string Id(int row) => $"s{row}";
 
     private static int Row(string id) => int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);

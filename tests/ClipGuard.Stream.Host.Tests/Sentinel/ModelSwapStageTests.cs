@@ -11,6 +11,7 @@ using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Embedding.Pipeline;
 using ClipGuard.Stream.Embedding.Preprocessing;
 using ClipGuard.Stream.Host.Reembedding;
+using ClipGuard.Stream.Host.Sentinel;
 using ClipGuard.Stream.Host.Settings;
 using ClipGuard.Stream.Host.Stages;
 using ClipGuard.Stream.Host.Telemetry;
@@ -21,6 +22,7 @@ using ClipGuard.Stream.Kafka.Contract;
 using ClipGuard.Stream.Kafka.Envelope;
 using ClipGuard.Stream.Kafka.Replication;
 using ClipGuard.Stream.Kafka.Streaming;
+using ClipGuard.Stream.Offline.Sentinel;
 using ClipGuard.Stream.Redis;
 using ClipGuard.Stream.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,10 +70,13 @@ public sealed class ModelSwapStageTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task ASwapMovesTheReferenceJudgesTheProvisionalWindowAgainAndRecallsWhatTheNewModelQuarantines(bool campaigns)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task ASwapMovesTheReferenceJudgesTheProvisionalWindowAgainAndRecallsWhatTheNewModelQuarantines(bool campaigns, bool fittingSeed)
     {
+        // With a fitting seed half (docs/sentinel.md, "Judging what the sentinel trained on"), the stored textured seed
+        // is split: one half calibrates the arrivals, the other half judges the window.
         // With campaigns, the grey copies the new model no longer vouches for are one campaign in the judged window:
         // every grey recall names it, in the message and in the ledger.
         CancellationToken cancel = TestContext.Current.CancellationToken;
@@ -81,6 +86,12 @@ public sealed class ModelSwapStageTests : IDisposable
 
         // The seed: textured images (stored) and flat grey ones (embedded once, never stored).
         (List<string> seedIds, List<byte[]> seedImages) = TexturedSeed(images);
+        SeedPairs? seedPairs = null;
+        if (fittingSeed)
+        {
+            seedPairs = new SeedPairs(new SentinelLayout(Path.Combine(_dir, "sentinel")));
+            seedPairs.Write(seedIds.Select((id, i) => (id, seedImages[i], $"caption {i}")), fitShare: 0.5);
+        }
 
         for (int i = 0; i < GreySeeds; i++)
         {
@@ -157,6 +168,11 @@ public sealed class ModelSwapStageTests : IDisposable
             }
         }
 
+        // The arrivals are calibrated by the seed's calibrating half, the window was judged against its fitting half.
+        int fitting = seedPairs?.FittingIds().Count ?? 0;
+        Assert.Equal(fittingSeed ? seedPairs!.CalibratingIds().Count : Textured, scorer.TrustedStart);
+        Assert.InRange(fitting, fittingSeed ? 110 : 0, fittingSeed ? 190 : 0);
+
         // The swap: the reference moved to the stored images only; every clean sample of the window was judged again.
         Assert.Same(next, embedding.Pipeline);
         Assert.Equal(next.ModelVersionLabel, scorer.Reference.ModelVersion);
@@ -213,11 +229,12 @@ public sealed class ModelSwapStageTests : IDisposable
             Assert.Equal(QuarantineStatus.Quarantined, record.Status);
             Assert.Equal(_values[id], record.Value);
             Assert.Equal(campaignOf[id], record.Campaign);
+            Assert.True(fittingSeed ? record.ReferenceSize == fitting : record.ReferenceSize > Textured - 20, $"judged against {record.ReferenceSize} members");
         }
 
         // The window on disk holds every routed pair with an image, as files clipguard train reads.
         string sentinel = Path.Combine(_dir, "sentinel");
-        int pairs = Directory.EnumerateFiles(sentinel, "*.txt", SearchOption.AllDirectories).Count();
+        int pairs = Directory.EnumerateFiles(sentinel, "*.txt", SearchOption.AllDirectories).Count() - (fittingSeed ? Textured : 0);
         Assert.Equal(before.Count + AfterSwap - routedCopies.Count(p => p.Topic == TopicNames.DeadLetter), pairs);
         pipeline.Dispose();
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(sentinel, "open")));

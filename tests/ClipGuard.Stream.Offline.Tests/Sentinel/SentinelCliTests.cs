@@ -50,7 +50,7 @@ public sealed class SentinelCliTests : IDisposable
     }
 
     [Fact]
-    public async Task A_round_leaves_the_trusted_seed_out_of_training_unless_told_to_train_on_it()
+    public async Task A_round_trains_on_the_seeds_fitting_half_and_leaves_the_calibrating_half_out_unless_told_to_train_on_it()
     {
         var ct = TestContext.Current.CancellationToken;
         string dir = _temp.Sub("sentinel");
@@ -58,19 +58,21 @@ public sealed class SentinelCliTests : IDisposable
         DatasetWriter.WriteFiles(window, PoisonedFashion.Create(120, 0), 60);
         DatasetWriter.WriteFiles(_temp.Sub("seed"), PoisonedFashion.Create(40, 0), 100);
         Directory.Move(Path.Combine(_temp.Sub("seed"), "00000"), Path.Combine(window, SentinelLayout.SeedFolderName));
+        DatasetWriter.WriteFiles(_temp.Sub("seed-fit"), PoisonedFashion.Create(30, 0), 100);
+        Directory.Move(Path.Combine(_temp.Sub("seed-fit"), "00000"), Path.Combine(window, SentinelLayout.SeedFitFolderName));
         var layout = new SentinelLayout(dir);
         Assert.Equal(120, layout.PairsAfter(null));
 
         var plain = await CliProcess.RunAsync(["sentinel", "--dir", dir, "--once", "--min-pairs", "10", .. TrainFixture.TinyArgs(epochs: 1)], Timeout, ct);
         Assert.True(plain.ExitCode == 0, plain.StandardError);
-        Assert.Equal(120, layout.Newest()!.Manifest.WindowPairs);
-        Assert.Equal(2, layout.Newest()!.Manifest.Segments);
+        Assert.Equal(150, layout.Newest()!.Manifest.WindowPairs);
+        Assert.Equal(3, layout.Newest()!.Manifest.Segments);
 
         var withSeed = await CliProcess.RunAsync(["sentinel", "--dir", dir, "--once", "--train-on-seed", "--min-pairs", "10", .. TrainFixture.TinyArgs(epochs: 1)], Timeout, ct);
         Assert.True(withSeed.ExitCode == 0, withSeed.StandardError);
         Assert.Equal(2, layout.Newest()!.Version);
-        Assert.Equal(160, layout.Newest()!.Manifest.WindowPairs);
-        Assert.Equal(3, layout.Newest()!.Manifest.Segments);
+        Assert.Equal(190, layout.Newest()!.Manifest.WindowPairs);
+        Assert.Equal(4, layout.Newest()!.Manifest.Segments);
         Assert.Equal("00001", layout.Newest()!.Manifest.LastSegment);
     }
 
