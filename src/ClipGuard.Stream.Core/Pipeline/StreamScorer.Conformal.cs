@@ -217,6 +217,10 @@ public sealed partial class StreamScorer
 
         for (int i = 0; i < samples.Count; i++)
         {
+            // The clean expectation near a suspect scales with the samples seen up to it, this batch's included: a
+            // swap judges a whole window in one call, where counting only after the batch left the exposure at one
+            // sample and confirmed scattered clean suspects as campaigns (lab: 11–47 per swap).
+            _campaigns.Seen(1);
             inBatch.TryAdd(samples[i].Id, i);
             if (!(fused[i] <= _options.Campaigns.SuspectLevel))
             {
@@ -283,7 +287,6 @@ public sealed partial class StreamScorer
             }
         }
 
-        _campaigns.Seen(samples.Count);
         return campaignOf;
     }
 

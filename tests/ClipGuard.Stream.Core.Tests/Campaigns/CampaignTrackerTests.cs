@@ -311,6 +311,23 @@ public sealed class CampaignTrackerTests
         Assert.Equal(Route.Quarantine, later.Route);
     }
 
+    [Fact]
+    public void AWholeCleanWindowJudgedInOneCallConfirmsNoCampaign()
+    {
+        // A swap judges its provisional window in one call (tens of thousands of samples). The clean expectation near a
+        // suspect scales with the samples seen before it; counted only after the call, it stayed at one sample for the
+        // whole window, and scattered clean suspects were confirmed as campaigns (lab: 11 to 47 per swap).
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(31_000, Dim, 8, 0, 61);
+        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true, MinimumTrustedStart = 0 });
+
+        IReadOnlyList<Judgement> judged = scorer.Judge([.. Enumerable.Range(1000, 30_000).Select(i => new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()))]);
+
+        Assert.Equal(30_000, judged.Count);
+        Assert.True(judged.Count(j => j.PValue <= 0.05) > 500, "the window has its share of suspects");
+        Assert.Empty(scorer.Campaigns!.Campaigns);
+        Assert.DoesNotContain(judged, j => j.Campaign is not null);
+    }
+
     /// <summary>A spot far outside the synthetic data: where a trigger puts its copies.</summary>
     private static float[] FarSpot(Random rng)
     {
