@@ -56,11 +56,11 @@ public sealed class SentinelLabReportTests
         // Which training set the sentinels had is in the report's title line.
         Assert.DoesNotContain("train on the trusted seed", md.Split('\n')[0], StringComparison.Ordinal);
         string seeded = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data") { TrainOnSeed = true }).Markdown();
-        Assert.EndsWith("seed 1; sentinels train on the trusted seed too; trusted seed 2048", seeded.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
+        Assert.EndsWith("seed 1; sentinels train on the trusted seed too; trusted seed 2048 (share sentinels train on and judge the window against: 0.5)", seeded.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
 
         // So are the trusted seed's size and the service's calibration settings the run changed.
         string confident = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data") { SeedSize = 16384, BudgetConfidence = 0.9, CalibrationPool = 20000 }).Markdown();
-        Assert.EndsWith("seed 1; trusted seed 16384, budget held with confidence 0.9, calibration pool 20000", confident.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
+        Assert.EndsWith("seed 1; trusted seed 16384 (share sentinels train on and judge the window against: 0.5), budget held with confidence 0.9, calibration pool 20000", confident.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
         Assert.Equal("--budget-confidence must be in (0, 1) and --calibration-pool at least 1", new SentinelLabSettings("out", "data") { BudgetConfidence = 1 }.Error());
         Assert.Null(new SentinelLabSettings("out", "data") { BudgetConfidence = 0.9, CalibrationPool = 20000 }.Error());
     }
