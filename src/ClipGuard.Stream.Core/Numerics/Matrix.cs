@@ -53,6 +53,19 @@ public sealed class Matrix<T>
         return -1;
     }
 
+    /// <summary>A new matrix of the given rows, in that order.</summary>
+    public Matrix<T> SelectRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var result = new Matrix<T>(rows.Count, Cols);
+        for (int j = 0; j < rows.Count; j++)
+        {
+            RowReadOnly(rows[j]).CopyTo(result.Row(j));
+        }
+
+        return result;
+    }
+
     public Matrix<TOut> Convert<TOut>()
         where TOut : unmanaged, IBinaryFloatingPointIeee754<TOut>
     {

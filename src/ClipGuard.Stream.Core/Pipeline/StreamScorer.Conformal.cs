@@ -204,13 +204,7 @@ public sealed partial class StreamScorer
             int[] suspects = [.. Enumerable.Range(0, samples.Count).Where(i => fused[i] <= _options.Campaigns.SuspectLevel)];
             if (suspects.Length > 0)
             {
-                var rows = new Matrix<float>(suspects.Length, m.Cols);
-                for (int j = 0; j < suspects.Length; j++)
-                {
-                    m.RowReadOnly(suspects[j]).CopyTo(rows.Row(j));
-                }
-
-                QueryResult[] near = _guard.Query(rows);
+                QueryResult[] near = _guard.Query(m.SelectRows(suspects));
                 guardNear = suspects.Select((row, j) => (row, near[j])).ToDictionary(x => x.row, x => x.Item2);
             }
         }

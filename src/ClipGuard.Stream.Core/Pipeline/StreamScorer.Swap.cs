@@ -74,11 +74,7 @@ public sealed partial class StreamScorer
                 rows = [.. Enumerable.Range(0, ids.Count)];   // too few trusted to calibrate on: every carried member calibrates
             }
 
-            var calibrating = new Matrix<float>(rows.Length, Dimension);
-            for (int j = 0; j < rows.Length; j++)
-            {
-                images.RowReadOnly(rows[j]).CopyTo(calibrating.Row(j));
-            }
+            Matrix<float> calibrating = images.SelectRows(rows);
 
             double[] disagreement = [.. rows.Select(i => captions is null || !_options.UseAgreement ? double.NaN : PairAgreement.Disagreement(images.RowReadOnly(i), captions.RowReadOnly(i)))];
             StartConformal([.. rows.Select(i => ids[i])], disagreement, calibrating);

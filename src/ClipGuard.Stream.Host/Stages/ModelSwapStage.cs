@@ -1,4 +1,3 @@
-using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Host.Reembedding;
 using ClipGuard.Stream.Host.Sentinel;
@@ -117,15 +116,7 @@ internal sealed class ModelSwapStage(
             return scorer;
         }
 
-        var images = new Matrix<float>(rows.Length, moved.Images.Cols);
-        Matrix<float>? captions = moved.Captions is null ? null : new Matrix<float>(rows.Length, moved.Captions.Cols);
-        for (int j = 0; j < rows.Length; j++)
-        {
-            moved.Images.RowReadOnly(rows[j]).CopyTo(images.Row(j));
-            moved.Captions?.RowReadOnly(rows[j]).CopyTo(captions!.Row(j));
-        }
-
-        StreamScorer judge = scorer.ForJudging([.. rows.Select(i => moved.Ids[i])], images, captions);
+        StreamScorer judge = scorer.ForJudging([.. rows.Select(i => moved.Ids[i])], moved.Images.SelectRows(rows), moved.Captions?.SelectRows(rows));
         Log.WindowJudgedAgainstFittingSeed(log, rows.Length, judge.Campaigns is not null);
         return judge;
     }

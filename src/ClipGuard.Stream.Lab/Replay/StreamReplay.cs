@@ -60,14 +60,7 @@ public static class StreamReplay
     public static Matrix<float> Rows(Matrix<float> m, IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(m);
-        ArgumentNullException.ThrowIfNull(rows);
-        var result = new Matrix<float>(rows.Count, m.Cols);
-        for (int j = 0; j < rows.Count; j++)
-        {
-            m.RowReadOnly(rows[j]).CopyTo(result.Row(j));
-        }
-
-        return result;
+        return m.SelectRows(rows);
     }
 
     /// <summary>The labelled dataset: image rows, caption rows (or null), keys, and each key's label.</summary>
