@@ -118,6 +118,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5117, Level = LogLevel.Information, Message = "The provisional window is judged against the seed's fitting half ({Pairs} pairs the sentinel trained on, like the window); campaigns among them: {Campaigns}")]
     public static partial void WindowJudgedAgainstFittingSeed(ILogger logger, int pairs, bool campaigns);
 
+    [LoggerMessage(EventId = 5118, Level = LogLevel.Information, Message = "The swap's {Judged} judgements were written to {File} (ClipGuard:Sentinel:KeepJudgements)")]
+    public static partial void JudgementsWritten(ILogger logger, int judged, string file);
+
     [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "Model swap to sentinel v{Version} failed, the stream stays on {Model}: {Reason}")]
     public static partial void ModelSwapFailed(ILogger logger, int version, string model, string reason);
 

@@ -171,7 +171,7 @@ internal sealed record SentinelLabReport(
         t.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (AfterSwap a in Swaps)
         {
-            t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.Swap.StreamPosition} | {a.Swap.WindowPairs} | {a.Swap.TrainSeconds:0} | {a.Swap.SwapSeconds:0} | {a.RecalledPoisons} / {a.RecalledClean} | {a.CoveredSoFar} of {a.PoisonsSoFar} ({F(a.Coverage)}) | {a.FalseRecallsSoFar} of {a.CleanSoFar} ({a.FalseRecallRate * 1000:0.00} ‰) | {a.Swap.Asr} |");
+            t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.Swap.StreamPosition} | {a.Swap.WindowPairs} | {a.Swap.TrainSeconds:0}{(a.Swap.Kept ? " (kept)" : "")} | {a.Swap.SwapSeconds:0} | {a.RecalledPoisons} / {a.RecalledClean} | {a.CoveredSoFar} of {a.PoisonsSoFar} ({F(a.Coverage)}) | {a.FalseRecallsSoFar} of {a.CleanSoFar} ({a.FalseRecallRate * 1000:0.00} ‰) | {a.Swap.Asr} |");
         }
 
         t.AppendLine();

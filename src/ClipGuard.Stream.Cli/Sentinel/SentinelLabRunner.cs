@@ -5,7 +5,9 @@ using System.Text.Json.Nodes;
 using ClipGuard.Stream.Cli.Demo;
 using ClipGuard.Stream.DevBroker;
 using ClipGuard.Stream.Embedding.Training;
+using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Host.Hosting;
+using ClipGuard.Stream.Host.Sentinel;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Contract;
@@ -127,6 +129,8 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Sentinel:SegmentPairs"] = "500",
             ["ClipGuard:Sentinel:WindowPairs"] = s.Scenes.ToString(CultureInfo.InvariantCulture),
             ["ClipGuard:Sentinel:FitSeedShare"] = s.FitSeedShare.ToString(CultureInfo.InvariantCulture),
+            // Each swap's judgement of the window, sample by sample, for the report's account of the misses.
+            ["ClipGuard:Sentinel:KeepJudgements"] = "true",
         };
         if (!double.IsNaN(s.BudgetConfidence))
         {
@@ -186,8 +190,13 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             Thread.Sleep(3000);
             string initialLabel = routed.Snapshot().First().Headers[ClipGuardHeaders.ModelVersion];
             SentinelLabReport report = SentinelLabReport.From(crawl, routed.Snapshot(), recalls.Snapshot(), swaps, initialLabel, s);
-            File.WriteAllText(Path.Combine(s.Out, "report.md"), report.Markdown());
-            output.Write(report.Markdown());
+            double suspectLevel = new CampaignOptions().SuspectLevel;
+            var layout = new SentinelLayout(sentinel);
+            SentinelLabTrace trace = SentinelLabTrace.From(crawl, routed.Snapshot(), [.. swaps.Select(w => (w.Version, Judgements(layout, w.Version)))], suspectLevel);
+            File.WriteAllText(Path.Combine(s.Out, "poisons.csv"), trace.Csv);
+            string markdown = report.Markdown() + Environment.NewLine + trace.Markdown(suspectLevel);
+            File.WriteAllText(Path.Combine(s.Out, "report.md"), markdown);
+            output.Write(markdown);
             return 0;
         }
         finally
@@ -197,22 +206,42 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
         }
     }
 
-    /// <summary>Trains round <paramref name="round"/> as a child process, waits for the service to swap it in, measures its ASR.</summary>
+    /// <summary>Every swap's judgement files of sentinel <paramref name="version"/> (one per replica; here one).</summary>
+    private static List<JudgementRecord> Judgements(SentinelLayout layout, int version) =>
+        Directory.Exists(layout.Judgements)
+            ? [.. Directory.EnumerateFiles(layout.Judgements, Inv($"v{version:D6}-*.jsonl")).Order(StringComparer.Ordinal).SelectMany(JudgementRecord.ReadAll)]
+            : [];
+
+    /// <summary>
+    /// Trains round <paramref name="round"/> as a child process (or, with <see cref="SentinelLabSettings.ReuseRounds"/>,
+    /// publishes the checkpoint a run with the same settings kept), waits for the service to swap it in, measures its ASR.
+    /// </summary>
     private SwapPoint? SentinelRound(SentinelLabSettings s, string sentinel, int round, SentinelWatcher watcher, long start, int published)
     {
         var clock = Stopwatch.StartNew();
-        var (code, log) = Self(
-            ["sentinel", "--dir", sentinel, "--once", "--min-pairs", "100", "--epochs", Inv($"{s.Epochs}"), .. ModelArgs(s.Model),
-             "--seed", Inv($"{s.Seed}"), "--threads", Inv($"{s.Threads}"), .. (s.TrainOnSeed ? ["--train-on-seed"] : Array.Empty<string>())]);
-        File.WriteAllText(Path.Combine(s.Out, $"sentinel-round{round}.log"), log);
-        if (code != 0)
+        var layout = new SentinelLayout(sentinel);
+        string cache = Path.Combine(s.Out, "round-cache", s.RoundKey(round));
+        bool kept = s.ReuseRounds && PublishKept(cache, layout, round);
+        if (!kept)
         {
-            errors.WriteLine($"clipguard lab sentinel: round {round} failed (exit {code}):\n{log}");
-            return null;
+            var (code, log) = Self(
+                ["sentinel", "--dir", sentinel, "--once", "--min-pairs", "100", "--epochs", Inv($"{s.Epochs}"), .. ModelArgs(s.Model),
+                 "--seed", Inv($"{s.Seed}"), "--threads", Inv($"{s.Threads}"), .. (s.TrainOnSeed ? ["--train-on-seed"] : Array.Empty<string>())]);
+            File.WriteAllText(Path.Combine(s.Out, $"sentinel-round{round}.log"), log);
+            if (code != 0)
+            {
+                errors.WriteLine($"clipguard lab sentinel: round {round} failed (exit {code}):\n{log}");
+                return null;
+            }
         }
 
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        SentinelModel model = new SentinelLayout(sentinel).Newest()!;
+        SentinelModel model = layout.Newest()!;
+        double trainSeconds = kept ? model.Manifest.TrainSeconds : clock.Elapsed.TotalSeconds;
+        if (s.ReuseRounds && !kept)
+        {
+            Keep(model.Directory, cache);
+        }
+
         var deadline = Stopwatch.StartNew();
         while (watcher.Current < model.Version)
         {
@@ -231,8 +260,51 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
         string asr = asrCode == 0 && JsonNode.Parse(File.ReadAllText(asrFile)) is { } a
             ? Inv($"ASR {a["Asr"]!.GetValue<double>():0.000} (baseline {a["Baseline"]!.GetValue<double>():0.000})")
             : $"lab asr failed ({asrCode}): {asrLog.Trim().Split('\n')[^1]}";
-        Say(Inv($"round {round}    v{model.Version} on {model.Manifest.WindowPairs} pairs: trained in {trainSeconds:0} s, swapped in after {swapSeconds:0} s; {asr}"));
-        return new SwapPoint(round, model.Version, model.Manifest.ModelVersion, published, model.Manifest.WindowPairs, trainSeconds, swapSeconds, Stopwatch.GetTimestamp() - start, asr);
+        Say(Inv($"round {round}    v{model.Version} on {model.Manifest.WindowPairs} pairs: {(kept ? "kept from an earlier run (trained in" : "trained in")} {trainSeconds:0} s{(kept ? ")" : "")}, swapped in after {swapSeconds:0} s; {asr}"));
+        return new SwapPoint(round, model.Version, model.Manifest.ModelVersion, published, model.Manifest.WindowPairs, trainSeconds, swapSeconds, Stopwatch.GetTimestamp() - start, asr) { Kept = kept };
+    }
+
+    /// <summary>
+    /// Publishes a kept checkpoint as <c>models/vNNNNNN</c> of this run (written aside, then renamed, as a round
+    /// publishes), when there is one and the run's next version is <paramref name="round"/> (its manifest names it).
+    /// </summary>
+    private static bool PublishKept(string cache, SentinelLayout layout, int round)
+    {
+        if (!File.Exists(Path.Combine(cache, SentinelModelManifest.FileName)) || (layout.Newest()?.Version ?? 0) != round - 1 || Directory.Exists(layout.FolderOf(round)))
+        {
+            return false;
+        }
+
+        string temporary = layout.FolderOf(round) + ".tmp-lab";
+        CopyFiles(cache, temporary);
+        Directory.Move(temporary, layout.FolderOf(round));
+        return true;
+    }
+
+    /// <summary>Keeps a published checkpoint's files under the round cache (written aside, then renamed).</summary>
+    private static void Keep(string model, string cache)
+    {
+        if (Directory.Exists(cache))
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+
+        CopyFiles(model, cache + ".tmp");
+        Directory.Move(cache + ".tmp", cache);
+    }
+
+    private static void CopyFiles(string from, string to)
+    {
+        if (Directory.Exists(to))
+        {
+            Directory.Delete(to, recursive: true);
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
     }
 
     /// <summary>The sentinel's model flags: every round trains the architecture the starting model has.</summary>
@@ -305,4 +377,8 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
 }
 
 /// <summary>One sentinel round: after how much of the stream, on how many window pairs, how long, and its ASR line.</summary>
-internal sealed record SwapPoint(int Round, int Version, string Model, int StreamPosition, int WindowPairs, double TrainSeconds, double SwapSeconds, long SwappedAtTicks, string Asr);
+internal sealed record SwapPoint(int Round, int Version, string Model, int StreamPosition, int WindowPairs, double TrainSeconds, double SwapSeconds, long SwappedAtTicks, string Asr)
+{
+    /// <summary>Published from the round cache of an earlier run (<see cref="TrainSeconds"/> is that run's training time).</summary>
+    public bool Kept { get; init; }
+}

@@ -46,6 +46,25 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
 
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Rounds are kept under <c>OUT/round-cache/</c>, keyed by everything that decides their training data and recipe,
+    /// and a later run with the same key publishes the kept checkpoint instead of training it again (to re-measure the
+    /// service's side, e.g. a change in the judgement, without an hour of training). Off: every round trains.
+    /// </summary>
+    public bool ReuseRounds { get; init; }
+
+    /// <summary>The cache key of round <paramref name="round"/>: every setting that decides its window and its recipe.</summary>
+    public string RoundKey(int round)
+    {
+        string key = string.Join(
+            '|',
+            Seed, Scenes, Poisons, PoisonFrom.ToString("R", System.Globalization.CultureInfo.InvariantCulture), PatchSize, SeedSize, CleanScenes,
+            FitSeedShare.ToString("R", System.Globalization.CultureInfo.InvariantCulture), TrainOnSeed, Epochs,
+            string.Join(',', Rounds.Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
+            string.Join(' ', SentinelLabRunner.ModelArgs(Model)), round);
+        return $"r{round}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..12]}";
+    }
+
     public string? Error()
     {
         if (Scenes < 1000 || Poisons < 1 || Poisons >= Scenes)

@@ -53,6 +53,9 @@ internal sealed class PairWindow : IDisposable
 
     public SentinelLayout Layout => _layout;
 
+    /// <summary>This replica's name in the sentinel directory (its segments and judgement files carry it).</summary>
+    public string Owner => _owner;
+
     /// <summary>Pairs in the closed window plus the open segment.</summary>
     public int Pairs => _closedPairs + _openPairs;
 

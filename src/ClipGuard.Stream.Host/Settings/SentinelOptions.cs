@@ -46,6 +46,14 @@ public sealed class SentinelOptions
     [Range(0.0, 0.9)]
     public double FitSeedShare { get; set; } = 0.5;
 
+    /// <summary>
+    /// Whether each swap writes its judgement of the window, one JSON line per judged sample (id, the model it was
+    /// routed under, density score, fused p-value, verdict, campaign), to <c>judgements/vNNNNNN-OWNER.jsonl</c> in the
+    /// sentinel directory: the evidence for why a sample was or was not recalled. Off by default (about 150 bytes per
+    /// judged sample per swap); the lab turns it on.
+    /// </summary>
+    public bool KeepJudgements { get; set; }
+
     /// <summary>Whether the loop is on.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Directory);
 }

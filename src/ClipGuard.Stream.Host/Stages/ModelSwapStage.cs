@@ -30,6 +30,7 @@ internal sealed class ModelSwapStage(
     PairWindow? window,
     SeedPairs? seed,
     RejudgePolicy rejudge,
+    bool keepJudgements,
     IQuarantineLedger ledger,
     IOutputProducer recalls,
     KafkaStreamOptions kafka,
@@ -160,6 +161,13 @@ internal sealed class ModelSwapStage(
             TextEmbedding = kept.Captions?.RowReadOnly(i).ToArray(),
         }).ToList();
         IReadOnlyList<Judgement> judged = scorer.Judge(samples);
+        if (keepJudgements && window is not null)
+        {
+            string file = window.Layout.JudgementsOf(sentinelVersion, window.Owner);
+            JudgementRecord.WriteAll(file, judged.Select(j => JudgementRecord.From(j, byId[j.SampleId].Record.Model)));
+            Log.JudgementsWritten(log, judged.Count, file);
+        }
+
         DateTimeOffset now = time.GetUtcNow();
         var recalled = new HashSet<string>(StringComparer.Ordinal);
         foreach (Judgement j in judged.Where(j => j.Quarantine))

@@ -70,7 +70,7 @@ internal sealed class StreamPipelineFactory(
         else if (s.Enabled)
         {
             var seed = new SeedPairs(window!.Layout);
-            swap = new ModelSwapStage(embedding, embed, images, window, seed.Exists ? seed : null, s.Rejudge, ledger, recallProducer ?? producer, k, upkeep, telemetry, time, log);
+            swap = new ModelSwapStage(embedding, embed, images, window, seed.Exists ? seed : null, s.Rejudge, s.KeepJudgements, ledger, recallProducer ?? producer, k, upkeep, telemetry, time, log);
         }
 
         var stages = new StreamStages(

@@ -47,6 +47,12 @@ public sealed class SentinelLayout
 
     public string Rounds => Path.Combine(Root, "rounds");
 
+    /// <summary>Where swaps write their judgements of the window when asked (<c>vNNNNNN-OWNER.jsonl</c>).</summary>
+    public string Judgements => Path.Combine(Root, "judgements");
+
+    /// <summary>The judgement file of sentinel <paramref name="version"/> swapped in by <paramref name="owner"/> (a replica's name).</summary>
+    public string JudgementsOf(int version, string owner) => Path.Combine(Judgements, string.Create(CultureInfo.InvariantCulture, $"{VersionPrefix}{version:D6}-{owner}.jsonl"));
+
     /// <summary>The file a segment's per-sample records go to, beside its folder.</summary>
     public static string SidecarOf(string segmentFolder) => Path.TrimEndingDirectorySeparator(segmentFolder) + ".jsonl";
 

@@ -36,4 +36,27 @@ public sealed class SentinelLabSettingsTests
         Assert.Contains("--patch-size", settings.Error(), StringComparison.Ordinal);
         Assert.Null((settings with { PatchSize = 16 }).Error());
     }
+
+    [Fact]
+    public void AKeptRoundIsReusedOnlyByARunThatWouldTrainItOnTheSameWindowWithTheSameRecipe()
+    {
+        var settings = new SentinelLabSettings("out", "data") { Seed = 2, Scenes = 100_000, Poisons = 100, Epochs = 10 };
+
+        Assert.Equal(settings.RoundKey(1), (settings with { Out = "elsewhere", Chunk = 500, Threads = 1, ReuseRounds = true }).RoundKey(1));
+        Assert.Matches("^r1-[0-9a-f]{12}$", settings.RoundKey(1));
+        string[] others =
+        [
+            settings.RoundKey(2),
+            (settings with { Seed = 3 }).RoundKey(1),
+            (settings with { Poisons = 101 }).RoundKey(1),
+            (settings with { PatchSize = 16 }).RoundKey(1),
+            (settings with { FitSeedShare = 0 }).RoundKey(1),
+            (settings with { TrainOnSeed = true }).RoundKey(1),
+            (settings with { Epochs = 3 }).RoundKey(1),
+            (settings with { Rounds = [0.5, 1.0] }).RoundKey(1),
+            (settings with { SeedSize = 24_000 }).RoundKey(1),
+            (settings with { Model = settings.Model with { ImageSize = 32 } }).RoundKey(1),
+        ];
+        Assert.Equal(others.Length, others.Append(settings.RoundKey(1)).Distinct().Count() - 1);
+    }
 }

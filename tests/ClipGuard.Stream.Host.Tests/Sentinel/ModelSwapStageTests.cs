@@ -115,7 +115,8 @@ public sealed class ModelSwapStageTests : IDisposable
         }
 
         using RecordedMeasurements confirmations = _telemetry.Record(MetricNames.CampaignConfirmationDelay);
-        StreamPipeline pipeline = Pipeline(scorer, embedding, images);
+        // The campaign variant keeps the swap's judgement file (ClipGuard:Sentinel:KeepJudgements); the others write none.
+        StreamPipeline pipeline = Pipeline(scorer, embedding, images, keepJudgements: campaigns);
         Task<ModelSwapOutcome>? swap = null;
         _consumer.OnIdle = () =>
         {
@@ -232,8 +233,24 @@ public sealed class ModelSwapStageTests : IDisposable
             Assert.True(fittingSeed ? record.ReferenceSize == fitting : record.ReferenceSize > Textured - 20, $"judged against {record.ReferenceSize} members");
         }
 
-        // The window on disk holds every routed pair with an image, as files clipguard train reads.
+        // The judgement file: one line per judged sample, the recalls and their campaigns as published.
         string sentinel = Path.Combine(_dir, "sentinel");
+        string judgements = new SentinelLayout(sentinel).Judgements;
+        if (campaigns)
+        {
+            var lines = JudgementRecord.ReadAll(Assert.Single(Directory.GetFiles(judgements, "v000001-*.jsonl")));
+            Assert.Equal(outcome.Judged, lines.Count);
+            Assert.Equal(recalledIds.Order(), lines.Where(j => j.Recalled).Select(j => j.Id).Order());
+            Assert.All(lines, j => Assert.Equal("old@test", j.RoutedUnder));
+            Assert.All(lines.Where(j => j.Recalled), j => Assert.Equal(campaignOf[j.Id], j.Campaign));
+            Assert.All(lines.Where(j => !j.Recalled), j => Assert.True(j.PValue > 0, $"{j.Id}: p = {j.PValue}"));
+        }
+        else
+        {
+            Assert.False(Directory.Exists(judgements));
+        }
+
+        // The window on disk holds every routed pair with an image, as files clipguard train reads.
         int pairs = Directory.EnumerateFiles(sentinel, "*.txt", SearchOption.AllDirectories).Count() - (fittingSeed ? Textured : 0);
         Assert.Equal(before.Count + AfterSwap - routedCopies.Count(p => p.Topic == TopicNames.DeadLetter), pairs);
         pipeline.Dispose();
@@ -336,10 +353,10 @@ public sealed class ModelSwapStageTests : IDisposable
     private static string Header(Confluent.Kafka.Message<byte[], byte[]> m, string name) =>
         m.Headers.TryGetLastBytes(name, out byte[] bytes) ? Encoding.UTF8.GetString(bytes) : throw new Xunit.Sdk.XunitException($"no {name} header");
 
-    private StreamPipeline Pipeline(StreamScorer scorer, ImageEmbedding embedding, ReferenceImageStore images, RejudgePolicy rejudge = RejudgePolicy.Once)
+    private StreamPipeline Pipeline(StreamScorer scorer, ImageEmbedding embedding, ReferenceImageStore images, RejudgePolicy rejudge = RejudgePolicy.Once, bool keepJudgements = false)
     {
         var kafka = new KafkaStreamOptions { BootstrapServers = "fake:9092", ProvisionalWindow = TimeSpan.FromMinutes(30) };
-        var sentinel = new SentinelOptions { Directory = Path.Combine(_dir, "sentinel"), SegmentPairs = 1000, ProvisionalWindow = TimeSpan.FromMinutes(30), Rejudge = rejudge };
+        var sentinel = new SentinelOptions { Directory = Path.Combine(_dir, "sentinel"), SegmentPairs = 1000, ProvisionalWindow = TimeSpan.FromMinutes(30), Rejudge = rejudge, KeepJudgements = keepJudgements };
         var factory = new StreamPipelineFactory(
             Options.Create(kafka),
             Options.Create(new ReferenceStoreOptions()),
