@@ -80,7 +80,7 @@ public static class OperatorApi
     public const int MaxRequestBytes = 16 * 1024;
 
     /// <summary>
-    /// Maps <c>/api/quarantine</c>, <c>/api/campaigns</c>, <c>/api/counters</c> and <c>/api/refusals</c> (bearer token required; every refused
+    /// Maps <c>/api/quarantine</c>, <c>/api/campaigns</c>, <c>/api/counters</c>, <c>/api/model</c> and <c>/api/refusals</c> (bearer token required; every refused
     /// call audited by <see cref="RefusalAuditMiddleware"/>), the operator console's static
     /// files under <c>/console/</c> and <c>/healthz</c> (open: neither carries data).
     /// </summary>
@@ -101,6 +101,7 @@ public static class OperatorApi
         var api = app.MapGroup("/api").RequireAuthorization(PolicyName).AddEndpointFilter<LedgerUnavailableFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes));
         api.MapGet("/counters", QuarantineEndpoints.CountersAsync);
+        api.MapGet("/model", QuarantineEndpoints.Model);
         var quarantine = api.MapGroup("/quarantine");
         quarantine.MapGet("/", QuarantineEndpoints.ListAsync);
         quarantine.MapGet("/{id}", QuarantineEndpoints.GetAsync);

@@ -25,6 +25,7 @@ namespace ClipGuard.Stream.Host.Api;
 [JsonSerializable(typeof(QuarantineView))]
 [JsonSerializable(typeof(AuditTrail))]
 [JsonSerializable(typeof(CountersView))]
+[JsonSerializable(typeof(ModelView))]
 [JsonSerializable(typeof(DecisionRequest))]
 [JsonSerializable(typeof(DecisionView))]
 [JsonSerializable(typeof(ErrorView))]

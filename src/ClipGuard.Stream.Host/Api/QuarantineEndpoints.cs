@@ -1,8 +1,11 @@
 using System.Text.Json;
 using ClipGuard.Stream.Host.Operator;
+using ClipGuard.Stream.Host.Telemetry;
+using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Redis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClipGuard.Stream.Host.Api;
 
@@ -143,6 +146,21 @@ internal static class QuarantineEndpoints
         return TypedResults.Json(
             new CountersView(c.Quarantined, c.Released, c.Rejected, c.AwaitingDecision, c.QuarantinedBySource),
             OperatorJsonContext.Default.CountersView);
+    }
+
+    /// <summary>The model in use; a process that runs no stream (the operator API alone) answers <c>stream: false</c>.</summary>
+    public static IResult Model(HttpContext http)
+    {
+        IServiceProvider services = http.RequestServices;
+        if (services.GetService<ImageEmbedding>() is not { } embedding)
+        {
+            return TypedResults.Json(new ModelView(false, null, 0, null, null), OperatorJsonContext.Default.ModelView);
+        }
+
+        var sentinel = services.GetService<ClipGuardInstrumentation>()?.SentinelInUse();
+        return TypedResults.Json(
+            new ModelView(true, embedding.Pipeline?.ModelVersionLabel, sentinel?.Version ?? 0, sentinel?.TrainedAt, sentinel?.Age.TotalSeconds),
+            OperatorJsonContext.Default.ModelView);
     }
 
     public static Task<IResult> ReleaseAsync(HttpContext http, QuarantineReleaser releaser, string id) =>

@@ -232,6 +232,15 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         }
     }
 
+    /// <summary>The sentinel checkpoint in use (null: the configured model), when it was trained, and its age now.</summary>
+    public (int Version, DateTimeOffset TrainedAt, TimeSpan Age)? SentinelInUse()
+    {
+        lock (_gate)
+        {
+            return _sentinel is { } s ? (s.Version, s.TrainedAt, _time.GetUtcNow() - s.TrainedAt) : null;
+        }
+    }
+
     public void RecordSwap(TimeSpan held) => _swapDuration.Record(held.TotalSeconds);
 
     /// <summary>One recall: the sentinel version that made it (0: a campaign), the campaign (or none), and how long after its clean verdict.</summary>

@@ -22,6 +22,7 @@ public sealed class OperatorApiTests(OperatorServices services)
         (HttpMethod.Post, "/api/quarantine/laion-1/release"),
         (HttpMethod.Post, "/api/quarantine/laion-1/reject"),
         (HttpMethod.Get, "/api/counters"),
+        (HttpMethod.Get, "/api/model"),
         (HttpMethod.Get, "/api/refusals"),
         (HttpMethod.Get, "/api/campaigns"),
         (HttpMethod.Get, "/api/campaigns/campaign-1"),
@@ -183,6 +184,12 @@ public sealed class OperatorApiTests(OperatorServices services)
         Assert.Equal(older.Headers.Select(h => h.Name), shown.GetProperty("headers").EnumerateArray().Select(h => h.GetProperty("name").GetString()));
         Assert.Equal(older.QuarantinedAt.ToUnixTimeMilliseconds(), shown.GetProperty("quarantinedAt").GetDateTimeOffset().ToUnixTimeMilliseconds());
 
+        // The operator API alone runs no stream: no model to show.
+        var model = await GetJsonAsync(api.Client, "/api/model");
+        Assert.False(model.GetProperty("stream").GetBoolean());
+        Assert.False(model.TryGetProperty("model", out _));
+        Assert.Equal(0, model.GetProperty("sentinelVersion").GetInt32());
+
         var counters = await GetJsonAsync(api.Client, "/api/counters");
         Assert.Equal(2, counters.GetProperty("quarantined").GetInt64());
         Assert.Equal(2, counters.GetProperty("awaitingDecision").GetInt64());
@@ -284,7 +291,9 @@ public sealed class OperatorApiTests(OperatorServices services)
 
         await redis.StopAsync();
 
-        foreach (var (method, path) in Endpoints)
+        // The model in use is not the ledger's: it still answers.
+        Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(api.Client, HttpMethod.Get, "/api/model"));
+        foreach (var (method, path) in Endpoints.Where(e => e.Path != "/api/model"))
         {
             // With a reason: a campaign decision needs one, and must get past that check to meet the outage.
             using var request = new HttpRequestMessage(method, path);

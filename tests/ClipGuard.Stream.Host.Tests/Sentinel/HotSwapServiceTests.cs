@@ -24,6 +24,7 @@ public sealed class HotSwapServiceTests : IDisposable
 {
     private const int Phase = 600;
     private const int Messages = (2 * Phase) + 100;
+    private const string Token = "hot-swap-token-0123456789abcdef";
     private readonly string _dir = Directory.CreateTempSubdirectory("clipguard-hot-swap-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -42,19 +43,33 @@ public sealed class HotSwapServiceTests : IDisposable
         await using RedisServerProcess redis = await RedisServerProcess.StartAsync(cancel);
         using var outputs = new OutputCollector(broker.BootstrapServers);
         using var recalls = new VerdictListener(broker.BootstrapServers, "hot-swap-recalls", topics: [TopicNames.Recalls]);
-        await using var service = ServiceProcess.Start(["--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, .. args]);
+        int port = FreePorts.FindConsecutive(1);
+        await using var service = ServiceProcess.Start(["--bootstrap", broker.BootstrapServers, "--redis", redis.Configuration, "--api-token", Token, "--urls", $"http://127.0.0.1:{port}", .. args]);
+        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
 
         // A first phase routed and older than the provisional window (its members are final and carried over); then
         // the new checkpoint lands in models/ while a second phase streams in at a steady rate; a last few after the swap.
         (string staged, string newLabel) = await SaveModelAsync(Path.Combine(_dir, "staged"), "tiny", 23);
         Publish(broker.BootstrapServers, 0, Phase, perSecond: 200);
         WaitUntil(() => outputs.DistinctIds() >= Phase, service);
+        JsonElement model = await ModelAsync(api, sentinelVersion: 0);
+        Assert.True(model.GetProperty("stream").GetBoolean());
+        Assert.Equal((oldLabel, 0), (model.GetProperty("model").GetString(), model.GetProperty("sentinelVersion").GetInt32()));
+        Assert.False(model.TryGetProperty("sentinelAgeSeconds", out _));
         Thread.Sleep(TimeSpan.FromSeconds(4));
         Task load = Task.Run(() => Publish(broker.BootstrapServers, Phase, Phase, perSecond: 120), cancel);
         Publish(new SentinelLayout(sentinel), staged, newLabel);
         await load;
         WaitUntil(() => service.Output.Contains("Model swapped", StringComparison.Ordinal), service);
         Publish(broker.BootstrapServers, 2 * Phase, Messages - (2 * Phase), perSecond: 200);
+
+        // The operator API (the console's model cell) names the sentinel in use and its age since training.
+        model = await ModelAsync(api, sentinelVersion: 1);
+        Assert.Equal((newLabel, 1), (model.GetProperty("model").GetString(), model.GetProperty("sentinelVersion").GetInt32()));
+        DateTimeOffset trainedAt = new SentinelLayout(sentinel).Newest()!.Manifest.TrainedAt;
+        Assert.Equal(trainedAt, model.GetProperty("sentinelTrainedAt").GetDateTimeOffset());
+        Assert.InRange(model.GetProperty("sentinelAgeSeconds").GetDouble(), 0, (DateTimeOffset.UtcNow - trainedAt).TotalSeconds + 1);
         List<RoutedCopy> copies = outputs.WaitForDistinct(Messages, TimeSpan.FromMinutes(2), () => service.Output, () => service.HasExited);
         Assert.Equal(0, await service.StopAsync());
 
@@ -92,6 +107,24 @@ public sealed class HotSwapServiceTests : IDisposable
         int pairs = Directory.EnumerateFiles(Path.Combine(sentinel, "window"), "*.txt", SearchOption.AllDirectories).Count();
         Assert.Equal(copies.Count(c => c.Topic != TopicNames.DeadLetter), pairs);
         Assert.Empty(Directory.EnumerateDirectories(Path.Combine(sentinel, "open")));
+    }
+
+    /// <summary><c>/api/model</c>, asked again for up to 30 s until it names <paramref name="sentinelVersion"/> (the swap reports it once it completes).</summary>
+    private static async Task<JsonElement> ModelAsync(HttpClient api, int sentinelVersion)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using HttpResponseMessage response = await api.GetAsync(new Uri("/api/model", UriKind.Relative), TestContext.Current.CancellationToken);
+            response.EnsureSuccessStatusCode();
+            using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            if (body.RootElement.GetProperty("sentinelVersion").GetInt32() == sentinelVersion || clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return body.RootElement.Clone();
+            }
+
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>Publishes a checkpoint folder as the trainer does: complete under a temporary name, manifest last, then renamed.</summary>

@@ -89,6 +89,8 @@ public sealed class ConsoleBrowserTests(OperatorServices services) : IDisposable
         await Assertions.Expect(page.Locator("#count-quarantined")).ToHaveTextAsync(
             routed.Count(c => c.Topic == TopicNames.Quarantine).ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(row).ToContainTextAsync($"{Hostile} caption of {target.Id}");
+        // This service embeds nothing itself (--dimension, embeddings in the messages), and says so.
+        await Assertions.Expect(page.Locator("#model-in-use")).ToHaveTextAsync("embeddings in messages");
         await Shot(page, "list");
 
         // Detail, then release behind a confirmation that names the sample.

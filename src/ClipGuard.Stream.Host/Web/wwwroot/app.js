@@ -102,6 +102,32 @@ async function pollCounters() {
   }
   state.last = { at: now, quarantined: c.quarantined };
   drawChart();
+  showModel(await apiJson("/api/model"));
+}
+
+// The model the stream embeds with: the sentinel checkpoint in use and its age, the configured model, or none.
+function showModel(m) {
+  const cell = $("model-in-use");
+  if (!m.stream) {
+    cell.textContent = "—";
+    cell.title = "this process runs no stream";
+  } else if (!m.model) {
+    cell.textContent = "embeddings in messages";
+    cell.title = "no model is configured: the crawler sends the embeddings";
+  } else if (m.sentinelVersion > 0) {
+    cell.textContent = `sentinel v${m.sentinelVersion} · ${age(m.sentinelAgeSeconds)} old`;
+    cell.title = `${m.model}, trained ${new Date(m.sentinelTrainedAt).toLocaleString()}`;
+  } else {
+    cell.textContent = "configured model";
+    cell.title = m.model;
+  }
+}
+
+function age(seconds) {
+  if (seconds < 120) return `${Math.max(0, Math.round(seconds))} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
 }
 
 function svg(name, attributes) {
