@@ -118,6 +118,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5117, Level = LogLevel.Information, Message = "The provisional window is judged against the seed's fitting half ({Pairs} pairs the sentinel trained on, like the window); campaigns among them: {Campaigns}")]
     public static partial void WindowJudgedAgainstFittingSeed(ILogger logger, int pairs, bool campaigns);
 
+    [LoggerMessage(EventId = 5119, Level = LogLevel.Warning, Message = "With FitSeedShare {Share} the seed's {Pairs} pairs split into {Calibrating} that calibrate arrivals and {Fitting} that judge the window after a swap; the budget {Budget} needs {Needed} calibration scores, so after the first swap the budget rule quarantines nothing where a half is smaller (confirmed campaigns still do): give a seed of at least twice that, or FitSeedShare 0")]
+    public static partial void SeedHalvesBelowBudget(ILogger logger, double share, int pairs, int calibrating, int fitting, double budget, int needed);
+
     [LoggerMessage(EventId = 5118, Level = LogLevel.Information, Message = "The swap's {Judged} judgements were written to {File} (ClipGuard:Sentinel:KeepJudgements)")]
     public static partial void JudgementsWritten(ILogger logger, int judged, string file);
 

@@ -81,14 +81,17 @@ internal sealed class ReferenceLoader(
                         kept.Add((id, image, caption));
                     }
                 });
+            Sentinel.SeedPairs? halves = null;
             if (sentinel.Value.Enabled)
             {
-                new Sentinel.SeedPairs(new Offline.Sentinel.SentinelLayout(sentinel.Value.Directory!)).Write(kept, sentinel.Value.FitSeedShare);
+                halves = new Sentinel.SeedPairs(new Offline.Sentinel.SentinelLayout(sentinel.Value.Directory!));
+                halves.Write(kept, sentinel.Value.FitSeedShare);
             }
 
             var folderScorer = new StreamScorer(dimension, scorerOptions) { ReplicatedAdmission = replicate };
             folderScorer.Seed(ids, seedImages, captions);
             Log.SeedLoaded(_log, options.SeedReference, seedImages.Rows, folderScorer.Threshold);
+            WarnIfHalvesCannotReachTheBudget(folderScorer, halves);
             return WithModel(folderScorer, embedder);
         }
 
@@ -192,4 +195,24 @@ internal sealed class ReferenceLoader(
 
     private static OptionsValidationException Invalid(string failure) =>
         new(ReferenceStoreOptions.Section, typeof(ReferenceStoreOptions), [failure]);
+
+    /// <summary>
+    /// With a fitting half, each half of the seed calibrates on its own after the first swap (arrivals, and the judged
+    /// window): a half smaller than the budget needs quarantines nothing by the budget rule there (lab, 34,000-pair seed
+    /// split in two: the first sentinel's arrivals all sat at the smallest p-value, just above a 1e-4 budget). Said at
+    /// start, once, rather than first at a swap.
+    /// </summary>
+    private void WarnIfHalvesCannotReachTheBudget(StreamScorer scorer, Sentinel.SeedPairs? halves)
+    {
+        if (halves is null || double.IsNaN(scorer.SmallestPValue) || halves.FittingIds().Count == 0)
+        {
+            return;
+        }
+
+        int calibrating = halves.CalibratingIds().Count, fitting = halves.FittingIds().Count, needed = scorer.CalibrationScoresNeeded;
+        if (Math.Min(calibrating, fitting) < needed)
+        {
+            Log.SeedHalvesBelowBudget(_log, sentinel.Value.FitSeedShare, calibrating + fitting, calibrating, fitting, scorer.FalseQuarantineRate, needed);
+        }
+    }
 }

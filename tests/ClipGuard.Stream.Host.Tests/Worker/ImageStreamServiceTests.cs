@@ -110,7 +110,7 @@ public sealed class ImageStreamServiceTests : IDisposable
         await using var service = ServiceProcess.Start(
         [
             "--bootstrap", broker.BootstrapServers, "--model", model, "--embed-threads", "2", "--k", "8", "--hold-back", "20",
-            "--seed-reference", Path.Combine(_dir, "seed"), "--rule", "conformal",
+            "--seed-reference", Path.Combine(_dir, "seed"), "--rule", "conformal", "--sentinel", Path.Combine(_dir, "sentinel"),
         ]);
         List<RoutedCopy> copies = outputs.WaitForDistinct(40, TimeSpan.FromSeconds(60), () => service.Output, () => service.HasExited);
 
@@ -118,6 +118,13 @@ public sealed class ImageStreamServiceTests : IDisposable
         Assert.Contains("Seed folder", service.Output, StringComparison.Ordinal);
         Assert.Contains("150 pairs", service.Output, StringComparison.Ordinal);
         Assert.Contains("1 images rejected", service.Output, StringComparison.Ordinal);
+
+        // With a sentinel the seed is split in two halves, each far below the 9,999 scores a 1e-4 budget needs (one
+        // signal here): said at start, with the sizes.
+        var layout = new Offline.Sentinel.SentinelLayout(Path.Combine(_dir, "sentinel"));
+        int calibrating = Directory.GetFiles(layout.SeedFolder, "*.txt").Length, fitting = Directory.GetFiles(layout.SeedFitFolder, "*.txt").Length;
+        Assert.Equal(150, calibrating + fitting);
+        Assert.Contains($"the seed's 150 pairs split into {calibrating} that calibrate arrivals and {fitting} that judge the window after a swap; the budget 0.0001 needs 9999 calibration scores", service.Output, StringComparison.Ordinal);
 
         // The tiny test model's text tower has its own 512-token vocabulary, not CLIP's: captions are left out, said so.
         Assert.Contains("captions not embedded", service.Output, StringComparison.Ordinal);
