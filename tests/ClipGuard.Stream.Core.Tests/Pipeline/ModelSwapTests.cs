@@ -41,6 +41,8 @@ public sealed class ModelSwapTests
         var plantedMembers = members.Where(id => planted[Row(id)] == 1).ToHashSet();
         Assert.True(report.Evicted.Count(plantedMembers.Contains) >= 0.9 * plantedMembers.Count, $"evicted {report.Evicted.Count(plantedMembers.Contains)} of {plantedMembers.Count} planted members");
         Assert.True(scorer.Reference.Model.MeasureDrift().IsExact(0));
+        // Every trusted member calibrates in the new space, those the re-score evicted included (demoted, not dropped).
+        Assert.Equal(trusted.Count, scorer.Calibration!.DensityCount);
 
         IReadOnlyList<Judgement> judged = scorer.Judge([.. routedClean.Select(i => Sample(newSpace, i))]);
         var notMembers = routedClean.Where(i => !scorer.Reference.Contains(Id(i))).ToList();
