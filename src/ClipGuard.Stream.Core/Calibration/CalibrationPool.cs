@@ -22,6 +22,7 @@ public sealed class CalibrationPool
     private readonly LinkedList<HeldOut> _heldOut = new();
     private readonly Dictionary<string, LinkedListNode<HeldOut>> _heldOutById = [];
     private readonly List<(string Id, double Disagreement)> _trusted = [];
+    private readonly HashSet<string> _trustedIds = new(StringComparer.Ordinal);
     private readonly ulong _shareCut;
 
     public CalibrationPool(int capacity, double share)
@@ -62,6 +63,8 @@ public sealed class CalibrationPool
     {
         _trusted.Clear();
         _trusted.AddRange(members);
+        _trustedIds.Clear();
+        _trustedIds.UnionWith(_trusted.Select(t => t.Id));
     }
 
     /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
@@ -83,7 +86,8 @@ public sealed class CalibrationPool
     }
 
     /// <summary>
-    /// A trusted member leaves the reference (a re-score evicted it): it stays in the calibration as a held-out sample,
+    /// A trusted member leaves the reference (a re-score evicted it, or an admission replaced it in a full reference):
+    /// it stays in the calibration as a held-out sample,
     /// scored from now on as a query against the reference. Dropping it would trim the calibration's tail, exactly
     /// where a budget of signals / (n + 1) reads its cut (measured: one evicted member, the largest leave-one-out score
     /// of a 2,048-member seed, halved the density threshold and doubled the clean quarantine rate, 1.28 to 2.33 per
@@ -91,11 +95,12 @@ public sealed class CalibrationPool
     /// </summary>
     public bool Demote(string id, float[] image, double densityScore)
     {
-        int at = _trusted.FindIndex(t => t.Id == id);
-        if (at < 0)
+        if (!_trustedIds.Remove(id))
         {
             return false;
         }
+
+        int at = _trusted.FindIndex(t => t.Id == id);
 
         double disagreement = _trusted[at].Disagreement;
         _trusted.RemoveAt(at);
@@ -153,7 +158,7 @@ public sealed class CalibrationPool
         }
 
         // Trusted members fill what the held-out samples do not yet (newest held out first, so they are never crowded out).
-        _trusted.RemoveAll(t => !reference.Contains(t.Id));
+        _trusted.RemoveAll(t => !reference.Contains(t.Id) && _trustedIds.Remove(t.Id));
         foreach ((string id, double disagreement) in _trusted.Take(Math.Max(0, Capacity - _heldOut.Count)))
         {
             density.Add(reference.MemberScores(id).Get(detector));

@@ -154,6 +154,14 @@ public sealed class ReferenceSet<T>
         return decided;
     }
 
+    /// <summary>
+    /// Called just before an admission replaces a member (a full reference, or a source at its cap) with the member's id,
+    /// its stored vector and its maintained scores: what the caller calibrates on can outlive the membership (a trusted
+    /// seed member keeps calibrating, <see cref="Calibration.CalibrationPool.Demote"/>). Not called for a member admitted
+    /// earlier in the same offer, nor for evictions and revocations the caller asks for.
+    /// </summary>
+    public Action<string, T[], OutlierScores>? Replacing { get; set; }
+
     /// <summary>Takes a sample back: out of the hold-back if waiting, out of the reference if a member.</summary>
     public bool Revoke(string id) => _waiting.Remove(id) || Evict(id);
 
@@ -363,6 +371,12 @@ public sealed class ReferenceSet<T>
         string victim = _options.Policy == AdmissionPolicy.Reservoir
             ? InArrivalOrder(source, rng.Next(sourceFull ? SourceCount(p.Source) : _members.Count))
             : InArrivalOrder(source, 0);
+
+        if (Replacing is { } replacing && _members[victim].Slot >= 0)
+        {
+            int slot = _members[victim].Slot;
+            replacing(victim, Model.Store.Row(slot).ToArray(), Model.MemberScores(slot));
+        }
 
         Evict(victim);
         Admit(p);

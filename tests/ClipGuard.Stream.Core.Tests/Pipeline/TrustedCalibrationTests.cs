@@ -1,0 +1,48 @@
+using ClipGuard.Stream.Core.Numerics;
+using ClipGuard.Stream.Core.Pipeline;
+using ClipGuard.Stream.Core.Reference;
+
+namespace ClipGuard.Stream.Core.Tests.Pipeline;
+
+/// <summary>The trusted seed keeps calibrating while a full reference turns its members over.</summary>
+public sealed class TrustedCalibrationTests
+{
+    private const int Dim = 16;
+    private const int Seed = 1000;
+    private const int Arrivals = 3000;
+
+    [Theory]
+    [InlineData(AdmissionPolicy.Reservoir)]
+    [InlineData(AdmissionPolicy.SlidingWindow)]
+    public void TrustedMembersThatAdmissionsReplaceKeepCalibrating(AdmissionPolicy policy)
+    {
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Seed + Arrivals, Dim, 12, 0, 41);
+        var scorer = new StreamScorer(Dim, new StreamScorerOptions
+        {
+            FalseQuarantineRate = 0.01,
+            BootstrapSize = 100,
+            Reference = new ReferenceSetOptions { Capacity = Seed + 200, HoldBack = 0, K = 16, MaxSourceShare = 1, Threads = 2, Policy = policy },
+        });
+        var seedIds = Enumerable.Range(0, Seed).Select(i => $"seed-{i}").ToList();
+        var seed = new Matrix<float>(Seed, Dim);
+        for (int i = 0; i < Seed; i++)
+        {
+            data.RowReadOnly(i).CopyTo(seed.Row(i));
+        }
+
+        scorer.Seed(seedIds, seed);
+        Assert.Equal(Seed, scorer.Calibration!.DensityCount);
+        for (int from = Seed; from < Seed + Arrivals; from += 250)
+        {
+            scorer.Decide([.. Enumerable.Range(from, 250).Select(i => new StreamSample($"s{i}", "web", data.RowReadOnly(i).ToArray()))]);
+        }
+
+        // The premise: the reference turned most of the seed over.
+        int seedMembers = seedIds.Count(scorer.Reference.Contains);
+        Assert.True(seedMembers < Seed / 2, $"{seedMembers} of {Seed} seed members still in the reference");
+
+        // Every seed pair still calibrates (as a held-out sample once replaced), beside the arrivals held out since.
+        scorer.Recalibrate();
+        Assert.InRange(scorer.Calibration!.DensityCount, Seed, Seed + Arrivals);
+    }
+}
