@@ -236,7 +236,8 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
         }
 
         SentinelModel model = layout.Newest()!;
-        double trainSeconds = kept ? model.Manifest.TrainSeconds : clock.Elapsed.TotalSeconds;
+        double publishedAt = clock.Elapsed.TotalSeconds;
+        double trainSeconds = kept ? model.Manifest.TrainSeconds : publishedAt;
         if (s.ReuseRounds && !kept)
         {
             Keep(model.Directory, cache);
@@ -254,7 +255,7 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             Thread.Sleep(500);
         }
 
-        double swapSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
+        double swapSeconds = clock.Elapsed.TotalSeconds - publishedAt;
         string asrFile = Path.Combine(s.Out, $"asr-v{model.Version}.json");
         var (asrCode, asrLog) = Self(["lab", "asr", "--model", model.Directory, "--scenes", Path.Combine(s.Out, "asr-scenes"), "--out", asrFile]);
         string asr = asrCode == 0 && JsonNode.Parse(File.ReadAllText(asrFile)) is { } a
