@@ -188,11 +188,12 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             }
 
             Thread.Sleep(3000);
-            string initialLabel = routed.Snapshot().First().Headers[ClipGuardHeaders.ModelVersion];
-            SentinelLabReport report = SentinelLabReport.From(crawl, routed.Snapshot(), recalls.Snapshot(), swaps, initialLabel, s);
+            List<RoutedCopy> copies = routed.Snapshot();
+            string initialLabel = copies.First().Headers[ClipGuardHeaders.ModelVersion];
+            SentinelLabReport report = SentinelLabReport.From(crawl, copies, recalls.Snapshot(), swaps, initialLabel, s);
             double suspectLevel = new CampaignOptions().SuspectLevel;
             var layout = new SentinelLayout(sentinel);
-            SentinelLabTrace trace = SentinelLabTrace.From(crawl, routed.Snapshot(), [.. swaps.Select(w => (w.Version, Judgements(layout, w.Version)))], suspectLevel);
+            SentinelLabTrace trace = SentinelLabTrace.From(crawl, copies, [.. swaps.Select(w => (w.Version, Judgements(layout, w.Version)))], suspectLevel);
             File.WriteAllText(Path.Combine(s.Out, "poisons.csv"), trace.Csv);
             string markdown = report.Markdown() + Environment.NewLine + trace.Markdown(suspectLevel);
             File.WriteAllText(Path.Combine(s.Out, "report.md"), markdown);

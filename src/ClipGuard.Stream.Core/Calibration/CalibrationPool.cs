@@ -101,7 +101,6 @@ public sealed class CalibrationPool
         }
 
         int at = _trusted.FindIndex(t => t.Id == id);
-
         double disagreement = _trusted[at].Disagreement;
         _trusted.RemoveAt(at);
         Add(id, image, disagreement, densityScore);

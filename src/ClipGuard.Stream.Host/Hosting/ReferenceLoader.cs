@@ -204,13 +204,13 @@ internal sealed class ReferenceLoader(
     /// </summary>
     private void WarnIfHalvesCannotReachTheBudget(StreamScorer scorer, Sentinel.SeedPairs? halves)
     {
-        if (halves is null || double.IsNaN(scorer.SmallestPValue) || halves.FittingIds().Count == 0)
+        if (halves is null || double.IsNaN(scorer.SmallestPValue))
         {
             return;
         }
 
         int calibrating = halves.CalibratingIds().Count, fitting = halves.FittingIds().Count, needed = scorer.CalibrationScoresNeeded;
-        if (Math.Min(calibrating, fitting) < needed)
+        if (fitting > 0 && Math.Min(calibrating, fitting) < needed)
         {
             Log.SeedHalvesBelowBudget(_log, sentinel.Value.FitSeedShare, calibrating + fitting, calibrating, fitting, scorer.FalseQuarantineRate, needed);
         }

@@ -69,12 +69,14 @@ internal sealed class ModelSwapStage(
         // The whole trusted seed comes along, members or not: re-scores evict a few of its members each time, and the
         // new space's calibration must not shrink below what the budget needs.
         var provisionalIds = provisional.Select(p => p.Record.Id).ToHashSet(StringComparer.Ordinal);
-        IReadOnlyList<string> seedIds = seed?.Ids() ?? [];
         // With a fitting half (pairs every sentinel trains on), only the other half calibrates the arrivals, which the
         // sentinel never saw; the fitting half calibrates the judgement of the window below, which it trained on.
+        // Each sidecar is read once.
+        IReadOnlyList<string> calibratingIds = seed?.CalibratingIds() ?? [];
         IReadOnlyList<string> fitIds = seed?.FittingIds() ?? [];
+        IReadOnlyList<string> seedIds = [.. calibratingIds, .. fitIds];
         IReadOnlySet<string>? trusted = seedIds.Count == 0 ? null
-            : (fitIds.Count > 0 ? seed!.CalibratingIds() : seedIds).ToHashSet(StringComparer.Ordinal);
+            : (fitIds.Count > 0 ? calibratingIds : seedIds).ToHashSet(StringComparer.Ordinal);
         var members = seedIds.Union(scorer.Reference.MemberIds.Where(id => !provisionalIds.Contains(id)), StringComparer.Ordinal)
             .Take(scorer.Reference.Options.Capacity).ToList();
         Log.ModelSwapStarting(log, sentinelVersion, from, next.ModelVersionLabel, members.Count, provisional.Count);
