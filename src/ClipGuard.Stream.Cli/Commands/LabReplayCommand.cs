@@ -36,6 +36,7 @@ internal static class LabReplayCommand
         var campaigns = new Option<bool>("--campaigns") { Description = "Confirm campaigns among suspects (conformal rule; --campaigns false turns it off)", DefaultValueFactory = _ => scorer.Campaigns.Enabled };
         var grouping = new Option<CampaignGrouping>("--campaign-grouping") { Description = "What groups suspects: image (proximity against the reference's density) | caption (one concept) | both", DefaultValueFactory = _ => scorer.Campaigns.Grouping };
         var suspect = new Option<double>("--suspect-level") { Description = "Fused p-value at or below which a sample is a campaign suspect", DefaultValueFactory = _ => scorer.Campaigns.SuspectLevel };
+        var founding = new Option<double>("--founding-level") { Description = "By image: fused p-value at or below which a suspect may found a campaign (weaker suspects only join one)", DefaultValueFactory = _ => scorer.Campaigns.FoundingLevel };
         var radius = new Option<double>("--caption-radius") { Description = "Caption distance (unit vectors) within which suspects share a concept", DefaultValueFactory = _ => scorer.Campaigns.CaptionRadius };
         var joinRadius = new Option<double>("--campaign-join-radius") { Description = "By image: a suspect joins a confirmed campaign with a member within this fraction of its k-distance", DefaultValueFactory = _ => scorer.Campaigns.ImageJoinRadius };
         var minStart = LabCommand.Int("--campaign-min-trusted-start", "By image: fewest trusted seed members campaigns need (0 = no minimum)", scorer.Campaigns.MinimumTrustedStart);
@@ -52,7 +53,7 @@ internal static class LabReplayCommand
         var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, radius, joinRadius, minStart, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, founding, radius, joinRadius, minStart, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
         {
             command.Options.Add(option);
         }
@@ -86,7 +87,7 @@ internal static class LabReplayCommand
                     CalibrationShare = p.GetValue(share),
                     GuardSize = p.GetValue(guardSize),
                     CalibrationPoolSize = p.GetValue(pool),
-                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), CaptionRadius = p.GetValue(radius), ImageJoinRadius = p.GetValue(joinRadius), MinimumTrustedStart = p.GetValue(minStart) },
+                    Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), FoundingLevel = p.GetValue(founding), CaptionRadius = p.GetValue(radius), ImageJoinRadius = p.GetValue(joinRadius), MinimumTrustedStart = p.GetValue(minStart) },
                     BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),
                     Reference = new()
                     {

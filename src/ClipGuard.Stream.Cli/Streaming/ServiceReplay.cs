@@ -213,6 +213,7 @@ internal static class ServiceReplay
             [Scoring + "Campaigns:Enabled"] = s.Campaigns.Enabled ? "true" : "false",
             [Scoring + "Campaigns:Grouping"] = s.Campaigns.Grouping.ToString(),
             [Scoring + "Campaigns:SuspectLevel"] = Number(s.Campaigns.SuspectLevel),
+            [Scoring + "Campaigns:FoundingLevel"] = Number(s.Campaigns.FoundingLevel),
             [Scoring + "Campaigns:CaptionRadius"] = Number(s.Campaigns.CaptionRadius),
             [Scoring + "Campaigns:ImageJoinRadius"] = Number(s.Campaigns.ImageJoinRadius),
             [Scoring + "Campaigns:MinimumTrustedStart"] = s.Campaigns.MinimumTrustedStart.ToString(CultureInfo.InvariantCulture),

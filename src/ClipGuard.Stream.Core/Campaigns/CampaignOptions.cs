@@ -10,6 +10,18 @@ public sealed class CampaignOptions
     public double SuspectLevel { get; set; } = 0.05;
 
     /// <summary>
+    /// By image: only a suspect whose fused p-value is at most this (or at the smallest p-value the calibration can give,
+    /// when that is larger) founds a campaign, and only such suspects count toward the group its test weighs; weaker
+    /// suspects (up to <see cref="SuspectLevel"/>) join a confirmed campaign.
+    /// The test reads the clean rate near a suspect from a guard of at most 16,384 trusted pairs, whose own sampling
+    /// noise it does not weigh: over a 100,000-pair exposure a clean sub-population that is twice as frequent in the
+    /// stream as in the guard by chance fills the test's radius with marginal suspects (lab, a swap's re-judgement:
+    /// 49 and 26 clean pairs confirmed, member p-values median 0.016), while a learned trigger's copies are strong
+    /// outliers (median 1.2e-4; docs/detection-results.md).
+    /// </summary>
+    public double FoundingLevel { get; set; } = 0.005;
+
+    /// <summary>
     /// What makes suspects a group: their image embeddings (mutually closer than the clean reference is dense around
     /// them: a learned trigger), their captions (one concept: template captions), or either.
     /// </summary>
@@ -46,6 +58,11 @@ public sealed class CampaignOptions
         if (SuspectLevel is <= 0 or >= 1 || double.IsNaN(SuspectLevel))
         {
             errors.Add($"Campaigns.SuspectLevel must be in (0, 1) (got {SuspectLevel})");
+        }
+
+        if (FoundingLevel <= 0 || !(FoundingLevel <= SuspectLevel))
+        {
+            errors.Add($"Campaigns.FoundingLevel must be in (0, SuspectLevel = {SuspectLevel}] (got {FoundingLevel})");
         }
 
         if (CaptionRadius is <= 0 or > 2 || double.IsNaN(CaptionRadius))

@@ -13,7 +13,9 @@ namespace ClipGuard.Stream.Core.Campaigns;
 /// around a campaign member there are more suspects than the clean reference's density there could explain: within a
 /// radius ρ (a fraction of the suspect's own k-distance to the reference), clean stream samples arrive at about
 /// (reference members within ρ + 1) / (|R| + 1) per sample seen, and the group is confirmed when the suspects within ρ
-/// are improbable under that rate even if every clean sample there were a suspect.
+/// are improbable under that rate even if every clean sample there were a suspect. Only strong suspects (fused p-value
+/// at most <see cref="CampaignOptions.FoundingLevel"/>, or at the calibration's smallest) found a campaign by image and
+/// count toward the group; any suspect joins one already confirmed.
 /// </summary>
 public sealed class CampaignTracker
 {
@@ -101,15 +103,20 @@ public sealed class CampaignTracker
     }
 
     /// <summary>
-    /// Adds a suspect by its image embedding (as scored) and the ascending distances to its k nearest reference members
-    /// (the radii are fractions of the last, its k-distance). Returns its campaign (null when none) and the earlier
-    /// suspects that joined a campaign because of it.
+    /// Adds a suspect by its image embedding (as scored), its strength and the ascending distances to its k nearest
+    /// reference members (the radii are fractions of the last, its k-distance). Returns its campaign (null when none)
+    /// and the earlier suspects that joined a campaign because of it.
     /// </summary>
+    /// <param name="strong">
+    /// A strong suspect (its fused p-value at most <see cref="CampaignOptions.FoundingLevel"/>, or at the smallest
+    /// p-value the calibration can give when that is larger) may found a campaign and counts toward another's group; a
+    /// weak one can only join a confirmed campaign.
+    /// </param>
     /// <param name="cleanDistances">
     /// Ascending distances to its nearest members of a trusted clean sample of <paramref name="cleanSize"/> points (the
     /// admission guard), from which the clean rate within a radius is read; empty to read it from the reference.
     /// </param>
-    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) AddImage(string id, ReadOnlySpan<float> image, ReadOnlySpan<double> referenceDistances, int referenceSize, ReadOnlySpan<double> cleanDistances = default, int cleanSize = 0)
+    public (string? CampaignId, IReadOnlyList<string> EarlierMembers) AddImage(string id, ReadOnlySpan<float> image, bool strong, ReadOnlySpan<double> referenceDistances, int referenceSize, ReadOnlySpan<double> cleanDistances = default, int cleanSize = 0)
     {
         if (_campaignOf.ContainsKey(id) || referenceDistances.IsEmpty || referenceSize < 1)
         {
@@ -132,19 +139,24 @@ public sealed class CampaignTracker
             }
         }
 
-        long exposure = Remember(_imageSuspects, new Suspect(id, image.ToArray(), _seen));
+        long exposure = Remember(_imageSuspects, new Suspect(id, image.ToArray(), _seen, strong));
         double radius = _options.ImageJoinRadius * kDistance;
         string? campaign = others
             .Where(o => o.Distance <= radius)
             .Select(o => _campaignOf.GetValueOrDefault(o.Suspect.Id))
             .FirstOrDefault(c => c is not null);
+        if (campaign is null && !strong)
+        {
+            return (null, []);
+        }
+
         if (campaign is null)
         {
             double best = 1;
             foreach (double fraction in ImageRadii)
             {
                 double rho = fraction * kDistance;
-                int group = 1 + others.Count(o => o.Distance <= rho);
+                int group = 1 + others.Count(o => o.Suspect.Strong && o.Distance <= rho);
                 int clean = 0;
                 foreach (double d in cleanDistances)
                 {
@@ -253,6 +265,9 @@ public sealed class CampaignTracker
         return s;
     }
 
-    /// <summary>A remembered suspect: its unit caption embedding (caption path) or its image embedding (image path).</summary>
-    private sealed record Suspect(string Id, float[] Vector, long SeenAt);
+    /// <summary>
+    /// A remembered suspect: its unit caption embedding (caption path) or its image embedding (image path); strong when
+    /// its p-value was at most the founding level (image path; caption suspects are all strong).
+    /// </summary>
+    private sealed record Suspect(string Id, float[] Vector, long SeenAt, bool Strong = true);
 }

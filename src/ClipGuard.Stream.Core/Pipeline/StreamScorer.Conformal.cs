@@ -209,6 +209,9 @@ public sealed partial class StreamScorer
             }
         }
 
+        // A calibration too small to give p-values at the founding level lets its smallest found (every p-value below it
+        // is that one).
+        double foundingLevel = Math.Max(_options.Campaigns.FoundingLevel, SmallestPValue is double floor && double.IsFinite(floor) ? floor : 0);
         for (int i = 0; i < samples.Count; i++)
         {
             // The clean expectation near a suspect scales with the samples seen up to it, this batch's included: a
@@ -230,7 +233,7 @@ public sealed partial class StreamScorer
                 // within them is read from the guard.
                 double[] distances = [.. results[i].Neighbors.Select(x => x.Distance)];
                 double[] clean = guardNear is not null && guardNear.TryGetValue(i, out QueryResult? g) ? [.. g.Neighbors.Select(x => x.Distance)] : [];
-                (campaign, IReadOnlyList<string> byImage) = _campaigns.AddImage(samples[i].Id, m.RowReadOnly(i), distances, Reference.Count, clean, _guard?.Count ?? 0);
+                (campaign, IReadOnlyList<string> byImage) = _campaigns.AddImage(samples[i].Id, m.RowReadOnly(i), fused[i] <= foundingLevel, distances, Reference.Count, clean, _guard?.Count ?? 0);
                 earlier.AddRange(byImage);
             }
 

@@ -9,6 +9,9 @@ public sealed class CampaignTrackerTests
 {
     private const int Dim = 16;
 
+    /// <summary>A suspect that may found an image campaign (fused p-value at most the founding level).</summary>
+    private const bool Strong = true;
+
     private static float[] Caption(Random rng, float[]? around = null, double spread = 0.01)
     {
         var v = new float[Dim];
@@ -166,7 +169,7 @@ public sealed class CampaignTrackerTests
             bool poison = i % 20 == 3;
             string id = $"{(poison ? "p" : "n")}{i}";
             float[] image = poison ? Caption(rng, trigger, 0.3) : Caption(rng);
-            (string? c, IReadOnlyList<string> earlier) = tracker.AddImage(id, image, Nearest(image), reference.Length);
+            (string? c, IReadOnlyList<string> earlier) = tracker.AddImage(id, image, Strong, Nearest(image), reference.Length);
             if (c is not null)
             {
                 joined.Add(id);
@@ -197,12 +200,57 @@ public sealed class CampaignTrackerTests
             dense.Seen(50);
             sparse.Seen(50);
             float[] image = Caption(rng, trigger, 0.01);
-            Assert.Null(dense.AddImage($"p{i}", image, near, 1_000).CampaignId);
-            confirmed.Add(sparse.AddImage($"p{i}", image, far, 1_000).CampaignId);
+            Assert.Null(dense.AddImage($"p{i}", image, Strong, near, 1_000).CampaignId);
+            confirmed.Add(sparse.AddImage($"p{i}", image, Strong, far, 1_000).CampaignId);
         }
 
         Assert.Empty(dense.Campaigns);
         Assert.Contains(confirmed, c => c is not null);
+    }
+
+    [Fact]
+    public void WeakSuspectsNeverFoundAnImageCampaignButJoinOneThatStrongSuspectsFounded()
+    {
+        // 30 suspects packed around one spot against a sparse reference (as in the test above: confirmed when strong).
+        // Weak (p-values above the founding level, below the suspect level), they stay singletons however many arrive:
+        // a chance over-density of marginal clean suspects. After 10 strong copies confirm a campaign there, weak
+        // suspects at the spot join it.
+        var rng = new Random(24);
+        float[] spot = Caption(rng);
+        double[] far = [.. Enumerable.Repeat(1.0, 16)];
+        var weakOnly = new CampaignTracker(new CampaignOptions { Enabled = true });
+        var mixed = new CampaignTracker(new CampaignOptions { Enabled = true });
+        for (int i = 0; i < 30; i++)
+        {
+            weakOnly.Seen(50);
+            Assert.Null(weakOnly.AddImage($"w{i}", Caption(rng, spot, 0.01), strong: false, far, 1_000).CampaignId);
+        }
+
+        Assert.Empty(weakOnly.Campaigns);
+        string? campaign = null;
+        for (int i = 0; i < 10; i++)
+        {
+            mixed.Seen(50);
+            string? c = mixed.AddImage($"s{i}", Caption(rng, spot, 0.01), Strong, far, 1_000).CampaignId;
+            campaign ??= c;
+        }
+
+        Assert.NotNull(campaign);
+        for (int i = 0; i < 5; i++)
+        {
+            mixed.Seen(50);
+            Assert.Equal(campaign, mixed.AddImage($"w{i}", Caption(rng, spot, 0.01), strong: false, far, 1_000).CampaignId);
+        }
+
+        Assert.Equal(15, mixed.Campaigns[campaign!]);
+    }
+
+    [Fact]
+    public void TheFoundingLevelMustLieWithinTheSuspectLevel()
+    {
+        Assert.Throws<ArgumentException>(() => new CampaignTracker(new CampaignOptions { SuspectLevel = 0.05, FoundingLevel = 0.1 }));
+        Assert.Throws<ArgumentException>(() => new CampaignTracker(new CampaignOptions { FoundingLevel = 0 }));
+        Assert.Equal(0.05, new CampaignTracker(new CampaignOptions { SuspectLevel = 0.05, FoundingLevel = 0.05 }).Options.FoundingLevel);
     }
 
     [Fact]

@@ -404,10 +404,13 @@ public sealed class ModelSwapStageTests : IDisposable
     }
 
     /// <remarks>k-distance (the flat grey point is far from every textured image, not in a sparse neighbourhood), a 3 % budget
-    /// (300 calibrating members after the swap: the smallest p-value is 1 / 301), k = 8, everything cleared enters at once.</remarks>
+    /// (300 calibrating members after the swap: the smallest p-value is 1 / 301), k = 8, everything cleared enters at once.
+    /// Any suspect founds a campaign (founding level = suspect level): the grey copies' p-values lie between the
+    /// calibration's smallest and the 3 % budget, and this test is about what a swap does with a campaign, not about
+    /// which suspects found one (CampaignTrackerTests).</remarks>
     private static StreamScorerOptions ScorerOptions(bool campaigns = false) => new()
     {
-        Campaigns = new CampaignOptions { Enabled = campaigns, MinimumTrustedStart = 0 },
+        Campaigns = new CampaignOptions { Enabled = campaigns, MinimumTrustedStart = 0, FoundingLevel = 0.05 },
         FalseQuarantineRate = 0.03,
         Detector = OutlierDetector.KDist,
         BootstrapSize = 100,
