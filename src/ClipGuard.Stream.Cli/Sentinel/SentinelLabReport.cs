@@ -64,7 +64,7 @@ internal sealed record SentinelLabReport(
     public static SentinelLabReport From(
         List<CrawlSample> crawl, List<RoutedCopy> routed, List<RoutedCopy> recalls, List<SwapPoint> swaps, string initialModel, SentinelLabSettings settings)
     {
-        var first = routed.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        Dictionary<string, RoutedCopy> first = RoutedCopy.FirstById(routed);
         var recallVersion = new Dictionary<string, (int Version, long At, string From)>(StringComparer.Ordinal);
         var recallCampaign = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (RoutedCopy r in recalls)

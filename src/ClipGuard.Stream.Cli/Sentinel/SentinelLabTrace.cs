@@ -22,7 +22,7 @@ internal sealed record SentinelLabTrace(IReadOnlyList<SentinelLabTrace.SwapJudge
 
     public static SentinelLabTrace From(List<CrawlSample> crawl, List<RoutedCopy> routed, IReadOnlyList<(int Version, IReadOnlyList<JudgementRecord> Judged)> swaps, double suspectLevel)
     {
-        var first = routed.GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        Dictionary<string, RoutedCopy> first = RoutedCopy.FirstById(routed);
         var poisoned = crawl.Where(c => c.Poisoned).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         var result = new List<SwapJudgement>();
         var byVersion = swaps.Select(s => (s.Version, ById: s.Judged.GroupBy(j => j.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal))).ToList();

@@ -21,8 +21,9 @@ public sealed class CalibrationPool
 {
     private readonly LinkedList<HeldOut> _heldOut = new();
     private readonly Dictionary<string, LinkedListNode<HeldOut>> _heldOutById = [];
-    private readonly List<(string Id, double Disagreement)> _trusted = [];
-    private readonly HashSet<string> _trustedIds = new(StringComparer.Ordinal);
+    // The trusted members in their given order (the calibration takes them in it), indexed by id for demotions.
+    private readonly LinkedList<(string Id, double Disagreement)> _trusted = new();
+    private readonly Dictionary<string, LinkedListNode<(string Id, double Disagreement)>> _trustedById = new(StringComparer.Ordinal);
     private readonly ulong _shareCut;
 
     public CalibrationPool(int capacity, double share)
@@ -62,9 +63,14 @@ public sealed class CalibrationPool
     public void SetTrusted(IEnumerable<(string Id, double Disagreement)> members)
     {
         _trusted.Clear();
-        _trusted.AddRange(members);
-        _trustedIds.Clear();
-        _trustedIds.UnionWith(_trusted.Select(t => t.Id));
+        _trustedById.Clear();
+        foreach ((string Id, double Disagreement) member in members)
+        {
+            if (!_trustedById.ContainsKey(member.Id))
+            {
+                _trustedById[member.Id] = _trusted.AddLast(member);
+            }
+        }
     }
 
     /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
@@ -95,15 +101,13 @@ public sealed class CalibrationPool
     /// </summary>
     public bool Demote(string id, float[] image, double densityScore)
     {
-        if (!_trustedIds.Remove(id))
+        if (!_trustedById.Remove(id, out LinkedListNode<(string Id, double Disagreement)>? node))
         {
             return false;
         }
 
-        int at = _trusted.FindIndex(t => t.Id == id);
-        double disagreement = _trusted[at].Disagreement;
-        _trusted.RemoveAt(at);
-        Add(id, image, disagreement, densityScore);
+        _trusted.Remove(node);
+        Add(id, image, node.Value.Disagreement, densityScore);
         return true;
     }
 
@@ -156,8 +160,20 @@ public sealed class CalibrationPool
             agreement.Add(h.Disagreement);
         }
 
+        // Trusted members that left the reference without a demotion (revoked, rejected) no longer calibrate.
+        for (LinkedListNode<(string Id, double Disagreement)>? node = _trusted.First; node is not null;)
+        {
+            LinkedListNode<(string Id, double Disagreement)>? next = node.Next;
+            if (!reference.Contains(node.Value.Id))
+            {
+                _trustedById.Remove(node.Value.Id);
+                _trusted.Remove(node);
+            }
+
+            node = next;
+        }
+
         // Trusted members fill what the held-out samples do not yet (newest held out first, so they are never crowded out).
-        _trusted.RemoveAll(t => !reference.Contains(t.Id) && _trustedIds.Remove(t.Id));
         foreach ((string id, double disagreement) in _trusted.Take(Math.Max(0, Capacity - _heldOut.Count)))
         {
             density.Add(reference.MemberScores(id).Get(detector));

@@ -59,10 +59,10 @@ public sealed partial class StreamScorer
         private set
         {
             _reference = value;
-            // A trusted member that an admission replaces keeps calibrating, as one a re-score evicts does: the seed is
-            // the only certainly clean calibration, and a full reference turns its members over (lab, 42,000-pair seed:
-            // 1,248 of the 21,106 calibrating members gone within a minute of a swap, the budget unreachable again).
-            value.Replacing = (id, vector, scores) => _pool?.Demote(id, vector, scores.Get(_options.Detector));
+            // A trusted member that retires (an admission replaces it, a re-score evicts it) keeps calibrating: the seed
+            // is the only certainly clean calibration, and a full reference turns its members over (lab, 42,000-pair
+            // seed: 1,248 of the 21,106 calibrating members gone within a minute of a swap, the budget unreachable again).
+            value.Retiring = (id, vector, scores) => _pool?.Demote(id, vector, scores.Get(_options.Detector));
         }
     }
 
@@ -299,9 +299,8 @@ public sealed partial class StreamScorer
                 break;
             }
 
-            // A trusted calibration member keeps calibrating, as a held-out sample (CalibrationPool.Demote).
-            _pool?.Demote(id, Reference.Vectors([id]).Row(0).ToArray(), memberScores[i]);
-            Reference.Evict(id);
+            // A trusted calibration member keeps calibrating, as a held-out sample (the Retiring hook above).
+            Reference.Retire(id);
         }
 
         Recalibrate();

@@ -155,12 +155,28 @@ public sealed class ReferenceSet<T>
     }
 
     /// <summary>
-    /// Called just before an admission replaces a member (a full reference, or a source at its cap) with the member's id,
-    /// its stored vector and its maintained scores: what the caller calibrates on can outlive the membership (a trusted
-    /// seed member keeps calibrating, <see cref="Calibration.CalibrationPool.Demote"/>). Not called for a member admitted
-    /// earlier in the same offer, nor for evictions and revocations the caller asks for.
+    /// Called just before a member retires (<see cref="Retire"/>: an admission replaces it in a full reference or a
+    /// source at its cap, or a re-score evicts it) with the member's id, its stored vector and its maintained scores:
+    /// what the caller calibrates on can outlive the membership (a trusted seed member keeps calibrating,
+    /// <see cref="Calibration.CalibrationPool.Demote"/>). Not called for a member admitted earlier in the same offer
+    /// (it has no vector yet), nor for <see cref="Evict"/> and <see cref="Revoke"/> (a sample taken back must not
+    /// calibrate).
     /// </summary>
-    public Action<string, T[], OutlierScores>? Replacing { get; set; }
+    public Action<string, T[], OutlierScores>? Retiring { get; set; }
+
+    /// <summary>
+    /// A member leaves in the normal course of the reference (replaced, or evicted by a re-score): <see cref="Retiring"/>
+    /// sees it first, then it is evicted. False when it is not a member.
+    /// </summary>
+    public bool Retire(string id)
+    {
+        if (Retiring is { } retiring && _members.TryGetValue(id, out Member member) && member.Slot >= 0)
+        {
+            retiring(id, Model.Store.Row(member.Slot).ToArray(), Model.MemberScores(member.Slot));
+        }
+
+        return Evict(id);
+    }
 
     /// <summary>Takes a sample back: out of the hold-back if waiting, out of the reference if a member.</summary>
     public bool Revoke(string id) => _waiting.Remove(id) || Evict(id);
@@ -372,13 +388,7 @@ public sealed class ReferenceSet<T>
             ? InArrivalOrder(source, rng.Next(sourceFull ? SourceCount(p.Source) : _members.Count))
             : InArrivalOrder(source, 0);
 
-        if (Replacing is { } replacing && _members[victim].Slot >= 0)
-        {
-            int slot = _members[victim].Slot;
-            replacing(victim, Model.Store.Row(slot).ToArray(), Model.MemberScores(slot));
-        }
-
-        Evict(victim);
+        Retire(victim);
         Admit(p);
         return OfferOutcome.Admitted;
     }

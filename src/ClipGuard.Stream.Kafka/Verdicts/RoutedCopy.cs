@@ -27,6 +27,19 @@ public sealed record RoutedCopy(string Topic, string Id, byte[] Value, IReadOnly
     /// <summary>A copy an operator released later, not a verdict of the service.</summary>
     public bool IsRelease => Headers.ContainsKey(ClipGuardHeaders.ReleasedBy);
 
+    /// <summary>Each sample id's first copy in the order given (its verdict as routed, before any later copy).</summary>
+    public static Dictionary<string, RoutedCopy> FirstById(IEnumerable<RoutedCopy> copies)
+    {
+        ArgumentNullException.ThrowIfNull(copies);
+        var first = new Dictionary<string, RoutedCopy>(StringComparer.Ordinal);
+        foreach (RoutedCopy copy in copies)
+        {
+            first.TryAdd(copy.Id, copy);
+        }
+
+        return first;
+    }
+
     private double Number(string name) =>
         double.TryParse(Headers.GetValueOrDefault(name), NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : double.NaN;
 }

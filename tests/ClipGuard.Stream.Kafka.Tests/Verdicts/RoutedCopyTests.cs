@@ -34,4 +34,22 @@ public sealed class RoutedCopyTests
 
         Assert.True(released.IsRelease);
     }
+
+    [Fact]
+    public void Each_id_keeps_its_first_copy_in_the_order_read()
+    {
+        var empty = new Dictionary<string, string>();
+        RoutedCopy[] copies =
+        [
+            new(TopicNames.Clean, "a", [1], empty),
+            new(TopicNames.Quarantine, "b", [2], empty),
+            new(TopicNames.Clean, "a", [3], new Dictionary<string, string> { [ClipGuardHeaders.ReleasedBy] = "alice" }),
+        ];
+
+        Dictionary<string, RoutedCopy> first = RoutedCopy.FirstById(copies);
+
+        Assert.Equal(2, first.Count);
+        Assert.Same(copies[0], first["a"]);
+        Assert.Same(copies[1], first["b"]);
+    }
 }
