@@ -10,9 +10,10 @@ public sealed class CampaignOptions
     public double SuspectLevel { get; set; } = 0.05;
 
     /// <summary>
-    /// By image: only a suspect whose fused p-value is at most this (or at the smallest p-value the calibration can give,
-    /// when that is larger) founds a campaign, and only such suspects count toward the group its test weighs; weaker
-    /// suspects (up to <see cref="SuspectLevel"/>) join a confirmed campaign.
+    /// By image: only a suspect whose fused p-value is at most this founds a campaign, and only such suspects count
+    /// toward the group its test weighs; weaker suspects (up to <see cref="SuspectLevel"/>) join a confirmed campaign.
+    /// A calibration whose smallest p-value is larger (fewer than signals / level − 1 scores: 399 with two signals)
+    /// cannot tell the two apart, and then every suspect founds.
     /// The test reads the clean rate near a suspect from a guard of at most 16,384 trusted pairs, whose own sampling
     /// noise it does not weigh: over a 100,000-pair exposure a clean sub-population that is twice as frequent in the
     /// stream as in the guard by chance fills the test's radius with marginal suspects (lab, a swap's re-judgement:

@@ -14,8 +14,8 @@ namespace ClipGuard.Stream.Core.Campaigns;
 /// radius ρ (a fraction of the suspect's own k-distance to the reference), clean stream samples arrive at about
 /// (reference members within ρ + 1) / (|R| + 1) per sample seen, and the group is confirmed when the suspects within ρ
 /// are improbable under that rate even if every clean sample there were a suspect. Only strong suspects (fused p-value
-/// at most <see cref="CampaignOptions.FoundingLevel"/>, or at the calibration's smallest) found a campaign by image and
-/// count toward the group; any suspect joins one already confirmed.
+/// at most <see cref="CampaignOptions.FoundingLevel"/>) found a campaign by image and count toward the group; any
+/// suspect joins one already confirmed.
 /// </summary>
 public sealed class CampaignTracker
 {
@@ -108,9 +108,8 @@ public sealed class CampaignTracker
     /// and the earlier suspects that joined a campaign because of it.
     /// </summary>
     /// <param name="strong">
-    /// A strong suspect (its fused p-value at most <see cref="CampaignOptions.FoundingLevel"/>, or at the smallest
-    /// p-value the calibration can give when that is larger) may found a campaign and counts toward another's group; a
-    /// weak one can only join a confirmed campaign.
+    /// A strong suspect (its fused p-value at most <see cref="CampaignOptions.FoundingLevel"/>) may found a campaign
+    /// and counts toward another's group; a weak one can only join a confirmed campaign.
     /// </param>
     /// <param name="cleanDistances">
     /// Ascending distances to its nearest members of a trusted clean sample of <paramref name="cleanSize"/> points (the

@@ -209,9 +209,9 @@ public sealed partial class StreamScorer
             }
         }
 
-        // A calibration too small to give p-values at the founding level lets its smallest found (every p-value below it
-        // is that one).
-        double foundingLevel = Math.Max(_options.Campaigns.FoundingLevel, SmallestPValue is double floor && double.IsFinite(floor) ? floor : 0);
+        // A calibration too small to give a p-value at the founding level (its smallest is larger) cannot tell strong
+        // suspects from weak ones: every suspect founds, as the suspect level alone decides.
+        double foundingLevel = SmallestPValue > _options.Campaigns.FoundingLevel ? _options.Campaigns.SuspectLevel : _options.Campaigns.FoundingLevel;
         for (int i = 0; i < samples.Count; i++)
         {
             // The clean expectation near a suspect scales with the samples seen up to it, this batch's included: a

@@ -278,6 +278,30 @@ public sealed class CampaignTrackerTests
     }
 
     [Fact]
+    public void ACalibrationTooSmallForTheFoundingLevelLetsEverySuspectFound()
+    {
+        // The same stream with a founding level of 1e-4, below the smallest p-value this calibration can give (1 / (n + 1)
+        // with n ≤ about 2,100 scores: ≥ 4.7e-4). Only a third of the copies sit at that floor (copies held out before
+        // the campaign is confirmed raise the later ones' p-values a few ranks), too few to found the campaign alone;
+        // at this resolution every suspect founds, and the campaign is confirmed.
+        var rng = new Random(23);
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(12_000, Dim, 8, 0, 21);
+        float[] spot = FarSpot(rng);
+
+        StreamScorer scorer = SeededScorer(data, 0.0005, 0.2, new CampaignOptions { Enabled = true, MinimumTrustedStart = 0, FoundingLevel = 1e-4 });
+        int poison = 0;
+        (List<Verdict> verdicts, List<Revocation> revoked) = StreamRows(scorer, data.Rows, i => i % 250 == 11 && poison < 40
+            ? new StreamSample($"poison{poison++}", "crawler", Caption(rng, spot, 0.3))
+            : new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()));
+
+        Assert.True(scorer.SmallestPValue > 1e-4, $"smallest p-value {scorer.SmallestPValue}");
+        Assert.Single(scorer.Campaigns!.Campaigns);
+        var members = verdicts.Where(v => v.CampaignId is not null).Select(v => v.SampleId).Concat(revoked.Select(r => r.SampleId)).ToHashSet();
+        Assert.All(members, id => Assert.StartsWith("poison", id, StringComparison.Ordinal));
+        Assert.True(members.Count >= 36, $"{members.Count} of 40 copies joined the campaign");
+    }
+
+    [Fact]
     public void ImageCampaignsAreHeldBackWhenTheTrustedStartIsSmallerThanTheMinimum()
     {
         // The same 40 copies that a 1,000-row start confirms with no minimum are left to the budget rule under the
