@@ -24,6 +24,8 @@ public sealed class CliAppTests
     [InlineData("run", "--calibration-pool", "0", "--bootstrap", "127.0.0.1:1")]
     [InlineData("run", "--calibration-share", "1", "--bootstrap", "127.0.0.1:1")]
     [InlineData("run", "--guard-size", "3", "--bootstrap", "127.0.0.1:1")]
+    [InlineData("run", "--campaign-founding-level", "0.2", "--bootstrap", "127.0.0.1:1")]
+    [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--founding-level", "0")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--guard-size", "-1")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--through-service", "--limit", "-1")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--through-service", "--partitions", "1000")]
