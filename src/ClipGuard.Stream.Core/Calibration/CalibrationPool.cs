@@ -97,9 +97,9 @@ public sealed class CalibrationPool
     /// scored from now on as a query against the reference. Dropping it would trim the calibration's tail, exactly
     /// where a budget of signals / (n + 1) reads its cut (measured: one evicted member, the largest leave-one-out score
     /// of a 2,048-member seed, halved the density threshold and doubled the clean quarantine rate, 1.28 to 2.33 per
-    /// mille). False when the id is not a trusted member.
+    /// mille). False when the id is not a trusted member (the image is copied only for a trusted one).
     /// </summary>
-    public bool Demote(string id, float[] image, double densityScore)
+    public bool Demote(string id, ReadOnlySpan<float> image, double densityScore)
     {
         if (!_trustedById.Remove(id, out LinkedListNode<(string Id, double Disagreement)>? node))
         {
@@ -107,7 +107,7 @@ public sealed class CalibrationPool
         }
 
         _trusted.Remove(node);
-        Add(id, image, node.Value.Disagreement, densityScore);
+        Add(id, image.ToArray(), node.Value.Disagreement, densityScore);
         return true;
     }
 

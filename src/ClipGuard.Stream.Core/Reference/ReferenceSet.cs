@@ -160,9 +160,12 @@ public sealed class ReferenceSet<T>
     /// what the caller calibrates on can outlive the membership (a trusted seed member keeps calibrating,
     /// <see cref="Calibration.CalibrationPool.Demote"/>). Not called for a member admitted earlier in the same offer
     /// (it has no vector yet), nor for <see cref="Evict"/> and <see cref="Revoke"/> (a sample taken back must not
-    /// calibrate).
+    /// calibrate). The vector is the store's own row, valid only during the call: a handler that keeps it copies it.
     /// </summary>
-    public Action<string, T[], OutlierScores>? Retiring { get; set; }
+    public RetiringMember? Retiring { get; set; }
+
+    /// <summary>What <see cref="Retiring"/> is handed: the retiring member's id, stored vector and maintained scores.</summary>
+    public delegate void RetiringMember(string id, ReadOnlySpan<T> vector, OutlierScores scores);
 
     /// <summary>
     /// A member leaves in the normal course of the reference (replaced, or evicted by a re-score): <see cref="Retiring"/>
@@ -172,7 +175,7 @@ public sealed class ReferenceSet<T>
     {
         if (Retiring is { } retiring && _members.TryGetValue(id, out Member member) && member.Slot >= 0)
         {
-            retiring(id, Model.Store.Row(member.Slot).ToArray(), Model.MemberScores(member.Slot));
+            retiring(id, Model.Store.Row(member.Slot), Model.MemberScores(member.Slot));
         }
 
         return Evict(id);
