@@ -118,6 +118,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5117, Level = LogLevel.Information, Message = "The provisional window is judged against the seed's fitting half ({Pairs} pairs the sentinel trained on, like the window); campaigns among them: {Campaigns}")]
     public static partial void WindowJudgedAgainstFittingSeed(ILogger logger, int pairs, bool campaigns);
 
+    [LoggerMessage(EventId = 5120, Level = LogLevel.Information, Message = "Sentinel v{Version}'s judgement of the window grouped the clean samples with {Quarantined} samples of the window quarantined already (evidence for campaigns, never recalled)")]
+    public static partial void QuarantinedEvidence(ILogger logger, int quarantined, int version);
+
     [LoggerMessage(EventId = 5119, Level = LogLevel.Warning, Message = "With FitSeedShare {Share} the seed's {Pairs} pairs split into {Calibrating} that calibrate arrivals and {Fitting} that judge the window after a swap; the budget {Budget} needs {Needed} calibration scores, so after the first swap the budget rule quarantines nothing where a half is smaller (confirmed campaigns still do): give a seed of at least twice that, or FitSeedShare 0")]
     public static partial void SeedHalvesBelowBudget(ILogger logger, double share, int pairs, int calibrating, int fitting, double budget, int needed);
 

@@ -15,7 +15,9 @@ namespace ClipGuard.Stream.Core.Calibration;
 /// (a member's score with itself removed is distributed as a new sample's); used only to fill the pool until enough
 /// samples were held out, and dropped when they leave the reference.</item>
 /// </list>
-/// Held-out entries are kept first-in, first-out up to the capacity.
+/// Held-out entries are kept first-in, first-out up to the capacity. A calibration holds as many scores as the larger
+/// of the capacity and the trusted start: held-out entries first, trusted members filling the rest (a trusted member
+/// costs no memory here, its score is the reference's own, so a seed larger than the capacity calibrates in full).
 /// </summary>
 public sealed class CalibrationPool
 {
@@ -48,6 +50,9 @@ public sealed class CalibrationPool
 
     public int TrustedCount => _trusted.Count;
 
+    /// <summary>How many trusted members the pool started with: a calibration holds max(capacity, this) scores.</summary>
+    public int TrustedStart { get; private set; }
+
     /// <summary>Samples held out since the last <see cref="Calibrate"/>.</summary>
     public int AddedSinceCalibration { get; private set; }
 
@@ -71,6 +76,8 @@ public sealed class CalibrationPool
                 _trustedById[member.Id] = _trusted.AddLast(member);
             }
         }
+
+        TrustedStart = _trusted.Count;
     }
 
     /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
@@ -173,8 +180,12 @@ public sealed class CalibrationPool
             node = next;
         }
 
-        // Trusted members fill what the held-out samples do not yet (newest held out first, so they are never crowded out).
-        foreach ((string id, double disagreement) in _trusted.Take(Math.Max(0, Capacity - _heldOut.Count)))
+        // Trusted members fill what the held-out samples do not yet (newest held out first, so they are never crowded
+        // out). The calibration holds max(capacity, trusted start) scores: with a budget of 1e-4 over two signals a
+        // sample is quarantined only at a rank r with 2r / (n + 1) ≤ 1e-4, so at n = 25,000 only beyond every calibration
+        // score; one extreme clean score, or one poison held out, then hides every copy below it (lab: copies at
+        // p = 4 / 25,001 = 1.6e-4 routed clean although a 42,000-pair seed could place them at 9.5e-5).
+        foreach ((string id, double disagreement) in _trusted.Take(Math.Max(0, Math.Max(Capacity, TrustedStart) - _heldOut.Count)))
         {
             density.Add(reference.MemberScores(id).Get(detector));
             agreement.Add(disagreement);

@@ -116,7 +116,12 @@ public sealed partial class StreamScorer
     /// revocable (they are routed already; what the caller recalls is what is returned here). Returns one judgement per
     /// judged sample, in input order.
     /// </summary>
-    public IReadOnlyList<Judgement> Judge(IReadOnlyList<StreamSample> samples)
+    /// <param name="samples">The samples to judge, in arrival order.</param>
+    /// <param name="quarantined">Ids among <paramref name="samples"/> that are quarantined already (on arrival, or by an
+    /// earlier recall): they are scored and grouped like the others, so a campaign the new model shows among them and
+    /// the clean samples is found from all its copies, but they get no judgement (nothing to recall). Without them a
+    /// judgement sees only the copies the arrival verdicts let through, often too few to confirm their campaign.</param>
+    public IReadOnlyList<Judgement> Judge(IReadOnlyList<StreamSample> samples, IReadOnlySet<string>? quarantined = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var valid = samples.Where(s => s.IsValid && s.Embedding!.Length == Dimension && !Reference.Contains(s.Id)).ToList();
@@ -132,10 +137,10 @@ public sealed partial class StreamScorer
         {
             (double[] fused, bool[] quarantine) = Decide(calibration, valid, scores);
             string?[] campaignOf = Confirm(valid, m, results, fused, quarantine, judging: true);
-            return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]) { Campaign = campaignOf[i] })];
+            return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]) { Campaign = campaignOf[i] }).Where(j => quarantined?.Contains(j.SampleId) != true)];
         }
 
-        return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], double.NaN, scores[i] > Threshold))];
+        return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], double.NaN, scores[i] > Threshold)).Where(j => quarantined?.Contains(j.SampleId) != true)];
     }
 }
 

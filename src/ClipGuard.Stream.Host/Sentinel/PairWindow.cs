@@ -28,6 +28,9 @@ internal sealed class PairWindow : IDisposable
     private readonly ILogger _log;
     private readonly string _owner = Sanitize(Environment.MachineName);
     private readonly LinkedList<ProvisionalSample> _provisional = new();
+    // Samples quarantined (on arrival or by a recall) within the provisional window: the evidence a swap's judgement
+    // groups the clean samples with.
+    private readonly LinkedList<ProvisionalSample> _quarantined = new();
     private readonly Queue<(string Segment, int Pairs)> _closed = new();
     private string? _open;
     private StreamWriter? _sidecar;
@@ -66,6 +69,16 @@ internal sealed class PairWindow : IDisposable
         return [.. _provisional];
     }
 
+    /// <summary>
+    /// Samples quarantined within the provisional window (on arrival, or recalled since), oldest first: a swap's
+    /// judgement counts them as evidence when it groups the clean samples into campaigns, and never recalls them.
+    /// </summary>
+    public IReadOnlyList<ProvisionalSample> Quarantined()
+    {
+        Expire();
+        return [.. _quarantined];
+    }
+
     /// <summary>Writes the batch's routed pairs (with the model label each was judged under).</summary>
     public void Add(IReadOnlyList<(PendingMessage Message, Verdict Verdict)> decided)
     {
@@ -90,6 +103,10 @@ internal sealed class PairWindow : IDisposable
             if (record.Value is not null)
             {
                 _provisional.AddLast(new ProvisionalSample(record, Path.GetFileName(segment)));
+            }
+            else if (!clean && _options.ProvisionalWindow > TimeSpan.Zero)
+            {
+                _quarantined.AddLast(new ProvisionalSample(record, Path.GetFileName(segment)));
             }
 
             if (++_openPairs >= _options.SegmentPairs)
@@ -143,7 +160,10 @@ internal sealed class PairWindow : IDisposable
 
     private string JudgedPath => Path.Combine(_layout.Root, $"judged-{_owner}");
 
-    /// <summary>Forgets provisional samples (recalled ones: they are final now, in quarantine).</summary>
+    /// <summary>
+    /// Forgets provisional samples (recalled ones: they are final now, in quarantine, and from now on count among the
+    /// quarantined evidence of later judgements).
+    /// </summary>
     public void Forget(IReadOnlySet<string> ids)
     {
         for (LinkedListNode<ProvisionalSample>? node = _provisional.First; node is not null;)
@@ -152,9 +172,29 @@ internal sealed class PairWindow : IDisposable
             if (ids.Contains(node.Value.Record.Id))
             {
                 _provisional.Remove(node);
+                InsertQuarantined(node.Value);
             }
 
             node = next;
+        }
+    }
+
+    /// <summary>Into the quarantined list in arrival order (a recall arrives late; expiry reads the list from its oldest end).</summary>
+    private void InsertQuarantined(ProvisionalSample sample)
+    {
+        LinkedListNode<ProvisionalSample>? after = _quarantined.Last;
+        while (after is not null && after.Value.Record.RoutedAt > sample.Record.RoutedAt)
+        {
+            after = after.Previous;
+        }
+
+        if (after is null)
+        {
+            _quarantined.AddFirst(sample);
+        }
+        else
+        {
+            _quarantined.AddAfter(after, sample);
         }
     }
 
@@ -262,9 +302,18 @@ internal sealed class PairWindow : IDisposable
                 continue;   // a line torn by a crash
             }
 
-            if (record is { Value: not null } && record.RoutedAt >= since)
+            if (record is null || record.RoutedAt < since)
+            {
+                continue;
+            }
+
+            if (record.Value is not null)
             {
                 _provisional.AddLast(new ProvisionalSample(record, Path.GetFileName(segment)));
+            }
+            else if (record.Route == "quarantine")
+            {
+                InsertQuarantined(new ProvisionalSample(record, Path.GetFileName(segment)));
             }
         }
     }
@@ -275,6 +324,11 @@ internal sealed class PairWindow : IDisposable
         while (_provisional.First is { } first && first.Value.Record.RoutedAt < since)
         {
             _provisional.RemoveFirst();
+        }
+
+        while (_quarantined.First is { } first && first.Value.Record.RoutedAt < since)
+        {
+            _quarantined.RemoveFirst();
         }
     }
 

@@ -98,7 +98,7 @@ internal sealed class ModelSwapStage(
             ? provisional
             : [.. provisional.Where(p => string.Equals(p.Record.Model, report.PreviousModel, StringComparison.Ordinal))];
         StreamScorer judge = JudgeOf(scorer, moved, fitIds);
-        (int judged, int recalled) = JudgeWindow(judge, next, sentinelVersion, toJudge, cancel);
+        (int judged, int recalled) = JudgeWindow(judge, next, sentinelVersion, toJudge, window?.Quarantined() ?? [], cancel);
         TimeSpan held = time.GetElapsedTime(start);
         telemetry.RecordSwap(held);
         Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged, recalled);
@@ -143,7 +143,7 @@ internal sealed class ModelSwapStage(
             provisional = [.. provisional.Where(p => !string.Equals(p.Record.Model, current.ModelVersionLabel, StringComparison.Ordinal))];
         }
 
-        (int judged, int recalled) = JudgeWindow(scorer, current, sentinelVersion, provisional, cancel);
+        (int judged, int recalled) = JudgeWindow(scorer, current, sentinelVersion, provisional, window.Quarantined(), cancel);
         DeliverOrKeep(sentinelVersion, cancel);
         return (judged, recalled);
     }
@@ -151,18 +151,31 @@ internal sealed class ModelSwapStage(
     /// <summary>
     /// The provisional window's clean samples (members excepted) judged by <paramref name="model"/>, in arrival order (the
     /// scorer's campaign confirmation runs over them as over a stream); those it would quarantine, by the budget or as
-    /// members of a campaign the new model shows, are queued as recalls that name the campaign.
+    /// members of a campaign the new model shows, are queued as recalls that name the campaign. The window's samples
+    /// quarantined already (<paramref name="quarantined"/>) are judged with them as evidence, in arrival order: a campaign
+    /// is grouped from all its copies the window holds, not only from those the arrival verdicts let through.
     /// </summary>
-    private (int Judged, int Recalled) JudgeWindow(StreamScorer scorer, StreamImageEmbedder model, int sentinelVersion, IReadOnlyList<ProvisionalSample> provisional, CancellationToken cancel)
+    private (int Judged, int Recalled) JudgeWindow(StreamScorer scorer, StreamImageEmbedder model, int sentinelVersion, IReadOnlyList<ProvisionalSample> provisional, IReadOnlyList<ProvisionalSample> quarantined, CancellationToken cancel)
     {
         var byId = provisional.ToDictionary(p => p.Record.Id, StringComparer.Ordinal);
+        var evidence = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ProvisionalSample q in quarantined)
+        {
+            if (byId.TryAdd(q.Record.Id, q))
+            {
+                evidence.Add(q.Record.Id);
+            }
+        }
+
+        string[] order = [.. byId.Values.OrderBy(p => p.Record.RoutedAt).Select(p => p.Record.Id)];
         EmbeddedPairs kept = PairEmbedder.Embed(
-            [.. byId.Keys], id => window!.Read(byId[id]) is { } pair ? (pair.Image, pair.Caption) : null, model.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
+            order, id => window!.Read(byId[id]) is { } pair ? (pair.Image, pair.Caption) : null, model.Pipeline, scorer.Dimension, scorer.UsesCaptions, cancel);
         var samples = kept.Ids.Select((id, i) => new StreamSample(id, byId[id].Record.Source, kept.Images.RowReadOnly(i).ToArray())
         {
             TextEmbedding = kept.Captions?.RowReadOnly(i).ToArray(),
         }).ToList();
-        IReadOnlyList<Judgement> judged = scorer.Judge(samples);
+        IReadOnlyList<Judgement> judged = scorer.Judge(samples, evidence);
+        Log.QuarantinedEvidence(log, evidence.Count, sentinelVersion);
         if (keepJudgements && window is not null)
         {
             string file = window.Layout.JudgementsOf(sentinelVersion, window.Owner);

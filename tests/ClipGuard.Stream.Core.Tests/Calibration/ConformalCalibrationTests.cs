@@ -139,15 +139,28 @@ public sealed class ConformalCalibrationTests
         pool.Add("far", [10, 10], 0.9, densityScore: -1);
         ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: true, version: 7, minimumSize: 1);
         Assert.Equal(7, c.Version);
-        Assert.Equal(4, c.DensityCount);
-        Assert.Equal(4, c.AgreementCount);
+        // The calibration holds max(capacity 4, 9 trusted) = 9 scores: "far", then 8 trusted members fill the rest.
+        Assert.Equal(9, c.DensityCount);
+        Assert.Equal(9, c.AgreementCount);
 
         // "far" was re-scored: its k-distance (k = 2) is its distance to (1, 2), the second-nearest grid point; every
         // trusted member's leave-one-out k-distance is at most √2.
         double far = Math.Sqrt((8 * 8) + (9 * 9));
-        Assert.Equal(2.0 / 5, c.DensityP(far - 1e-6), 12);
-        Assert.Equal(1.0 / 5, c.DensityP(far + 1e-6), 12);
+        Assert.Equal(2.0 / 10, c.DensityP(far - 1e-6), 12);
+        Assert.Equal(1.0 / 10, c.DensityP(far + 1e-6), 12);
         Assert.Equal(1.0, c.DensityP(0), 12);
+
+        // Five more held out: the held-out entries stop at the capacity (4, oldest first out) and the total stays at 9.
+        for (int i = 0; i < 5; i++)
+        {
+            pool.Add($"h{i}", [0.5f, 0.5f], 0.1, densityScore: 0);
+        }
+
+        c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: true, version: 8, minimumSize: 1);
+        Assert.Equal(4, pool.HeldOutCount);
+        Assert.False(pool.Contains("far"));
+        Assert.Equal(9, c.DensityCount);
+        Assert.Equal(1.0 / 10, c.DensityP(2), 12);
     }
 
     [Fact]

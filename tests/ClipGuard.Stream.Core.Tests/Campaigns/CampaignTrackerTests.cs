@@ -384,6 +384,49 @@ public sealed class CampaignTrackerTests
     }
 
     [Fact]
+    public void AJudgementGroupsTheCopiesLetThroughWithTheCopiesQuarantinedAlready()
+    {
+        // A window of 5,000 clean samples and 40 copies of one trigger; the arrival verdicts quarantined 36 copies, so
+        // 4 were routed clean: fewer than a campaign's minimum. Judged alone they stay unconfirmed (the budget cannot
+        // reach them either: this calibration's smallest p-value is above it). Judged with the 36 as quarantined
+        // evidence, the campaign is confirmed and the 4 are recalled as its members; the 36 get no judgement.
+        var rng = new Random(47);
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(6_000, Dim, 8, 0, 43);
+        float[] spot = FarSpot(rng);
+        var window = new List<StreamSample>();
+        var quarantined = new HashSet<string>();
+        for (int i = 1000; i < data.Rows; i++)
+        {
+            window.Add(new StreamSample($"s{i}", "crawler", data.RowReadOnly(i).ToArray()));
+            if (i % 125 == 11)
+            {
+                int copy = (i - 1000) / 125;
+                window.Add(new StreamSample($"poison{copy}", "crawler", Caption(rng, spot, 0.3)));
+                if (copy < 36)
+                {
+                    quarantined.Add($"poison{copy}");
+                }
+            }
+        }
+
+        var campaigns = new CampaignOptions { Enabled = true, MinimumTrustedStart = 0 };
+        StreamScorer alone = SeededScorer(data, 0.0005, 0.2, campaigns);
+        Assert.True(alone.SmallestPValue > 0.0005);
+        IReadOnlyList<Judgement> withoutEvidence = alone.Judge([.. window.Where(w => !quarantined.Contains(w.Id))]);
+        Assert.Empty(alone.Campaigns!.Campaigns);
+        Assert.DoesNotContain(withoutEvidence, j => j.Quarantine);
+
+        StreamScorer withQuarantined = SeededScorer(data, 0.0005, 0.2, campaigns);
+        IReadOnlyList<Judgement> judged = withQuarantined.Judge(window, quarantined);
+        Assert.Equal(window.Count - quarantined.Count, judged.Count);
+        Assert.DoesNotContain(judged, j => quarantined.Contains(j.SampleId));
+        string campaign = Assert.Single(withQuarantined.Campaigns!.Campaigns).Key;
+        var recalled = judged.Where(j => j.Quarantine).ToList();
+        Assert.Equal(["poison36", "poison37", "poison38", "poison39"], recalled.Select(j => j.SampleId).Order(StringComparer.Ordinal));
+        Assert.All(recalled, j => Assert.Equal(campaign, j.Campaign));
+    }
+
+    [Fact]
     public void AWholeCleanWindowJudgedInOneCallConfirmsNoCampaign()
     {
         // A swap judges its provisional window in one call (tens of thousands of samples). The clean expectation near a

@@ -45,4 +45,36 @@ public sealed class TrustedCalibrationTests
         scorer.Recalibrate();
         Assert.InRange(scorer.Calibration!.DensityCount, Seed, Seed + Arrivals);
     }
+
+    [Fact]
+    public void ASeedLargerThanThePoolCalibratesInFullAndArrivalsTakeTurnsWithIt()
+    {
+        // A pool of 400 and a seed of 1,000: the calibration holds all 1,000 seed scores (a trusted member costs the pool
+        // no memory), so its smallest p-value is 1 / 1,001, not 1 / 401. Held-out arrivals then replace trusted members
+        // one for one, the total staying at the seed's size, and the held-out entries themselves never exceed the pool.
+        (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Seed + Arrivals, Dim, 12, 0, 43);
+        var scorer = new StreamScorer(Dim, new StreamScorerOptions
+        {
+            ThresholdRule = ThresholdRule.Conformal,
+            FalseQuarantineRate = 0.002,
+            CalibrationPoolSize = 400,
+            CalibrationShare = 0.2,
+            UseAgreement = false,
+            Reference = new ReferenceSetOptions { Capacity = 20_000, HoldBack = 0, K = 16, MaxSourceShare = 1, Threads = 2 },
+        });
+        var seed = new Matrix<float>(Seed, Dim);
+        data.Data.AsSpan(0, Seed * Dim).CopyTo(seed.Data);
+        scorer.Seed([.. Enumerable.Range(0, Seed).Select(i => $"seed-{i}")], seed);
+        Assert.Equal(Seed, scorer.Calibration!.DensityCount);
+        Assert.Equal(1.0 / (Seed + 1), scorer.SmallestPValue, 12);
+
+        for (int from = Seed; from < Seed + Arrivals; from += 250)
+        {
+            scorer.Decide([.. Enumerable.Range(from, 250).Select(i => new StreamSample($"s{i}", "web", data.RowReadOnly(i).ToArray()))]);
+        }
+
+        scorer.Recalibrate();
+        Assert.Equal(400, scorer.CalibrationPool!.HeldOutCount);
+        Assert.Equal(Seed, scorer.Calibration!.DensityCount);
+    }
 }
