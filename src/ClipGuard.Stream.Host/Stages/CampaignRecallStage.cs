@@ -48,6 +48,15 @@ internal sealed class CampaignRecallStage(
                 _suspects.Add(LedgerStage.ToRecord(message, verdict, now), now);
             }
         }
+
+        telemetry.ReportHeldSuspects(_suspects.Count, _suspects.ValueBytes);
+    }
+
+    /// <summary>Drops every held suspect (a model swap: the scorer forgot its own, none can be revoked now).</summary>
+    public void Forget()
+    {
+        _suspects.Clear();
+        telemetry.ReportHeldSuspects(0, 0);
     }
 
     /// <summary>Queues a recall per revocation whose message is held, then delivers (a failure keeps them queued).</summary>
@@ -89,6 +98,7 @@ internal sealed class CampaignRecallStage(
             telemetry.RecordCampaignConfirmed(campaign, now - first, "stream");
         }
 
+        telemetry.ReportHeldSuspects(_suspects.Count, _suspects.ValueBytes);
         TryDeliver(cancel);
     }
 

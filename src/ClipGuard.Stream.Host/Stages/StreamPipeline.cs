@@ -100,7 +100,7 @@ internal sealed class StreamPipeline : IDisposable
         {
             ModelSwapOutcome outcome = swap.Swap(_s.Decide.Scorer, next, sentinelVersion, cancel);
             // The scorer forgot its suspects routed clean (a new space): none of the held ones can be revoked now.
-            _s.Campaigns?.Suspects.Clear();
+            _s.Campaigns?.Forget();
             return outcome;
         }) : null;
 

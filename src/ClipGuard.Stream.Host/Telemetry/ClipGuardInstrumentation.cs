@@ -54,6 +54,8 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
     private int _sentinelVersion;
     private readonly object _gate = new();
     private ScorerState? _scorer;
+    private long _heldSuspects = -1;
+    private long _heldSuspectBytes;
     private DriftReport? _drift;
     private RescoreReport? _rescore;
     private long? _lag;
@@ -87,6 +89,8 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _meter.CreateObservableCounter(MetricNames.CampaignsConfirmed, () => ObserveScorer(s => s.Campaigns), "{campaign}", "Campaigns confirmed since the start");
         _meter.CreateObservableCounter(MetricNames.CampaignRevocations, () => ObserveScorer(s => s.Revoked), "{sample}", "Samples routed clean and later taken back by a confirmed campaign, since the start");
         _campaignMembers = _meter.CreateCounter<long>(MetricNames.CampaignMembers, "{sample}", "Samples routed as members of a confirmed campaign, by route");
+        _meter.CreateObservableGauge(MetricNames.CampaignHeldSuspects, () => ObserveHeld(ref _heldSuspects), "{sample}", "Suspects routed clean whose messages are held for a campaign's recall (bounded by Campaigns:Window)");
+        _meter.CreateObservableGauge(MetricNames.CampaignHeldSuspectBytes, () => ObserveHeld(ref _heldSuspectBytes), "By", "Bytes of the message values held for those suspects' recalls");
         _meter.CreateObservableGauge(MetricNames.SentinelVersion, () => Volatile.Read(ref _sentinelVersion), unit: null, "Sentinel checkpoint the stream embeds with (0: the configured model)");
         _meter.CreateObservableGauge(MetricNames.SentinelAge, ObserveSentinelAge, "s", "Time since the sentinel checkpoint in use was trained");
         _swapDuration = _meter.CreateHistogram(MetricNames.ModelSwapDuration, "s", "Time a model swap held the stream (re-embedding, re-score, re-judgement, recalls)",
@@ -326,6 +330,16 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         string code = colon < 0 ? reason : reason[..colon];
         return KnownReasons.Contains(code) ? code : SourceTags.Other;
     }
+
+    /// <summary>The suspects routed clean held for a campaign's recall, and the bytes of their message values (after each batch).</summary>
+    public void ReportHeldSuspects(int count, long valueBytes)
+    {
+        Volatile.Write(ref _heldSuspectBytes, valueBytes);
+        Volatile.Write(ref _heldSuspects, count);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveHeld(ref long field) =>
+        Volatile.Read(ref _heldSuspects) < 0 ? [] : [new Measurement<long>(Volatile.Read(ref field))];
 
     private IEnumerable<Measurement<long>> ObserveScorer(Func<ScorerState, long> read)
     {

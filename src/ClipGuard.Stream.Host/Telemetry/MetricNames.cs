@@ -24,6 +24,8 @@ public static class MetricNames
     public const string CampaignConfirmationDelay = "clipguard.campaign.confirmation_delay";
     public const string CampaignRevocations = "clipguard.campaign.revocations";
     public const string CampaignRevocationRecalls = "clipguard.campaign.revocation_recalls";
+    public const string CampaignHeldSuspects = "clipguard.campaign.held_suspects";
+    public const string CampaignHeldSuspectBytes = "clipguard.campaign.held_suspect_bytes";
     public const string ConsumerLag = "clipguard.consumer.lag";
     public const string SentinelVersion = "clipguard.sentinel.version";
     public const string SentinelAge = "clipguard.sentinel.age";

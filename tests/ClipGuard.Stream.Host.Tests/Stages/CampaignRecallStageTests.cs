@@ -136,6 +136,25 @@ public sealed class CampaignRecallStageTests : IDisposable
     }
 
     [Fact]
+    public void TheHeldSuspectsAndTheirBytesAreGaugedAfterEveryBatchRecallAndSwap()
+    {
+        CampaignRecallStage stage = Stage(new InMemoryQuarantineLedger(_time));
+        Assert.Null(_telemetry.Observe(MetricNames.CampaignHeldSuspects));
+
+        stage.Remember(Decided(("p1", Route.Clean, 0.01), ("p2", Route.Clean, 0.03), ("s1", Route.Clean, 0.5), ("q1", Route.Quarantine, 0.001)));
+        Assert.Equal(2, _telemetry.Observe(MetricNames.CampaignHeldSuspects));
+        Assert.Equal(Value("p1").LongLength + Value("p2").LongLength, _telemetry.Observe(MetricNames.CampaignHeldSuspectBytes));
+
+        stage.Recall([new Revocation("p1", "campaign-a-1", true, false)], "model-2", TestContext.Current.CancellationToken);
+        Assert.Equal(1, _telemetry.Observe(MetricNames.CampaignHeldSuspects));
+        Assert.Equal(Value("p2").LongLength, _telemetry.Observe(MetricNames.CampaignHeldSuspectBytes));
+
+        stage.Forget();
+        Assert.Equal(0, _telemetry.Observe(MetricNames.CampaignHeldSuspects));
+        Assert.Equal(0, _telemetry.Observe(MetricNames.CampaignHeldSuspectBytes));
+    }
+
+    [Fact]
     public void TheHeldSuspectsAreBoundedFirstInFirstOutAndASampleSeenAgainKeepsItsPlace()
     {
         var suspects = new CleanSuspects(2);

@@ -41,6 +41,27 @@ internal sealed class InstrumentationFactory : IDisposable
         return recorded;
     }
 
+    /// <summary>The current value of one of this instrumentation's observable long instruments (null: nothing observed).</summary>
+    public long? Observe(string instrument)
+    {
+        IMeterFactory factory = _services.GetRequiredService<IMeterFactory>();
+        long? value = null;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (i, l) =>
+            {
+                if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, factory))
+                {
+                    l.EnableMeasurementEvents(i);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, v, _, _) => value = v);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
+    }
+
     /// <summary>Every instrument ClipGuard's meter publishes, as the Prometheus series names it exports.</summary>
     public static IReadOnlyDictionary<string, Instrument> ExportedSeries()
     {
