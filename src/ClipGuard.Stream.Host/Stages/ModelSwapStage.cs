@@ -98,12 +98,12 @@ internal sealed class ModelSwapStage(
             ? provisional
             : [.. provisional.Where(p => string.Equals(p.Record.Model, report.PreviousModel, StringComparison.Ordinal))];
         StreamScorer judge = JudgeOf(scorer, moved, fitIds);
-        (int judged, int recalled) = JudgeWindow(judge, next, sentinelVersion, toJudge, window?.Quarantined() ?? [], cancel);
+        (int judged, int recalled, int evidence) = JudgeWindow(judge, next, sentinelVersion, toJudge, window?.Quarantined() ?? [], cancel);
         TimeSpan held = time.GetElapsedTime(start);
         telemetry.RecordSwap(held);
         Log.ModelSwapped(log, from, next.ModelVersionLabel, held.TotalSeconds, moved.Ids.Count, moved.WithoutImage, report.Evicted.Count, judged, recalled);
         DeliverOrKeep(sentinelVersion, cancel);
-        return new ModelSwapOutcome(report, moved.WithoutImage + moved.Rejected, provisional.Count, judged, recalled, held);
+        return new ModelSwapOutcome(report, moved.WithoutImage + moved.Rejected, provisional.Count, judged, recalled, held) { Evidence = evidence };
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ internal sealed class ModelSwapStage(
             provisional = [.. provisional.Where(p => !string.Equals(p.Record.Model, current.ModelVersionLabel, StringComparison.Ordinal))];
         }
 
-        (int judged, int recalled) = JudgeWindow(scorer, current, sentinelVersion, provisional, window.Quarantined(), cancel);
+        (int judged, int recalled, _) = JudgeWindow(scorer, current, sentinelVersion, provisional, window.Quarantined(), cancel);
         DeliverOrKeep(sentinelVersion, cancel);
         return (judged, recalled);
     }
@@ -155,7 +155,7 @@ internal sealed class ModelSwapStage(
     /// quarantined already (<paramref name="quarantined"/>) are judged with them as evidence, in arrival order: a campaign
     /// is grouped from all its copies the window holds, not only from those the arrival verdicts let through.
     /// </summary>
-    private (int Judged, int Recalled) JudgeWindow(StreamScorer scorer, StreamImageEmbedder model, int sentinelVersion, IReadOnlyList<ProvisionalSample> provisional, IReadOnlyList<ProvisionalSample> quarantined, CancellationToken cancel)
+    private (int Judged, int Recalled, int Evidence) JudgeWindow(StreamScorer scorer, StreamImageEmbedder model, int sentinelVersion, IReadOnlyList<ProvisionalSample> provisional, IReadOnlyList<ProvisionalSample> quarantined, CancellationToken cancel)
     {
         var byId = provisional.ToDictionary(p => p.Record.Id, StringComparer.Ordinal);
         var evidence = new HashSet<string>(StringComparer.Ordinal);
@@ -175,7 +175,8 @@ internal sealed class ModelSwapStage(
             TextEmbedding = kept.Captions?.RowReadOnly(i).ToArray(),
         }).ToList();
         IReadOnlyList<Judgement> judged = scorer.Judge(samples, evidence);
-        Log.QuarantinedEvidence(log, evidence.Count, sentinelVersion);
+        int evidenceJudged = kept.Ids.Count(evidence.Contains);
+        Log.QuarantinedEvidence(log, evidenceJudged, sentinelVersion);
         if (keepJudgements && window is not null)
         {
             string file = window.Layout.JudgementsOf(sentinelVersion, window.Owner);
@@ -202,7 +203,7 @@ internal sealed class ModelSwapStage(
         }
 
         window?.Forget(recalled);
-        return (judged.Count, recalled.Count);
+        return (judged.Count, recalled.Count, evidenceJudged);
     }
 
     /// <summary>Delivers the queued recalls; once none is left, the window records that this sentinel's judgement is complete.</summary>
@@ -259,4 +260,8 @@ internal sealed class ModelSwapStage(
 }
 
 /// <summary>What a swap did: the scorer's report, members dropped (no stored image, or rejected by the new model), and the provisional window's re-judgement.</summary>
-internal sealed record ModelSwapOutcome(ModelSwapReport Report, int MembersDropped, int Provisional, int Judged, int Recalled, TimeSpan Held);
+internal sealed record ModelSwapOutcome(ModelSwapReport Report, int MembersDropped, int Provisional, int Judged, int Recalled, TimeSpan Held)
+{
+    /// <summary>Samples of the window quarantined already that the judgement grouped the clean ones with (never recalled).</summary>
+    public int Evidence { get; init; }
+}

@@ -114,6 +114,10 @@ public sealed class ModelSwapStageTests : IDisposable
             before.Add(Enqueue(ref offset, $"g{i}", Grey()));
         }
 
+        // A flat blue image, unlike anything in the seed: the old model quarantines it on arrival, and the swap's
+        // judgement takes it along as evidence.
+        before.Add(Enqueue(ref offset, "blue", Flat(new SKColor(0, 0, 255))));
+
         using RecordedMeasurements confirmations = _telemetry.Record(MetricNames.CampaignConfirmationDelay);
         // The campaign variant keeps the swap's judgement file (ClipGuard:Sentinel:KeepJudgements); the others write none.
         StreamPipeline pipeline = Pipeline(scorer, embedding, images, keepJudgements: campaigns);
@@ -180,6 +184,10 @@ public sealed class ModelSwapStageTests : IDisposable
         Assert.Equal(GreySeeds, outcome.MembersDropped);
         Assert.Equal(Textured, outcome.Report.Reembedded);
         Assert.Equal(cleanBefore.Count, outcome.Judged + cleanBefore.Count(scorer.Reference.Contains));
+        // The samples the old model quarantined on arrival were judged with them, as evidence only (never recalled).
+        var quarantinedBefore = routedCopies.Where(p => p.Topic == TopicNames.Quarantine && !Key(p.Message).StartsWith("after", StringComparison.Ordinal)).Select(p => Key(p.Message)).ToHashSet();
+        Assert.Equal(quarantinedBefore.Count, outcome.Evidence);
+        Assert.Equal(["blue"], quarantinedBefore);
         // The scenario's premise, checked: the new model's reference (textured members only) no longer vouches for grey.
         Matrix<float> probe = await EmbedAsync(next.Pipeline, [Grey()]);
         Assert.True(Assert.Single(scorer.Judge([new StreamSample("probe", "x", probe.RowReadOnly(0).ToArray())])).Quarantine, "the new reference still vouches for the grey cluster");
@@ -395,6 +403,15 @@ public sealed class ModelSwapStageTests : IDisposable
     }
 
     /// <summary>The flat grey JPEG of the odd cluster (identical images embed identically whatever the batch).</summary>
+    /// <summary>A flat saturated colour: far from every textured image and, in the old space, from the grey ones.</summary>
+    private static byte[] Flat(SKColor colour)
+    {
+        using var bitmap = new SKBitmap(40, 40);
+        bitmap.Erase(colour);
+        using SKData data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        return data.ToArray();
+    }
+
     private static byte[] Grey()
     {
         using var bitmap = new SKBitmap(40, 40);
