@@ -167,11 +167,11 @@ internal sealed record SentinelLabReport(
         t.AppendLine();
         t.AppendLine("## After each sentinel round");
         t.AppendLine();
-        t.AppendLine("| round | sentinel | after sample | window pairs | train s | swap s | recalled poisons / clean | campaign covered so far | false recalls so far | ASR of the sentinel |");
-        t.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        t.AppendLine("| round | sentinel | after sample | window pairs | train s | swap s | judged clean + quarantined evidence | recalled poisons / clean | campaign covered so far | false recalls so far | ASR of the sentinel |");
+        t.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (AfterSwap a in Swaps)
         {
-            t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.Swap.StreamPosition} | {a.Swap.WindowPairs} | {a.Swap.TrainSeconds:0}{(a.Swap.Kept ? " (kept)" : "")} | {a.Swap.SwapSeconds:0} | {a.RecalledPoisons} / {a.RecalledClean} | {a.CoveredSoFar} of {a.PoisonsSoFar} ({F(a.Coverage)}) | {a.FalseRecallsSoFar} of {a.CleanSoFar} ({a.FalseRecallRate * 1000:0.00} ‰) | {a.Swap.Asr} |");
+            t.AppendLine(c, $"| {a.Swap.Round} | v{a.Swap.Version} | {a.Swap.StreamPosition} | {a.Swap.WindowPairs} | {a.Swap.TrainSeconds:0}{(a.Swap.Kept ? " (kept)" : "")} | {a.Swap.SwapSeconds:0} | {a.Swap.Judged} + {a.Swap.Evidence} | {a.RecalledPoisons} / {a.RecalledClean} | {a.CoveredSoFar} of {a.PoisonsSoFar} ({F(a.Coverage)}) | {a.FalseRecallsSoFar} of {a.CleanSoFar} ({a.FalseRecallRate * 1000:0.00} ‰) | {a.Swap.Asr} |");
         }
 
         t.AppendLine();

@@ -8,6 +8,7 @@ using ClipGuard.Stream.Embedding.Training;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Host.Hosting;
 using ClipGuard.Stream.Host.Sentinel;
+using ClipGuard.Stream.Host.Stages;
 using ClipGuard.Stream.Host.Worker;
 using ClipGuard.Stream.Kafka.Clients;
 using ClipGuard.Stream.Kafka.Contract;
@@ -263,7 +264,11 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             ? Inv($"ASR {a["Asr"]!.GetValue<double>():0.000} (baseline {a["Baseline"]!.GetValue<double>():0.000})")
             : $"lab asr failed ({asrCode}): {asrLog.Trim().Split('\n')[^1]}";
         Say(Inv($"round {round}    v{model.Version} on {model.Manifest.WindowPairs} pairs: {(kept ? "kept from an earlier run (trained in" : "trained in")} {trainSeconds:0} s{(kept ? ")" : "")}, swapped in after {swapSeconds:0} s; {asr}"));
-        return new SwapPoint(round, model.Version, model.Manifest.ModelVersion, published, model.Manifest.WindowPairs, trainSeconds, swapSeconds, Stopwatch.GetTimestamp() - start, asr) { Kept = kept };
+        ModelSwapOutcome? outcome = watcher.LastOutcome;
+        return new SwapPoint(round, model.Version, model.Manifest.ModelVersion, published, model.Manifest.WindowPairs, trainSeconds, swapSeconds, Stopwatch.GetTimestamp() - start, asr)
+        {
+            Kept = kept, Judged = outcome?.Judged ?? 0, Evidence = outcome?.Evidence ?? 0,
+        };
     }
 
     /// <summary>
@@ -383,4 +388,10 @@ internal sealed record SwapPoint(int Round, int Version, string Model, int Strea
 {
     /// <summary>Published from the round cache of an earlier run (<see cref="TrainSeconds"/> is that run's training time).</summary>
     public bool Kept { get; init; }
+
+    /// <summary>Clean samples of the window the swap judged.</summary>
+    public int Judged { get; init; }
+
+    /// <summary>Samples of the window quarantined already that the judgement took along as evidence.</summary>
+    public int Evidence { get; init; }
 }

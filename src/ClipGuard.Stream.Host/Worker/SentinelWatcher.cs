@@ -70,6 +70,9 @@ internal sealed class SentinelWatcher(
         }
     }
 
+    /// <summary>What the newest swap did (null before the first); set before <see cref="Current"/> moves to its version.</summary>
+    internal ModelSwapOutcome? LastOutcome { get; private set; }
+
     /// <summary>One swap; false when this pipeline cannot swap at all (said once at composition).</summary>
     internal async Task<bool> SwapAsync(StreamPipeline pipeline, SentinelModel model, CancellationToken cancel)
     {
@@ -86,6 +89,7 @@ internal sealed class SentinelWatcher(
             }
 
             ModelSwapOutcome outcome = await swap.WaitAsync(cancel).ConfigureAwait(false);
+            LastOutcome = outcome;
             Volatile.Write(ref _current, model.Version);
             telemetry.ReportSentinel(model.Version, model.Manifest.TrainedAt);
             Log.SentinelSwappedIn(_log, model.Version, outcome.Recalled, outcome.Judged, outcome.Held.TotalSeconds);

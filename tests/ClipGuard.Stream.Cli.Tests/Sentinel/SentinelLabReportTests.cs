@@ -22,7 +22,7 @@ public sealed class SentinelLabReportTests
         var routed = crawl.Select((c, i) => new RoutedCopy(
             i == 4 ? TopicNames.Quarantine : TopicNames.Clean, c.Id, [],
             new Dictionary<string, string> { [ClipGuardHeaders.ModelVersion] = i < 6 ? "m0" : "m1" })).ToList();
-        List<SwapPoint> swaps = [new(1, 1, "m1", 6, 6, 1, 1, 0, "ASR"), new(2, 2, "m2", 10, 10, 1, 1, 0, "ASR")];
+        List<SwapPoint> swaps = [new(1, 1, "m1", 6, 6, 1, 1, 0, "ASR") { Judged = 5, Evidence = 1 }, new(2, 2, "m2", 10, 10, 1, 1, 0, "ASR") { Judged = 6, Evidence = 3 }];
         // v1 (replacing m0) recalls s3 and the clean s1; v2 (replacing m1) recalls s8 and the clean s7, which Once
         // judges too, and s5 and the clean s2, routed under m0, which only EveryRound judges again.
         // v1's recalls named campaign c-1; v2's s5 and s2 named c-1 too, s8 named c-2, s7 none.
@@ -45,6 +45,9 @@ public sealed class SentinelLabReportTests
         string md = report.Markdown();
         Assert.Contains("Once (the default): campaign quarantined on arrival or recalled **0.750**; false recalls **333.33 ‰**", md, StringComparison.Ordinal);
         Assert.Contains("| 2 | v2 | 1 / 1 | 3 of 4 (0.750) | 2 of 6 (333.33 ‰) |", md, StringComparison.Ordinal);
+        // Each swap's judged clean samples and the quarantined ones it took along as evidence.
+        Assert.Contains("| 1 | v1 | 6 | 6 | 1 | 1 | 5 + 1 | 1 / 1 |", md, StringComparison.Ordinal);
+        Assert.Contains("| 2 | v2 | 10 | 10 | 1 | 1 | 6 + 3 | 2 / 2 |", md, StringComparison.Ordinal);
 
         // Recalls grouped by the campaign id they carried: the largest named group first, unnamed recalls last.
         Assert.Equal(
