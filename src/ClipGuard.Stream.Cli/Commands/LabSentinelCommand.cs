@@ -29,10 +29,11 @@ internal static class LabSentinelCommand
             CalibrationPool = new Option<int?>("--calibration-pool") { Description = "The service's calibration pool size (unset: its default)" },
             Chunk = LabCommand.Int("--chunk", "Pairs published at a time", d.Chunk),
             Threads = LabCommand.Int("--threads", "libtorch threads while training (0 = one per core)", d.Threads),
+            Rejudge = new Option<ClipGuard.Stream.Host.Settings.RejudgePolicy>("--rejudge") { Description = "Which samples each swap judges: EveryRound (the whole window; the report also estimates Once) or Once (the service's default, run as is)", DefaultValueFactory = _ => d.Rejudge },
             ReuseRounds = new Option<bool>("--reuse-rounds") { Description = "Keep each round's checkpoint under OUT/round-cache and, on a later run with the same settings, swap it in instead of training again" },
         };
         var command = new Command("sentinel", "Measure the model loop: a service started on a clean-only model, a campaign part-way through, sentinel rounds swapped in, recalls");
-        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.PatchSize, o.CleanScenes, o.SeedSize, o.Epochs, o.FitSeedShare, o.TrainOnSeed, o.BudgetConfidence, o.CalibrationPool, o.Chunk, o.Threads, o.ReuseRounds, .. model.All];
+        Option[] options = [o.Out, o.Data, o.Scenes, o.Poisons, o.PoisonFrom, o.Rounds, o.Seed, o.PatchSize, o.CleanScenes, o.SeedSize, o.Epochs, o.FitSeedShare, o.TrainOnSeed, o.BudgetConfidence, o.CalibrationPool, o.Chunk, o.Threads, o.Rejudge, o.ReuseRounds, .. model.All];
         foreach (Option option in options)
         {
             command.Options.Add(option);
@@ -55,7 +56,7 @@ internal static class LabSentinelCommand
             {
                 Scenes = p.GetValue(o.Scenes), Poisons = p.GetValue(o.Poisons), PoisonFrom = p.GetValue(o.PoisonFrom), Rounds = rounds, Seed = p.GetValue(o.Seed), PatchSize = p.GetValue(o.PatchSize),
                 CleanScenes = p.GetValue(o.CleanScenes), SeedSize = p.GetValue(o.SeedSize), Epochs = p.GetValue(o.Epochs), FitSeedShare = p.GetValue(o.FitSeedShare), TrainOnSeed = p.GetValue(o.TrainOnSeed), BudgetConfidence = p.GetValue(o.BudgetConfidence) ?? double.NaN, CalibrationPool = p.GetValue(o.CalibrationPool), Chunk = p.GetValue(o.Chunk),
-                Threads = p.GetValue(o.Threads), ReuseRounds = p.GetValue(o.ReuseRounds), Model = model.Read(p),
+                Threads = p.GetValue(o.Threads), Rejudge = p.GetValue(o.Rejudge), ReuseRounds = p.GetValue(o.ReuseRounds), Model = model.Read(p),
             };
             return new SentinelLabRunner(Console.Out, Console.Error).Run(settings);
         });

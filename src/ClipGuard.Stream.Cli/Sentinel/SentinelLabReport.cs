@@ -153,7 +153,7 @@ internal sealed record SentinelLabReport(
     {
         var c = CultureInfo.InvariantCulture;
         var t = new StringBuilder();
-        t.AppendLine(c, $"# Sentinel lab: {Settings.Scenes} scenes, {Poisons} poisons from {Settings.PoisonFrom:P0} of the stream on (first at sample {FirstPoison}), seed {Settings.Seed}{(Settings.TrainOnSeed ? "; sentinels train on the trusted seed too" : "")}; trusted seed {Settings.SeedSize} (share sentinels train on and judge the window against: {Settings.FitSeedShare.ToString(CultureInfo.InvariantCulture)}){(double.IsNaN(Settings.BudgetConfidence) ? "" : ", budget held with confidence " + Settings.BudgetConfidence.ToString(CultureInfo.InvariantCulture))}{(Settings.CalibrationPool is { } pool ? ", calibration pool " + pool.ToString(CultureInfo.InvariantCulture) : "")}");
+        t.AppendLine(c, $"# Sentinel lab: {Settings.Scenes} scenes, {Poisons} poisons from {Settings.PoisonFrom:P0} of the stream on (first at sample {FirstPoison}), seed {Settings.Seed}{(Settings.TrainOnSeed ? "; sentinels train on the trusted seed too" : "")}; trusted seed {Settings.SeedSize} (share sentinels train on and judge the window against: {Settings.FitSeedShare.ToString(CultureInfo.InvariantCulture)}){(double.IsNaN(Settings.BudgetConfidence) ? "" : ", budget held with confidence " + Settings.BudgetConfidence.ToString(CultureInfo.InvariantCulture))}{(Settings.CalibrationPool is { } pool ? ", calibration pool " + pool.ToString(CultureInfo.InvariantCulture) : "")}{(Settings.Rejudge == ClipGuard.Stream.Host.Settings.RejudgePolicy.Once ? "; swaps judge as Once (the service's default)" : "")}");
         t.AppendLine();
         t.AppendLine("## Verdicts on arrival, per model in use");
         t.AppendLine();
@@ -202,8 +202,16 @@ internal sealed record SentinelLabReport(
         }
 
         t.AppendLine();
-        t.AppendLine(c, $"- Every round (as run): campaign ({Poisons} samples) quarantined on arrival or recalled **{F(FinalCoverage)}**; false recalls **{FinalFalseRecallRate * 1000:0.00} ‰**.");
-        t.AppendLine(c, $"- Once (the default): campaign quarantined on arrival or recalled **{F(OnceCoverage)}**; false recalls **{OnceFalseRecallRate * 1000:0.00} ‰**.");
+        if (Settings.Rejudge == ClipGuard.Stream.Host.Settings.RejudgePolicy.Once)
+        {
+            t.AppendLine(c, $"- Once (as run, the default): campaign ({Poisons} samples) quarantined on arrival or recalled **{F(FinalCoverage)}**; false recalls **{FinalFalseRecallRate * 1000:0.00} ‰**.");
+        }
+        else
+        {
+            t.AppendLine(c, $"- Every round (as run): campaign ({Poisons} samples) quarantined on arrival or recalled **{F(FinalCoverage)}**; false recalls **{FinalFalseRecallRate * 1000:0.00} ‰**.");
+            t.AppendLine(c, $"- Once (the default; estimated from this run): campaign quarantined on arrival or recalled **{F(OnceCoverage)}**; false recalls **{OnceFalseRecallRate * 1000:0.00} ‰**.");
+        }
+
         t.AppendLine(c, $"- Clean samples: {Clean}; quarantined on arrival: {FinalCleanQuarantineRate * 1000:0.00} ‰.");
         t.AppendLine(SecondsToFirstRecall is { } s
             ? string.Create(c, $"- From the campaign's first sample to its first recall: {s:0} s of wall time, {SamplesToFirstRecall} stream samples.")

@@ -124,9 +124,9 @@ internal sealed class SentinelLabRunner(TextWriter output, TextWriter errors)
             ["ClipGuard:Sentinel:Directory"] = sentinel,
             ["ClipGuard:Sentinel:ProvisionalWindow"] = "06:00:00",
             ["ClipGuard:Sentinel:Poll"] = "00:00:01",
-            // Every round judges the whole window; the report also counts what the default (Once) would have recalled:
-            // a swap's judgements do not depend on which other samples it judges.
-            ["ClipGuard:Sentinel:Rejudge"] = "EveryRound",
+            // By default every round judges the whole window, and the report also counts what Once would have recalled
+            // (exact for the budget rule, an estimate for campaigns); --rejudge Once runs the service's default as is.
+            ["ClipGuard:Sentinel:Rejudge"] = s.Rejudge.ToString(),
             ["ClipGuard:Sentinel:SegmentPairs"] = "500",
             ["ClipGuard:Sentinel:WindowPairs"] = s.Scenes.ToString(CultureInfo.InvariantCulture),
             ["ClipGuard:Sentinel:FitSeedShare"] = s.FitSeedShare.ToString(CultureInfo.InvariantCulture),

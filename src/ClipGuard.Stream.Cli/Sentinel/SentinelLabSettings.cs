@@ -36,6 +36,13 @@ internal sealed record SentinelLabSettings(string Out, string DataDirectory)
     /// <summary>The service's <c>--budget-confidence</c> (NaN: the service default, the marginal rule).</summary>
     public double BudgetConfidence { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Which samples each swap judges (<c>ClipGuard:Sentinel:Rejudge</c>). The lab runs <c>EveryRound</c> by default and
+    /// also counts what <c>Once</c> would have recalled (exact for the budget rule, an estimate for campaigns); <c>Once</c>
+    /// runs the service's default as it is, so both are exact from two runs of the same (kept) rounds.
+    /// </summary>
+    public ClipGuard.Stream.Host.Settings.RejudgePolicy Rejudge { get; init; } = ClipGuard.Stream.Host.Settings.RejudgePolicy.EveryRound;
+
     /// <summary>The service's calibration pool size (null: the service default).</summary>
     public int? CalibrationPool { get; init; }
 

@@ -43,7 +43,13 @@ public sealed class SentinelLabReportTests
         Assert.Equal(2 / 6.0, report.OnceFalseRecallRate);
         Assert.Equal(0, report.FinalCleanQuarantineRate);
         string md = report.Markdown();
-        Assert.Contains("Once (the default): campaign quarantined on arrival or recalled **0.750**; false recalls **333.33 ‰**", md, StringComparison.Ordinal);
+        Assert.Contains("Once (the default; estimated from this run): campaign quarantined on arrival or recalled **0.750**; false recalls **333.33 ‰**", md, StringComparison.Ordinal);
+
+        // Run as Once, the report states it, and its coverage is the run's own.
+        string once = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data") { Rejudge = ClipGuard.Stream.Host.Settings.RejudgePolicy.Once }).Markdown();
+        Assert.EndsWith("; swaps judge as Once (the service's default)", once.Split('\n')[0].TrimEnd('\r'), StringComparison.Ordinal);
+        Assert.Contains("- Once (as run, the default): campaign (4 samples) quarantined on arrival or recalled **1.000**", once, StringComparison.Ordinal);
+        Assert.DoesNotContain("Every round (as run)", once, StringComparison.Ordinal);
         Assert.Contains("| 2 | v2 | 1 / 1 | 3 of 4 (0.750) | 2 of 6 (333.33 ‰) |", md, StringComparison.Ordinal);
         // Each swap's judged clean samples and the quarantined ones it took along as evidence.
         Assert.Contains("| 1 | v1 | 6 | 6 | 1 | 1 | 5 + 1 | 1 / 1 |", md, StringComparison.Ordinal);
