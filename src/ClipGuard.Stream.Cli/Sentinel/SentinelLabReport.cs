@@ -89,9 +89,12 @@ internal sealed record SentinelLabReport(
 
         // The model each sentinel version replaced: under Rejudge = Once its swap judges only what that model routed.
         var replaced = swaps.Select((s, i) => (s.Version, Model: i == 0 ? initialModel : swaps[i - 1].Model)).ToDictionary(x => x.Version, x => x.Model);
+        // A campaign's revocation by the stream (sentinel version 0) does not depend on the policy: it counts under
+        // Once as under every round (so far at every swap, as the every-round count has it), never as a swap's own.
         bool RecalledOnce(CrawlSample c, int upTo, bool exactly) =>
-            recallVersion.TryGetValue(c.Id, out var r) && (exactly ? r.Version == upTo : r.Version <= upTo)
-            && replaced.TryGetValue(r.Version, out string? m) && m == r.From;
+            recallVersion.TryGetValue(c.Id, out var r) && (r.Version == 0
+                ? !exactly
+                : (exactly ? r.Version == upTo : r.Version <= upTo) && replaced.TryGetValue(r.Version, out string? m) && m == r.From);
 
         bool Routed(CrawlSample c, out RoutedCopy copy) => first.TryGetValue(c.Id, out copy!) && copy.Topic != TopicNames.DeadLetter;
         bool Quarantined(CrawlSample c) => first[c.Id].Topic == TopicNames.Quarantine;
@@ -135,7 +138,9 @@ internal sealed record SentinelLabReport(
         {
             (int version, long at, _) = poisonRecalls.MinBy(r => r.At);
             seconds = Stopwatch.GetElapsedTime(firstCopy.ReceivedTimestamp, at).TotalSeconds;
-            samples = swaps.First(s => s.Version == version).StreamPosition - firstPoison;
+            // A swap's recall comes at the swap's stream position; a stream revocation (version 0) once the samples
+            // routed before it.
+            samples = (swaps.FirstOrDefault(s => s.Version == version)?.StreamPosition ?? first.Values.Count(x => x.ReceivedTimestamp <= at)) - firstPoison;
         }
 
         return new SentinelLabReport(

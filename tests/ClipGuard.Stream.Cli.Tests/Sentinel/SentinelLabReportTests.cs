@@ -74,6 +74,25 @@ public sealed class SentinelLabReportTests
         Assert.Null(new SentinelLabSettings("out", "data") { BudgetConfidence = 0.9, CalibrationPool = 20000 }.Error());
     }
 
+    [Fact]
+    public void AStreamRevocationCountsUnderBothPoliciesAndMayBeTheFirstRecall()
+    {
+        // s3 and s8 are poisons routed clean under m0 and m1; a campaign confirmed by the stream revokes s3 (sentinel
+        // version 0, before any swap's recall), v2 recalls s8. Once counts the revocation like every round does.
+        var crawl = Enumerable.Range(0, 10).Select(i => new CrawlSample($"s{i}", "caption", "site", [], i is 3 or 8)).ToList();
+        var routed = crawl.Select((c, i) => new RoutedCopy(TopicNames.Clean, c.Id, [], new Dictionary<string, string> { [ClipGuardHeaders.ModelVersion] = i < 6 ? "m0" : "m1" }) { ReceivedTimestamp = 100 * (i + 1) }).ToList();
+        List<SwapPoint> swaps = [new(1, 1, "m1", 6, 6, 1, 1, 0, "ASR"), new(2, 2, "m2", 10, 10, 1, 1, 0, "ASR")];
+        List<RoutedCopy> recalls = [Recall("s3", 0, "m0", "c-0") with { ReceivedTimestamp = 550 }, Recall("s8", 2, "m1", null) with { ReceivedTimestamp = 1200 }];
+
+        SentinelLabReport report = SentinelLabReport.From(crawl, routed, recalls, swaps, "m0", new SentinelLabSettings("out", "data"));
+
+        Assert.Equal(1.0, report.FinalCoverage);
+        Assert.Equal(1.0, report.OnceCoverage);
+        Assert.Equal((0, 0, 1, 1), (report.Swaps[0].RecalledPoisons, report.Swaps[0].OnceRecalledPoisons, report.Swaps[0].CoveredSoFar, report.Swaps[0].OnceCoveredSoFar));
+        // The first recall is the revocation, after five samples were routed: two samples after the first poison (s3).
+        Assert.Equal(2, report.SamplesToFirstRecall);
+    }
+
     private static RoutedCopy Recall(string id, int version, string from, string? campaign) => new(
         TopicNames.Recalls, id,
         Encoding.UTF8.GetBytes($"{{\"sample_id\":\"{id}\",\"sentinel_version\":{version},\"recalled_from\":\"{from}\",\"campaign\":{(campaign is null ? "null" : $"\"{campaign}\"")}}}"),
