@@ -137,10 +137,13 @@ public sealed partial class StreamScorer
         {
             (double[] fused, bool[] quarantine) = Decide(calibration, valid, scores);
             string?[] campaignOf = Confirm(valid, m, results, fused, quarantine, judging: true);
-            return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]) { Campaign = campaignOf[i] }).Where(j => quarantined?.Contains(j.SampleId) != true)];
+            return Reported(valid.Select((s, i) => new Judgement(s.Id, scores[i], fused[i], quarantine[i]) { Campaign = campaignOf[i] }));
         }
 
-        return [.. valid.Select((s, i) => new Judgement(s.Id, scores[i], double.NaN, scores[i] > Threshold)).Where(j => quarantined?.Contains(j.SampleId) != true)];
+        return Reported(valid.Select((s, i) => new Judgement(s.Id, scores[i], double.NaN, scores[i] > Threshold)));
+
+        // The samples quarantined already were judged as evidence only: nothing of theirs is returned.
+        List<Judgement> Reported(IEnumerable<Judgement> all) => [.. all.Where(j => quarantined?.Contains(j.SampleId) != true)];
     }
 }
 

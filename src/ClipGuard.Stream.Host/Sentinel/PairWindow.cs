@@ -98,7 +98,7 @@ internal sealed class PairWindow : IDisposable
             bool clean = verdict.Route == Route.Clean;
             var record = new WindowRecord(
                 message.Sample.Id, file, message.Message.Message.Key, message.Message.Topic, message.Message.Partition.Value, message.Message.Offset.Value,
-                clean ? "clean" : "quarantine", now, verdict.ModelVersion, message.Envelope.Source, clean && _options.ProvisionalWindow > TimeSpan.Zero ? message.Message.Message.Value : null);
+                clean ? WindowRoutes.Clean : WindowRoutes.Quarantine, now, verdict.ModelVersion, message.Envelope.Source, clean && _options.ProvisionalWindow > TimeSpan.Zero ? message.Message.Message.Value : null);
             _sidecar!.WriteLine(JsonSerializer.Serialize(record, WindowJsonContext.Default.WindowRecord));
             if (record.Value is not null)
             {
@@ -311,7 +311,7 @@ internal sealed class PairWindow : IDisposable
             {
                 _provisional.AddLast(new ProvisionalSample(record, Path.GetFileName(segment)));
             }
-            else if (record.Route == "quarantine")
+            else if (record.Route == WindowRoutes.Quarantine)
             {
                 InsertQuarantined(new ProvisionalSample(record, Path.GetFileName(segment)));
             }

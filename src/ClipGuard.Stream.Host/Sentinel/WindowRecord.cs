@@ -20,5 +20,12 @@ internal sealed record WindowRecord(
     [property: JsonPropertyName("source")] string? Source,
     [property: JsonPropertyName("value")] byte[]? Value);
 
+/// <summary>The values of <see cref="WindowRecord.Route"/>.</summary>
+internal static class WindowRoutes
+{
+    public const string Clean = "clean";
+    public const string Quarantine = "quarantine";
+}
+
 [JsonSerializable(typeof(WindowRecord))]
 internal sealed partial class WindowJsonContext : JsonSerializerContext;

@@ -21,15 +21,8 @@ internal sealed class InstrumentationFactory : IDisposable
     /// <summary>Records the measurements of one of this instrumentation's double instruments (not another factory's) until disposed.</summary>
     public RecordedMeasurements Record(string instrument)
     {
-        IMeterFactory factory = _services.GetRequiredService<IMeterFactory>();
         var recorded = new RecordedMeasurements();
-        recorded.Listener.InstrumentPublished = (i, l) =>
-        {
-            if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, factory))
-            {
-                l.EnableMeasurementEvents(i);
-            }
-        };
+        recorded.Listener.InstrumentPublished = EnableOnly(instrument);
         recorded.Listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
         {
             lock (recorded.Values)
@@ -44,22 +37,25 @@ internal sealed class InstrumentationFactory : IDisposable
     /// <summary>The current value of one of this instrumentation's observable long instruments (null: nothing observed).</summary>
     public long? Observe(string instrument)
     {
-        IMeterFactory factory = _services.GetRequiredService<IMeterFactory>();
         long? value = null;
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (i, l) =>
-            {
-                if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, factory))
-                {
-                    l.EnableMeasurementEvents(i);
-                }
-            },
-        };
+        using var listener = new MeterListener { InstrumentPublished = EnableOnly(instrument) };
         listener.SetMeasurementEventCallback<long>((_, v, _, _) => value = v);
         listener.Start();
         listener.RecordObservableInstruments();
         return value;
+    }
+
+    /// <summary>A listener's publication callback that enables one of this instrumentation's instruments (not another factory's).</summary>
+    private Action<Instrument, MeterListener> EnableOnly(string instrument)
+    {
+        IMeterFactory factory = _services.GetRequiredService<IMeterFactory>();
+        return (i, l) =>
+        {
+            if (i.Name == instrument && ReferenceEquals(i.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
     }
 
     /// <summary>Every instrument ClipGuard's meter publishes, as the Prometheus series names it exports.</summary>
