@@ -41,6 +41,7 @@ internal static class LabReplayCommand
         var joinRadius = new Option<double>("--campaign-join-radius") { Description = "By image: a suspect joins a confirmed campaign with a member within this fraction of its k-distance", DefaultValueFactory = _ => scorer.Campaigns.ImageJoinRadius };
         var minStart = LabCommand.Int("--campaign-min-trusted-start", "By image: fewest trusted seed members campaigns need (0 = no minimum)", scorer.Campaigns.MinimumTrustedStart);
         var cleanOnly = new Option<bool>("--clean-only") { Description = "Leave the poisoned samples out: the quarantine rate of a clean stream" };
+        var poisons = new Option<int?>("--poisons") { Description = "Keep only the first N poisoned samples of the arrival order, every clean one: one embedded set streamed at a chosen poisoning rate (default: all)" };
         var noCaptions = new Option<bool>("--no-captions") { Description = "Image density only: do not give the scorer caption embeddings" };
         var capacity = LabCommand.Int("--capacity", "Reference capacity", scorer.Reference.Capacity);
         var sourceShare = new Option<double>("--source-share") { Description = "Largest share of the capacity one source may hold (every replayed sample has one source)", DefaultValueFactory = _ => scorer.Reference.MaxSourceShare };
@@ -53,7 +54,7 @@ internal static class LabReplayCommand
         var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, founding, radius, joinRadius, minStart, cleanOnly, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, founding, radius, joinRadius, minStart, cleanOnly, poisons, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
         {
             command.Options.Add(option);
         }
@@ -74,6 +75,7 @@ internal static class LabReplayCommand
                 Seed = p.GetValue(seed) + run,
                 Captions = !p.GetValue(noCaptions),
                 CleanOnly = p.GetValue(cleanOnly),
+                Poisons = p.GetValue(poisons),
                 Limit = p.GetValue(limit) ?? (p.GetValue(service) ? ServiceReplaySettings.DefaultLimit : 0),
                 KeepVerdicts = p.GetValue(keep),
                 Scorer = new StreamScorerOptions

@@ -31,11 +31,15 @@ internal static class LabScenesCommand
             PoisonSites = LabCommand.Int("--poison-sites", "The poisons come from the first this many sites", defaults.PoisonSites),
             PoisonFrom = new Option<double>("--poison-from") { Description = "The campaign starts this far into the scene order (share of the scenes): poisons only from there on", DefaultValueFactory = _ => defaults.PoisonFrom },
             Seed = LabCommand.Int("--seed", "Seed of scenes, poison choice and trigger pattern (same seed, same bytes)", defaults.Seed),
+            TriggerSeed = new Option<int?>("--trigger-seed")
+            {
+                Description = "Seed of the trigger pattern alone (Blend, WaNet, random BadNets), when it must match another set's: held-out scenes poisoned with the trigger a model learned (default: --seed)",
+            },
         };
         var command = new Command("scenes", "Write composite Fashion-MNIST scenes with compositional captions, some poisoned, as webdataset shards");
         foreach (Option option in new Option[]
                  {
-                     o.Out, o.Data, o.Scenes, o.Poisons, o.Target, o.CaptionMode, o.Size, o.Grid, o.MaxItems, o.ShardSize, o.Sites, o.PoisonSites, o.PoisonFrom, o.Seed,
+                     o.Out, o.Data, o.Scenes, o.Poisons, o.Target, o.CaptionMode, o.Size, o.Grid, o.MaxItems, o.ShardSize, o.Sites, o.PoisonSites, o.PoisonFrom, o.Seed, o.TriggerSeed,
                  }.Concat(trigger.All))
         {
             command.Options.Add(option);
@@ -58,7 +62,7 @@ internal static class LabScenesCommand
                 Sites = p.GetValue(o.Sites),
                 PoisonSites = p.GetValue(o.PoisonSites),
                 PoisonFrom = p.GetValue(o.PoisonFrom),
-                Trigger = trigger.Spec(p, seed),
+                Trigger = trigger.Spec(p, p.GetValue(o.TriggerSeed) ?? seed),
                 Seed = seed,
             };
             string dir = p.GetRequiredValue(o.Out).FullName;

@@ -20,6 +20,12 @@ public sealed record ReplayOptions
     /// <summary>Leave the poisoned samples out of the stream: a clean stream, to see the quarantine rate without poisons.</summary>
     public bool CleanOnly { get; init; }
 
+    /// <summary>
+    /// Keep only the first this many poisoned samples of the arrival order (the rest of the poisons are left out, the
+    /// clean samples all stay): one embedded set streamed at several poisoning rates. Null: every poison.
+    /// </summary>
+    public int? Poisons { get; init; }
+
     /// <summary>Most samples streamed, the first of the arrival order; 0: all of them.</summary>
     public int Limit { get; init; }
 
@@ -39,6 +45,16 @@ public sealed record ReplayOptions
         if (Limit < 0)
         {
             throw new ArgumentException($"--limit must be 0 (all) or positive (got {Limit})");
+        }
+
+        if (Poisons is < 0)
+        {
+            throw new ArgumentException($"--poisons must be 0 or more (got {Poisons})");
+        }
+
+        if (Poisons is not null && CleanOnly)
+        {
+            throw new ArgumentException("--poisons and --clean-only exclude each other (--clean-only is --poisons 0)");
         }
 
         if (BatchSize < 1)

@@ -35,7 +35,7 @@ public static class StreamReplay
     /// <summary>
     /// The replay's arrival: the dataset shuffled by <see cref="ReplayOptions.Seed"/>, the first
     /// <see cref="ReplayOptions.SeedSize"/> clean rows taken out as the trusted seed, the rest (poisons left out with
-    /// <see cref="ReplayOptions.CleanOnly"/>) in arrival order, the first <see cref="ReplayOptions.Limit"/> of them
+    /// <see cref="ReplayOptions.CleanOnly"/>, or all but the first <see cref="ReplayOptions.Poisons"/>) in arrival order, the first <see cref="ReplayOptions.Limit"/> of them
     /// streamed; <c>Available</c> counts them all. The service replay streams the same order.
     /// </summary>
     /// <exception cref="InvalidDataException">Too few clean samples for the seed.</exception>
@@ -52,7 +52,19 @@ public static class StreamReplay
         }
 
         var inSeed = seedRows.ToHashSet();
-        int[] stream = [.. order.Where(i => !inSeed.Contains(i) && !(options.CleanOnly && poisoned[i]))];
+        int poisonsLeft = options.CleanOnly ? 0 : options.Poisons ?? int.MaxValue;
+        var kept = new List<int>(order.Length - seedRows.Count);
+        foreach (int i in order)
+        {
+            if (inSeed.Contains(i) || (poisoned[i] && poisonsLeft-- <= 0))
+            {
+                continue;
+            }
+
+            kept.Add(i);
+        }
+
+        int[] stream = [.. kept];
         return (seedRows, options.Limit > 0 && options.Limit < stream.Length ? stream[..options.Limit] : stream, stream.Length);
     }
 

@@ -125,6 +125,24 @@ public sealed class StreamReplayTests
     }
 
     [Fact]
+    public void APoisonCountKeepsTheFirstPoisonsOfTheArrivalAndEveryCleanSample()
+    {
+        bool[] poisoned = [.. Enumerable.Range(0, 5000).Select(i => i % 50 == 7)];
+        var all = StreamReplay.Arrival("all", poisoned, new ReplayOptions { SeedSize = 1000, Seed = 3 });
+        var some = StreamReplay.Arrival("some", poisoned, new ReplayOptions { SeedSize = 1000, Seed = 3, Poisons = 20 });
+        var none = StreamReplay.Arrival("none", poisoned, new ReplayOptions { SeedSize = 1000, Seed = 3, Poisons = 0 });
+
+        Assert.Equal(all.SeedRows, some.SeedRows);
+        Assert.Equal(100, all.Stream.Count(i => poisoned[i]));
+        Assert.Equal(all.Stream.Where(i => poisoned[i]).Take(20), some.Stream.Where(i => poisoned[i]));
+        Assert.Equal(all.Stream.Where(i => !poisoned[i]), some.Stream.Where(i => !poisoned[i]));
+        Assert.Equal(all.Stream.Where(i => !poisoned[i]), none.Stream);
+        Assert.Equal(all.Stream.Length - 80, some.Stream.Length);
+        Assert.Throws<ArgumentException>(() => new ReplayOptions { Poisons = -1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new ReplayOptions { Poisons = 5, CleanOnly = true }.Validate());
+    }
+
+    [Fact]
     public void ARunIsNamedByItsEmbeddingsFolderAndTheFolderAboveIt()
     {
         Assert.Equal("C2/emb", StreamReplay.RunName("/runs/C2/emb/"));
