@@ -44,6 +44,27 @@ public static partial class StageSplit
         return [.. order.Where(s => sums.ContainsKey(s) && counts.ContainsKey(s)).Select(s => new StageTotal(s, sums[s], counts[s]))];
     }
 
+    /// <summary>The value of an unlabelled gauge (e.g. <c>clipguard_memory_managed_heap_bytes</c>) in the exposition; NaN when absent.</summary>
+    public static double Gauge(string exposition, string name)
+    {
+        ArgumentNullException.ThrowIfNull(exposition);
+        foreach (string line in exposition.Split('\n'))
+        {
+            // "name value [timestamp]" or "name{labels} value [timestamp]".
+            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{')
+            {
+                string rest = line[name.Length] == '{' ? line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..] : line[name.Length..];
+                string[] parts = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length > 0 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                {
+                    return value;
+                }
+            }
+        }
+
+        return double.NaN;
+    }
+
     /// <summary>A process's resident memory now and its peak, in MiB; NaN when it has exited or cannot be read.</summary>
     public static (double ResidentMib, double PeakMib) ProcessMemory(int pid)
     {

@@ -93,6 +93,8 @@ internal sealed class ClipGuardInstrumentation : IRouteTelemetry, IDisposable
         _meter.CreateObservableGauge(MetricNames.CampaignHeldSuspectBytes, () => ObserveHeld(ref _heldSuspectBytes), "By", "Bytes of the message values held for those suspects' recalls");
         _meter.CreateObservableGauge(MetricNames.SentinelVersion, () => Volatile.Read(ref _sentinelVersion), unit: null, "Sentinel checkpoint the stream embeds with (0: the configured model)");
         _meter.CreateObservableGauge(MetricNames.SentinelAge, ObserveSentinelAge, "s", "Time since the sentinel checkpoint in use was trained");
+        _meter.CreateObservableGauge(MetricNames.ManagedHeap, () => GC.GetGCMemoryInfo().HeapSizeBytes, "By", "Managed heap after the last garbage collection, fragmentation included: what the reference, pool and batches hold; resident memory minus the committed bytes is native (Kafka client queues, libraries, code)");
+        _meter.CreateObservableGauge(MetricNames.ManagedCommitted, () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By", "Memory the garbage collector has committed for the managed heap (live, garbage not yet collected and headroom)");
         _swapDuration = _meter.CreateHistogram(MetricNames.ModelSwapDuration, "s", "Time a model swap held the stream (re-embedding, re-score, re-judgement, recalls)",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] });
         _recalls = _meter.CreateCounter<long>(MetricNames.Recalls, "{sample}", "Samples routed clean and recalled after a model swap, or revoked by a campaign confirmed later (sentinel version 0), by sentinel version and campaign");

@@ -32,4 +32,6 @@ public static class MetricNames
     public const string ModelSwapDuration = "clipguard.model_swap.duration";
     public const string Recalls = "clipguard.recalls";
     public const string RecallDelay = "clipguard.recall.delay";
+    public const string ManagedHeap = "clipguard.memory.managed_heap";
+    public const string ManagedCommitted = "clipguard.memory.managed_committed";
 }

@@ -33,6 +33,22 @@ public sealed class StageSplitTests
     }
 
     [Fact]
+    public void AnUnlabelledGaugeIsReadWithOrWithoutTheScopeLabelAndNaNWhenAbsent()
+    {
+        const string exposition = """
+            # TYPE clipguard_memory_managed_heap_bytes gauge
+            clipguard_memory_managed_heap_bytes{otel_scope_name="ClipGuard.Stream"} 2.5e8 1764806400000
+            clipguard_memory_managed_committed_bytes 3.0E8
+            clipguard_memory_managed_heap_bytes_other 7
+            """;
+
+        Assert.Equal(2.5e8, StageSplit.Gauge(exposition, "clipguard_memory_managed_heap_bytes"));
+        Assert.Equal(3.0e8, StageSplit.Gauge(exposition, "clipguard_memory_managed_committed_bytes"));
+        Assert.True(double.IsNaN(StageSplit.Gauge(exposition, "clipguard_memory_managed")));
+        Assert.True(double.IsNaN(StageSplit.Gauge(Exposition, "clipguard_memory_managed_heap_bytes")));
+    }
+
+    [Fact]
     public void ProcessCpuIsReadForALiveProcessAndNaNForOneThatDoesNotExist()
     {
         using Process self = Process.GetCurrentProcess();

@@ -29,6 +29,7 @@ public sealed class InstrumentationTests
         using var factory = new InstrumentationFactory();
         using MeterProvider provider = Sdk.CreateMeterProviderBuilder().AddMeter(ClipGuardInstrumentation.MeterName).AddInMemoryExporter(exported).Build();
         (StreamScorer scorer, List<(PendingMessage, Verdict)> decided) = RouteSmallBatch(factory.Instrumentation);
+        GC.Collect(); // the heap gauge reads the last collection's heap
         provider.ForceFlush();
 
         var emitted = new Dictionary<string, (MetricSnapshot Metric, HashSet<string> Tags)>(StringComparer.Ordinal);
@@ -71,6 +72,10 @@ public sealed class InstrumentationTests
         double share = LastDouble(emitted["clipguard_rescore_evicted_share"].Metric);
         Assert.Equal((double)evicted / (scorer.Reference.Count + evicted), share, 12);
         Assert.InRange(share, 0, 0.2);
+
+        // The memory gauges: a managed heap of at least what this test holds, within what the collector committed.
+        long heap = LastLong(emitted["clipguard_memory_managed_heap_bytes"].Metric);
+        Assert.InRange(heap, 1 << 20, LastLong(emitted["clipguard_memory_managed_committed_bytes"].Metric));
 
         // The score stage's parts: the batch's k-NN and admission took time, within the whole stage's.
         MetricSnapshot stages = emitted["clipguard_stage_duration_seconds_count"].Metric;
