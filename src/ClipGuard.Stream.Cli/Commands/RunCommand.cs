@@ -28,6 +28,7 @@ internal static class RunCommand
             Flag.Of<int?>("--max-message-bytes", "Larger messages are dead-lettered", "ClipGuard:Kafka:MaxMessageBytes"),
             Flag.Of<string>("--redis", "Redis configuration, e.g. 127.0.0.1:6379 (none: in-memory ledger)", "ClipGuard:Redis:Configuration"),
             Flag.Of<string>("--seed-reference", "Trusted seed reference: a .npy of embeddings, or a folder of image-text pairs (img2dataset or webdataset) the --model embeds; otherwise the first samples bootstrap it", "ClipGuard:Stream:SeedReference"),
+            Flag.Of<string>("--seed-captions", "The caption embeddings of a .npy --seed-reference, row for row: the image-caption agreement signal calibrates on the seed from the start", "ClipGuard:Stream:SeedCaptions"),
             Flag.Of<int?>("--dimension", "Embedding dimension (default 512; the seed's when given)", "ClipGuard:Stream:Dimension"),
             Flag.Of<string>("--model", "OpenCLIP model (directory: weights + config JSON) that embeds image-only messages", "ClipGuard:Stream:Model"),
             Flag.Of<string>("--model-config", "The model's config JSON when --model names a weights file", "ClipGuard:Stream:ModelConfig"),

@@ -39,7 +39,7 @@ internal sealed record ServiceReplaySettings
 
 /// <summary>
 /// <c>lab replay --through-service</c>: the replay's arrival order published to the dev broker (in process), the
-/// real hosted service consuming it with the same trusted seed (as a .npy) and scorer options, and the routes read
+/// real hosted service consuming it with the same trusted seed (a .npy, with its captions as --seed-captions) and scorer options, and the routes read
 /// back from the output topics by a downstream consumer. Messages carry their precomputed embeddings: no model.
 /// </summary>
 internal static class ServiceReplay
@@ -63,16 +63,23 @@ internal static class ServiceReplay
         int partitions = settings.Partitions > 0
             ? settings.Partitions
             : (int)Math.Clamp((bytes + ServiceReplaySettings.BytesPerPartition - 1) / ServiceReplaySettings.BytesPerPartition, 16, DevBrokerOptions.MaxPartitions);
-        log.WriteLine(Inv($"lab replay: streaming {stream.Length} of {available} samples ({stream.Count(i => poisoned[i])} poisoned) through the service in the replay's arrival order: {bytes / 1048576.0:F1} MiB of envelopes with precomputed {images.Cols}-d image{(captions ? " and caption" : "")} embeddings over {partitions} partitions; seed {seedRows.Count} clean samples as a .npy (image embeddings only: no seed captions)"));
+        log.WriteLine(Inv($"lab replay: streaming {stream.Length} of {available} samples ({stream.Count(i => poisoned[i])} poisoned) through the service in the replay's arrival order: {bytes / 1048576.0:F1} MiB of envelopes with precomputed {images.Cols}-d image{(captions ? " and caption" : "")} embeddings over {partitions} partitions; seed {seedRows.Count} clean samples as a .npy{(captions ? " with their caption embeddings (--seed-captions)" : " (image embeddings only)")}"));
 
         DirectoryInfo folder = Directory.CreateTempSubdirectory("clipguard-replay-seed-");
         try
         {
             string seedPath = Path.Combine(folder.FullName, "seed.npy");
             Npy.Write(seedPath, StreamReplay.Rows(images, seedRows));
+            string? seedCaptionsPath = null;
+            if (captions)
+            {
+                seedCaptionsPath = Path.Combine(folder.FullName, "seed-captions.npy");
+                Npy.Write(seedCaptionsPath, StreamReplay.Rows(texts!, seedRows));
+            }
+
             using DevKafkaBroker broker = InProcessStream.StartBroker(partitions);
             InProcessStream.Publish(broker.BootstrapServers, "clipguard-lab-replay", messages);
-            ServiceReplayResult result = Stream(broker, name, seedPath, images.Cols, stream, keys, poisoned, options, settings, partitions) with { Available = available };
+            ServiceReplayResult result = Stream(broker, name, seedPath, seedCaptionsPath, images.Cols, stream, keys, poisoned, options, settings, partitions) with { Available = available };
             if (broker.CheckRetention().Values.Sum() is > 0 and long lost)
             {
                 throw new InvalidOperationException($"the dev broker dropped {lost} messages past its ~5 MiB per partition: give more --partitions or a smaller --limit");
@@ -86,7 +93,7 @@ internal static class ServiceReplay
         }
     }
 
-    private static ServiceReplayResult Stream(DevKafkaBroker broker, string name, string seedPath, int dimension, int[] stream, string[] keys, bool[] poisoned,
+    private static ServiceReplayResult Stream(DevKafkaBroker broker, string name, string seedPath, string? seedCaptionsPath, int dimension, int[] stream, string[] keys, bool[] poisoned,
         ReplayOptions options, ServiceReplaySettings settings, int partitions)
     {
         Dictionary<string, string?> config = ServiceConfiguration(options);
@@ -96,6 +103,7 @@ internal static class ServiceReplay
         config["ClipGuard:Kafka:MaxBatchSize"] = Inv($"{options.BatchSize}");
         config["ClipGuard:Stream:Dimension"] = Inv($"{dimension}");
         config["ClipGuard:Stream:SeedReference"] = seedPath;
+        config["ClipGuard:Stream:SeedCaptions"] = seedCaptionsPath;
         using var errors = new StringWriter(CultureInfo.InvariantCulture);
         WebApplication app = InProcessStream.Build(config, errors) ?? throw new ArgumentException($"the service refused its configuration: {errors.ToString().Trim()}");
         try

@@ -101,8 +101,18 @@ internal sealed class ReferenceLoader(
             throw new InvalidOperationException($"The seed reference {options.SeedReference} has {seed.Cols}-d embeddings but the model {embedding.Value.Model} embeds in {dimension}-d");
         }
 
+        Matrix<float>? seedCaptions = null;
+        if (!string.IsNullOrWhiteSpace(options.SeedCaptions))
+        {
+            seedCaptions = Npy.ReadMatrixSingle(options.SeedCaptions);
+            if (seedCaptions.Rows != seed.Rows || seedCaptions.Cols != seed.Cols)
+            {
+                throw Invalid($"the seed captions {options.SeedCaptions} are {seedCaptions.Rows} x {seedCaptions.Cols}, the seed reference {options.SeedReference} {seed.Rows} x {seed.Cols}: they must match row for row");
+            }
+        }
+
         var scorer = new StreamScorer(seed.Cols, scorerOptions) { ReplicatedAdmission = replicate };
-        scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed);
+        scorer.Seed(Enumerable.Range(0, seed.Rows).Select(i => $"seed-{i}").ToList(), seed, seedCaptions);
         Log.SeedLoaded(_log, options.SeedReference, seed.Rows, scorer.Threshold);
         return WithModel(scorer, embedder);
     }

@@ -14,6 +14,13 @@ public sealed class ReferenceStoreOptions
     /// <summary>A trusted seed reference (.npy); without it the first samples bootstrap the reference.</summary>
     public string? SeedReference { get; set; }
 
+    /// <summary>
+    /// The caption embeddings of a .npy seed reference, row for row (a .npy of the same shape): the image–caption
+    /// agreement signal then calibrates on the trusted seed from the start, as it does with a folder seed the model
+    /// embeds. Without it a .npy seed has no captions and that signal calibrates on held-out stream samples only.
+    /// </summary>
+    public string? SeedCaptions { get; set; }
+
     /// <summary>Without a seed, how long a quiet stream may hold fewer than BootstrapSize samples before the bootstrap
     /// completes with what it has.</summary>
     public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromSeconds(30);

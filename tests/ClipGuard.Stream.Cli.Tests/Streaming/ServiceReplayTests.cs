@@ -61,7 +61,24 @@ public sealed class ServiceReplayTests : IDisposable
         Assert.InRange(r.FalseQuarantineRate, 0, 0.035);
         Assert.InRange(r.FalseQuarantineRate - scorer.FalseQuarantineRate, -0.015, 0.015);
         string table = ReplaySummary.ServiceMarkdown([service], Options());
-        Assert.Contains("no captions", table, StringComparison.Ordinal);
+        Assert.Contains("with its caption embeddings (--seed-captions)", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Poisons_only_the_caption_agreement_sees_are_caught_through_the_service_because_the_seed_carries_its_captions()
+    {
+        // The poisons' images sit inside the clean clusters (no density signal); only their captions disagree. With a
+        // 1 % budget over two signals a p-value must reach 0.005: the ~100 held-out stream samples alone cannot
+        // (2 / 101), the 1,000 seed captions can.
+        (string embeddings, string labels) = WriteDataset(Path.Combine(_dir, "emb"), seed: 12, poisonsInClusters: true);
+
+        ServiceReplayResult service = ServiceReplay.Run(embeddings, labels, Options(), new ServiceReplaySettings { Partitions = 8 }, TextWriter.Null);
+        ReplayResult scorer = StreamReplay.Run(embeddings, labels, Options());
+
+        Assert.Equal(service.Streamed, service.Routed);
+        Assert.True(scorer.Recall >= 0.9, $"scorer recall {scorer.Recall:F3}");
+        Assert.True(service.Routes.Recall >= 0.9, $"service recall {service.Routes.Recall:F3} (scorer {scorer.Recall:F3})");
+        Assert.InRange(service.Routes.FalseQuarantineRate, 0, 0.035);
     }
 
     [Fact]
@@ -93,7 +110,7 @@ public sealed class ServiceReplayTests : IDisposable
     /// Clean samples around ten clusters with captions near their images; a campaign of poisons in one tight cluster
     /// far from them, with captions that point elsewhere. Written as clipguard embed writes one shard.
     /// </summary>
-    internal static (string Embeddings, string Labels) WriteDataset(string folder, int seed)
+    internal static (string Embeddings, string Labels) WriteDataset(string folder, int seed, bool poisonsInClusters = false)
     {
         var rng = new Random(seed);
         int n = Clean + Poisons;
@@ -107,7 +124,7 @@ public sealed class ServiceReplayTests : IDisposable
             bool poison = i >= Clean;
             for (int j = 0; j < Dim; j++)
             {
-                images.Row(i)[j] = poison ? 9 + (0.05f * Gaussian(rng)) : centers[i % 10][j] + Gaussian(rng);
+                images.Row(i)[j] = poison && !poisonsInClusters ? 9 + (0.05f * Gaussian(rng)) : centers[i % 10][j] + Gaussian(rng);
                 texts.Row(i)[j] = poison ? (float)((rng.NextDouble() * 16) - 8) : images.Row(i)[j] + (0.1f * Gaussian(rng));
             }
 
