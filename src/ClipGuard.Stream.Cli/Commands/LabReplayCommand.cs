@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Scoring;
@@ -42,6 +43,7 @@ internal static class LabReplayCommand
         var minStart = LabCommand.Int("--campaign-min-trusted-start", "By image: fewest trusted seed members campaigns need (0 = no minimum)", scorer.Campaigns.MinimumTrustedStart);
         var cleanOnly = new Option<bool>("--clean-only") { Description = "Leave the poisoned samples out: the quarantine rate of a clean stream" };
         var poisons = new Option<int?>("--poisons") { Description = "Keep only the first N poisoned samples of the arrival order, every clean one: one embedded set streamed at a chosen poisoning rate (default: all)" };
+        var agreementCalibration = LabCommand.Enum<AgreementCalibration>("--agreement-calibration", "What the image-caption agreement signal calibrates on: Trusted (the seed's pairs) | HeldOut (held-out stream samples, as the density signal)", scorer.AgreementCalibration);
         var noCaptions = new Option<bool>("--no-captions") { Description = "Image density only: do not give the scorer caption embeddings" };
         var capacity = LabCommand.Int("--capacity", "Reference capacity", scorer.Reference.Capacity);
         var sourceShare = new Option<double>("--source-share") { Description = "Largest share of the capacity one source may hold (every replayed sample has one source)", DefaultValueFactory = _ => scorer.Reference.MaxSourceShare };
@@ -54,7 +56,7 @@ internal static class LabReplayCommand
         var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);
         var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the results go beside it as .json)", Required = true };
         var command = new Command("replay", "Replay embedded, labelled datasets through the stream's scorer and measure the routing decision");
-        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, founding, radius, joinRadius, minStart, cleanOnly, poisons, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
+        foreach (Option option in new Option[] { embeddings, labels, seedSize, batch, seed, rule, detector, k, fqr, fdr, confidence, floor, share, guardSize, pool, campaigns, grouping, suspect, founding, radius, joinRadius, minStart, cleanOnly, poisons, agreementCalibration, noCaptions, capacity, sourceShare, holdBack, threads, plot, keep, service, limit, partitions, output })
         {
             command.Options.Add(option);
         }
@@ -89,6 +91,7 @@ internal static class LabReplayCommand
                     CalibrationShare = p.GetValue(share),
                     GuardSize = p.GetValue(guardSize),
                     CalibrationPoolSize = p.GetValue(pool),
+                    AgreementCalibration = p.GetValue(agreementCalibration),
                     Campaigns = new() { Enabled = p.GetValue(campaigns), Grouping = p.GetValue(grouping), SuspectLevel = p.GetValue(suspect), FoundingLevel = p.GetValue(founding), CaptionRadius = p.GetValue(radius), ImageJoinRadius = p.GetValue(joinRadius), MinimumTrustedStart = p.GetValue(minStart) },
                     BootstrapSize = Math.Min(StreamScorerOptions.DefaultBootstrapSize, p.GetValue(capacity)),
                     Reference = new()

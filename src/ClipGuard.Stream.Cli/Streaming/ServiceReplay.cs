@@ -217,6 +217,7 @@ internal static class ServiceReplay
             [Scoring + "CalibrationShare"] = Number(s.CalibrationShare),
             [Scoring + "GuardSize"] = Inv($"{s.GuardSize}"),
             [Scoring + "CalibrationPoolSize"] = Inv($"{s.CalibrationPoolSize}"),
+            [Scoring + "AgreementCalibration"] = s.AgreementCalibration.ToString(),
             [Scoring + "BootstrapSize"] = Inv($"{s.BootstrapSize}"),
             [Scoring + "Campaigns:Enabled"] = s.Campaigns.Enabled ? "true" : "false",
             [Scoring + "Campaigns:Grouping"] = s.Campaigns.Grouping.ToString(),

@@ -27,8 +27,9 @@ public sealed class CalibrationPool
     private readonly LinkedList<(string Id, double Disagreement)> _trusted = new();
     private readonly Dictionary<string, LinkedListNode<(string Id, double Disagreement)>> _trustedById = new(StringComparer.Ordinal);
     private readonly ulong _shareCut;
+    private double[] _trustedAgreement = [];
 
-    public CalibrationPool(int capacity, double share)
+    public CalibrationPool(int capacity, double share, AgreementCalibration agreement = AgreementCalibration.HeldOut)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         if (share is < 0 or >= 1 || double.IsNaN(share))
@@ -38,10 +39,17 @@ public sealed class CalibrationPool
 
         Capacity = capacity;
         Share = share;
+        Agreement = agreement;
         _shareCut = (ulong)(share * ulong.MaxValue);
     }
 
     public int Capacity { get; }
+
+    /// <summary>What the agreement signal calibrates on.</summary>
+    public AgreementCalibration Agreement { get; }
+
+    /// <summary>The trusted start's finite image–caption disagreements, frozen when it was set.</summary>
+    public int TrustedAgreementCount => _trustedAgreement.Length;
 
     /// <summary>Share of the samples routed clean that are held out.</summary>
     public double Share { get; }
@@ -69,15 +77,21 @@ public sealed class CalibrationPool
     {
         _trusted.Clear();
         _trustedById.Clear();
+        var agreement = new List<double>();
         foreach ((string Id, double Disagreement) member in members)
         {
             if (!_trustedById.ContainsKey(member.Id))
             {
                 _trustedById[member.Id] = _trusted.AddLast(member);
+                if (double.IsFinite(member.Disagreement))
+                {
+                    agreement.Add(member.Disagreement);
+                }
             }
         }
 
         TrustedStart = _trusted.Count;
+        _trustedAgreement = [.. agreement];
     }
 
     /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
@@ -191,7 +205,12 @@ public sealed class CalibrationPool
             agreement.Add(disagreement);
         }
 
-        var calibration = new ConformalCalibration(version, density, agreement, minimumSize);
+        // The agreement of a pair does not depend on the reference: with a trusted start that has captions, its pairs
+        // calibrate the signal for good (also those that have left the reference), and a poison routed clean and held
+        // out never enters it. Measured (lab, Blend at 1 %, 24,000 trusted pairs): with held-out samples 24 copies
+        // entered the agreement calibration and hid the rest, recall 0.54; docs/detection-results.md.
+        bool trustedAgreement = Agreement == AgreementCalibration.Trusted && _trustedAgreement.Length >= minimumSize;
+        var calibration = new ConformalCalibration(version, density, trustedAgreement ? _trustedAgreement : agreement, minimumSize);
         foreach (HeldOut h in _heldOut)
         {
             h.FusedP = PValues.Fuse(calibration.DensityP(h.Score), calibration.AgreementP(h.Disagreement));

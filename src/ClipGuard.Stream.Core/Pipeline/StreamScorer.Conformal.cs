@@ -102,7 +102,7 @@ public sealed partial class StreamScorer
     /// <summary>The starting members: trusted for calibration until enough samples were held out, and the guard's set.</summary>
     private void StartConformal(IReadOnlyList<string> ids, IReadOnlyList<double> disagreements, Matrix<float> rawVectors)
     {
-        _pool = new CalibrationPool(_options.CalibrationPoolSize, _options.CalibrationShare);
+        _pool = new CalibrationPool(_options.CalibrationPoolSize, _options.CalibrationShare, _options.AgreementCalibration);
         TrustedStart = ids.Count;
         // Image campaigns need a trusted start large enough (CampaignOptions.MinimumTrustedStart); caption ones do not.
         CampaignsHeldBack = _options.Campaigns.Enabled && _options.Campaigns.Grouping != CampaignGrouping.Caption && ids.Count < _options.Campaigns.MinimumTrustedStart;

@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Campaigns;
 using ClipGuard.Stream.Core.Reference;
 using ClipGuard.Stream.Core.Scoring;
@@ -74,6 +75,12 @@ public sealed class StreamScorerOptions
 
     /// <summary>Most held-out calibration samples kept (the newest).</summary>
     public int CalibrationPoolSize { get; set; } = DefaultCalibrationPoolSize;
+
+    /// <summary>
+    /// What the image–caption agreement signal calibrates on: the trusted start's pairs when it has captions (default),
+    /// or held-out stream samples as the density signal does.
+    /// </summary>
+    public AgreementCalibration AgreementCalibration { get; set; } = AgreementCalibration.Trusted;
 
     /// <summary>The image–caption agreement signal takes part once this many calibration samples have a caption embedding.</summary>
     public int MinimumCalibration { get; set; } = DefaultMinimumCalibration;

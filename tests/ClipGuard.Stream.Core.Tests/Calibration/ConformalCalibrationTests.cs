@@ -121,6 +121,78 @@ public sealed class ConformalCalibrationTests
         Assert.Equal(1.0 / 1001 * 0.05, pool.CaptionSuspectRateNear([0, 0, 1], 0.1, 0.05), 12);
     }
 
+    [Theory]
+    [InlineData(AgreementCalibration.Trusted)]
+    [InlineData(AgreementCalibration.HeldOut)]
+    public void PoisonsHeldOutDoNotHideTheirCopiesFromATrustedAgreementCalibration(AgreementCalibration source)
+    {
+        // 9 trusted pairs with captions (disagreement 0.3); 3 poisons routed clean were held out (disagreement 0.95);
+        // then one of the trusted members leaves the reference (an eviction that did not demote it).
+        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
+        var grid = new Matrix<float>(9, 2);
+        for (int i = 0; i < 9; i++)
+        {
+            grid.Row(i)[0] = i % 3;
+            grid.Row(i)[1] = i / 3;
+        }
+
+        string[] ids = [.. Enumerable.Range(0, 9).Select(i => $"m{i}")];
+        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        var pool = new CalibrationPool(capacity: 4, share: 0.5, source);
+        pool.SetTrusted(ids.Select(id => (id, 0.3)));
+        for (int i = 0; i < 3; i++)
+        {
+            pool.Add($"poison{i}", [1, 1], 0.95, densityScore: 0);
+        }
+
+        Assert.True(reference.Evict("m8"));
+        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: false, version: 1, minimumSize: 1);
+
+        Assert.Equal(9, pool.TrustedAgreementCount);
+        if (source == AgreementCalibration.Trusted)
+        {
+            // The agreement calibrates on the 9 trusted pairs (m8 too: a pair's disagreement does not depend on the
+            // reference): another copy at 0.95 is beyond all of them.
+            Assert.Equal(9, c.AgreementCount);
+            Assert.Equal(1.0 / 10, c.AgreementP(0.95), 12);
+        }
+        else
+        {
+            // Held out first (the 3 poisons), then trusted members still in the reference fill the calibration up to
+            // max(capacity, trusted start) = 9: the poisons hide the copy.
+            Assert.Equal(9, c.AgreementCount);
+            Assert.Equal(4.0 / 10, c.AgreementP(0.95), 12);
+        }
+
+        // The density signal calibrates as before either way: held-out first, trusted members in the reference after.
+        Assert.Equal(9, c.DensityCount);
+    }
+
+    [Fact]
+    public void ATrustedStartWithoutCaptionsLeavesTheAgreementToTheHeldOutSamples()
+    {
+        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
+        var grid = new Matrix<float>(4, 2);
+        for (int i = 0; i < 4; i++)
+        {
+            grid.Row(i)[0] = i % 2;
+            grid.Row(i)[1] = i / 2;
+        }
+
+        string[] ids = [.. Enumerable.Range(0, 4).Select(i => $"m{i}")];
+        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        var pool = new CalibrationPool(capacity: 10, share: 0.5, AgreementCalibration.Trusted);
+        pool.SetTrusted(ids.Select(id => (id, double.NaN)));
+        pool.Add("h0", [0.5f, 0.5f], 0.2, densityScore: 0);
+        pool.Add("h1", [0.5f, 0.5f], 0.4, densityScore: 0);
+
+        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: false, version: 1, minimumSize: 2);
+
+        Assert.Equal(0, pool.TrustedAgreementCount);
+        Assert.Equal(2, c.AgreementCount);
+        Assert.Equal(2.0 / 3, c.AgreementP(0.3), 12);
+    }
+
     [Fact]
     public void HeldOutSamplesAreRescoredAgainstTheReferenceAndTrustedMembersOnlyFillTheRest()
     {
