@@ -128,16 +128,7 @@ public sealed class ConformalCalibrationTests
     {
         // 9 trusted pairs with captions (disagreement 0.3); 3 poisons routed clean were held out (disagreement 0.95);
         // then one of the trusted members leaves the reference (an eviction that did not demote it).
-        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
-        var grid = new Matrix<float>(9, 2);
-        for (int i = 0; i < 9; i++)
-        {
-            grid.Row(i)[0] = i % 3;
-            grid.Row(i)[1] = i / 3;
-        }
-
-        string[] ids = [.. Enumerable.Range(0, 9).Select(i => $"m{i}")];
-        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        (ReferenceSet<float> reference, string[] ids) = GridReference(3);
         var pool = new CalibrationPool(capacity: 4, share: 0.5, source);
         pool.SetTrusted(ids.Select(id => (id, 0.3)));
         for (int i = 0; i < 3; i++)
@@ -171,16 +162,7 @@ public sealed class ConformalCalibrationTests
     [Fact]
     public void ATrustedStartWithoutCaptionsLeavesTheAgreementToTheHeldOutSamples()
     {
-        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
-        var grid = new Matrix<float>(4, 2);
-        for (int i = 0; i < 4; i++)
-        {
-            grid.Row(i)[0] = i % 2;
-            grid.Row(i)[1] = i / 2;
-        }
-
-        string[] ids = [.. Enumerable.Range(0, 4).Select(i => $"m{i}")];
-        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        (ReferenceSet<float> reference, string[] ids) = GridReference(2);
         var pool = new CalibrationPool(capacity: 10, share: 0.5, AgreementCalibration.Trusted);
         pool.SetTrusted(ids.Select(id => (id, double.NaN)));
         pool.Add("h0", [0.5f, 0.5f], 0.2, densityScore: 0);
@@ -196,16 +178,7 @@ public sealed class ConformalCalibrationTests
     [Fact]
     public void HeldOutSamplesAreRescoredAgainstTheReferenceAndTrustedMembersOnlyFillTheRest()
     {
-        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
-        var grid = new Matrix<float>(9, 2);
-        for (int i = 0; i < 9; i++)
-        {
-            grid.Row(i)[0] = i % 3;
-            grid.Row(i)[1] = i / 3;
-        }
-
-        string[] ids = [.. Enumerable.Range(0, 9).Select(i => $"m{i}")];
-        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        (ReferenceSet<float> reference, string[] ids) = GridReference(3);
         var pool = new CalibrationPool(capacity: 4, share: 0.5);
         pool.SetTrusted(ids.Select(id => (id, 0.3)));
         pool.Add("far", [10, 10], 0.9, densityScore: -1);
@@ -282,5 +255,21 @@ public sealed class ConformalCalibrationTests
         // A point far outside every cluster gets the smallest p-value there is, and is quarantined only when that is within the budget.
         Verdict far = Assert.Single(scorer.Decide([new StreamSample("far", "src", Enumerable.Repeat(1e3f, dim).ToArray())]));
         Assert.Equal(unreachable ? Route.Clean : Route.Quarantine, far.Route);
+    }
+
+    /// <summary>A reference (k = 2) seeded with the side × side integer grid, members m0, m1, ... row by row.</summary>
+    private static (ReferenceSet<float> Reference, string[] Ids) GridReference(int side)
+    {
+        var reference = new ReferenceSet<float>(2, new ReferenceSetOptions { K = 2, HoldBack = 0 });
+        var grid = new Matrix<float>(side * side, 2);
+        for (int i = 0; i < side * side; i++)
+        {
+            grid.Row(i)[0] = i % side;
+            grid.Row(i)[1] = i / side;
+        }
+
+        string[] ids = [.. Enumerable.Range(0, side * side).Select(i => $"m{i}")];
+        reference.Seed(ids, [.. ids.Select(_ => (string?)null)], grid);
+        return (reference, ids);
     }
 }
