@@ -25,7 +25,10 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         IsolationLevel = IsolationLevel.ReadCommitted,
         SessionTimeoutMs = 10_000,
         MaxPartitionFetchBytes = Math.Max(1_048_576, options.MaxMessageBytes * 2),
-        FetchMaxBytes = Math.Max(52_428_800, options.MaxMessageBytes * 2),
+        // What the consumer prefetches ahead of the loop (librdkafka's default is 64 MiB, resident while a backlog
+        // lasts): 16 MiB still holds several full micro-batches of 512-d envelopes; a fetch never asks for more.
+        QueuedMaxMessagesKbytes = PrefetchBytes(options) / 1024,
+        FetchMaxBytes = PrefetchBytes(options),
         FetchWaitMaxMs = options.FetchWaitMaxMs,
     };
 
@@ -133,6 +136,9 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
     };
 
     /// <summary>A byte-array producer whose client errors are logged.</summary>
+    /// <summary>The stream consumer's prefetch budget and largest fetch: 16 MiB, or four of the largest accepted messages.</summary>
+    public static int PrefetchBytes(KafkaStreamOptions options) => Math.Max(16 << 20, options.MaxMessageBytes * 4);
+
     public static IProducer<byte[], byte[]> BuildProducer(ProducerConfig config, ILogger log) =>
         new ProducerBuilder<byte[], byte[]>(config).SetErrorHandler((_, e) => StreamingLog.KafkaError(log, e.Code.ToString(), e.Reason)).Build();
 }

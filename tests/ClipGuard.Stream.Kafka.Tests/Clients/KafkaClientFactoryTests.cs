@@ -22,6 +22,21 @@ public sealed class KafkaClientFactoryTests
         Assert.Equal(8 * 1024 * 1024, c.MaxPartitionFetchBytes);
     }
 
+    [Theory]
+    [InlineData(1024 * 1024, 16 * 1024 * 1024)]
+    [InlineData(4 * 1024 * 1024, 16 * 1024 * 1024)]
+    [InlineData(64 * 1024 * 1024, 256 * 1024 * 1024)]
+    public void TheStreamConsumerPrefetchesABoundedAmountThatStillHoldsTheLargestMessages(int maxMessageBytes, int prefetch)
+    {
+        var options = new KafkaStreamOptions { BootstrapServers = "broker:9092", GroupId = "g", MaxMessageBytes = maxMessageBytes };
+        ConsumerConfig c = new KafkaClientFactory(options).StreamConsumer();
+
+        Assert.Equal(prefetch / 1024, c.QueuedMaxMessagesKbytes);
+        Assert.Equal(prefetch, c.FetchMaxBytes);
+        Assert.True(c.FetchMaxBytes >= c.MaxPartitionFetchBytes, "a fetch must fit one partition's largest fetch");
+        Assert.True(c.MaxPartitionFetchBytes >= maxMessageBytes, "the largest accepted message must be fetchable");
+    }
+
     [Fact]
     public void StaticMembershipIsOptInAndTheIdIsValidated()
     {
