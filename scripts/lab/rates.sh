@@ -7,7 +7,8 @@
 #      poisons are 0.05, 0.1, 0.5 and 1 % of the streamed samples; then without poisons (the clean stream);
 #   4. the scorer replay of the same streams (`lab replay`), which also counts the poisons the reference ever held.
 # Steps already done are skipped. Usage:
-#   [CLIPGUARD=path/to/clipguard] [SCENE_ARGS=...] [TRAIN_ARGS=...] [REPLAY_ARGS=...] scripts/lab/rates.sh OUT TRIGGER SEED
+#   [CLIPGUARD=path/to/clipguard] [SCENE_ARGS=...] [TRAIN_ARGS=...] [REPLAY_ARGS=...] [MODES="service scorer"] \
+#     scripts/lab/rates.sh OUT TRIGGER SEED
 # SEED seeds the held-out scenes and the arrival order; TRAIN_SEED (default SEED) the training scenes, the model and the
 # trigger pattern, so several SEEDs can share one trained model (OUT/train-set and OUT/train linked to it).
 # BadNets runs use SCENE_ARGS="--patch-size 16" (the trigger the 0.1 % recipe learns).
@@ -32,7 +33,7 @@ echo "ASR: $(tail -1 "$out/asr.log")" >&2
 clean=$((scenes - held_poisons - seed_size))
 for bp in 5 10 50 100 0; do   # poisons per 10,000 streamed samples; 0: the clean stream
   n=$(( (bp * clean + (10000 - bp) / 2) / (10000 - bp) ))
-  for mode in service scorer; do
+  for mode in ${MODES:-service scorer}; do
     f="$out/rate-$bp-$mode.md"
     [ -f "$f" ] && continue
     step "$mode replay: $n poisons ($bp per 10,000)"
