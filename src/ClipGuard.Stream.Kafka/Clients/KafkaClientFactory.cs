@@ -135,10 +135,10 @@ public sealed class KafkaClientFactory(KafkaStreamOptions options)
         LingerMs = lingerMs,
     };
 
-    /// <summary>A byte-array producer whose client errors are logged.</summary>
     /// <summary>The stream consumer's prefetch budget and largest fetch: 16 MiB, or four of the largest accepted messages.</summary>
     public static int PrefetchBytes(KafkaStreamOptions options) => Math.Max(16 << 20, options.MaxMessageBytes * 4);
 
+    /// <summary>A byte-array producer whose client errors are logged.</summary>
     public static IProducer<byte[], byte[]> BuildProducer(ProducerConfig config, ILogger log) =>
         new ProducerBuilder<byte[], byte[]>(config).SetErrorHandler((_, e) => StreamingLog.KafkaError(log, e.Code.ToString(), e.Reason)).Build();
 }
