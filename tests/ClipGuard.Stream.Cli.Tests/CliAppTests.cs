@@ -12,6 +12,8 @@ public sealed class CliAppTests
     [InlineData("bench", "ann", "--ivf-probes", "0")]
     [InlineData("bench", "ann", "--usearch-ef", "64", "0")]
     [InlineData("bench", "ann", "--usearch-storage", "Int4")]
+    [InlineData("bench", "embed", "--device", "tpu")]
+    [InlineData("bench", "embed", "--device", "cuda:x")]
     [InlineData("lab", "replay", "--embeddings", "/nonexistent/emb", "--labels", "/nonexistent/labels.csv", "--out", "r.md")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--false-quarantine-rate", "0")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--rule", "median")]

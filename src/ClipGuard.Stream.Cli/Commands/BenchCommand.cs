@@ -64,12 +64,13 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Images per forward batch", DefaultValueFactory = _ => 32 };
         var batches = new Option<int>("--batches") { Description = "Timed batches per model (after one warm-up)", DefaultValueFactory = _ => 3 };
         var decode = new Option<int>("--decode-images") { Description = "Images decoded for the decode rate", DefaultValueFactory = _ => 200 };
-        var embed = new Command("embed", "CLIP image decode+preprocess and forward throughput on CPU (random weights, real OpenCLIP configs)")
+        var device = new Option<string>("--device") { Description = "Where the forward passes run: cpu, cuda or cuda:N (then also the largest difference from the CPU's embeddings)", DefaultValueFactory = _ => "cpu" };
+        var embed = new Command("embed", "CLIP image decode+preprocess and forward throughput (random weights, real OpenCLIP configs)")
         {
-            models, batch, batches, decode, threads,
+            models, batch, batches, decode, threads, device,
         };
         embed.SetAction(p => new EmbeddingBenchmark(Console.Out, Console.Error).Run(
-            p.GetValue(models)!, p.GetValue(batch), p.GetValue(batches), p.GetValue(decode), p.GetValue(threads)));
+            p.GetValue(models)!, p.GetValue(batch), p.GetValue(batches), p.GetValue(decode), p.GetValue(threads), p.GetValue(device)!));
         return embed;
     }
 }
