@@ -24,6 +24,7 @@ public sealed partial class StreamScorer
         var gone = new List<string>();
         if (embedding.Length == Dimension)
         {
+            Reference.RecordsChanges = true;   // the evictions this offer causes are read back below
             foreach ((string decided, OfferOutcome outcome) in Reference.OfferCleared(id, source, embedding))
             {
                 if (outcome == OfferOutcome.NotSampled)

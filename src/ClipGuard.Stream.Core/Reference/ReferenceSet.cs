@@ -209,7 +209,11 @@ public sealed class ReferenceSet<T>
         }
 
         Version++;
-        _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Evicted, id, member.Source));
+        if (RecordsChanges)
+        {
+            _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Evicted, id, member.Source));
+        }
+
         return true;
     }
 
@@ -312,7 +316,14 @@ public sealed class ReferenceSet<T>
         return set;
     }
 
-    /// <summary>Changes since the last call, in order.</summary>
+    /// <summary>
+    /// Whether admissions and evictions are recorded for <see cref="DrainChanges"/> (off by default). Only a reader that
+    /// drains the record turns it on: a record nobody drains would grow by one entry, and keep one evicted id alive,
+    /// per admission and per eviction for as long as the service runs.
+    /// </summary>
+    public bool RecordsChanges { get; set; }
+
+    /// <summary>Changes recorded since the last call, in order (none while <see cref="RecordsChanges"/> is off).</summary>
     public IReadOnlyList<ReferenceChange> DrainChanges()
     {
         var list = _changes.ToList();
@@ -469,7 +480,10 @@ public sealed class ReferenceSet<T>
         _members[id] = new Member(slot, source, arrival);
         AddIdAt(slot, id);
         Version++;
-        _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Admitted, id, source));
+        if (RecordsChanges)
+        {
+            _changes.Add(new ReferenceChange(Version, ReferenceChangeKind.Admitted, id, source));
+        }
     }
 
     /// <summary>Appends an id to those admitted at a slot.</summary>

@@ -109,6 +109,7 @@ public static class StreamReplay
         var verdictAt = new Dictionary<string, int>();
         for (int start = 0; start < stream.Length; start += options.BatchSize)
         {
+            scorer.Reference.RecordsChanges = true;   // read below, per batch (a re-score may have swapped the set)
             var batch = new List<StreamSample>();
             foreach (int i in stream.AsSpan(start, Math.Min(options.BatchSize, stream.Length - start)))
             {

@@ -104,7 +104,7 @@ public sealed class ReferenceSetTests
     [Fact]
     public void EveryChangeBumpsTheVersionAndIsRecordedInOrder()
     {
-        var set = new ReferenceSet<double>(Dim, Options(capacity: 30, holdBack: 0));
+        var set = new ReferenceSet<double>(Dim, Options(capacity: 30, holdBack: 0)) { RecordsChanges = true };
         Matrix<double> data = TestData.Blobs(40, Dim, 6);
         for (int i = 0; i < data.Rows; i++)
         {
@@ -118,6 +118,28 @@ public sealed class ReferenceSetTests
         int evicted = changes.Count(c => c.Kind == ReferenceChangeKind.Evicted);
         Assert.Equal(set.Count, admitted - evicted);
         Assert.Empty(set.DrainChanges());
+    }
+
+    /// <summary>
+    /// A set nobody drains records nothing: the single-replica service never reads the record, which grew by an entry
+    /// (and kept an evicted id alive) per admission and eviction for as long as it ran.
+    /// </summary>
+    [Fact]
+    public void WithoutAReaderNoChangeIsRecordedAndTheVersionStillCounts()
+    {
+        var silent = new ReferenceSet<double>(Dim, Options(capacity: 30, holdBack: 0));
+        var recording = new ReferenceSet<double>(Dim, Options(capacity: 30, holdBack: 0)) { RecordsChanges = true };
+        Matrix<double> data = TestData.Blobs(200, Dim, 6);
+        for (int i = 0; i < data.Rows; i++)
+        {
+            silent.OfferCleared($"s{i}", $"src{i % 5}", data.RowReadOnly(i));
+            recording.OfferCleared($"s{i}", $"src{i % 5}", data.RowReadOnly(i));
+        }
+
+        Assert.Equal(recording.Digest(), silent.Digest());
+        Assert.True(silent.Version > 60, $"version {silent.Version}: admissions and evictions both count");
+        Assert.Equal(silent.Version, recording.DrainChanges().Count);
+        Assert.Empty(silent.DrainChanges());
     }
 
     [Fact]
@@ -158,8 +180,8 @@ public sealed class ReferenceSetTests
         ReferenceSetOptions options = Options(capacity, holdBack: 7);
         options.Policy = policy;
         options.MaxSourceShare = 0.3;
-        var batched = new ReferenceSet<double>(Dim, options);
-        var single = new ReferenceSet<double>(Dim, options);
+        var batched = new ReferenceSet<double>(Dim, options) { RecordsChanges = true };
+        var single = new ReferenceSet<double>(Dim, options) { RecordsChanges = true };
         Matrix<double> data = TestData.Blobs(2000, Dim, 9);
         var rng = new Random(9);
         int next = 0, evicted = 0;
