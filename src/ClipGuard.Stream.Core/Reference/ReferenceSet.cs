@@ -21,7 +21,11 @@ public sealed class ReferenceSet<T>
     private readonly Dictionary<string, Member> _members = [];
     // The ids admitted at each slot, in admission order: the id itself when there is one (almost always), a list of them
     // when exact duplicates share the slot. About 30 bytes a member; a list per slot cost 120.
-    private readonly Dictionary<int, object> _idsBySlot = [];
+    // The ids admitted at each geometry slot: an id, or a list when exact duplicates share the slot. Indexed by slot (8
+    // bytes a member, against ~40 for a dictionary entry with its growth slack); offers admitted within one batch wait
+    // under negative placeholder slots until the batch's points enter the geometry.
+    private object?[] _idsAtSlot = [];
+    private readonly Dictionary<int, object> _idsDeferred = [];
     private readonly ArrivalOrder _arrival;
     private readonly Queue<Pending> _holdBack = new();
     private readonly Dictionary<string, Pending> _waiting = [];
@@ -90,6 +94,7 @@ public sealed class ReferenceSet<T>
         }
 
         Model.Reserve(vectors.Rows);
+        _members.EnsureCapacity(vectors.Rows);   // no growth slack for the seed's entries (a full reference keeps them)
         int[] slots = Model.BulkLoad(MetricSpace.Prepare(vectors, _options.Metric));
         for (int i = 0; i < ids.Count; i++)
         {
@@ -221,10 +226,11 @@ public sealed class ReferenceSet<T>
     public QueryResult[] Score(Matrix<T> rawVectors) => Model.ScoreQueries(MetricSpace.Prepare(rawVectors, _options.Metric).Data);
 
     /// <summary>A member id for a neighbour slot of a <see cref="QueryResult"/> (the first admitted when duplicated).</summary>
-    public string IdOfSlot(int slot) => _idsBySlot[slot] switch
+    public string IdOfSlot(int slot) => IdsAt(slot) switch
     {
         string id => id,
-        var ids => ((List<string>)ids)[0],
+        List<string> ids => ids[0],
+        _ => throw new ArgumentException($"slot {slot} holds no member", nameof(slot)),
     };
 
     public OutlierScores MemberScores(string id) => Model.MemberScores(_members[id].Slot);
@@ -467,7 +473,7 @@ public sealed class ReferenceSet<T>
         {
             string id = _deferred[kept[j]]!.Id;
             int placeholder = DeferredIndex(kept[j]);
-            _idsBySlot.Remove(placeholder);
+            _idsDeferred.Remove(placeholder);
             _members[id] = _members[id] with { Slot = slots[j].Slot };
             AddIdAt(slots[j].Slot, id);
         }
@@ -489,27 +495,27 @@ public sealed class ReferenceSet<T>
     /// <summary>Appends an id to those admitted at a slot.</summary>
     private void AddIdAt(int slot, string id)
     {
-        if (!_idsBySlot.TryGetValue(slot, out object? held))
+        switch (IdsAt(slot))
         {
-            _idsBySlot[slot] = id;
-        }
-        else if (held is string only)
-        {
-            _idsBySlot[slot] = new List<string>(2) { only, id };
-        }
-        else
-        {
-            ((List<string>)held).Add(id);
+            case null:
+                SetIdsAt(slot, id);
+                break;
+            case string only:
+                SetIdsAt(slot, new List<string>(2) { only, id });
+                break;
+            case List<string> ids:
+                ids.Add(id);
+                break;
         }
     }
 
     /// <summary>Removes an id from those admitted at a slot; the slot's entry goes with its last id.</summary>
     private void RemoveIdAt(int slot, string id)
     {
-        object held = _idsBySlot[slot];
+        object held = IdsAt(slot) ?? throw new InvalidOperationException($"slot {slot} holds no member");
         if (held is string)
         {
-            _idsBySlot.Remove(slot);
+            SetIdsAt(slot, null);
             return;
         }
 
@@ -517,8 +523,36 @@ public sealed class ReferenceSet<T>
         ids.Remove(id);
         if (ids.Count == 1)
         {
-            _idsBySlot[slot] = ids[0];
+            SetIdsAt(slot, ids[0]);
         }
+    }
+
+    private object? IdsAt(int slot) =>
+        slot < 0 ? _idsDeferred.GetValueOrDefault(slot) : slot < _idsAtSlot.Length ? _idsAtSlot[slot] : null;
+
+    private void SetIdsAt(int slot, object? ids)
+    {
+        if (slot < 0)
+        {
+            if (ids is null)
+            {
+                _idsDeferred.Remove(slot);
+            }
+            else
+            {
+                _idsDeferred[slot] = ids;
+            }
+
+            return;
+        }
+
+        if (slot >= _idsAtSlot.Length)
+        {
+            // Follow the geometry's store, which grows by doubling up to the reference's capacity.
+            Array.Resize(ref _idsAtSlot, Math.Max(slot + 1, Model.Store.Capacity));
+        }
+
+        _idsAtSlot[slot] = ids;
     }
 
     private readonly record struct Member(int Slot, string Source, int Arrival);
