@@ -128,14 +128,14 @@ public sealed partial class DensityModel<T>
 
         if (count == ListLength)
         {
-            _reverse[list[count - 1].Slot]!.Remove(q);
+            _reverse.Remove(list[count - 1].Slot, q);
             count--;
         }
 
         Array.Copy(list, pos, list, pos + 1, count - pos);
         list[pos] = entry;
         _listCount[q] = count + 1;
-        (_reverse[entry.Slot] ??= []).Add(q);
+        _reverse.Add(entry.Slot, q);
         UpdateThreshold(q);
         return pos;
     }
@@ -163,7 +163,7 @@ public sealed partial class DensityModel<T>
         _listCount[slot] = neighbors.Length;
         foreach (Neighbor n in neighbors)
         {
-            (_reverse[n.Slot] ??= []).Add(slot);
+            _reverse.Add(n.Slot, slot);
         }
 
         UpdateThreshold(slot);
@@ -177,7 +177,7 @@ public sealed partial class DensityModel<T>
     {
         for (int i = 0; i < _listCount[slot]; i++)
         {
-            _reverse[_lists[slot][i].Slot]!.Remove(slot);
+            _reverse.Remove(_lists[slot][i].Slot, slot);
         }
 
         _listCount[slot] = 0;
@@ -220,7 +220,7 @@ public sealed partial class DensityModel<T>
             var into = new HashSet<int>(members);
             foreach (int x in members)
             {
-                foreach (int r in _reverse[x] ?? [])
+                foreach (int r in _reverse.Of(x))
                 {
                     if (RankOf(r, x) < K)
                     {
@@ -350,7 +350,7 @@ public sealed partial class DensityModel<T>
 
         Array.Resize(ref _lists, cap);
         Array.Resize(ref _listCount, cap);
-        Array.Resize(ref _reverse, cap);
+        _reverse.Resize(cap);
         Array.Resize(ref _multiplicity, cap);
         Array.Resize(ref _kd, cap);
         Array.Resize(ref _thresholdSq, cap);

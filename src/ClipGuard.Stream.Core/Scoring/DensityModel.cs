@@ -16,7 +16,7 @@ public sealed partial class DensityModel<T>
     private readonly ExactKnn<T> _knn;
     private Neighbor[][] _lists;
     private int[] _listCount;
-    private List<int>?[] _reverse;
+    private ReverseLists _reverse;
     private int[] _multiplicity;
     private double[] _kd;
     private double[] _thresholdSq;
@@ -43,7 +43,7 @@ public sealed partial class DensityModel<T>
         int cap = Store.Capacity;
         _lists = new Neighbor[cap][];
         _listCount = new int[cap];
-        _reverse = new List<int>?[cap];
+        _reverse = new ReverseLists(cap);
         _multiplicity = new int[cap];
         _kd = new double[cap];
         _thresholdSq = new double[cap];
@@ -252,10 +252,10 @@ public sealed partial class DensityModel<T>
             left[i] = true;
             for (int j = 0; j < _listCount[slot]; j++)
             {
-                _reverse[_lists[slot][j].Slot]!.Remove(slot);
+                _reverse.Remove(_lists[slot][j].Slot, slot);
             }
 
-            foreach (int q in _reverse[slot] ?? [])
+            foreach (int q in _reverse.Of(slot))
             {
                 if (RemoveFromList(q, slot) < K)
                 {
@@ -263,7 +263,7 @@ public sealed partial class DensityModel<T>
                 }
             }
 
-            _reverse[slot] = null;
+            _reverse.Release(slot);
             _listCount[slot] = 0;
             changed.Remove(slot);
             Store.Remove(slot);
@@ -306,7 +306,7 @@ public sealed partial class DensityModel<T>
         Neighbor[][] fresh = slots.Count > 1 ? _knn.SearchMembers(slots, ListLength) : slots.Select(_ => Array.Empty<Neighbor>()).ToArray();
         foreach (int s in slots)
         {
-            _reverse[s]?.Clear();
+            _reverse.Clear(s);
             _listCount[s] = 0;
             _lists[s] ??= new Neighbor[ListLength];
         }
@@ -348,7 +348,7 @@ public sealed partial class DensityModel<T>
     {
         _lists = [];
         _listCount = [];
-        _reverse = [];
+        _reverse = new ReverseLists(0);
         _thresholdSq = [];
         Store.DropContentIndex();
         _frozen = true;
