@@ -13,6 +13,7 @@ public sealed class CliAppTests
     [InlineData("bench", "ann", "--usearch-ef", "64", "0")]
     [InlineData("bench", "ann", "--usearch-storage", "Int4")]
     [InlineData("bench", "embed", "--device", "tpu")]
+    [InlineData("lab", "epochs", "--train", "/nonexistent/train", "--track", "/nonexistent/track", "--out", "e.md")]
     [InlineData("bench", "embed", "--device", "cuda:x")]
     [InlineData("lab", "replay", "--embeddings", "/nonexistent/emb", "--labels", "/nonexistent/labels.csv", "--out", "r.md")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--false-quarantine-rate", "0")]
