@@ -136,6 +136,7 @@ public static class EpochTrack
         plot.XLabel("epoch");
         plot.YLabel("ASR, cosine, AUROC");
         plot.Axes.SetLimits(x.Min() - 0.3, x.Max() + 0.3, -0.02, 1.02);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, width, height);
     }
