@@ -34,14 +34,26 @@ public sealed class ExactKnn<T>
     public Neighbor[][] SearchMembers(IReadOnlyList<int> slots, int count)
     {
         int d = Store.Dimension;
-        var rows = new T[slots.Count * d];
         var norms = new double[slots.Count];
         var self = new int[slots.Count];
+        bool inPlace = true;
         for (int i = 0; i < slots.Count; i++)
         {
-            Store.Row(slots[i]).CopyTo(rows.AsSpan(i * d, d));
             norms[i] = Store.SqNorm(slots[i]);
             self[i] = slots[i];
+            inPlace &= slots[i] == i;
+        }
+
+        // Slots 0..m−1 in order (a bulk-loaded seed, a rebuild of an unfragmented store) are the store's own first m
+        // rows: the search reads them where they are instead of a copy as large as the reference (205 MB at 100,000
+        // members of 512 floats), which was the start-up build's largest transient buffer.
+        T[] rows = inPlace ? Store.Data : new T[slots.Count * d];
+        if (!inPlace)
+        {
+            for (int i = 0; i < slots.Count; i++)
+            {
+                Store.Row(slots[i]).CopyTo(rows.AsSpan(i * d, d));
+            }
         }
 
         return Search(rows, norms, self, count, dropIdentical: false);
