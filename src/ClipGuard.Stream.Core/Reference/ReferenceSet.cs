@@ -19,11 +19,10 @@ public sealed class ReferenceSet<T>
     private const string NoSource = "";
     private readonly ReferenceSetOptions _options;
     private readonly Dictionary<string, Member> _members = [];
-    // The ids admitted at each slot, in admission order: the id itself when there is one (almost always), a list of them
-    // when exact duplicates share the slot. About 30 bytes a member; a list per slot cost 120.
-    // The ids admitted at each geometry slot: an id, or a list when exact duplicates share the slot. Indexed by slot (8
-    // bytes a member, against ~40 for a dictionary entry with its growth slack); offers admitted within one batch wait
-    // under negative placeholder slots until the batch's points enter the geometry.
+    // The ids admitted at each geometry slot, in admission order: the id itself when there is one (almost always), a
+    // list of them when exact duplicates share the slot. Indexed by slot (8 bytes a member, against ~40 for a dictionary
+    // entry with its growth slack); offers admitted within one batch wait under negative placeholder slots until the
+    // batch's points enter the geometry.
     private object?[] _idsAtSlot = [];
     private readonly Dictionary<int, object> _idsDeferred = [];
     private readonly ArrivalOrder _arrival;
