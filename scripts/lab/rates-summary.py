@@ -3,8 +3,9 @@
 
 Usage: scripts/lab/rates-summary.py [--prefix P] RUN_DIR... (each RUN_DIR is one rates.sh OUT; the trigger is read
 from its name, rates-TRIGGER-sS). The runs are RUN_DIR/rate-BP-MODE.json, BP poisons per 10,000; with --prefix P,
-RUN_DIR/P-N-MODE.json for any other replays named by their poison count N (the rate is then read from the run). Prints a Markdown table: precision, recall, false-quarantine rate (per mille), quarantined
-poison / clean per seed, campaign members at arrival, the most poisons the reference held (scorer replay only).
+RUN_DIR/P-N-MODE.json for any other replays named by their poison count N (the rate is then read from the run).
+Prints a Markdown table: precision, recall, false-quarantine rate (per mille), quarantined poison / clean per seed,
+campaign members at arrival, the most poisons the reference held (scorer replay only).
 """
 import json
 import re

@@ -101,7 +101,6 @@ public static class StreamReplay
         Matrix<float> seed = Rows(images, seedRows);
         Matrix<float>? seedCaptions = options.Captions && texts is not null ? Rows(texts, seedRows) : null;
         scorer.Seed([.. seedRows.Select(i => keys[i])], seed, seedCaptions);
-        scorer.Reference.DrainChanges();
         var poisonIds = keys.Where((_, i) => poisoned[i]).ToHashSet();
         int tp = 0, fp = 0, inReference = 0, maxInReference = 0, maxInPool = 0, admitted = 0, campaignPoisons = 0, campaignClean = 0, revokedPoisons = 0, revokedClean = 0;
         var curve = new List<int>();
