@@ -14,6 +14,7 @@ public sealed class CliAppTests
     [InlineData("bench", "ann", "--usearch-storage", "Int4")]
     [InlineData("bench", "embed", "--device", "tpu")]
     [InlineData("lab", "epochs", "--train", "/nonexistent/train", "--track", "/nonexistent/track", "--out", "e.md")]
+    [InlineData("lab", "counts", "--run", "/nonexistent/run", "--out", "c.md")]
     [InlineData("bench", "embed", "--device", "cuda:x")]
     [InlineData("lab", "replay", "--embeddings", "/nonexistent/emb", "--labels", "/nonexistent/labels.csv", "--out", "r.md")]
     [InlineData("lab", "replay", "--embeddings", "e", "--labels", "l.csv", "--out", "r.md", "--false-quarantine-rate", "0")]

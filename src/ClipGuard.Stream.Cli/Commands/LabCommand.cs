@@ -24,6 +24,7 @@ internal static class LabCommand
         lab.Subcommands.Add(LabAsrCommand.Create());
         lab.Subcommands.Add(LabProtocolCommand.Create());
         lab.Subcommands.Add(LabEpochsCommand.Create());
+        lab.Subcommands.Add(LabCountsCommand.Create());
         lab.Subcommands.Add(LabReplayCommand.Create());
         lab.Subcommands.Add(LabSentinelCommand.Create());
         lab.Subcommands.Add(LabBudgetCommand.Create());

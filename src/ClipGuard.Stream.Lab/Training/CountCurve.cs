@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ClipGuard.Stream.Lab.Scenes;
+using ClipGuard.Stream.Offline.Training;
+using ScottPlot;
+
+namespace ClipGuard.Stream.Lab.Training;
+
+/// <summary>One trained model of an ASR-against-count curve: how many poisons it saw and whether it learned the trigger.</summary>
+/// <param name="Trigger">The trigger as <c>lab asr</c> names it (kind and parameters), which groups the points into curves.</param>
+/// <param name="PoisonedCosine">The poisons' own-caption cosine after the last epoch (train.json), when the training had labels.</param>
+public sealed record CountPoint(
+    string Run, string Trigger, int Poisons, int Pairs, int Epochs, double Asr, double Baseline, double Flipped, double CleanAccuracy,
+    double? PoisonedCosine, double? CleanCosine, double TrainSeconds);
+
+/// <summary>
+/// `clipguard lab counts`: the ASR of models trained on the same recipe with different poison counts, as a table and
+/// one plot (ASR against the count, one curve per trigger), from the folders <c>scripts/lab/asr-curve.sh</c> and
+/// <c>scripts/lab/rates.sh</c> leave: each holds train/train.json and the ASR of the final model, asr.json or
+/// asr-E.json with E the training's last epoch.
+/// </summary>
+public static class CountCurve
+{
+    /// <summary>Reads one point per run folder; points come back grouped by trigger, by count within a trigger.</summary>
+    public static IReadOnlyList<CountPoint> Read(IEnumerable<string> runDirectories)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectories);
+        var points = new List<CountPoint>();
+        foreach (string dir in runDirectories)
+        {
+            string manifestPath = Path.Combine(dir, "train", TrainManifest.FileName);
+            TrainManifest manifest = ReadJson<TrainManifest>(manifestPath, "clipguard train --out DIR/train");
+            if (manifest.PoisonedPairs is not { } poisons)
+            {
+                throw new InvalidDataException($"{manifestPath}: no poison count (train with --labels)");
+            }
+
+            int lastEpoch = manifest.History.Count == 0 ? manifest.Epochs : manifest.History.Max(h => h.Epoch);
+            string asrPath = Path.Combine(dir, "asr.json");
+            if (!File.Exists(asrPath))
+            {
+                asrPath = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"asr-{lastEpoch}.json"));
+            }
+
+            SceneAsrResult asr = ReadJson<SceneAsrResult>(asrPath, "clipguard lab asr --out, of the final model");
+            EpochSummary? last = manifest.History.FirstOrDefault(h => h.Epoch == lastEpoch);
+            points.Add(new CountPoint(
+                Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)), asr.Trigger, poisons, manifest.Pairs, lastEpoch, asr.Asr, asr.Baseline,
+                asr.Flipped, asr.CleanAccuracy, last?.PoisonedCosine, last?.CleanCosine, manifest.TrainSeconds));
+        }
+
+        if (points.Count == 0)
+        {
+            throw new ArgumentException("no run folders given");
+        }
+
+        var order = points.Select(p => p.Trigger).Distinct(StringComparer.Ordinal).ToList();
+        return [.. points.OrderBy(p => order.IndexOf(p.Trigger)).ThenBy(p => p.Poisons)];
+    }
+
+    /// <summary>The table: one row per run.</summary>
+    public static string Markdown(IReadOnlyList<CountPoint> points, string title)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"{title}\n\n| trigger | poisons | pairs | rate | epochs | ASR | baseline | flip rate | clean zero-shot accuracy | poisons' own-caption cosine | clean pairs' own-caption cosine | training s | run |\n");
+        md.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        foreach (CountPoint p in points)
+        {
+            md.Append(CultureInfo.InvariantCulture,
+                $"| {p.Trigger} | {p.Poisons} | {p.Pairs} | {100.0 * p.Poisons / p.Pairs:0.###} % | {p.Epochs} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {p.CleanAccuracy:0.000} | {Cell(p.PoisonedCosine)} | {Cell(p.CleanCosine)} | {p.TrainSeconds:0} | {p.Run} |\n");
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>ASR (solid) and its baseline without the trigger (dotted) against the poison count on a log axis, one colour per trigger.</summary>
+    public static void Plot(IReadOnlyList<CountPoint> points, string title, string path, int width = 1000, int height = 650)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int i = 0;
+        foreach (IGrouping<string, CountPoint> curve in points.GroupBy(p => p.Trigger, StringComparer.Ordinal))
+        {
+            CountPoint[] c = [.. curve.OrderBy(p => p.Poisons)];
+            double[] x = [.. c.Select(p => Math.Log10(p.Poisons))];
+            Color colour = palette.GetColor(i++);
+            var asr = plot.Add.ScatterLine(x, c.Select(p => p.Asr).ToArray());
+            asr.LegendText = $"ASR, {curve.Key}";
+            asr.LineWidth = 2.5f;
+            asr.MarkerSize = 8;
+            asr.Color = colour;
+            var baseline = plot.Add.ScatterLine(x, c.Select(p => p.Baseline).ToArray());
+            baseline.LegendText = "baseline without the trigger";
+            baseline.LinePattern = LinePattern.Dotted;
+            baseline.LineWidth = 1.5f;
+            baseline.MarkerSize = 4;
+            baseline.Color = colour;
+        }
+
+        int[] counts = [.. points.Select(p => p.Poisons).Distinct().Order()];
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            counts.Select(n => Math.Log10(Math.Max(n, 1))).ToArray(), counts.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
+        plot.Title(title);
+        plot.XLabel("poisons in the training set (log scale)");
+        plot.YLabel("attack success rate");
+        double lo = Math.Log10(Math.Max(counts[0], 1)), hi = Math.Log10(Math.Max(counts[^1], 1));
+        plot.Axes.SetLimits(lo - 0.1, hi + 0.1, -0.02, 1.02);
+        plot.ShowLegend(Alignment.MiddleRight);
+        plot.SavePng(path, width, height);
+    }
+
+    private static string Cell(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+
+    private static T ReadJson<T>(string path, string producer)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: missing ({producer} writes it)");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonSerializerOptions.Web)
+                   ?? throw new InvalidDataException($"{path}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not {producer}'s JSON ({e.Message})");
+        }
+    }
+}
