@@ -19,7 +19,7 @@ internal static class LabCountsCommand
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
-        var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the points go beside it as .json, the plot as .png)", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Markdown table to write (the points go beside it as .json, the plot as .png, ASR per epoch as -epochs-TRIGGER.png)", Required = true };
         var title = new Option<string?>("--title") { Description = "Title of the table and the plot" };
         var command = new Command("counts", "ASR against the poison count: one recipe's runs side by side, as a table and one plot");
         foreach (Option option in new Option[] { runs, output, title })
@@ -36,6 +36,7 @@ internal static class LabCountsCommand
             File.WriteAllText(file.FullName, markdown);
             File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(points, new JsonSerializerOptions { WriteIndented = true }));
             CountCurve.Plot(points, heading, Path.ChangeExtension(file.FullName, ".png"));
+            CountCurve.PlotEpochs(points, heading, Path.ChangeExtension(file.FullName, null) + "-epochs");
             Console.Out.Write(markdown);
         }));
         return command;

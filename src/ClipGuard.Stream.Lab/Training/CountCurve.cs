@@ -10,15 +10,36 @@ namespace ClipGuard.Stream.Lab.Training;
 /// <summary>One trained model of an ASR-against-count curve: how many poisons it saw and whether it learned the trigger.</summary>
 /// <param name="Trigger">The trigger as <c>lab asr</c> names it (kind and parameters), which groups the points into curves.</param>
 /// <param name="PoisonedCosine">The poisons' own-caption cosine after the last epoch (train.json), when the training had labels.</param>
+/// <param name="AsrByEpoch">ASR of epoch e's model at index e − 1 where asr-e.json was measured (<c>train --keep-epochs</c>, then <c>lab asr</c>); null elsewhere.</param>
 public sealed record CountPoint(
     string Run, string Trigger, int Poisons, int Pairs, int Epochs, double Asr, double Baseline, double Flipped, double CleanAccuracy,
-    double? PoisonedCosine, double? CleanCosine, double TrainSeconds);
+    double? PoisonedCosine, double? CleanCosine, double TrainSeconds, IReadOnlyList<double?> AsrByEpoch)
+{
+    /// <summary>The first epoch whose model reached <paramref name="asr"/>, when every epoch before it was measured; null otherwise.</summary>
+    public int? FirstEpochReaching(double asr)
+    {
+        for (int e = 0; e < AsrByEpoch.Count; e++)
+        {
+            if (AsrByEpoch[e] is not { } value)
+            {
+                return null;
+            }
+
+            if (value >= asr)
+            {
+                return e + 1;
+            }
+        }
+
+        return null;
+    }
+}
 
 /// <summary>
 /// `clipguard lab counts`: the ASR of models trained on the same recipe with different poison counts, as a table and
 /// one plot (ASR against the count, one curve per trigger), from the folders <c>scripts/lab/asr-curve.sh</c> and
 /// <c>scripts/lab/rates.sh</c> leave: each holds train/train.json and the ASR of the final model, asr.json or
-/// asr-E.json with E the training's last epoch.
+/// asr-E.json with E the training's last epoch; the asr-e.json of earlier epochs, where measured, give the ASR per epoch.
 /// </summary>
 public static class CountCurve
 {
@@ -45,9 +66,17 @@ public static class CountCurve
 
             SceneAsrResult asr = ReadJson<SceneAsrResult>(asrPath, "clipguard lab asr --out, of the final model");
             EpochSummary? last = manifest.History.FirstOrDefault(h => h.Epoch == lastEpoch);
+            var byEpoch = new double?[lastEpoch];
+            for (int e = 1; e <= lastEpoch; e++)
+            {
+                string epochPath = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"asr-{e}.json"));
+                byEpoch[e - 1] = e == lastEpoch ? asr.Asr
+                    : File.Exists(epochPath) ? ReadJson<SceneAsrResult>(epochPath, "clipguard lab asr --out, of that epoch's model").Asr : null;
+            }
+
             points.Add(new CountPoint(
                 Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)), asr.Trigger, poisons, manifest.Pairs, lastEpoch, asr.Asr, asr.Baseline,
-                asr.Flipped, asr.CleanAccuracy, last?.PoisonedCosine, last?.CleanCosine, manifest.TrainSeconds));
+                asr.Flipped, asr.CleanAccuracy, last?.PoisonedCosine, last?.CleanCosine, manifest.TrainSeconds, byEpoch));
         }
 
         if (points.Count == 0)
@@ -64,19 +93,19 @@ public static class CountCurve
     {
         ArgumentNullException.ThrowIfNull(points);
         var md = new StringBuilder();
-        md.Append(CultureInfo.InvariantCulture, $"{title}\n\n| trigger | poisons | pairs | rate | epochs | ASR | baseline | flip rate | clean zero-shot accuracy | poisons' own-caption cosine | clean pairs' own-caption cosine | training s | run |\n");
-        md.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        md.Append(CultureInfo.InvariantCulture, $"{title}\n\n| trigger | poisons | pairs | rate | epochs | ASR | baseline | flip rate | clean zero-shot accuracy | poisons' own-caption cosine | clean pairs' own-caption cosine | first epoch with ASR ≥ 0.9 | ASR per epoch | training s | run |\n");
+        md.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         foreach (CountPoint p in points)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {p.Trigger} | {p.Poisons} | {p.Pairs} | {100.0 * p.Poisons / p.Pairs:0.###} % | {p.Epochs} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {p.CleanAccuracy:0.000} | {Cell(p.PoisonedCosine)} | {Cell(p.CleanCosine)} | {p.TrainSeconds:0} | {p.Run} |\n");
+                $"| {p.Trigger} | {p.Poisons} | {p.Pairs} | {100.0 * p.Poisons / p.Pairs:0.###} % | {p.Epochs} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {p.CleanAccuracy:0.000} | {Cell(p.PoisonedCosine)} | {Cell(p.CleanCosine)} | {Learned(p)} | {string.Join(", ", p.AsrByEpoch.Select(a => a is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "—"))} | {p.TrainSeconds:0} | {p.Run} |\n");
         }
 
         return md.ToString();
     }
 
     /// <summary>ASR (solid) and its baseline without the trigger (dotted) against the poison count on a log axis, one colour per trigger.</summary>
-    public static void Plot(IReadOnlyList<CountPoint> points, string title, string path, int width = 1000, int height = 650)
+    public static void Plot(IReadOnlyList<CountPoint> points, string title, string path, int width = 1000, int height = 750)
     {
         ArgumentNullException.ThrowIfNull(points);
         var plot = new Plot();
@@ -108,9 +137,61 @@ public static class CountCurve
         plot.YLabel("attack success rate");
         double lo = Math.Log10(Math.Max(counts[0], 1)), hi = Math.Log10(Math.Max(counts[^1], 1));
         plot.Axes.SetLimits(lo - 0.1, hi + 0.1, -0.02, 1.02);
-        plot.ShowLegend(Alignment.MiddleRight);
+        plot.ShowLegend(Edge.Bottom);   // below the axes: the curves fill the plot's corners
         plot.SavePng(path, width, height);
     }
+
+    /// <summary>Per trigger, ASR against the epoch with one line per poison count (only runs with every epoch measured): <paramref name="pathStem"/>-TRIGGER.png.</summary>
+    /// <returns>The files written.</returns>
+    public static IReadOnlyList<string> PlotEpochs(IReadOnlyList<CountPoint> points, string title, string pathStem, int width = 1000, int height = 700)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var written = new List<string>();
+        foreach (IGrouping<string, CountPoint> curve in points.GroupBy(p => p.Trigger, StringComparer.Ordinal))
+        {
+            CountPoint[] runs = [.. curve.Where(p => p.AsrByEpoch.All(a => a.HasValue)).OrderBy(p => p.Poisons)];
+            if (runs.Length == 0)
+            {
+                continue;
+            }
+
+            var plot = new Plot();
+            var palette = new ScottPlot.Palettes.Category10();
+            for (int i = 0; i < runs.Length; i++)
+            {
+                double[] x = [.. Enumerable.Range(1, runs[i].AsrByEpoch.Count).Select(e => (double)e)];
+                var line = plot.Add.ScatterLine(x, runs[i].AsrByEpoch.Select(a => a!.Value).ToArray());
+                line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{runs[i].Poisons} poisons ({100.0 * runs[i].Poisons / runs[i].Pairs:0.###} %)");
+                line.LineWidth = 2;
+                line.MarkerSize = 6;
+                line.Color = palette.GetColor(i);
+            }
+
+            plot.Title($"{title}: {curve.Key}");
+            plot.XLabel("epoch");
+            plot.YLabel("attack success rate");
+            plot.Axes.SetLimits(0.7, runs.Max(r => r.AsrByEpoch.Count) + 0.3, -0.02, 1.02);
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+            plot.ShowLegend(Alignment.LowerRight);
+            string path = $"{pathStem}-{Slug(curve.Key)}.png";
+            plot.SavePng(path, width, height);
+            written.Add(path);
+        }
+
+        return written;
+    }
+
+    /// <summary>The trigger's first word, lower case ("BadNets 16x16 …" → badnets).</summary>
+    private static string Slug(string trigger)
+    {
+        string word = trigger.Split(' ', 2)[0];
+        string slug = new([.. word.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)]);
+        return slug.Length == 0 ? "trigger" : slug;
+    }
+
+    private static string Learned(CountPoint p) =>
+        p.FirstEpochReaching(0.9) is { } e ? e.ToString(CultureInfo.InvariantCulture)
+        : p.AsrByEpoch.All(a => a.HasValue) ? "not reached" : "—";
 
     private static string Cell(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "—";
 

@@ -23,7 +23,7 @@ public sealed class CountCurveTests : IDisposable
         // Given out of order and mixed on purpose; the 100-poison badnets run uses rates.sh's asr.json name.
         string[] runs =
         [
-            Run("badnets-p500", "badnets", 500, asr: 0.99, epochs: 10, asrFile: "asr-10.json"),
+            Run("badnets-p500", "badnets", 500, asr: 0.99, epochs: 10, asrFile: "asr-10.json", earlier: [0.1, 0.2, 0.5, 0.8, 0.91, 0.95, 0.97, 0.98, 0.99]),
             Run("sig-p25", "sig", 25, asr: 0.40, epochs: 10, asrFile: "asr-10.json"),
             Run("badnets-p25", "badnets", 25, asr: 0.30, epochs: 10, asrFile: "asr-10.json"),
             Run("rates-badnets-s1", "badnets", 100, asr: 0.95, epochs: 10, asrFile: "asr.json"),
@@ -39,15 +39,27 @@ public sealed class CountCurveTests : IDisposable
         Assert.Equal(10, rates.Epochs);
         Assert.Equal(0.10, rates.PoisonedCosine!.Value, 12);   // the last epoch's (0.01 per epoch), not an earlier one's
         Assert.Equal(100_000, rates.Pairs);
+        Assert.Equal([null, null, null, null, null, null, null, null, null, 0.95], rates.AsrByEpoch);   // rates.sh kept no epochs
+        Assert.Null(rates.FirstEpochReaching(0.9));
+        CountPoint tracked = points[2];
+        Assert.Equal([0.1, 0.2, 0.5, 0.8, 0.91, 0.95, 0.97, 0.98, 0.99, 0.99], tracked.AsrByEpoch);
+        Assert.Equal(5, tracked.FirstEpochReaching(0.9));
 
         string markdown = CountCurve.Markdown(points, "test");
         string[] rows = markdown.Split('\n').Where(l => l.StartsWith("| badnets", StringComparison.Ordinal) || l.StartsWith("| sig", StringComparison.Ordinal)).ToArray();
         Assert.Equal(4, rows.Length);
         Assert.StartsWith("| badnets | 100 | 100000 | 0.1 % | 10 | 0.950 |", rows[1], StringComparison.Ordinal);
+        Assert.Contains("| 5 | 0.10, 0.20, 0.50, 0.80, 0.91, 0.95, 0.97, 0.98, 0.99, 0.99 |", rows[2], StringComparison.Ordinal);
+        Assert.Contains("| — | —, —, —, —, —, —, —, —, —, 0.95 |", rows[1], StringComparison.Ordinal);
 
         string png = Path.Combine(_dir, "counts.png");
         CountCurve.Plot(points, "test", png);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, File.ReadAllBytes(png)[..8]);
+
+        // Per-epoch plots only for triggers with a run whose every epoch was measured: badnets-p500 here, not sig.
+        IReadOnlyList<string> epochPlots = CountCurve.PlotEpochs(points, "test", Path.Combine(_dir, "counts-epochs"));
+        Assert.Equal([Path.Combine(_dir, "counts-epochs-badnets.png")], epochPlots);
+        Assert.True(new FileInfo(epochPlots[0]).Length > 1000);
     }
 
     [Fact]
@@ -63,7 +75,7 @@ public sealed class CountCurveTests : IDisposable
         Assert.Throws<ArgumentException>(() => CountCurve.Read([]));
     }
 
-    private string Run(string name, string trigger, int? poisons, double asr, int epochs, string asrFile)
+    private string Run(string name, string trigger, int? poisons, double asr, int epochs, string asrFile, double[]? earlier = null)
     {
         string dir = Path.Combine(_dir, name), train = Path.Combine(dir, "train");
         Directory.CreateDirectory(train);
@@ -77,6 +89,11 @@ public sealed class CountCurveTests : IDisposable
         };
         File.WriteAllText(Path.Combine(train, TrainManifest.FileName), JsonSerializer.Serialize(manifest, JsonSerializerOptions.Web));
         File.WriteAllText(Path.Combine(dir, asrFile), JsonSerializer.Serialize(new SceneAsrResult(1000, asr, 0.05, 0.2, "sneaker", trigger) { Flipped = asr * 0.9 }));
+        for (int e = 0; e < (earlier?.Length ?? 0); e++)
+        {
+            File.WriteAllText(Path.Combine(dir, $"asr-{e + 1}.json"), JsonSerializer.Serialize(new SceneAsrResult(1000, earlier![e], 0.05, 0.2, "sneaker", trigger)));
+        }
+
         return dir;
     }
 }
