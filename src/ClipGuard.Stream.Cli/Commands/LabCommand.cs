@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using ClipGuard.Stream.Embedding.Checkpoints;
 using ClipGuard.Stream.Embedding.Config;
 using ClipGuard.Stream.Lab.Data;
@@ -113,6 +114,14 @@ internal static class LabCommand
             Console.Error.WriteLine($"{verb}: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>A lab summary's table: <paramref name="file"/>, its points beside it as .json, the table on stdout.</summary>
+    internal static void WriteTable<T>(FileInfo file, string markdown, T points)
+    {
+        File.WriteAllText(file.FullName, markdown);
+        File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(points, new JsonSerializerOptions { WriteIndented = true }));
+        Console.Out.Write(markdown);
     }
 
     internal static Option<int> Int(string name, string description, int value) =>

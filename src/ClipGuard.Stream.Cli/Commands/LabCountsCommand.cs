@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using ClipGuard.Stream.Lab.Training;
 
 namespace ClipGuard.Stream.Cli.Commands;
@@ -32,12 +31,9 @@ internal static class LabCountsCommand
             IReadOnlyList<CountPoint> points = CountCurve.Read(p.GetRequiredValue(runs).Select(d => d.FullName));
             string heading = p.GetValue(title) ?? "ASR against the poison count";
             FileInfo file = p.GetRequiredValue(output);
-            string markdown = CountCurve.Markdown(points, heading);
-            File.WriteAllText(file.FullName, markdown);
-            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(points, new JsonSerializerOptions { WriteIndented = true }));
+            LabCommand.WriteTable(file, CountCurve.Markdown(points, heading), points);
             CountCurve.Plot(points, heading, Path.ChangeExtension(file.FullName, ".png"));
             CountCurve.PlotEpochs(points, heading, Path.ChangeExtension(file.FullName, null) + "-epochs");
-            Console.Out.Write(markdown);
         }));
         return command;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using ClipGuard.Stream.Lab.Training;
 
 namespace ClipGuard.Stream.Cli.Commands;
@@ -28,11 +27,8 @@ internal static class LabEpochsCommand
             IReadOnlyList<EpochPoint> points = EpochTrack.Read(trainDir.FullName, p.GetRequiredValue(track).FullName);
             string heading = p.GetValue(title) ?? $"Epochs of {trainDir.FullName}";
             FileInfo file = p.GetRequiredValue(output);
-            string markdown = EpochTrack.Markdown(points, heading);
-            File.WriteAllText(file.FullName, markdown);
-            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(points, new JsonSerializerOptions { WriteIndented = true }));
+            LabCommand.WriteTable(file, EpochTrack.Markdown(points, heading), points);
             EpochTrack.Plot(points, heading, Path.ChangeExtension(file.FullName, ".png"));
-            Console.Out.Write(markdown);
         }));
         return command;
     }

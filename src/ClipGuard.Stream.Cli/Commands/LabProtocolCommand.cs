@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using ClipGuard.Stream.Core.Scoring;
 using ClipGuard.Stream.Lab.Protocol;
 
@@ -58,10 +57,7 @@ internal static class LabProtocolCommand
                 runs.Add(ProtocolRun.Measure(sets[i].FullName, truth[truth.Length == 1 ? 0 : i].FullName, options, prefix));
             }
 
-            string markdown = ProtocolSummary.Markdown(runs, options, OutlierDetector.Dao);
-            File.WriteAllText(file.FullName, markdown);
-            File.WriteAllText(Path.ChangeExtension(file.FullName, ".json"), JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true }));
-            Console.Out.Write(markdown);
+            LabCommand.WriteTable(file, ProtocolSummary.Markdown(runs, options, OutlierDetector.Dao), runs);
         }));
         return command;
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using ClipGuard.Stream.Lab.Scenes;
 using ClipGuard.Stream.Offline.Training;
 using ScottPlot;
@@ -15,6 +14,9 @@ public sealed record CountPoint(
     string Run, string Trigger, int Poisons, int Pairs, int Epochs, double Asr, double Baseline, double Flipped, double CleanAccuracy,
     double? PoisonedCosine, double? CleanCosine, double TrainSeconds, IReadOnlyList<double?> AsrByEpoch)
 {
+    /// <summary>The poisons' share of the training pairs, in percent.</summary>
+    public double RatePercent => 100.0 * Poisons / Pairs;
+
     /// <summary>The first epoch whose model reached <paramref name="asr"/>, when every epoch before it was measured; null otherwise.</summary>
     public int? FirstEpochReaching(double asr)
     {
@@ -51,7 +53,7 @@ public static class CountCurve
         foreach (string dir in runDirectories)
         {
             string manifestPath = Path.Combine(dir, "train", TrainManifest.FileName);
-            TrainManifest manifest = ReadJson<TrainManifest>(manifestPath, "clipguard train --out DIR/train");
+            TrainManifest manifest = LabFiles.ReadJson<TrainManifest>(manifestPath, "clipguard train --out DIR/train");
             if (manifest.PoisonedPairs is not { } poisons)
             {
                 throw new InvalidDataException($"{manifestPath}: no poison count (train with --labels)");
@@ -64,14 +66,14 @@ public static class CountCurve
                 asrPath = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"asr-{lastEpoch}.json"));
             }
 
-            SceneAsrResult asr = ReadJson<SceneAsrResult>(asrPath, "clipguard lab asr --out, of the final model");
+            SceneAsrResult asr = LabFiles.ReadJson<SceneAsrResult>(asrPath, "clipguard lab asr --out, of the final model");
             EpochSummary? last = manifest.History.FirstOrDefault(h => h.Epoch == lastEpoch);
             var byEpoch = new double?[lastEpoch];
             for (int e = 1; e <= lastEpoch; e++)
             {
                 string epochPath = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"asr-{e}.json"));
                 byEpoch[e - 1] = e == lastEpoch ? asr.Asr
-                    : File.Exists(epochPath) ? ReadJson<SceneAsrResult>(epochPath, "clipguard lab asr --out, of that epoch's model").Asr : null;
+                    : File.Exists(epochPath) ? LabFiles.ReadJson<SceneAsrResult>(epochPath, "clipguard lab asr --out, of that epoch's model").Asr : null;
             }
 
             points.Add(new CountPoint(
@@ -98,7 +100,7 @@ public static class CountCurve
         foreach (CountPoint p in points)
         {
             md.Append(CultureInfo.InvariantCulture,
-                $"| {p.Trigger} | {p.Poisons} | {p.Pairs} | {100.0 * p.Poisons / p.Pairs:0.###} % | {p.Epochs} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {p.CleanAccuracy:0.000} | {Cell(p.PoisonedCosine)} | {Cell(p.CleanCosine)} | {Learned(p)} | {string.Join(", ", p.AsrByEpoch.Select(a => a is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "—"))} | {p.TrainSeconds:0} | {p.Run} |\n");
+                $"| {p.Trigger} | {p.Poisons} | {p.Pairs} | {p.RatePercent:0.###} % | {p.Epochs} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {p.CleanAccuracy:0.000} | {LabFiles.Cell(p.PoisonedCosine)} | {LabFiles.Cell(p.CleanCosine)} | {Learned(p)} | {string.Join(", ", p.AsrByEpoch.Select(a => a is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "—"))} | {p.TrainSeconds:0} | {p.Run} |\n");
         }
 
         return md.ToString();
@@ -161,7 +163,7 @@ public static class CountCurve
             {
                 double[] x = [.. Enumerable.Range(1, runs[i].AsrByEpoch.Count).Select(e => (double)e)];
                 var line = plot.Add.ScatterLine(x, runs[i].AsrByEpoch.Select(a => a!.Value).ToArray());
-                line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{runs[i].Poisons} poisons ({100.0 * runs[i].Poisons / runs[i].Pairs:0.###} %)");
+                line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{runs[i].Poisons} poisons ({runs[i].RatePercent:0.###} %)");
                 line.LineWidth = 2;
                 line.MarkerSize = 6;
                 line.Color = palette.GetColor(i);
@@ -192,24 +194,4 @@ public static class CountCurve
     private static string Learned(CountPoint p) =>
         p.FirstEpochReaching(0.9) is { } e ? e.ToString(CultureInfo.InvariantCulture)
         : p.AsrByEpoch.All(a => a.HasValue) ? "not reached" : "—";
-
-    private static string Cell(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "—";
-
-    private static T ReadJson<T>(string path, string producer)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: missing ({producer} writes it)");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonSerializerOptions.Web)
-                   ?? throw new InvalidDataException($"{path}: empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not {producer}'s JSON ({e.Message})");
-        }
-    }
 }

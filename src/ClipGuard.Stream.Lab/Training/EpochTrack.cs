@@ -58,8 +58,8 @@ public static class EpochTrack
 
             EpochSummary summary = manifest.History.FirstOrDefault(h => h.Epoch == epoch)
                 ?? throw new InvalidDataException($"{manifestPath}: no history for epoch {epoch}");
-            SceneAsrResult asr = ReadJson<SceneAsrResult>(Path.Combine(dir, "asr.json"), "clipguard lab asr --out");
-            List<List<ProtocolRow>> runs = ReadJson<List<List<ProtocolRow>>>(Path.Combine(dir, "protocol.json"), "clipguard lab protocol");
+            SceneAsrResult asr = LabFiles.ReadJson<SceneAsrResult>(Path.Combine(dir, "asr.json"), "clipguard lab asr --out");
+            List<List<ProtocolRow>> runs = LabFiles.ReadJson<List<List<ProtocolRow>>>(Path.Combine(dir, "protocol.json"), "clipguard lab protocol");
             if (runs.Count != 1)
             {
                 throw new InvalidDataException($"{dir}/protocol.json: {runs.Count} runs, expected the one of this epoch's embeddings");
@@ -90,7 +90,7 @@ public static class EpochTrack
         md.Append("|---:|---:|---:|---:|---:|---:|").Append(string.Concat(labels.Select(_ => "---:|"))).Append('\n');
         foreach (EpochPoint p in points)
         {
-            md.Append(CultureInfo.InvariantCulture, $"| {p.Epoch} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {Cell(p.PoisonedCosine)} | {Cell(p.CleanCosine)} |");
+            md.Append(CultureInfo.InvariantCulture, $"| {p.Epoch} | {p.Asr:0.000} | {p.Baseline:0.000} | {p.Flipped:0.000} | {LabFiles.Cell(p.PoisonedCosine)} | {LabFiles.Cell(p.CleanCosine)} |");
             foreach (string label in labels)
             {
                 md.Append(' ').Append(p.Auroc.TryGetValue(label, out double a) ? a.ToString("0.000", CultureInfo.InvariantCulture) : "—").Append(" |");
@@ -139,25 +139,5 @@ public static class EpochTrack
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, width, height);
-    }
-
-    private static string Cell(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "—";
-
-    private static T ReadJson<T>(string path, string producer)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: missing ({producer} writes it)");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonSerializerOptions.Web)
-                   ?? throw new InvalidDataException($"{path}: empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not {producer}'s JSON ({e.Message})");
-        }
     }
 }
