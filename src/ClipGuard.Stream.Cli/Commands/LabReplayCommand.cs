@@ -50,7 +50,7 @@ internal static class LabReplayCommand
         var holdBack = LabCommand.Int("--hold-back", "Cleared samples that wait before they may enter", scorer.Reference.HoldBack);
         var threads = LabCommand.Int("--threads", "k-NN threads (0 = one per core)", 0);
         var plot = new Option<bool>("--plot") { Description = "Also save the contamination curve (poisons in the reference over the stream) as a PNG beside --out" };
-        var keep = new Option<bool>("--verdicts") { Description = "Also write every sample's verdict (key, label, route, p-value, score, campaign, revoked, batch) as OUT-runN-verdicts.csv beside --out" };
+        var keep = new Option<bool>("--verdicts") { Description = "Also write every sample's verdict (key, label, route, fused p-value, score, campaign, revoked, batch, and each signal's p-value against the calibration after its batch) as OUT-runN-verdicts.csv beside --out" };
         var service = new Option<bool>("--through-service") { Description = "Stream the replay through the real service instead: the dev broker in process, the hosted service consuming it (seed as a .npy, the same scorer options), routes read back from the output topics" };
         var limit = new Option<int?>("--limit") { Description = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Most samples streamed, the first of the arrival order (default: all; {ServiceReplaySettings.DefaultLimit:N0} with --through-service: the dev broker keeps every message in memory)") };
         var partitions = LabCommand.Int("--partitions", "With --through-service: partitions of the input and output topics (0 = enough for ~4 MiB of messages each, at least 16)", 0);

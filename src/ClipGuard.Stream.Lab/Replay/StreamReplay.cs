@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Calibration;
 using System.Diagnostics;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
@@ -118,12 +119,20 @@ public static class StreamReplay
                 });
             }
 
+            Dictionary<string, StreamSample> batchById = options.KeepVerdicts ? batch.ToDictionary(x => x.Id) : [];
             foreach (Verdict v in scorer.Decide(batch))
             {
                 if (options.KeepVerdicts)
                 {
                     verdictAt[v.SampleId] = verdicts.Count;
-                    verdicts.Add(new ReplayVerdict(v.SampleId, poisonIds.Contains(v.SampleId), v.Route, v.PValue, v.Score, v.CampaignId, false, start / options.BatchSize));
+                    verdicts.Add(new ReplayVerdict(v.SampleId, poisonIds.Contains(v.SampleId), v.Route, v.PValue, v.Score, v.CampaignId, false, start / options.BatchSize)
+                    {
+                        // Per signal, against the calibration as it stands after the batch (which signal made the p-value).
+                        DensityP = scorer.Calibration?.DensityP(v.Score) ?? double.NaN,
+                        AgreementP = batchById[v.SampleId].TextEmbedding is { } text && scorer.Calibration is { } c
+                            ? c.AgreementP(PairAgreement.Disagreement(batchById[v.SampleId].Embedding, text))
+                            : double.NaN,
+                    });
                 }
 
                 if (v.Route == Route.Quarantine)

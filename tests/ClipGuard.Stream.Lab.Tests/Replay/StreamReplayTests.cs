@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Reference;
@@ -86,7 +87,14 @@ public sealed class StreamReplayTests
         Assert.Equal(r.TruePositives, r.Verdicts.Count(v => v.Poisoned && v.Route == Route.Quarantine));
         Assert.Equal(r.FalsePositives, r.Verdicts.Count(v => !v.Poisoned && v.Route == Route.Quarantine));
         Assert.All(r.Verdicts, v => Assert.InRange(v.PValue, 0, 1));
-        Assert.Equal("key,poisoned,route,p,score,campaign,revoked,batch", lines[0]);
+        Assert.Equal("key,poisoned,route,p,score,campaign,revoked,batch,density_p,agreement_p", lines[0]);
+
+        // Each signal's own p-value, against the calibration after the verdict's batch: they make the fused one
+        // wherever the calibration did not change at the batch's end (most batches).
+        Assert.All(r.Verdicts, v => Assert.InRange(v.DensityP, 0, 1));
+        Assert.All(r.Verdicts, v => Assert.InRange(v.AgreementP, 0, 1));
+        int made = r.Verdicts.Count(v => Math.Abs(PValues.Fuse(v.DensityP, v.AgreementP) - v.PValue) < 1e-12);
+        Assert.True(made > 0.8 * r.Verdicts.Count, $"{made} of {r.Verdicts.Count} fused p-values remade from the two signals");
         Assert.Equal(r.Verdicts.Count + 1, lines.Length);
         ReplayVerdict first = r.Verdicts[0];
         string[] cells = lines[1].Split(',');
