@@ -26,7 +26,7 @@ public sealed class AnnBenchmark(TextWriter output, TextWriter log)
     public int Run(AnnBenchmarkSettings s)
     {
         int threads = s.Threads > 0 ? s.Threads : Environment.ProcessorCount;
-        output.WriteLine(Inv($"ANN vs exact, d = {s.Dim}, k = {s.K}, {s.Queries} queries ({QueryOutlierFraction:P0} planted outliers), {threads} threads, {Environment.ProcessorCount} cores."));
+        output.WriteLine(Inv($"ANN vs exact, d = {s.Dim}, k = {s.K}, {s.Queries} queries ({QueryOutlierFraction:P0} planted outliers), {threads} threads, {Environment.ProcessorCount} cores; FAISS's BLAS calls ran with {OpenBlasKernel.Description}."));
         output.WriteLine();
         output.WriteLine("| reference size | backend | setting | build s | queries/s | speed-up vs exact | recall@k | recall@k, outlier queries | DAO rel. diff median / p95 | LOF rel. diff median / p95 | ΔAUROC DAO | ΔAUROC LOF | load avg |");
         output.WriteLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

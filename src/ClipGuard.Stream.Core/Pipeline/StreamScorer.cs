@@ -224,7 +224,7 @@ public sealed partial class StreamScorer
         Matrix<float> m = ToMatrix(samples);
 
         long started = Stopwatch.GetTimestamp();
-        QueryResult[] results = Reference.Score(m);
+        QueryResult[] results = Reference.Score(m, [.. samples.Select(s => s.Id)]);
         _queryTicks += Stopwatch.GetTimestamp() - started;
         if (Conformal)
         {

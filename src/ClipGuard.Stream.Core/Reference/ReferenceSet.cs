@@ -32,6 +32,9 @@ public sealed class ReferenceSet<T>
     private long _eligibleSeen;
     private List<Pending?>? _deferred;
     private readonly List<int> _deferredRemovals = [];
+    // The searches of scored samples, kept until they are offered (DensityModel.Scans.cs); oldest dropped first.
+    private readonly Dictionary<string, DensityModel<T>.AdmissionScan> _scans = new(StringComparer.Ordinal);
+    private readonly Queue<string> _scanOrder = new();
 
     public ReferenceSet(int dimension, ReferenceSetOptions options)
     {
@@ -135,7 +138,7 @@ public sealed class ReferenceSet<T>
 
                 var vector = new T[rawVector.Length];
                 MetricSpace.Prepare(rawVector, vector, _options.Metric);
-                var pending = new Pending(id, source ?? NoSource, vector);
+                var pending = new Pending(id, source ?? NoSource, vector) { Scan = _scans.Remove(id, out DensityModel<T>.AdmissionScan? scan) ? scan : null };
                 _holdBack.Enqueue(pending);
                 _waiting[id] = pending;
                 while (_waiting.Count > _options.HoldBack && _holdBack.TryDequeue(out Pending? next))
@@ -223,6 +226,45 @@ public sealed class ReferenceSet<T>
 
     /// <summary>Scores new samples (raw embeddings) against the members.</summary>
     public QueryResult[] Score(Matrix<T> rawVectors) => Model.ScoreQueries(MetricSpace.Prepare(rawVectors, _options.Metric).Data);
+
+    /// <summary>
+    /// Scores new samples and keeps each one's search under its id, so that an admission of the sample later (through
+    /// <see cref="OfferCleared(IReadOnlyList{ValueTuple{string, string, T[]}})"/>) corrects it instead of searching the
+    /// reference again. The scores equal <see cref="Score(Matrix{T})"/>'s. Searches of samples never offered are dropped,
+    /// oldest first, beyond a few hold-backs' worth.
+    /// </summary>
+    public QueryResult[] Score(Matrix<T> rawVectors, IReadOnlyList<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(rawVectors);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count != rawVectors.Rows)
+        {
+            throw new ArgumentException($"{ids.Count} ids for {rawVectors.Rows} rows", nameof(ids));
+        }
+
+        var scans = new DensityModel<T>.AdmissionScan?[rawVectors.Rows];
+        QueryResult[] results = Model.ScoreQueries(MetricSpace.Prepare(rawVectors, _options.Metric).Data, scans);
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (scans[i] is { } scan)
+            {
+                if (!_scans.ContainsKey(ids[i]))
+                {
+                    _scanOrder.Enqueue(ids[i]);
+                }
+
+                _scans[ids[i]] = scan;
+            }
+        }
+
+        int limit = (4 * _options.HoldBack) + 4096;
+        while (_scanOrder.Count > limit && _scanOrder.TryDequeue(out string? old))
+        {
+            _scans.Remove(old);
+        }
+
+        return results;
+    }
 
     /// <summary>A member id for a neighbour slot of a <see cref="QueryResult"/> (the first admitted when duplicated).</summary>
     public string IdOfSlot(int slot) => IdsAt(slot) switch
@@ -467,7 +509,7 @@ public sealed class ReferenceSet<T>
             _deferred[kept[j]]!.Vector.CopyTo(rows.AsSpan(j * d, d));
         }
 
-        (int Slot, bool IsNewPoint)[] slots = Model.InsertMany(rows);
+        (int Slot, bool IsNewPoint)[] slots = Model.InsertMany(rows, [.. kept.Select(k => _deferred[k]!.Scan)]);
         for (int j = 0; j < kept.Count; j++)
         {
             string id = _deferred[kept[j]]!.Id;
@@ -556,5 +598,9 @@ public sealed class ReferenceSet<T>
 
     private readonly record struct Member(int Slot, string Source, int Arrival);
 
-    private sealed record Pending(string Id, string Source, T[] Vector);
+    private sealed record Pending(string Id, string Source, T[] Vector)
+    {
+        /// <summary>The sample's search when it was scored, if kept.</summary>
+        public DensityModel<T>.AdmissionScan? Scan { get; init; }
+    }
 }

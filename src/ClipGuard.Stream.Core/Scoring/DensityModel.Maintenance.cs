@@ -97,6 +97,7 @@ public sealed partial class DensityModel<T>
     {
         int slot = Store.Add(vector);
         EnsureCapacity();
+        LogAdded(slot);
         _queryIndex?.Added(slot, vector);
         _multiplicity[slot] = 1;
         SetList(slot, own);
@@ -170,8 +171,17 @@ public sealed partial class DensityModel<T>
     }
 
     /// <summary>A new point enters q's list only if it is nearer than the last entry (ties within rounding included).</summary>
-    private void UpdateThreshold(int q) =>
-        _thresholdSq[q] = _listCount[q] == 0 ? double.PositiveInfinity : ToSquared(_lists[q][_listCount[q] - 1].Distance) * (1 + 1e-12);
+    private void UpdateThreshold(int q)
+    {
+        double threshold = _listCount[q] == 0 ? double.PositiveInfinity : ToSquared(_lists[q][_listCount[q] - 1].Distance) * (1 + 1e-12);
+        if (threshold > _thresholdSq[q])
+        {
+            // A kept scan screened this member against the smaller threshold (DensityModel.Scans.cs).
+            LogGrown(q);
+        }
+
+        _thresholdSq[q] = threshold;
+    }
 
     private void ClearList(int slot)
     {
@@ -359,5 +369,6 @@ public sealed partial class DensityModel<T>
         Array.Resize(ref _lof, cap);
         Array.Resize(ref _slof, cap);
         Array.Resize(ref _dao, cap);
+        Array.Resize(ref _slotEpoch, cap);
     }
 }

@@ -52,6 +52,7 @@ public sealed partial class DensityModel<T>
         _lof = new double[cap];
         _slof = new double[cap];
         _dao = new double[cap];
+        _slotEpoch = new long[cap];
     }
 
     public int K { get; }
@@ -140,7 +141,15 @@ public sealed partial class DensityModel<T>
     /// insert; the vectors of the call are compared with each other exactly, and the derived values are refreshed
     /// once over the union of the changed lists (they are functions of the final lists).
     /// </summary>
-    public (int Slot, bool IsNewPoint)[] InsertMany(ReadOnlySpan<T> rows)
+    public (int Slot, bool IsNewPoint)[] InsertMany(ReadOnlySpan<T> rows) => InsertMany(rows, null);
+
+    /// <summary>
+    /// <see cref="InsertMany(ReadOnlySpan{T})"/> where rows may come with the search of their novelty query
+    /// (<paramref name="scans"/>, one per row, null where none): such a row is corrected for what changed since instead
+    /// of being searched again. Every member's first k neighbours and every score equal those of the plain call; a
+    /// reused row's own list may keep fewer than <see cref="ListLength"/> neighbours (at least k), as after deletes.
+    /// </summary>
+    public (int Slot, bool IsNewPoint)[] InsertMany(ReadOnlySpan<T> rows, IReadOnlyList<AdmissionScan?>? scans)
     {
         ThrowIfFrozen();
         int d = Dimension;
@@ -168,10 +177,28 @@ public sealed partial class DensityModel<T>
         // up again below in case an earlier row of this call added the same point.
         var storedBefore = new int[m];
         var scanned = new List<int>();
+        var reuse = new List<int>();
         for (int i = first; i < m; i++)
         {
             storedBefore[i] = Store.Find(rows.Slice(i * d, d));
-            if (storedBefore[i] < 0)
+            if (storedBefore[i] < 0 && scans is not null && i < scans.Count && Usable(scans[i]))
+            {
+                reuse.Add(i);
+            }
+        }
+
+        // Rows with a kept scan are corrected for what changed since it; the others (and corrections that left fewer
+        // than k neighbours) take the blocked pass.
+        var reused = new (Neighbor[] Own, List<int> Candidates, Neighbor Bound)?[m];
+        (Neighbor[] Own, List<int> Candidates, Neighbor Bound)?[] updated = Corrected(rows, reuse, scans!);
+        for (int r = 0; r < reuse.Count; r++)
+        {
+            reused[reuse[r]] = updated[r];
+        }
+
+        for (int i = first; i < m; i++)
+        {
+            if (storedBefore[i] < 0 && reused[i] is null)
             {
                 scanned.Add(i);
             }
@@ -192,7 +219,7 @@ public sealed partial class DensityModel<T>
         {
             ReadOnlySpan<T> vector = rows.Slice(i * d, d);
             int foundIndex = next < scanned.Count && scanned[next] == i ? next++ : -1;
-            int existing = foundIndex < 0 ? storedBefore[i] : Store.Find(vector);
+            int existing = storedBefore[i] >= 0 ? storedBefore[i] : Store.Find(vector);
             if (existing >= 0)
             {
                 // A point stored before the call, or one this call added already.
@@ -201,7 +228,7 @@ public sealed partial class DensityModel<T>
                 continue;
             }
 
-            (Neighbor[] scannedOwn, List<int> candidates) = found[foundIndex];
+            (Neighbor[] scannedOwn, List<int> candidates) = reused[i] is { } r ? (r.Own, r.Candidates) : found[foundIndex];
             int slot = Store.NextSlot;
             toAdded.Clear();
             foreach (int a in added)
@@ -210,6 +237,13 @@ public sealed partial class DensityModel<T>
             }
 
             Neighbor[] own = MergeOwn(scannedOwn, toAdded);
+            if (reused[i] is { } corrected)
+            {
+                // Beyond the scan's last neighbour the corrected list knows only the points added since: cut there.
+                own = [.. own.TakeWhile(n => n.CompareTo(corrected.Bound) <= 0)];
+                ScansReused++;
+            }
+
             List<(int Slot, Neighbor Entry)> entering = Entering(vector, candidates, Store.Count);
             EnteringAdded(toAdded, slot, entering);
             AddPoint(vector, own, entering, changed);
@@ -267,6 +301,7 @@ public sealed partial class DensityModel<T>
             _listCount[slot] = 0;
             changed.Remove(slot);
             Store.Remove(slot);
+            LogRemoved();
             _queryIndex?.Removed(slot);
         }
 
@@ -318,6 +353,7 @@ public sealed partial class DensityModel<T>
 
         _derivedValid = false;
         Refresh([]);
+        VoidScans();
     }
 
     /// <summary>The first k neighbours of a member (ascending distance, ties by slot).</summary>
@@ -350,6 +386,7 @@ public sealed partial class DensityModel<T>
         _listCount = [];
         _reverse = new ReverseLists(0);
         _thresholdSq = [];
+        _slotEpoch = [];
         Store.DropContentIndex();
         _frozen = true;
     }

@@ -216,6 +216,61 @@ public sealed class ReferenceSetTests
         Assert.True(batched.Model.MeasureDrift().IsExact(1e-9));
     }
 
+    /// <summary>
+    /// Scoring a micro-batch with its ids keeps each sample's search, and admitting it a hold-back later corrects that
+    /// search instead of scanning again; the set's members, order, vectors and every member's neighbours and scores are
+    /// those of a twin that scores without ids, through a full reference with reservoir evictions and revocations.
+    /// </summary>
+    [Fact]
+    public void AdmissionsThatReuseTheirQuerySearchLeaveTheSetAsAFreshSearchWould()
+    {
+        ReferenceSetOptions options = Options(capacity: 400, holdBack: 60);
+        options.Seed = 5;
+        var reusing = new ReferenceSet<double>(Dim, options);
+        var plain = new ReferenceSet<double>(Dim, options);
+        Matrix<double> data = TestData.Blobs(3000, Dim, 9);
+        var seed = new Matrix<double>(400, Dim);
+        for (int i = 0; i < 400; i++)
+        {
+            data.RowReadOnly(i).CopyTo(seed.Row(i));
+        }
+
+        string[] seedIds = [.. Enumerable.Range(0, 400).Select(i => $"seed{i}")];
+        reusing.Seed(seedIds, [.. seedIds.Select(_ => (string?)"a")], seed);
+        plain.Seed(seedIds, [.. seedIds.Select(_ => (string?)"a")], seed);
+        for (int start = 400; start < data.Rows; start += 50)
+        {
+            var batch = new Matrix<double>(50, Dim);
+            for (int i = 0; i < 50; i++)
+            {
+                data.RowReadOnly(start + i).CopyTo(batch.Row(i));
+            }
+
+            string[] ids = [.. Enumerable.Range(start, 50).Select(i => $"x{i}")];
+            QueryResult[] expected = plain.Score(batch), got = reusing.Score(batch, ids);
+            Assert.Equal(expected.Select(r => r.Scores), got.Select(r => r.Scores));
+
+            // Most are cleared; a few of the cleared are revoked while they wait.
+            var cleared = Enumerable.Range(0, 50).Where(i => i % 7 != 3).Select(i => (ids[i], (string?)(i % 3 == 0 ? "b" : "a"), batch.RowReadOnly(i).ToArray())).ToList();
+            Assert.Equal(plain.OfferCleared(cleared), reusing.OfferCleared(cleared));
+            if (start % 500 == 0)
+            {
+                Assert.Equal(plain.Revoke(ids[0]), reusing.Revoke(ids[0]));
+            }
+
+            Assert.Equal(plain.Digest(), reusing.Digest());
+        }
+
+        Assert.True(reusing.Model.ScansReused > 500, $"{reusing.Model.ScansReused} admissions reused their search");
+        Assert.Equal(0, plain.Model.ScansReused);
+        foreach (string id in plain.MemberIds)
+        {
+            Assert.Equal(plain.MemberScores(id), reusing.MemberScores(id));
+        }
+
+        Assert.True(reusing.Model.MeasureDrift().IsExact(1e-9), reusing.Model.MeasureDrift().ToString());
+    }
+
     private static ReferenceSetOptions Options(int capacity, int holdBack) =>
         new() { Capacity = capacity, HoldBack = holdBack, K = 5, MaxSourceShare = 0.5, Threads = 1 };
 }

@@ -72,8 +72,7 @@ public sealed class DensityModelPropertyTests
     {
         var rng = new Random(seed);
         Matrix<double> pool = TestData.Blobs(1200, dim, seed);
-        var batched = new DensityModel<double>(dim, k, DistanceMetric.Euclidean, extraNeighbors: extra, threads: 2, initialCapacity: 32);
-        var single = new DensityModel<double>(dim, k, DistanceMetric.Euclidean, extraNeighbors: extra, threads: 2, initialCapacity: 32);
+        (DensityModel<double> batched, DensityModel<double> single) = Twins(dim, k, extra);
         var live = new List<int>();
         int batches = 0, duplicates = 0;
         for (int round = 0; round < 40; round++)
@@ -99,15 +98,7 @@ public sealed class DensityModelPropertyTests
 
             batches++;
             AssertTwins(single, batched);
-            int deletes = rng.Next(Math.Max(1, live.Count / 4));
-            var victims = new List<int>();
-            for (int j = 0; j < deletes && live.Count > 0; j++)
-            {
-                int victim = rng.Next(live.Count);
-                victims.Add(live[victim]);
-                live[victim] = live[^1];
-                live.RemoveAt(live.Count - 1);
-            }
+            List<int> victims = DrawVictims(rng, live, rng.Next(Math.Max(1, live.Count / 4)));
 
             bool[] left = batched.RemoveMany(victims);
             Assert.Equal(victims.Select(single.Remove), left);
@@ -177,6 +168,100 @@ public sealed class DensityModelPropertyTests
         }
 
         return sub;
+    }
+
+    /// <summary>
+    /// An admission that reuses the search of its novelty query (kept while the sample waited in a hold-back, during
+    /// which other points were added, points left and lists were re-queried) leaves the model exactly as a fresh
+    /// search would: two twins score the same queries (one keeping its searches) and later insert the same rows (one
+    /// with the kept searches); scores, slots, every member's k neighbours and every score are identical, bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData(16, 8, 31, 2)]
+    [InlineData(64, 5, 32, 1)]
+    [InlineData(512, 16, 33, 8)]
+    public void AdmissionsReusingTheirQuerySearchEqualFreshSearches(int dim, int k, int seed, int extra)
+    {
+        var rng = new Random(seed);
+        Matrix<double> pool = TestData.Blobs(3000, dim, seed);
+        (DensityModel<double> plain, DensityModel<double> reusing) = Twins(dim, k, extra);
+        int start = 4 * (k + extra);
+        var first = new double[start * dim];
+        for (int i = 0; i < start; i++)
+        {
+            pool.RowReadOnly(i).CopyTo(first.AsSpan(i * dim, dim));
+        }
+
+        Assert.Equal(plain.InsertMany(first), reusing.InsertMany(first));
+        var live = new List<int>(Enumerable.Range(0, start));
+        var waiting = new Queue<(double[] Row, DensityModel<double>.AdmissionScan? Scan)>();
+        int offered = 0, stale = 0;
+        for (int round = 0; round < 60; round++)
+        {
+            // A micro-batch arrives: scored by both, one keeping its searches; it waits three rounds before admission.
+            int size = 1 + rng.Next(40);
+            var rows = new double[size * dim];
+            for (int i = 0; i < size; i++)
+            {
+                double r = rng.NextDouble();
+                ReadOnlySpan<double> row = r < 0.05 && live.Count > 0 ? plain.Store.Row(live[rng.Next(live.Count)]) : pool.RowReadOnly(start + rng.Next(pool.Rows - start));
+                row.CopyTo(rows.AsSpan(i * dim, dim));
+            }
+
+            var scans = new DensityModel<double>.AdmissionScan?[size];
+            QueryResult[] expected = plain.ScoreQueries(rows), got = reusing.ScoreQueries(rows, scans);
+            for (int i = 0; i < size; i++)
+            {
+                Assert.Equal(expected[i].Scores, got[i].Scores);
+                Assert.Equal(expected[i].Neighbors, got[i].Neighbors);
+                waiting.Enqueue((rows.AsSpan(i * dim, dim).ToArray(), scans[i]));
+            }
+
+            // Points leave (lists fall below k and are re-queried, thresholds grow), then the oldest waiting rows enter.
+            List<int> victims = DrawVictims(rng, live, rng.Next(Math.Max(1, live.Count / 5)));
+
+            Assert.Equal(plain.RemoveMany(victims), reusing.RemoveMany(victims));
+            var admit = new List<(double[] Row, DensityModel<double>.AdmissionScan? Scan)>();
+            while (waiting.Count > 60 || (round == 59 && waiting.Count > 0))
+            {
+                admit.Add(waiting.Dequeue());
+            }
+
+            if (admit.Count > 0)
+            {
+                double[] batch = [.. admit.SelectMany(a => a.Row)];
+                (int Slot, bool IsNewPoint)[] slots = plain.InsertMany(batch);
+                Assert.Equal(slots, reusing.InsertMany(batch, [.. admit.Select(a => a.Scan)]));
+                live.AddRange(slots.Select(x => x.Slot));
+                offered += admit.Count(a => a.Scan is not null);
+                stale += admit.Count;
+            }
+
+            AssertTwins(plain, reusing);
+        }
+
+        Assert.True(reusing.ScansReused > offered / 2, $"{reusing.ScansReused} of {offered} kept searches reused ({stale} admitted)");
+        Assert.True(reusing.Requeries > 0, "no delete needed a re-query: the grown-threshold path is not covered");
+        Assert.True(reusing.MeasureDrift().IsExact(1e-9), reusing.MeasureDrift().ToString());
+    }
+
+    private static (DensityModel<double>, DensityModel<double>) Twins(int dim, int k, int extra) =>
+        (new DensityModel<double>(dim, k, DistanceMetric.Euclidean, extraNeighbors: extra, threads: 2, initialCapacity: 32),
+         new DensityModel<double>(dim, k, DistanceMetric.Euclidean, extraNeighbors: extra, threads: 2, initialCapacity: 32));
+
+    /// <summary>Takes <paramref name="count"/> random slots out of <paramref name="live"/> (fewer if it runs out).</summary>
+    private static List<int> DrawVictims(Random rng, List<int> live, int count)
+    {
+        var victims = new List<int>();
+        for (int j = 0; j < count && live.Count > 0; j++)
+        {
+            int victim = rng.Next(live.Count);
+            victims.Add(live[victim]);
+            live[victim] = live[^1];
+            live.RemoveAt(live.Count - 1);
+        }
+
+        return victims;
     }
 
     private static void AssertTwins<T>(DensityModel<T> expected, DensityModel<T> actual)
