@@ -2,7 +2,7 @@
 """Mean +- sd over seeds of scripts/lab/rates.sh runs: one row per trigger, rate and mode (service or scorer).
 
 Usage: scripts/lab/rates-summary.py [--prefix P] RUN_DIR... (each RUN_DIR is one rates.sh OUT; the trigger is read
-from its name, rates-TRIGGER-sS). The runs are RUN_DIR/rate-BP-MODE.json, BP poisons per 10,000; with --prefix P,
+from its name, rates-TRIGGER-sS or rates-TRIGGER-tS, S the seed). The runs are RUN_DIR/rate-BP-MODE.json, BP poisons per 10,000; with --prefix P,
 RUN_DIR/P-N-MODE.json for any other replays named by their poison count N (the rate is then read from the run).
 Prints a Markdown table: precision, recall, false-quarantine rate (per mille), quarantined poison / clean per seed,
 campaign members at arrival, the most poisons the reference held (scorer replay only).
@@ -37,7 +37,7 @@ def label(prefix, key, r):
 def main(dirs, prefix="rate"):
     rows = defaultdict(list)
     for d in map(Path, dirs):
-        m = re.match(r"rates-(\w+)-s(\d+)$", d.name)
+        m = re.match(r"rates-([a-z]+)-[a-z]+(\d+)$", d.name)
         trigger = m.group(1) if m else d.name
         for f in sorted(d.glob(f"{prefix}-*-*.json")):
             key, mode = re.match(rf"{re.escape(prefix)}-(\d+)-(service|scorer)\.json$", f.name).groups()
