@@ -46,7 +46,7 @@ public sealed partial class DensityModel<T>
         var entering = new List<(int, Neighbor)>();
         foreach (int q in candidates)
         {
-            var entry = new Neighbor(slot, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(q)), Metric));
+            var entry = new Neighbor(slot, CanonicalDistance(vector, q));
             bool complete = _listCount[q] == before - 1;
             if ((complete && _listCount[q] < ListLength) || LessThanLast(q, entry))
             {
@@ -112,6 +112,10 @@ public sealed partial class DensityModel<T>
 
         return slot;
     }
+
+    /// <summary>The canonical distance from a vector to the point stored at <paramref name="slot"/>.</summary>
+    private double CanonicalDistance(ReadOnlySpan<T> vector, int slot) =>
+        Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(slot)), Metric);
 
     private bool LessThanLast(int q, Neighbor entry) => entry < _lists[q][_listCount[q] - 1];
 

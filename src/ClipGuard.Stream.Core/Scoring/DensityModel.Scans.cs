@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using ClipGuard.Stream.Core.Knn;
 
 namespace ClipGuard.Stream.Core.Scoring;
@@ -166,7 +165,7 @@ public sealed partial class DensityModel<T>
             ReadOnlySpan<T> row = Store.Row(added[j].Slot);
             for (int r = r0; r < r1; r++)
             {
-                dots[(r * a) + j] = FastDot(x.AsSpan(r * d, d), row);
+                dots[(r * a) + j] = double.CreateTruncating(TensorPrimitives.Dot(x.AsSpan(r * d, d), row));
             }
         }
     }
@@ -215,7 +214,7 @@ public sealed partial class DensityModel<T>
             bool mayBeOwn = low <= boundSq, mayEnter = low <= _thresholdSq[s];
             if (mayBeOwn || mayEnter)
             {
-                var entry = new Neighbor(s, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(s)), Metric));
+                var entry = new Neighbor(s, CanonicalDistance(vector, s));
                 if (mayBeOwn)
                 {
                     own.Add(entry);
@@ -247,22 +246,6 @@ public sealed partial class DensityModel<T>
         }
 
         return keep < K ? null : ([.. own.GetRange(0, keep)], [.. candidates], bound);
-    }
-
-    /// <summary>A vectorized dot product (the generic overload of TensorPrimitives.Dot is ten times slower for float).</summary>
-    private static double FastDot(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return TensorPrimitives.Dot(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
-        }
-
-        if (typeof(T) == typeof(double))
-        {
-            return TensorPrimitives.Dot(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
-        }
-
-        return double.CreateTruncating(TensorPrimitives.Dot(x, y));
     }
 
     private static int FirstAfter(List<(long Epoch, int Slot)> log, long epoch)

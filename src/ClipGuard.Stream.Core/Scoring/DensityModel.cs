@@ -233,7 +233,7 @@ public sealed partial class DensityModel<T>
             toAdded.Clear();
             foreach (int a in added)
             {
-                toAdded.Add(new Neighbor(a, Distances.FromSquared(Distances.SquaredDifference(vector, Store.Row(a)), Metric)));
+                toAdded.Add(new Neighbor(a, CanonicalDistance(vector, a)));
             }
 
             Neighbor[] own = MergeOwn(scannedOwn, toAdded);
@@ -472,7 +472,7 @@ public sealed partial class DensityModel<T>
             {
                 if (slot >= 0 && Store.IsActive(slot))
                 {
-                    list.Add(new Neighbor(slot, Knn.Distances.FromSquared(Knn.Distances.SquaredDifference(q, Store.Row(slot)), Metric)));
+                    list.Add(new Neighbor(slot, CanonicalDistance(q, slot)));
                 }
             }
 
