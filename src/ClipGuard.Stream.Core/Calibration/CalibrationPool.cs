@@ -26,8 +26,13 @@ public sealed class CalibrationPool
     // The trusted members in their given order (the calibration takes them in it), indexed by id for demotions.
     private readonly LinkedList<(string Id, double Disagreement)> _trusted = new();
     private readonly Dictionary<string, LinkedListNode<(string Id, double Disagreement)>> _trustedById = new(StringComparer.Ordinal);
+    // The held-out entries again, stalest score first: re-scoring takes them from the front and moves them to the back.
+    private readonly LinkedList<HeldOut> _byAge = new();
     private readonly ulong _shareCut;
+    // The trusted start's finite disagreements, sorted once (a pair's agreement does not change with the reference).
     private double[] _trustedAgreement = [];
+    private ConformalCalibration? _last;
+    private long _lastReferenceVersion = -1;
 
     public CalibrationPool(int capacity, double share, AgreementCalibration agreement = AgreementCalibration.HeldOut)
     {
@@ -64,8 +69,11 @@ public sealed class CalibrationPool
     /// <summary>Samples held out since the last <see cref="Calibrate"/>.</summary>
     public int AddedSinceCalibration { get; private set; }
 
-    /// <summary>Reference version the held-out entries were last all scored against.</summary>
-    public long ScoredAtVersion { get; private set; } = -1;
+    /// <summary>The reference version the stalest held-out score was computed against (-1 with no entry).</summary>
+    public long OldestScoreVersion => _byAge.First?.Value.ScoredAt ?? -1;
+
+    /// <summary>Held-out entries re-scored against the reference since the pool was made (one k-NN query each).</summary>
+    public long Rescored { get; private set; }
 
     public bool Contains(string id) => _heldOutById.ContainsKey(id);
 
@@ -92,23 +100,36 @@ public sealed class CalibrationPool
 
         TrustedStart = _trusted.Count;
         _trustedAgreement = [.. agreement];
+        Array.Sort(_trustedAgreement);
     }
 
     /// <summary>Holds out a sample routed clean; <paramref name="densityScore"/> is its score against the current reference.</summary>
-    /// <param name="fusedP">Its fused p-value as routed (refreshed at every calibration).</param>
-    public void Add(string id, float[] image, double disagreement, double densityScore, float[]? caption = null, double fusedP = double.NaN)
+    /// <param name="fusedP">Its fused p-value as routed (refreshed against every later calibration).</param>
+    /// <param name="scoredAt">The reference version the score was computed against; -1 for the version the last calibration saw.</param>
+    public void Add(string id, float[] image, double disagreement, double densityScore, float[]? caption = null, double fusedP = double.NaN, long scoredAt = -1)
     {
         if (_heldOutById.ContainsKey(id))
         {
             return;
         }
 
-        _heldOutById[id] = _heldOut.AddLast(new HeldOut(id, image, disagreement) { Score = densityScore, Caption = caption is null ? null : PairAgreement.Unit(caption), FusedP = fusedP });
+        var entry = new HeldOut(id, image, disagreement)
+        {
+            Score = densityScore,
+            ScoredAt = scoredAt >= 0 ? scoredAt : Math.Max(0, _lastReferenceVersion),
+            Caption = caption is null ? null : PairAgreement.Unit(caption),
+            FusedP = fusedP,
+            FusedWith = _last,
+        };
+        _heldOutById[id] = _heldOut.AddLast(entry);
+        entry.AgeNode = _byAge.AddLast(entry);
         AddedSinceCalibration++;
         while (_heldOut.Count > Capacity)
         {
-            _heldOutById.Remove(_heldOut.First!.Value.Id);
+            HeldOut oldest = _heldOut.First!.Value;
+            _heldOutById.Remove(oldest.Id);
             _heldOut.RemoveFirst();
+            _byAge.Remove(oldest.AgeNode!);
         }
     }
 
@@ -120,7 +141,7 @@ public sealed class CalibrationPool
     /// of a 2,048-member seed, halved the density threshold and doubled the clean quarantine rate, 1.28 to 2.33 per
     /// mille). False when the id is not a trusted member (the image is copied only for a trusted one).
     /// </summary>
-    public bool Demote(string id, ReadOnlySpan<float> image, double densityScore)
+    public bool Demote(string id, ReadOnlySpan<float> image, double densityScore, long scoredAt = -1)
     {
         if (!_trustedById.Remove(id, out LinkedListNode<(string Id, double Disagreement)>? node))
         {
@@ -128,7 +149,7 @@ public sealed class CalibrationPool
         }
 
         _trusted.Remove(node);
-        Add(id, image.ToArray(), node.Value.Disagreement, densityScore);
+        Add(id, image.ToArray(), node.Value.Disagreement, densityScore, scoredAt: scoredAt);
         return true;
     }
 
@@ -141,82 +162,141 @@ public sealed class CalibrationPool
         }
 
         _heldOut.Remove(node);
+        _byAge.Remove(node.Value.AgeNode!);
         return true;
     }
 
     /// <summary>
-    /// A new calibration version. With <paramref name="rescore"/> every held-out entry is scored again against the
-    /// reference as it is now; otherwise each keeps the score it got when it arrived or was last re-scored.
+    /// A new calibration version. Held-out scores are kept fresh against the changing reference in slices: each entry
+    /// is re-scored (one k-NN query) about once per <paramref name="refreshEvery"/> reference changes, the stalest
+    /// first, so a call re-scores about (entries × changes since the last call / <paramref name="refreshEvery"/>) of them
+    /// and every entry older than <paramref name="refreshEvery"/> changes. Re-scoring the whole pool at once every
+    /// <paramref name="refreshEvery"/> changes cost the same queries but stalled the stream: 11,435 queries, 2.8 s in one
+    /// micro-batch at |R| = 50,000 (docs/benchmarks.md). 0 re-scores every entry now, +∞ none.
     /// </summary>
-    public ConformalCalibration Calibrate(ReferenceSet<float> reference, OutlierDetector detector, bool rescore, long version, int minimumSize)
+    public ConformalCalibration Calibrate(ReferenceSet<float> reference, OutlierDetector detector, double refreshEvery, long version, int minimumSize)
     {
-        if (rescore && _heldOut.Count > 0 && reference.IsReady)
+        if (!(refreshEvery >= 0))
         {
-            var m = new Matrix<float>(_heldOut.Count, reference.Model.Dimension);
-            int row = 0;
-            foreach (HeldOut h in _heldOut)
-            {
-                h.Image.CopyTo(m.Row(row++));
-            }
-
-            QueryResult[] results = reference.Score(m);
-            row = 0;
-            foreach (HeldOut h in _heldOut)
-            {
-                h.Score = results[row++].Scores.Get(detector);
-            }
+            throw new ArgumentOutOfRangeException(nameof(refreshEvery), refreshEvery, "the refresh interval must be at least 0");
         }
 
-        if (rescore)
+        long now = reference.Version;
+        if (_byAge.Count > 0 && reference.IsReady)
         {
-            ScoredAtVersion = reference.Version;
+            Refresh(reference, detector, refreshEvery, now);
         }
 
+        _lastReferenceVersion = now;
         AddedSinceCalibration = 0;
-        var density = new List<double>(Capacity);
-        var agreement = new List<double>(Capacity);
+        int size = Math.Max(Capacity, TrustedStart);
+        var density = new double[size];
+        var agreement = new double[Agreement == AgreementCalibration.Trusted && _trustedAgreement.Length >= minimumSize ? 0 : size];
+        int n = 0, a = 0;
         foreach (HeldOut h in _heldOut)
         {
-            density.Add(h.Score);
-            agreement.Add(h.Disagreement);
-        }
-
-        // Trusted members that left the reference without a demotion (revoked, rejected) no longer calibrate.
-        for (LinkedListNode<(string Id, double Disagreement)>? node = _trusted.First; node is not null;)
-        {
-            LinkedListNode<(string Id, double Disagreement)>? next = node.Next;
-            if (!reference.Contains(node.Value.Id))
+            if (n < size)
             {
-                _trustedById.Remove(node.Value.Id);
-                _trusted.Remove(node);
+                density[n++] = h.Score;
+                if (agreement.Length > 0)
+                {
+                    agreement[a++] = h.Disagreement;
+                }
             }
-
-            node = next;
         }
 
         // Trusted members fill what the held-out samples do not yet (newest held out first, so they are never crowded
         // out). The calibration holds max(capacity, trusted start) scores: with a budget of 1e-4 over two signals a
         // sample is quarantined only at a rank r with 2r / (n + 1) ≤ 1e-4, so at n = 25,000 only beyond every calibration
         // score; one extreme clean score, or one poison held out, then hides every copy below it (lab: copies at
-        // p = 4 / 25,001 = 1.6e-4 routed clean although a 42,000-pair seed could place them at 9.5e-5).
-        foreach ((string id, double disagreement) in _trusted.Take(Math.Max(0, Math.Max(Capacity, TrustedStart) - _heldOut.Count)))
+        // p = 4 / 25,001 = 1.6e-4 routed clean although a 42,000-pair seed could place them at 9.5e-5). Trusted members
+        // that left the reference without a demotion (revoked, rejected) no longer calibrate.
+        for (LinkedListNode<(string Id, double Disagreement)>? node = _trusted.First; node is not null;)
         {
-            density.Add(reference.MemberScores(id).Get(detector));
-            agreement.Add(disagreement);
+            LinkedListNode<(string Id, double Disagreement)>? next = node.Next;
+            if (!reference.TryGetMemberScores(node.Value.Id, out OutlierScores scores))
+            {
+                _trustedById.Remove(node.Value.Id);
+                _trusted.Remove(node);
+            }
+            else if (n < size)
+            {
+                density[n++] = scores.Get(detector);
+                if (agreement.Length > 0)
+                {
+                    agreement[a++] = node.Value.Disagreement;
+                }
+            }
+
+            node = next;
         }
 
         // The agreement of a pair does not depend on the reference: with a trusted start that has captions, its pairs
         // calibrate the signal for good (also those that have left the reference), and a poison routed clean and held
         // out never enters it. Measured (lab, Blend at 1 %, 24,000 trusted pairs): with held-out samples 24 copies
         // entered the agreement calibration and hid the rest, recall 0.54; docs/detection-results.md.
-        bool trustedAgreement = Agreement == AgreementCalibration.Trusted && _trustedAgreement.Length >= minimumSize;
-        var calibration = new ConformalCalibration(version, density, trustedAgreement ? _trustedAgreement : agreement, minimumSize);
-        foreach (HeldOut h in _heldOut)
+        _last = agreement.Length == 0
+            ? ConformalCalibration.FromSorted(version, Sorted(density, n), _trustedAgreement, minimumSize)
+            : ConformalCalibration.FromSorted(version, Sorted(density, n), Sorted(agreement, a), minimumSize);
+        return _last;
+    }
+
+    /// <summary>The first <paramref name="count"/> values without the non-finite ones, sorted ascending.</summary>
+    private static double[] Sorted(double[] values, int count)
+    {
+        int kept = 0;
+        for (int i = 0; i < count; i++)
         {
-            h.FusedP = PValues.Fuse(calibration.DensityP(h.Score), calibration.AgreementP(h.Disagreement));
+            if (double.IsFinite(values[i]))
+            {
+                values[kept++] = values[i];
+            }
         }
 
-        return calibration;
+        double[] sorted = values.Length == kept ? values : values[..kept];
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    private void Refresh(ReferenceSet<float> reference, OutlierDetector detector, double refreshEvery, long now)
+    {
+        // The quota spreads the work evenly; entries past the interval are re-scored whatever the quota.
+        double changed = _lastReferenceVersion < 0 ? double.PositiveInfinity : now - _lastReferenceVersion;
+        double share = refreshEvery == 0 ? 1 : double.IsPositiveInfinity(refreshEvery) ? 0 : Math.Min(1, changed / refreshEvery);
+        int quota = (int)Math.Min(_byAge.Count, Math.Ceiling(_byAge.Count * share - 1e-9));
+        var stale = new List<HeldOut>();
+        for (LinkedListNode<HeldOut>? node = _byAge.First; node is not null; node = node.Next)
+        {
+            if (stale.Count >= quota && now - node.Value.ScoredAt < refreshEvery)
+            {
+                break;
+            }
+
+            stale.Add(node.Value);
+        }
+
+        if (stale.Count == 0)
+        {
+            return;
+        }
+
+        var m = new Matrix<float>(stale.Count, reference.Model.Dimension);
+        for (int i = 0; i < stale.Count; i++)
+        {
+            stale[i].Image.CopyTo(m.Row(i));
+        }
+
+        QueryResult[] results = reference.Score(m);
+        for (int i = 0; i < stale.Count; i++)
+        {
+            HeldOut h = stale[i];
+            h.Score = results[i].Scores.Get(detector);
+            h.ScoredAt = now;
+            _byAge.Remove(h.AgeNode!);
+            _byAge.AddLast(h.AgeNode!);
+        }
+
+        Rescored += stale.Count;
     }
 
     /// <summary>
@@ -241,7 +321,7 @@ public sealed class CalibrationPool
                 if (2 - (2 * System.Numerics.Tensors.TensorPrimitives.Dot(c, unitCaption)) <= r2)
                 {
                     near++;
-                    suspects += h.FusedP <= suspectLevel ? 1 : 0;
+                    suspects += FusedP(h) <= suspectLevel ? 1 : 0;
                 }
             }
         }
@@ -249,6 +329,18 @@ public sealed class CalibrationPool
         double share = (near + 1.0) / (with + 1.0);
         double rate = (suspects + (suspectLevel * prior)) / (near + prior);
         return share * rate;
+    }
+
+    /// <summary>A held-out entry's fused p-value against the latest calibration (computed when first asked for).</summary>
+    private double FusedP(HeldOut h)
+    {
+        if (_last is not null && !ReferenceEquals(h.FusedWith, _last))
+        {
+            h.FusedP = PValues.Fuse(_last.DensityP(h.Score), _last.AgreementP(h.Disagreement));
+            h.FusedWith = _last;
+        }
+
+        return h.FusedP;
     }
 
     private static ulong Fnv1a(string id)
@@ -280,5 +372,12 @@ public sealed class CalibrationPool
         public float[]? Caption { get; init; }
 
         public double FusedP { get; set; } = double.NaN;
+
+        /// <summary>The calibration <see cref="FusedP"/> was read against (null: as routed, before any).</summary>
+        public ConformalCalibration? FusedWith { get; set; }
+
+        public long ScoredAt { get; set; }
+
+        public LinkedListNode<HeldOut>? AgeNode { get; set; }
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ClipGuard.Stream.Core.Calibration;
 
 /// <summary>
@@ -16,12 +18,27 @@ public sealed class ConformalCalibration
     /// <param name="minimumSize">The agreement signal takes part only with at least this many calibration values (the
     /// density signal whenever it has any: the reference always gives it some).</param>
     public ConformalCalibration(long version, IEnumerable<double> density, IEnumerable<double> agreement, int minimumSize)
+        : this(version, Sorted(density), Sorted(agreement), minimumSize)
+    {
+    }
+
+    private ConformalCalibration(long version, double[] sortedDensity, double[] sortedAgreement, int minimumSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSize, 1);
         Version = version;
         MinimumSize = minimumSize;
-        _density = [.. density.Where(double.IsFinite).Order()];
-        _agreement = [.. agreement.Where(double.IsFinite).Order()];
+        _density = sortedDensity;
+        _agreement = sortedAgreement;
+    }
+
+    /// <summary>
+    /// A calibration over values already finite and sorted ascending (kept, not copied: the caller must not change
+    /// them); what <see cref="CalibrationPool"/> builds every micro-batch without re-sorting the trusted agreements.
+    /// </summary>
+    internal static ConformalCalibration FromSorted(long version, double[] sortedDensity, double[] sortedAgreement, int minimumSize)
+    {
+        Debug.Assert(IsSortedFinite(sortedDensity) && IsSortedFinite(sortedAgreement), "values must be finite and ascending");
+        return new ConformalCalibration(version, sortedDensity, sortedAgreement, minimumSize);
     }
 
     public long Version { get; }
@@ -58,6 +75,26 @@ public sealed class ConformalCalibration
 
         // The smallest s with at most c calibration values ≥ s lies just above the (n − c − 1)-th sorted value.
         return c >= n ? double.NegativeInfinity : Math.BitIncrement(_density[n - c - 1]);
+    }
+
+    private static double[] Sorted(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Where(double.IsFinite)];
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    private static bool IsSortedFinite(double[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]) || (i > 0 && values[i - 1] > values[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>(1 + #{sorted ≥ score}) / (n + 1); NaN for a non-finite score.</summary>

@@ -125,13 +125,13 @@ public sealed partial class StreamScorer
             StartConformal(ids, [.. ids.Select(_ => double.NaN)], Reference.Vectors(ids));
         }
 
-        // The held-out entries are re-scored once the reference has changed by a tenth of its size, and never more
-        // often than once per as many changes as there are entries: re-scoring costs one k-NN query per entry, so this
-        // bounds it at one query per reference change however large the pool (25,000 entries against a 50,000-member
-        // reference would otherwise cost five queries per change, more than the stream's own).
-        double changed = Reference.Version - _pool!.ScoredAtVersion;
-        bool rescore = _pool.ScoredAtVersion < 0 || changed >= Math.Max(Math.Max(_options.RecalibrateEvery, 0.1 * Reference.Count), _pool.HeldOutCount);
-        _calibration = _pool.Calibrate(Reference, _options.Detector, rescore, ++_calibrationVersion, _options.MinimumCalibration);
+        // Each held-out entry is re-scored once the reference has changed by a tenth of its size, and never more often
+        // than once per as many changes as there are entries: re-scoring costs one k-NN query per entry, so this bounds
+        // it at one query per reference change however large the pool (25,000 entries against a 50,000-member
+        // reference would otherwise cost five queries per change, more than the stream's own). The pool spreads the
+        // re-scores over the calibrations in between (stalest first) instead of re-scoring all at once.
+        double refreshEvery = Math.Max(Math.Max(_options.RecalibrateEvery, 0.1 * Reference.Count), _pool!.HeldOutCount);
+        _calibration = _pool.Calibrate(Reference, _options.Detector, refreshEvery, ++_calibrationVersion, _options.MinimumCalibration);
         Threshold = _calibration.DensityThreshold(Levels() is { } levels ? levels.Density : _options.FalseQuarantineRate / SignalCount);
     }
 
@@ -385,7 +385,7 @@ public sealed partial class StreamScorer
         {
             if (heldOut[i] && campaignOf[i] is null && !(guardP.TryGetValue(i, out double g) && g <= _options.FalseQuarantineRate))
             {
-                _pool!.Add(samples[i].Id, samples[i].Embedding!, Disagreement(samples[i]), scores[i], samples[i].TextEmbedding, fused[i]);
+                _pool!.Add(samples[i].Id, samples[i].Embedding!, Disagreement(samples[i]), scores[i], samples[i].TextEmbedding, fused[i], version);
             }
         }
 

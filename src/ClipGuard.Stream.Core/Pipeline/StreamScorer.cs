@@ -62,7 +62,7 @@ public sealed partial class StreamScorer
             // A trusted member that retires (an admission replaces it, a re-score evicts it) keeps calibrating: the seed
             // is the only certainly clean calibration, and a full reference turns its members over (lab, 42,000-pair
             // seed: 1,248 of the 21,106 calibrating members gone within a minute of a swap, the budget unreachable again).
-            value.Retiring = (id, vector, scores) => _pool?.Demote(id, vector, scores.Get(_options.Detector));
+            value.Retiring = (id, vector, scores) => _pool?.Demote(id, vector, scores.Get(_options.Detector), value.Version);
         }
     }
 

@@ -276,6 +276,19 @@ public sealed class ReferenceSet<T>
 
     public OutlierScores MemberScores(string id) => Model.MemberScores(_members[id].Slot);
 
+    /// <summary>A member's scores, or false when the id is no member (one lookup for both questions).</summary>
+    public bool TryGetMemberScores(string id, out OutlierScores scores)
+    {
+        if (_members.TryGetValue(id, out Member member))
+        {
+            scores = Model.MemberScores(member.Slot);
+            return true;
+        }
+
+        scores = default;
+        return false;
+    }
+
     /// <summary>The stored (metric-space) vectors of members, one row per id.</summary>
     public Matrix<T> Vectors(IReadOnlyList<string> ids)
     {

@@ -137,7 +137,7 @@ public sealed class ConformalCalibrationTests
         }
 
         Assert.True(reference.Evict("m8"));
-        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: false, version: 1, minimumSize: 1);
+        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, refreshEvery: double.PositiveInfinity, version: 1, minimumSize: 1);
 
         Assert.Equal(9, pool.TrustedAgreementCount);
         if (source == AgreementCalibration.Trusted)
@@ -168,7 +168,7 @@ public sealed class ConformalCalibrationTests
         pool.Add("h0", [0.5f, 0.5f], 0.2, densityScore: 0);
         pool.Add("h1", [0.5f, 0.5f], 0.4, densityScore: 0);
 
-        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: false, version: 1, minimumSize: 2);
+        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, refreshEvery: double.PositiveInfinity, version: 1, minimumSize: 2);
 
         Assert.Equal(0, pool.TrustedAgreementCount);
         Assert.Equal(2, c.AgreementCount);
@@ -182,7 +182,7 @@ public sealed class ConformalCalibrationTests
         var pool = new CalibrationPool(capacity: 4, share: 0.5);
         pool.SetTrusted(ids.Select(id => (id, 0.3)));
         pool.Add("far", [10, 10], 0.9, densityScore: -1);
-        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: true, version: 7, minimumSize: 1);
+        ConformalCalibration c = pool.Calibrate(reference, OutlierDetector.KDist, refreshEvery: 0, version: 7, minimumSize: 1);
         Assert.Equal(7, c.Version);
         // The calibration holds max(capacity 4, 9 trusted) = 9 scores: "far", then 8 trusted members fill the rest.
         Assert.Equal(9, c.DensityCount);
@@ -201,7 +201,7 @@ public sealed class ConformalCalibrationTests
             pool.Add($"h{i}", [0.5f, 0.5f], 0.1, densityScore: 0);
         }
 
-        c = pool.Calibrate(reference, OutlierDetector.KDist, rescore: true, version: 8, minimumSize: 1);
+        c = pool.Calibrate(reference, OutlierDetector.KDist, refreshEvery: 0, version: 8, minimumSize: 1);
         Assert.Equal(4, pool.HeldOutCount);
         Assert.False(pool.Contains("far"));
         Assert.Equal(9, c.DensityCount);

@@ -1,3 +1,4 @@
+using ClipGuard.Stream.Core.Calibration;
 using ClipGuard.Stream.Core.Numerics;
 using ClipGuard.Stream.Core.Pipeline;
 using ClipGuard.Stream.Core.Reference;
@@ -73,11 +74,12 @@ public sealed class RescoreTests
     }
 
     [Fact]
-    public void TheHeldOutPoolIsRescoredOnlyOnceTheReferenceChangedByAsManyMembersAsItHolds()
+    public void TheHeldOutPoolIsRescoredInSlicesOfAboutOneQueryPerReferenceChangeAndNoScoreGrowsStalerThanTheInterval()
     {
         // A 1,000-member reference turns over fast (a tenth of it is 100 changes) while a fifth of the stream is held
-        // out: re-scoring every 100 changes would cost the pool's whole size in queries each time. The pool must still
-        // be re-scored as the reference moves on.
+        // out: re-scoring every 100 changes would cost the pool's whole size in queries each time. Each entry must
+        // still be re-scored as the reference moves on, and in slices: re-scoring the whole pool in one micro-batch
+        // stalled the stream for seconds at |R| = 50,000.
         const int Seed = 1000, Stream = 14_000;
         (Matrix<float> data, _) = SyntheticEmbeddings.Generate(Seed + Stream, Dim, 10, 0, 23);
         var scorer = new StreamScorer(Dim, new StreamScorerOptions
@@ -89,25 +91,32 @@ public sealed class RescoreTests
             Reference = new ReferenceSetOptions { Capacity = Seed, HoldBack = 0, K = 8, MaxSourceShare = 1, Threads = 1 },
         });
         scorer.Seed([.. Enumerable.Range(0, Seed).Select(i => $"s{i}")], SyntheticEmbeddings.Slice(data, 0, Seed));
-        long last = scorer.CalibrationPool!.ScoredAtVersion;
-        int rescores = 0, largestPool = 0;
+        CalibrationPool pool = scorer.CalibrationPool!;
+        long firstVersion = scorer.Reference.Version, rescoredBefore = pool.Rescored;
+        int largestSlice = 0, largestPool = 0;
         for (int start = Seed; start < Seed + Stream; start += 100)
         {
-            int held = scorer.CalibrationPool.HeldOutCount;
+            int held = pool.HeldOutCount;
+            long version = scorer.Reference.Version, rescored = pool.Rescored;
             scorer.Decide([.. Enumerable.Range(start, 100).Select(i => new StreamSample($"q{i}", "web", data.RowReadOnly(i).ToArray()))]);
-            long now = scorer.CalibrationPool.ScoredAtVersion;
-            if (now != last)
-            {
-                Assert.True(last < 0 || now - last >= Math.Max(held, 100), $"re-scored {held} held-out samples after {now - last} reference changes");
-                rescores += last < 0 ? 0 : 1;
-                last = now;
-            }
-
+            long changes = scorer.Reference.Version - version;
+            int slice = (int)(pool.Rescored - rescored);
+            largestSlice = Math.Max(largestSlice, slice);
             largestPool = Math.Max(largestPool, held);
+
+            // The interval is max(a tenth of |R|, the pool's size); an entry is re-scored once it is that stale.
+            double interval = Math.Max(100, pool.HeldOutCount);
+            Assert.True(scorer.Reference.Version - pool.OldestScoreVersion <= interval, $"an entry scored {scorer.Reference.Version - pool.OldestScoreVersion} changes ago (interval {interval})");
+
+            // A slice is the pool's share of the changes, not the whole pool (one query of rounding per call).
+            Assert.True(slice <= Math.Ceiling(pool.HeldOutCount * changes / interval) + 1, $"re-scored {slice} of {pool.HeldOutCount} entries after {changes} changes");
         }
 
+        long totalChanges = scorer.Reference.Version - firstVersion, totalRescored = pool.Rescored - rescoredBefore;
         Assert.True(largestPool > 1000, $"the pool held at most {largestPool}");
-        Assert.InRange(rescores, 2, int.MaxValue);
+        Assert.True(totalRescored > largestPool, $"re-scored {totalRescored} entries in all");
+        Assert.True(totalRescored <= totalChanges + (Stream / 100), $"re-scored {totalRescored} entries for {totalChanges} reference changes");
+        Assert.True(largestSlice < largestPool / 4, $"one calibration re-scored {largestSlice} of up to {largestPool} entries");
     }
 
     [Fact]
