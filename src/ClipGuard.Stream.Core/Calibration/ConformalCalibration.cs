@@ -77,11 +77,30 @@ public sealed class ConformalCalibration
         return c >= n ? double.NegativeInfinity : Math.BitIncrement(_density[n - c - 1]);
     }
 
-    private static double[] Sorted(IEnumerable<double> values)
+    /// <summary>
+    /// The finite values among the first <paramref name="count"/> of <paramref name="values"/>, sorted ascending: in
+    /// place (the array is reused, cut to length only when something was dropped or <paramref name="count"/> is short).
+    /// </summary>
+    internal static double[] SortFinite(double[] values, int count)
     {
-        double[] sorted = [.. values.Where(double.IsFinite)];
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (double.IsFinite(values[i]))
+            {
+                values[kept++] = values[i];
+            }
+        }
+
+        double[] sorted = values.Length == kept ? values : values[..kept];
         Array.Sort(sorted);
         return sorted;
+    }
+
+    private static double[] Sorted(IEnumerable<double> values)
+    {
+        double[] copy = [.. values];
+        return SortFinite(copy, copy.Length);
     }
 
     private static bool IsSortedFinite(double[] values)
